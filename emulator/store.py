@@ -1,0 +1,296 @@
+"""The in-memory store shared by every emulated API.
+
+A :class:`Store` holds typed :class:`Collection` s of immutable records keyed by id.
+Each collection keeps the secondary indexes its queries need, so a lookup costs the
+size of its answer, never the size of the store.
+
+Two properties matter for a contract-testing emulator:
+
+* **Cheap copies.** ``Store.fork()`` returns an independent store in O(number of
+  collections): rows and index buckets are shared copy-on-write and duplicated only
+  when one side writes to them. Reset (fork the loaded baseline), snapshots and
+  per-test isolation are all built on it.
+* **Atomic writes.** Handlers run without awaiting between reads and writes, so no
+  other request can observe a half-done operation. ``Store.transaction()`` adds an
+  undo log on top: if an operation raises half-way, every write it made is rolled
+  back, so a bug or a late validation error can never leave a partial write.
+"""
+
+from __future__ import annotations
+
+import bisect
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any, Callable, Generic, Hashable, Iterable, Iterator, TypeVar
+
+Record = TypeVar("Record")
+KeyFunction = Callable[[Any], Iterable[Hashable]]
+
+
+@dataclass(frozen=True)
+class IndexSpec:
+    """How to derive index keys from a record.
+
+    ``keys`` returns every key the record is filed under (zero, one or several: a
+    multi-valued attribute files a user under each value). ``ordered`` additionally
+    keeps the distinct string keys sorted, which serves prefix searches.
+    """
+
+    name: str
+    keys: KeyFunction
+    ordered: bool = False
+
+
+class _Index:
+    """key -> set of record ids, copy-on-write per bucket after a fork."""
+
+    __slots__ = ("spec", "_buckets", "_dict_owned", "_owned_keys", "_sorted", "_sorted_owned")
+
+    def __init__(self, spec: IndexSpec) -> None:
+        self.spec = spec
+        self._buckets: dict[Hashable, set] = {}
+        self._dict_owned = True
+        self._owned_keys: set[Hashable] | None = None  # None: every bucket is ours
+        self._sorted: list | None = [] if spec.ordered else None
+        self._sorted_owned = True
+
+    def fork(self) -> "_Index":
+        twin = _Index.__new__(_Index)
+        twin.spec = self.spec
+        # Both sides now share the bucket dict, every bucket and the sorted keys;
+        # each copies what it is about to change, so neither sees the other's writes.
+        twin._buckets = self._buckets
+        twin._sorted = self._sorted
+        for side in (self, twin):
+            side._dict_owned = False
+            side._owned_keys = set()
+            side._sorted_owned = False
+        return twin
+
+    def _writable_bucket(self, key: Hashable) -> set:
+        if not self._dict_owned:
+            self._buckets = dict(self._buckets)
+            self._dict_owned = True
+        bucket = self._buckets.get(key)
+        if self._owned_keys is None:
+            if bucket is None:
+                bucket = self._buckets[key] = set()
+            return bucket
+        if key not in self._owned_keys:
+            bucket = set(bucket) if bucket is not None else set()
+            self._buckets[key] = bucket
+            self._owned_keys.add(key)
+        return bucket
+
+    def _writable_sorted(self) -> list:
+        if not self._sorted_owned:
+            self._sorted = list(self._sorted or [])
+            self._sorted_owned = True
+        return self._sorted  # type: ignore[return-value]
+
+    def add(self, record_id: Hashable, record: Any) -> None:
+        for key in self.spec.keys(record):
+            bucket = self._writable_bucket(key)
+            if not bucket and self._sorted is not None:
+                sorted_keys = self._writable_sorted()
+                position = bisect.bisect_left(sorted_keys, key)
+                if position == len(sorted_keys) or sorted_keys[position] != key:
+                    sorted_keys.insert(position, key)
+            bucket.add(record_id)
+
+    def remove(self, record_id: Hashable, record: Any) -> None:
+        for key in self.spec.keys(record):
+            if key not in self._buckets:
+                continue
+            bucket = self._writable_bucket(key)
+            bucket.discard(record_id)
+            if bucket:
+                continue
+            del self._buckets[key]
+            if self._owned_keys is not None:
+                self._owned_keys.discard(key)
+            if self._sorted is not None:
+                sorted_keys = self._writable_sorted()
+                position = bisect.bisect_left(sorted_keys, key)
+                if position < len(sorted_keys) and sorted_keys[position] == key:
+                    del sorted_keys[position]
+
+    def get(self, key: Hashable) -> "set | frozenset":
+        return self._buckets.get(key, _EMPTY)
+
+    def prefixed(self, scope: Hashable, prefix: str) -> Iterator[set]:
+        """Buckets of keys ``(scope, text)`` whose text starts with ``prefix``.
+
+        Ordered indexes file records under ``(scope, text)`` pairs (for example
+        ``("email", "maija@example.org")``), so one index serves every attribute.
+        """
+        if self._sorted is None:
+            raise TypeError(f"index {self.spec.name!r} is not ordered")
+        sorted_keys = self._sorted
+        position = bisect.bisect_left(sorted_keys, (scope, prefix))
+        while position < len(sorted_keys):
+            key_scope, text = sorted_keys[position]
+            if key_scope != scope or not text.startswith(prefix):
+                break
+            yield self._buckets[sorted_keys[position]]
+            position += 1
+
+    def keys(self) -> Iterable[Hashable]:
+        return self._buckets.keys()
+
+
+_EMPTY: frozenset = frozenset()
+
+
+class Collection(Generic[Record]):
+    """Records of one kind, keyed by id, with their secondary indexes."""
+
+    def __init__(self, kind: str, indexes: Iterable[IndexSpec] = ()) -> None:
+        self.kind = kind
+        self._rows: dict[Hashable, Record] = {}
+        self._rows_owned = True
+        self._indexes = {spec.name: _Index(spec) for spec in indexes}
+        self._journal: list | None = None  # the owning store's undo log, when in a transaction
+
+    def fork(self) -> "Collection[Record]":
+        twin = Collection.__new__(Collection)
+        twin.kind = self.kind
+        twin._rows = self._rows
+        twin._rows_owned = False
+        self._rows_owned = False
+        twin._indexes = {name: index.fork() for name, index in self._indexes.items()}
+        twin._journal = None
+        return twin
+
+    # -- reads -------------------------------------------------------------------
+    def get(self, record_id: Hashable) -> Record | None:
+        return self._rows.get(record_id)
+
+    def __contains__(self, record_id: Hashable) -> bool:
+        return record_id in self._rows
+
+    def __len__(self) -> int:
+        return len(self._rows)
+
+    def __iter__(self) -> Iterator[Record]:
+        return iter(self._rows.values())
+
+    def ids(self) -> Iterable[Hashable]:
+        return self._rows.keys()
+
+    def lookup(self, index: str, key: Hashable) -> set:
+        """Ids filed under ``key`` in ``index``. Do not mutate the returned set."""
+        return self._indexes[index].get(key)
+
+    def lookup_prefix(self, index: str, scope: Hashable, prefix: str) -> set:
+        """Ids filed under any key ``(scope, text)`` with text starting with prefix."""
+        result: set = set()
+        for bucket in self._indexes[index].prefixed(scope, prefix):
+            result |= bucket
+        return result
+
+    def index_keys(self, index: str) -> Iterable[Hashable]:
+        return self._indexes[index].keys()
+
+    def find(self, index: str, key: Hashable) -> list[Record]:
+        rows = self._rows
+        return [rows[record_id] for record_id in self._indexes[index].get(key)]
+
+    # -- writes ------------------------------------------------------------------
+    def _own_rows(self) -> None:
+        if not self._rows_owned:
+            self._rows = dict(self._rows)
+            self._rows_owned = True
+
+    def put(self, record_id: Hashable, record: Record) -> None:
+        """Insert or replace. Records are immutable: replace, never mutate."""
+        self._own_rows()
+        previous = self._rows.get(record_id)
+        if self._journal is not None:
+            self._journal.append((self, record_id, previous))
+        if previous is not None:
+            for index in self._indexes.values():
+                index.remove(record_id, previous)
+        self._rows[record_id] = record
+        for index in self._indexes.values():
+            index.add(record_id, record)
+
+    def delete(self, record_id: Hashable) -> Record | None:
+        previous = self._rows.get(record_id)
+        if previous is None:
+            return None
+        self._own_rows()
+        if self._journal is not None:
+            self._journal.append((self, record_id, previous))
+        del self._rows[record_id]
+        for index in self._indexes.values():
+            index.remove(record_id, previous)
+        return previous
+
+    def _restore(self, record_id: Hashable, previous: Record | None) -> None:
+        journal, self._journal = self._journal, None
+        try:
+            if previous is None:
+                self.delete(record_id)
+            else:
+                self.put(record_id, previous)
+        finally:
+            self._journal = journal
+
+
+class Store:
+    """A named set of collections plus a little free-form state (counters, clock)."""
+
+    def __init__(self, collections: Iterable[Collection] = ()) -> None:
+        self._collections: dict[str, Collection] = {}
+        for collection in collections:
+            self.add_collection(collection)
+        self._undo: list | None = None
+
+    def add_collection(self, collection: Collection) -> Collection:
+        if collection.kind in self._collections:
+            raise ValueError(f"collection {collection.kind!r} already exists")
+        self._collections[collection.kind] = collection
+        return collection
+
+    def __getitem__(self, kind: str) -> Collection:
+        return self._collections[kind]
+
+    def __contains__(self, kind: str) -> bool:
+        return kind in self._collections
+
+    def kinds(self) -> list[str]:
+        return list(self._collections)
+
+    def counts(self) -> dict[str, int]:
+        return {kind: len(collection) for kind, collection in self._collections.items()}
+
+    def fork(self) -> "Store":
+        """An independent copy; O(collections + indexes), copy-on-write after."""
+        if self._undo is not None:
+            raise RuntimeError("cannot fork a store inside a transaction")
+        twin = Store.__new__(Store)
+        twin._collections = {kind: c.fork() for kind, c in self._collections.items()}
+        twin._undo = None
+        return twin
+
+    @contextmanager
+    def transaction(self) -> Iterator["Store"]:
+        """All-or-nothing: any exception rolls back every write made inside."""
+        if self._undo is not None:  # nested: the outermost transaction decides
+            yield self
+            return
+        undo: list = []
+        self._undo = undo
+        for collection in self._collections.values():
+            collection._journal = undo
+        try:
+            yield self
+        except BaseException:
+            for collection, record_id, previous in reversed(undo):
+                collection._restore(record_id, previous)
+            raise
+        finally:
+            self._undo = None
+            for collection in self._collections.values():
+                collection._journal = None
