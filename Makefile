@@ -1,0 +1,31 @@
+# Two commands on a fresh machine: `make run` and `make test`. Both create .venv
+# and install the project into it when needed; nothing else is installed by hand.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+HOST ?= 127.0.0.1
+PORT ?= 8080
+SCENARIO ?= scenarios/default.yaml
+
+.PHONY: install run test bench clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+run: install  ## serve both APIs on the default scenario at http://127.0.0.1:8080
+	$(BIN)/python -m emulator --host $(HOST) --port $(PORT) --scenario $(SCENARIO)
+
+test: install  ## the whole test suite
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+bench: install  ## throughput and latency of real operations against the bare aiohttp baseline
+	$(BIN)/python -m bench $(BENCH_ARGS)
+
+clean:
+	rm -rf $(VENV) build *.egg-info .pytest_cache

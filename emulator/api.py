@@ -1,0 +1,46 @@
+"""What an emulated API plugs into the core with.
+
+The core (store, scenarios, worlds, routing, control API) knows APIs only through
+this interface; CustomerID implements it, and so will DFS.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Awaitable, Callable, Protocol
+
+from aiohttp import web
+
+from .endpoints import EndpointTable, Operation
+from .store import Collection
+
+Handler = Callable[[web.Request, Any], Awaitable[web.StreamResponse]]  # (request, world) -> response
+
+
+class EmulatedApi(Protocol):
+    name: str
+    endpoints: EndpointTable
+    url_prefixes: tuple[str, ...]
+    scenario_schema: dict  # JSON Schema of this API's section in a scenario file
+
+    def collections(self) -> list[Collection]: ...
+
+    def default_settings(self) -> Any: ...
+
+    def load_scenario_section(self, section: dict, context: "ScenarioContext") -> None:  # noqa: F821
+        """Apply one scenario file's section (already schema-valid) to the store."""
+
+    def build_model(self, store, settings, clock) -> Any: ...
+
+    def bind(self, operation: Operation, version: str) -> Handler:
+        """The aiohttp-facing handler of one operation in one version: auth, parsing,
+        rendering and the API's error documents happen in there."""
+
+    def error_response(self, status: int, detail: str, request: web.Request) -> web.Response:
+        """The API's own error document for a status (router misses, body too large)."""
+
+    def summary_counts(self, store) -> dict[str, int]: ...
+
+
+def package_file(module_file: str, *parts: str) -> Path:
+    return Path(module_file).resolve().parent.joinpath(*parts)

@@ -1,0 +1,117 @@
+"""The CustomerID REST API as the core sees it: endpoints, auth, error documents."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import functools
+import hmac
+
+import yaml
+from aiohttp import web
+
+from ..api import package_file
+from ..endpoints import EndpointTable, Operation
+from ..state import World
+from . import scenario
+from .errors import AuthenticationFailed, CustomerIdError, error_for_status
+from .handlers import Call, CustomerIdHandlers
+from .models import CustomerIdModel, CustomerIdSettings, customerid_collections
+from .render import XML_CONTENT_TYPE, error_document
+
+WWW_AUTHENTICATE = 'Basic realm="CustomerID REST API"'
+
+
+@functools.lru_cache(maxsize=64)
+def _accepted_authorizations(credentials: tuple[tuple[str, str], ...]) -> frozenset[str]:
+    """Authorization header values that pass, computed once per credential set."""
+    return frozenset("Basic " + base64.b64encode(f"{user}:{password}".encode()).decode()
+                     for user, password in credentials)
+
+
+def authenticate(request: web.Request, settings: CustomerIdSettings) -> None:
+    """HTTP Basic (the examples' ``-u restuser:secret``) or the ``username`` and
+    ``password`` URL parameters; anything else is 401 Authentication failed."""
+    header = request.headers.get("Authorization")
+    if header is not None:
+        if header in _accepted_authorizations(settings.credentials):
+            return
+        scheme, _, encoded = header.partition(" ")
+        if scheme.lower() == "basic":
+            try:
+                user, _, password = base64.b64decode(encoded.strip(), validate=True).decode().partition(":")
+            except (binascii.Error, UnicodeDecodeError):
+                raise AuthenticationFailed("malformed Basic credentials") from None
+            if _valid(settings, user, password):
+                return
+        raise AuthenticationFailed("invalid credentials")
+    query = request.query
+    if "username" in query or "password" in query:
+        if _valid(settings, query.get("username", ""), query.get("password", "")):
+            return
+        raise AuthenticationFailed("invalid credentials")
+    raise AuthenticationFailed("credentials required")
+
+
+def _valid(settings: CustomerIdSettings, user: str, password: str) -> bool:
+    return any(hmac.compare_digest(user, u) and hmac.compare_digest(password, p) for u, p in settings.credentials)
+
+
+def error_response(error: CustomerIdError) -> web.Response:
+    response = web.Response(body=error_document(error.code, error.message), status=error.status,
+                            content_type=XML_CONTENT_TYPE, charset="utf-8")
+    if error.status == 401:
+        response.headers["WWW-Authenticate"] = WWW_AUTHENTICATE
+    return response
+
+
+@functools.lru_cache(maxsize=1)
+def _scenario_schema() -> dict:
+    return yaml.safe_load(package_file(__file__, "scenario-schema.yaml").read_text("utf-8"))
+
+
+class CustomerIdApi:
+    name = "customerid"
+    url_prefixes = ("/customerid-rest/", "/eidm2/")
+
+    def __init__(self) -> None:
+        self.endpoints = EndpointTable.load(package_file(__file__, "endpoints.yaml"))
+        self.scenario_schema = _scenario_schema()
+        self.handlers = CustomerIdHandlers()
+
+    def collections(self):
+        return customerid_collections()
+
+    def default_settings(self) -> CustomerIdSettings:
+        return CustomerIdSettings()
+
+    def load_scenario_section(self, section: dict, context) -> None:
+        scenario.load_section(section, context)
+
+    def build_model(self, store, settings: CustomerIdSettings, clock) -> CustomerIdModel:
+        return CustomerIdModel(store, settings, clock.iso)
+
+    def summary_counts(self, store) -> dict[str, int]:
+        return scenario.summary_counts(store)
+
+    def bind(self, operation: Operation, version: str):
+        handler = getattr(self.handlers, operation.handler)
+
+        async def bound(request: web.Request, world: World) -> web.StreamResponse:
+            try:
+                authenticate(request, world.settings[self.name])
+                if request.body_exists:
+                    # Read (and size-check) the body now: inside the transaction the
+                    # handler's reads come from this cache and never suspend, so no
+                    # other request can interleave with this one's writes.
+                    await request.read()
+                model = world.models[self.name]
+                with model.store.transaction():
+                    return await handler(Call(request, model, version))
+            except CustomerIdError as error:
+                return error_response(error)
+
+        return bound
+
+    def error_response(self, status: int, detail: str, request: web.Request) -> web.Response:
+        return error_response(error_for_status(status, detail))

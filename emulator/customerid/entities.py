@@ -1,0 +1,92 @@
+"""How CustomerID records appear as 2.x entities (GET105, GET107, GET109, GET111,
+GET116): attribute names and order follow the documentation's examples."""
+
+from __future__ import annotations
+
+from .models import CustomerIdModel
+from .models.records import Delegation, Mandate, Organization, Role, User
+from .models.statuses import BY_CODE
+from .render import Attribute, Entity
+
+_USER_FIELDS_BEFORE_ORGANIZATION = ("firstname", "surname", "mobile", "cn", "login", "email", "ssn", "locale")
+
+
+def user_entity(model: CustomerIdModel, user: User) -> Entity:
+    """GET105: every attribute the user has, custom ones after the built-in ones."""
+    attributes = [Attribute("id", (user.id,))]
+    for name in _USER_FIELDS_BEFORE_ORGANIZATION:
+        value = getattr(user, name)
+        if value:
+            attributes.append(Attribute(name, (value,)))
+    organization = model.organizations.get(user.organization_id)
+    if organization is not None:
+        attributes.append(Attribute("organization", (organization.friendly_name,)))
+        attributes.append(Attribute("organizationEntityName", (organization.entity_name,)))
+    attributes.append(Attribute("organizationId", (user.organization_id,)))
+    attributes.append(Attribute("status", (BY_CODE[user.status].name,)))
+    attributes.extend(Attribute(name, values) for name, values in sorted(user.attributes.items()))
+    return Entity("User", attributes)
+
+
+def organization_entity(organization: Organization) -> Entity:
+    """GET107: entityName, friendlyName, organizationClass (still the 2.1 name),
+    memberships when there are any, then custom attributes."""
+    attributes = [
+        Attribute("entityName", (organization.entity_name,)),
+        Attribute("friendlyName", (organization.friendly_name,)),
+        Attribute("organizationClass", (organization.organization_type,)),
+    ]
+    if organization.memberships:
+        attributes.append(Attribute("memberships", organization.memberships))
+    attributes.extend(Attribute(name, values) for name, values in sorted(organization.attributes.items()))
+    return Entity("Organization", attributes)
+
+
+def role_entity(role: Role) -> Entity:
+    """GET109."""
+    return Entity("Role", [Attribute("name", (role.name,)), Attribute("entityName", (role.entity_name,))])
+
+
+def mandate_entity(model: CustomerIdModel, mandate: Mandate, expand: bool = False) -> Entity:
+    """GET111; ``expand`` (entities=true) puts the referenced organization, user and
+    role in place of their ids."""
+    attributes = [
+        Attribute("id", (mandate.id,)),
+        Attribute("type", (mandate.type,)),
+        Attribute("entityName", (model.mandate_entity_name(mandate),)),
+        Attribute("name", (mandate.name,)),
+    ]
+    if mandate.assignee_email:
+        attributes.append(Attribute("assigneeEmail", (mandate.assignee_email,)))
+    references = (("mandater", mandate.mandater_kind, mandate.mandater_id),
+                  ("mandatee", mandate.mandatee_kind, mandate.mandatee_id),
+                  ("role", "role", mandate.role_id))
+    for name, kind, entity_id in references:
+        nested = _referenced_entity(model, kind, entity_id) if expand else None
+        if nested is not None:
+            attributes.append(Attribute(name, type=kind, entities=(nested,)))
+        else:
+            attributes.append(Attribute(name, (entity_id,), type=kind))
+    return Entity("Mandate", attributes)
+
+
+def _referenced_entity(model: CustomerIdModel, kind: str, entity_id: str) -> Entity | None:
+    if kind == "organization":
+        organization = model.organizations.get(entity_id)
+        return organization_entity(organization) if organization else None
+    if kind == "user":
+        user = model.users.get(entity_id)
+        return user_entity(model, user) if user else None
+    role = model.roles.get(entity_id)
+    return role_entity(role) if role else None
+
+
+def delegation_entity(delegation: Delegation) -> Entity:
+    """GET116."""
+    return Entity("Delegation", [
+        Attribute("role", (delegation.role_id or "",)),
+        Attribute("mandatee", (delegation.delegate_user_id,)),
+        Attribute("mandate", (delegation.mandate_id,)),
+        Attribute("mandateruser", (delegation.mandater_user_id,)),
+        Attribute("mandaterorganization", (delegation.mandater_organization_id,)),
+    ])

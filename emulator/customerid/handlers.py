@@ -1,0 +1,315 @@
+"""CustomerID operations, one method each, named in endpoints.yaml.
+
+A handler reads parameters, calls the model, renders the result; rules live in
+the model and documents in render.py/entities.py. 2.0 and 2.1 share these
+handlers: the version only changes parameter names and ``inResponseTo``.
+"""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from .entities import delegation_entity, mandate_entity, organization_entity, role_entity, user_entity
+from .errors import InvalidArguments
+from .models import AttributeFilter, CustomerIdModel, UserChanges
+from .models.statuses import BY_CODE
+from .params import Parameters, parse_boolean, parse_user_request_json, parse_user_request_xml, query_parameters
+from .render import (JSON_CONTENT_TYPE, XML_CONTENT_TYPE, entity_document, entity_list, id_list,
+                     reinvite_response_json, reinvite_response_xml, user_response_json, user_response_xml)
+
+SERVICES_PREFIX = "/customerid-rest/services"
+# 2.0 names the organization type parameter organizationClass, 2.1 organizationType.
+ORGANIZATION_TYPE_PARAMETER = {"2.0": "organizationClass", "2.1": "organizationType"}
+USER_FIELDS = ("login", "email", "firstname", "surname", "mobile", "ssn", "locale")
+
+
+class Call:
+    """One request as an operation sees it."""
+
+    __slots__ = ("request", "model", "version", "_params")
+
+    def __init__(self, request: web.Request, model: CustomerIdModel, version: str) -> None:
+        self.request = request
+        self.model = model
+        self.version = version
+        self._params: Parameters | None = None
+
+    @property
+    def params(self) -> Parameters:
+        if self._params is None:
+            self._params = query_parameters(self.request)
+        return self._params
+
+    def path_id(self, name: str) -> str:
+        return self.request.match_info[name]
+
+    @property
+    def in_response_to(self) -> str:
+        # The docs' most common form: the request path from the version on ("/2.1/users").
+        return self.request.path.removeprefix(SERVICES_PREFIX)
+
+    @property
+    def wants_json(self) -> bool:
+        accept = self.request.headers.get("Accept", "")
+        return "application/json" in accept and "application/xml" not in accept
+
+    def xml(self, body: bytes, status: int = 200) -> web.Response:
+        return web.Response(body=body, status=status, content_type=XML_CONTENT_TYPE, charset="utf-8")
+
+    def ids(self, element: str, ids, status: int = 200) -> web.Response:
+        return self.xml(id_list(element, self.in_response_to, self.request.method, ids), status)
+
+    def entity(self, entity, status: int = 200) -> web.Response:
+        return self.xml(entity_document(entity, self.in_response_to, self.request.method), status)
+
+    def mandates(self, ids: list[str]) -> web.Response:
+        """GET110 and the mandate relation lists: ids, or entities with entities=true."""
+        if self.params.boolean("entities"):
+            self.params.reject_unknown()
+            model = self.model
+            entities = (mandate_entity(model, model.mandates.get(mandate_id)) for mandate_id in ids)
+            return self.xml(entity_list("Mandates", self.in_response_to, "GET", entities))
+        self.params.reject_unknown()
+        return self.ids("Mandates", ids)
+
+
+def attribute_filters(params: Parameters, allowed: set[str]) -> list[AttributeFilter]:
+    """Search parameters: any known attribute, each at most once (GET104/GET113/GET106)."""
+    filters = []
+    for name in params.remaining():
+        if name not in allowed:
+            raise InvalidArguments(f"unknown search attribute {name!r}")
+        values = params.all(name)
+        if len(values) > 1:
+            raise InvalidArguments(f"attribute {name!r} may be used only once in a query")
+        filters.append(AttributeFilter(name, values[0]))
+    return filters
+
+
+def organization_custom_attributes(params: Parameters) -> dict[str, tuple[str, ...]]:
+    """Organization custom attributes: several values separated with commas; an
+    empty value (no values) removes the attribute on update."""
+    attributes = {}
+    for name in params.remaining():
+        joined = ",".join(params.all(name))
+        attributes[name] = tuple(value.strip() for value in joined.split(",") if value.strip())
+    return attributes
+
+
+def user_changes(fields: dict[str, str], custom: dict[str, list[str]]) -> UserChanges:
+    """PUT103 / PATCH124 fields -> UserChanges; unknown names are refused by the model."""
+    changes = UserChanges()
+    for name, value in fields.items():
+        if name == "status":
+            changes.status = value
+        elif name == "pwd":
+            changes.password = value
+        elif name == "pwd.activated":
+            changes.password_enabled = parse_boolean(name, value)
+        elif name in USER_FIELDS:
+            changes.fields[name] = value
+        else:
+            raise InvalidArguments(f"unknown user field {name!r}")
+    for name, values in custom.items():
+        changes.attributes[name] = tuple(values)
+    return changes
+
+
+def user_changes_from_query(params: Parameters) -> UserChanges:
+    fields: dict[str, str] = {}
+    custom: dict[str, list[str]] = {}
+    for name in params.remaining():
+        if name in USER_FIELDS or name in ("status", "pwd", "pwd.activated"):
+            fields[name] = params.single(name) or ""
+        else:
+            # "browsers=IE&browsers=chrome" makes a multi-valued attribute.
+            custom[name] = params.all(name)
+    return user_changes(fields, custom)
+
+
+class CustomerIdHandlers:
+    # -- organizations -------------------------------------------------------------
+    async def create_organization(self, call: Call) -> web.Response:
+        """POST100 Create Organization (2.1); MOD001 (2.0)."""
+        params = call.params
+        organization = call.model.create_organization(
+            virtual=params.boolean("virtual"),
+            technical_name=params.single("technicalName"),
+            friendly_name=params.single("friendlyName"),
+            parent_id=params.single("parentOrganizationId"),
+            organization_type=params.single(ORGANIZATION_TYPE_PARAMETER[call.version]),
+            attributes=organization_custom_attributes(params),
+        )
+        return call.ids("Organizations", [organization.id], status=201)
+
+    async def update_organization(self, call: Call) -> web.Response:
+        """PUT101 Update Organization (2.1); MOD003 (2.0)."""
+        params = call.params
+        organization = call.model.update_organization(
+            call.path_id("organizationId"),
+            friendly_name=params.single("friendlyName"),
+            organization_type=params.single(ORGANIZATION_TYPE_PARAMETER[call.version]),
+            attributes=organization_custom_attributes(params),
+        )
+        return call.ids("Organizations", [organization.id])
+
+    async def list_organizations(self, call: Call) -> web.Response:
+        """GET106 List Organizations."""
+        params = call.params
+        exact = params.boolean("exactMatch")
+        filters = attribute_filters(params, call.model.organization_filter_names())
+        filters = [AttributeFilter("organizationType" if f.name == "organizationClass" else f.name, f.value)
+                   for f in filters]
+        return call.ids("Organizations", call.model.list_organizations(filters, exact))
+
+    async def query_organization(self, call: Call) -> web.Response:
+        """GET107 Query Organization."""
+        call.params.reject_unknown()
+        return call.entity(organization_entity(call.model.get_organization(call.path_id("organizationId"))))
+
+    async def list_organization_users(self, call: Call) -> web.Response:
+        """GET113 List Organization's Users."""
+        params = call.params
+        recursive = params.boolean("recursive")
+        exact = params.boolean("exactMatch")
+        max_results = params.count("maxResults")
+        filters = attribute_filters(params, call.model.user_filter_names())
+        ids = call.model.list_users(filters, exact=exact, max_results=max_results,
+                                    organization_id=call.path_id("organizationId"), recursive=recursive)
+        return call.ids("Users", ids)
+
+    async def list_organization_given_mandates(self, call: Call) -> web.Response:
+        """GET118 List Organization's Given Mandates."""
+        return call.mandates(call.model.given_mandates(call.path_id("organizationId"), "organization"))
+
+    async def list_organization_received_mandates(self, call: Call) -> web.Response:
+        """GET119 List Organization's Received Mandates."""
+        return call.mandates(call.model.received_mandates(call.path_id("organizationId"), "organization"))
+
+    # -- users ---------------------------------------------------------------------
+    async def list_users(self, call: Call) -> web.Response:
+        """GET104 List Users."""
+        params = call.params
+        exact = params.boolean("exactMatch")
+        max_results = params.count("maxResults")
+        filters = attribute_filters(params, call.model.user_filter_names())
+        return call.ids("Users", call.model.list_users(filters, exact=exact, max_results=max_results))
+
+    async def query_user(self, call: Call) -> web.Response:
+        """GET105 Query User."""
+        call.params.reject_unknown()
+        user = call.model.get_user(call.path_id("userId"))
+        return call.entity(user_entity(call.model, user))
+
+    async def update_user(self, call: Call) -> web.Response:
+        """PUT103 Update User (2.1); Update User (2.0)."""
+        user = call.model.update_user(call.path_id("userId"), user_changes_from_query(call.params))
+        return call.ids("Users", [user.id])
+
+    async def patch_user(self, call: Call) -> web.Response:
+        """PATCH124 Update User: form, XML or JSON body; XML or JSON answer by Accept."""
+        call.params.reject_unknown()
+        request = call.request
+        content_type = request.content_type
+        if content_type == "application/x-www-form-urlencoded":
+            form = await request.post()
+            changes = user_changes_from_query(Parameters(form))
+        elif content_type in ("application/xml", "text/xml"):
+            fields, custom = parse_user_request_xml(await request.read())
+            changes = user_changes(fields, custom)
+        elif content_type == "application/json":
+            fields, custom = parse_user_request_json(await request.read())
+            changes = user_changes(fields, custom)
+        else:
+            raise InvalidArguments(
+                f"unsupported Content-Type {content_type!r}: use application/x-www-form-urlencoded, "
+                "application/xml or application/json")
+        user = call.model.update_user(call.path_id("userId"), changes)
+        organization = call.model.organizations.get(user.organization_id)
+        values = {name: getattr(user, name) for name in USER_FIELDS}
+        values.update(status=BY_CODE[user.status].name, userId=user.id, repoId=user.cn,
+                      organization=organization.friendly_name if organization else None,
+                      organizationEntityName=organization.entity_name if organization else None)
+        custom = dict(sorted(user.attributes.items()))
+        if call.wants_json:
+            return web.Response(body=user_response_json(values, custom), content_type=JSON_CONTENT_TYPE)
+        return call.xml(user_response_xml(call.in_response_to, "PATCH", values, custom))
+
+    async def delete_user(self, call: Call) -> web.Response:
+        """DEL102 Delete User (2.1); Delete User (2.0)."""
+        call.params.reject_unknown()
+        user = call.model.delete_user(call.path_id("userId"))
+        return call.ids("Users", [user.id])
+
+    async def reinvite_user(self, call: Call) -> web.Response:
+        """PUT123 Reinvite User: ReinviteResponse, XML or JSON by Accept."""
+        call.params.reject_unknown()
+        user = call.model.reinvite_user(call.path_id("userId"))
+        if call.wants_json:
+            return web.Response(body=reinvite_response_json(user.id, user.email), content_type=JSON_CONTENT_TYPE)
+        return call.xml(reinvite_response_xml(call.in_response_to, user.id, user.email))
+
+    async def force_password_change(self, call: Call) -> web.Response:
+        """PUT125 Force Password Change for User: 204 No Content."""
+        call.params.reject_unknown()
+        call.model.force_password_change(call.path_id("userId"))
+        return web.Response(status=204)
+
+    async def list_user_roles(self, call: Call) -> web.Response:
+        """GET117 List User's Roles."""
+        call.params.reject_unknown()
+        return call.ids("Roles", call.model.user_roles(call.path_id("userId")))
+
+    async def list_user_given_mandates(self, call: Call) -> web.Response:
+        """GET120 List User's Given Mandates."""
+        return call.mandates(call.model.given_mandates(call.path_id("userId"), "user"))
+
+    async def list_user_received_mandates(self, call: Call) -> web.Response:
+        """GET121 List User's Received Mandates."""
+        return call.mandates(call.model.received_mandates(call.path_id("userId"), "user"))
+
+    async def list_user_received_mandate_delegations(self, call: Call) -> web.Response:
+        """GET122 List User's Received Mandate Delegations."""
+        return call.mandates(call.model.received_mandate_delegations(call.path_id("userId")))
+
+    async def list_user_role_invitations(self, call: Call) -> web.Response:
+        """GET114 List Role Invitations (for user)."""
+        call.params.reject_unknown()
+        return call.ids("RoleInvitations", call.model.user_role_invitations(call.path_id("userId")))
+
+    async def list_user_delegations(self, call: Call) -> web.Response:
+        """GET115 List Received Mandate Role Delegations (for user)."""
+        call.params.reject_unknown()
+        return call.ids("Delegations", call.model.received_role_delegations(call.path_id("userId")))
+
+    # -- roles, mandates, invitations, delegations ------------------------------------
+    async def list_roles(self, call: Call) -> web.Response:
+        """GET108 List Roles."""
+        call.params.reject_unknown()
+        return call.ids("Roles", call.model.list_roles())
+
+    async def query_role(self, call: Call) -> web.Response:
+        """GET109 Query Role."""
+        call.params.reject_unknown()
+        return call.entity(role_entity(call.model.get_role(call.path_id("roleId"))))
+
+    async def list_mandates(self, call: Call) -> web.Response:
+        """GET110 List Mandates."""
+        return call.mandates(call.model.list_mandates())
+
+    async def query_mandate(self, call: Call) -> web.Response:
+        """GET111 Query Mandate (entities=true expands mandater, mandatee and role)."""
+        expand = call.params.boolean("entities")
+        call.params.reject_unknown()
+        mandate = call.model.get_mandate(call.path_id("mandateId"))
+        return call.entity(mandate_entity(call.model, mandate, expand=expand))
+
+    async def list_role_invitations(self, call: Call) -> web.Response:
+        """GET112 List Role Invitations."""
+        call.params.reject_unknown()
+        return call.ids("RoleInvitations", call.model.list_role_invitations())
+
+    async def query_delegation(self, call: Call) -> web.Response:
+        """GET116 Query Mandate Role Delegation."""
+        call.params.reject_unknown()
+        return call.entity(delegation_entity(call.model.get_delegation(call.path_id("delegationId"))))

@@ -1,0 +1,83 @@
+"""The CustomerID collections and the indexes their queries use."""
+
+from __future__ import annotations
+
+from ...store import Collection, IndexSpec
+from .records import Organization, User
+
+ROOT = ""  # parent key of top-level organizations ("Root organization")
+
+# Built-in user attributes a search may filter on, with the record field behind each.
+USER_TEXT_FIELDS = ("id", "cn", "login", "email", "firstname", "surname", "mobile", "ssn", "locale")
+ORGANIZATION_TEXT_FIELDS = {
+    "entityName": "entity_name",
+    "technicalName": "technical_name",
+    "friendlyName": "friendly_name",
+    "organizationType": "organization_type",
+}
+
+
+def fold(value: str) -> str:
+    """Searches are case-insensitive, as LDAP equality and substring rules are."""
+    return value.casefold()
+
+
+def _user_attribute_keys(user: User):
+    for name in USER_TEXT_FIELDS:
+        value = getattr(user, name)
+        if value:
+            yield (name, fold(value))
+    for name, values in user.attributes.items():
+        for value in values:
+            yield (name, fold(value))
+
+
+def _organization_attribute_keys(organization: Organization):
+    for name, field_name in ORGANIZATION_TEXT_FIELDS.items():
+        value = getattr(organization, field_name)
+        if value:
+            yield (name, fold(value))
+    for name, values in organization.attributes.items():
+        for value in values:
+            yield (name, fold(value))
+
+
+def customerid_collections() -> list[Collection]:
+    return [
+        Collection("customerid.organizations", [
+            IndexSpec("parent", lambda o: (o.parent_id or ROOT,)),
+            IndexSpec("entity_name", lambda o: (fold(o.entity_name),)),
+            IndexSpec("attribute", _organization_attribute_keys, ordered=True),
+        ]),
+        Collection("customerid.users", [
+            IndexSpec("organization", lambda u: (u.organization_id,)),
+            IndexSpec("status", lambda u: (u.status,)),
+            IndexSpec("attribute", _user_attribute_keys, ordered=True),
+        ]),
+        Collection("customerid.roles", [
+            IndexSpec("organization", lambda r: (r.organization_id,)),
+            IndexSpec("entity_name", lambda r: (fold(r.entity_name),)),
+            IndexSpec("member_of", lambda r: r.member_of),
+        ]),
+        Collection("customerid.role_assignments", [
+            IndexSpec("user", lambda a: (a.user_id,)),
+            IndexSpec("role", lambda a: (a.role_id,)),
+        ]),
+        Collection("customerid.mandates", [
+            IndexSpec("mandater", lambda m: (m.mandater_id,)),
+            IndexSpec("mandatee", lambda m: (m.mandatee_id,)),
+            IndexSpec("role", lambda m: (m.role_id,)),
+        ]),
+        Collection("customerid.delegations", [
+            IndexSpec("delegate", lambda d: (d.delegate_user_id,)),
+            IndexSpec("mandate", lambda d: (d.mandate_id,)),
+            IndexSpec("role", lambda d: (d.role_id,) if d.role_id else ()),
+            IndexSpec("mandater_user", lambda d: (d.mandater_user_id,)),
+            IndexSpec("mandater_organization", lambda d: (d.mandater_organization_id,)),
+        ]),
+        Collection("customerid.role_invitations", [
+            IndexSpec("user", lambda i: (i.user_id,)),
+            IndexSpec("role", lambda i: (i.role_id,)),
+            IndexSpec("organization", lambda i: (i.organization_id,)),
+        ]),
+    ]

@@ -1,0 +1,206 @@
+"""Users: statuses and their rules, updates, searches, deletion with cascade."""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+
+from ..errors import EntityNotFound, InvalidArguments
+from .base import ModelBase, new_id, sort_ids
+from .collections import USER_TEXT_FIELDS
+from .records import User
+from .search import AttributeFilter, intersect, text_matches
+from .statuses import BY_CODE, ENABLED, SETTABLE, WAITING_FOR_REGISTRATION, UserStatus, parse_status
+
+# Attributes of the GET105 document a search may name besides the indexed text fields.
+USER_DERIVED_FILTERS = ("status", "organization", "organizationEntityName", "organizationId")
+USER_UPDATABLE_FIELDS = ("login", "email", "firstname", "surname", "mobile", "ssn", "locale")
+
+
+@dataclass
+class UserChanges:
+    """One Update User request (PUT103, PATCH124, MOD004b), already parsed.
+
+    ``fields``: built-in field -> new value ("" removes it); ``attributes``: custom
+    attribute -> values (empty tuple removes it); absent keys stay unchanged.
+    """
+
+    fields: dict[str, str] = field(default_factory=dict)
+    attributes: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    status: str | None = None
+    password: str | None = None
+    password_enabled: bool | None = None
+
+
+class UserRules(ModelBase):
+    # -- reads ---------------------------------------------------------------------
+    def user_filter_names(self) -> set[str]:
+        return set(USER_TEXT_FIELDS) | set(USER_DERIVED_FILTERS) | set(self.settings.user_attributes)
+
+    def list_users(
+        self,
+        filters: list[AttributeFilter],
+        *,
+        exact: bool = False,
+        max_results: int = 0,
+        organization_id: str | None = None,
+        recursive: bool = False,
+    ) -> list[str]:
+        """GET104 (all users) and GET113 (an organization's users, ``recursive``)."""
+        candidate_sets: list[set] = []
+        if organization_id is not None:
+            organizations = (self.subtree(organization_id) if recursive  # type: ignore[attr-defined]
+                             else [self.get_organization(organization_id)])
+            candidate_sets.append(self._users_of(organization.id for organization in organizations))
+        for attribute_filter in filters:
+            candidate_sets.append(self._user_matches(attribute_filter, exact))
+        ids = intersect(candidate_sets) if candidate_sets else self.users.ids()
+        ordered = sort_ids(ids)
+        return ordered[:max_results] if max_results > 0 else ordered
+
+    def _users_of(self, organization_ids) -> set:
+        result: set = set()
+        for organization_id in organization_ids:
+            result |= self.users.lookup("organization", organization_id)
+        return result
+
+    def _user_matches(self, attribute_filter: AttributeFilter, exact: bool) -> set:
+        name, value = attribute_filter.name, attribute_filter.value
+        if name == "status":
+            return self.users.lookup("status", parse_status(value).code)
+        if name == "organizationId":
+            return self.users.lookup("organization", value)
+        if name in ("organization", "organizationEntityName"):
+            index_name = "friendlyName" if name == "organization" else "entityName"
+            organization_ids = text_matches(self.organizations, index_name, value, exact)
+            return self._users_of(organization_ids)
+        return text_matches(self.users, name, value, exact)
+
+    def user_roles(self, user_id: str) -> list[str]:
+        """GET117: the roles the user is a member of; with rest.roles.recursion
+        (default true) also the roles those roles are members of."""
+        self.get_user(user_id)
+        direct = {assignment.role_id for assignment in self.role_assignments.find("user", user_id)}
+        if not self.settings.roles_recursion:
+            return sort_ids(direct)
+        seen = set(direct)
+        pending = list(direct)
+        while pending:
+            role = self.roles.get(pending.pop())
+            for parent_role_id in role.member_of if role else ():
+                if parent_role_id not in seen:
+                    seen.add(parent_role_id)
+                    pending.append(parent_role_id)
+        return sort_ids(seen)
+
+    # -- writes --------------------------------------------------------------------
+    def update_user(self, user_id: str, changes: UserChanges) -> User:
+        """PUT103 / PATCH124 (2.1), Update User (2.0), MOD004b (1.0).
+        Every change is validated before anything is written."""
+        user = self.get_user(user_id)
+        updates: dict = {}
+        for name, value in changes.fields.items():
+            if name not in USER_UPDATABLE_FIELDS:
+                raise InvalidArguments(f"unknown user attribute {name!r}")
+            updates[name] = value or None
+        if changes.attributes:
+            merged = dict(user.attributes)
+            for name, values in changes.attributes.items():
+                if name not in self.settings.user_attributes:
+                    raise InvalidArguments(f"user attribute {name!r} is not configured (data.user.fields)")
+                values = tuple(v for v in values if v != "")
+                if values:
+                    merged[name] = values
+                else:
+                    merged.pop(name, None)
+            updates["attributes"] = merged
+        if changes.status is not None:
+            updates["status"] = self._checked_status_change(user, parse_status(changes.status)).code
+        if changes.password is not None:
+            if changes.password:
+                updates["password"] = changes.password
+            else:
+                # MOD004b: "an empty password disables the password method"
+                updates["password"] = None
+                updates["password_enabled"] = False
+        if changes.password_enabled is not None:
+            updates["password_enabled"] = changes.password_enabled
+        updated = dataclasses.replace(user, **updates)
+        self.users.put(updated.id, updated)
+        return updated
+
+    def _checked_status_change(self, user: User, target: UserStatus) -> UserStatus:
+        if target not in SETTABLE:
+            raise InvalidArguments(f"status may be set to Enabled or Disabled only, not {target.name}")
+        if target is ENABLED and user.status == WAITING_FOR_REGISTRATION.code:
+            # Our rule: an invited user becomes Enabled by completing registration
+            # (POST /__emulator/customerid/users/{id}/register), not by an admin call.
+            raise InvalidArguments("user has not completed registration (status Waiting for registration)")
+        return target
+
+    def delete_user(self, user_id: str) -> User:
+        """DEL102 (2.1), Delete User (2.0), MOD010b (1.0): the user and everything
+        pointing at it go: role assignments, invitations, mandates given or
+        received, and delegations made, received or resting on those mandates."""
+        user = self.get_user(user_id)
+        with self.store.transaction():
+            self._delete_user_records(user)
+        return user
+
+    def _delete_user_records(self, user: User) -> None:
+        for assignment in self.role_assignments.find("user", user.id):
+            self.role_assignments.delete(assignment.id)
+        for invitation in self.role_invitations.find("user", user.id):
+            self.role_invitations.delete(invitation.id)
+        for mandate in self.mandates.find("mandater", user.id) + self.mandates.find("mandatee", user.id):
+            self._delete_mandate_records(mandate)  # type: ignore[attr-defined]
+        for index in ("delegate", "mandater_user"):
+            for delegation in self.delegations.find(index, user.id):
+                self.delegations.delete(delegation.id)
+        self.users.delete(user.id)
+
+    def reinvite_user(self, user_id: str) -> User:
+        """PUT123: only for Waiting for registration, and not for mandate invitations."""
+        user = self.get_user(user_id)
+        if user.status != WAITING_FOR_REGISTRATION.code:
+            raise InvalidArguments(
+                f"user status is {BY_CODE[user.status].name}; only users Waiting for registration can be reinvited")
+        if user.invited_by == "mandate":
+            raise InvalidArguments("reinvite does not support invitations related to mandates")
+        if not user.email:
+            raise InvalidArguments("user has no email address to send the invitation to")
+        return user
+
+    def force_password_change(self, user_id: str) -> User:
+        """PUT125: works only for the Ubilogin Directory; Active Directory users get 404."""
+        user = self.get_user(user_id)
+        if user.repository != "ubilogin":
+            raise EntityNotFound(f"user {user_id} is not in the Ubilogin Directory")
+        updated = dataclasses.replace(user, must_change_password=True)
+        self.users.put(updated.id, updated)
+        return updated
+
+    def register_user(self, user_id: str) -> User:
+        """The invited person completes registration (control API): Waiting for
+        registration becomes Enabled, and every role they were invited to is granted."""
+        user = self.get_user(user_id)
+        if user.status != WAITING_FOR_REGISTRATION.code:
+            raise InvalidArguments(f"user status is {BY_CODE[user.status].name}, not Waiting for registration")
+        with self.store.transaction():
+            for invitation in self.role_invitations.find("user", user.id):
+                self.assign_role(user.id, invitation.role_id)  # type: ignore[attr-defined]
+                self.role_invitations.delete(invitation.id)
+            updated = dataclasses.replace(user, status=ENABLED.code, invited_by=None)
+            self.users.put(updated.id, updated)
+        return updated
+
+    def add_user(self, user: User) -> User:
+        self.get_organization(user.organization_id)
+        self.users.put(user.id, user)
+        return user
+
+    @staticmethod
+    def new_user(organization_id: str, status: int = ENABLED.code, **values) -> User:
+        return User(id=values.pop("id", None) or new_id(), cn=values.pop("cn", None) or new_id(),
+                    organization_id=organization_id, status=status, **values)
+

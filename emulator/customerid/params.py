@@ -1,0 +1,158 @@
+"""Reading CustomerID request parameters: URL query parameters in every version
+(for POST, PUT and DELETE too), plus PATCH124's form, XML or JSON body."""
+
+from __future__ import annotations
+
+import json
+import re
+
+from aiohttp import web
+from defusedxml import DefusedXmlException
+from defusedxml.ElementTree import fromstring as parse_xml_safely
+from multidict import MultiDict, MultiDictProxy
+
+from .errors import InvalidArguments
+from .render import NAMESPACE
+
+# The service-account credentials may travel as URL parameters (S-AUTH method 2).
+AUTH_PARAMETERS = frozenset({"username", "password"})
+_CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+_TRUE, _FALSE = frozenset({"true", "1", "yes"}), frozenset({"false", "0", "no"})
+
+
+def checked_text(name: str, value: str) -> str:
+    """Values end up in XML documents: characters XML cannot carry are refused."""
+    if _CONTROL_CHARACTERS.search(value):
+        raise InvalidArguments(f"parameter {name!r} contains characters that are not allowed")
+    if len(value) > 4096:
+        raise InvalidArguments(f"parameter {name!r} is too long")
+    return value
+
+
+def parse_boolean(name: str, value: str) -> bool:
+    folded = value.strip().casefold()
+    if folded in _TRUE:
+        return True
+    if folded in _FALSE:
+        return False
+    raise InvalidArguments(f"parameter {name!r} must be true or false, not {value!r}")
+
+
+def parse_count(name: str, value: str) -> int:
+    try:
+        number = int(value.strip())
+    except ValueError:
+        number = -1
+    if number < 0:
+        raise InvalidArguments(f"parameter {name!r} must be a non-negative integer, not {value!r}")
+    return number
+
+
+class Parameters:
+    """A request's parameters with the auth parameters set aside; every read marks
+    the name used, so ``reject_unknown`` can refuse what the operation does not take."""
+
+    def __init__(self, source: MultiDict | MultiDictProxy) -> None:
+        self._values: dict[str, list[str]] = {}
+        for name, value in source.items():
+            if name in AUTH_PARAMETERS:
+                continue
+            self._values.setdefault(name, []).append(checked_text(name, value))
+        self._used: set[str] = set()
+
+    def names(self) -> list[str]:
+        return list(self._values)
+
+    def single(self, name: str) -> str | None:
+        values = self._values.get(name)
+        self._used.add(name)
+        if values is None:
+            return None
+        if len(values) > 1:
+            raise InvalidArguments(f"parameter {name!r} may be given only once")
+        return values[0]
+
+    def all(self, name: str) -> list[str]:
+        self._used.add(name)
+        return self._values.get(name, [])
+
+    def boolean(self, name: str, default: bool = False) -> bool:
+        value = self.single(name)
+        return default if value is None else parse_boolean(name, value)
+
+    def count(self, name: str, default: int = 0) -> int:
+        value = self.single(name)
+        return default if value is None else parse_count(name, value)
+
+    def remaining(self) -> list[str]:
+        return [name for name in self._values if name not in self._used]
+
+    def reject_unknown(self, allowed_extra: set[str] = frozenset()) -> None:
+        unknown = [name for name in self.remaining() if name not in allowed_extra]
+        if unknown:
+            raise InvalidArguments(f"unknown parameter(s): {', '.join(sorted(unknown))}")
+
+
+def query_parameters(request: web.Request) -> Parameters:
+    return Parameters(request.query)
+
+
+# -- PATCH124 bodies ---------------------------------------------------------------
+_NS = "{" + NAMESPACE + "}"
+
+
+def parse_user_request_xml(body: bytes) -> tuple[dict[str, str], dict[str, list[str]]]:
+    """``<UserRequest>``: built-in fields, and customAttributes/attribute/value."""
+    try:
+        root = parse_xml_safely(body, forbid_dtd=True, forbid_entities=True, forbid_external=True)
+    except DefusedXmlException:
+        raise InvalidArguments("XML documents with DTDs or entity declarations are not accepted") from None
+    except Exception as error:  # ParseError and friends
+        raise InvalidArguments(f"request body is not well-formed XML: {error}") from None
+    if root.tag not in (f"{_NS}UserRequest", "UserRequest"):
+        raise InvalidArguments(f"expected a UserRequest document, got {root.tag}")
+    fields: dict[str, str] = {}
+    custom: dict[str, list[str]] = {}
+    for child in root:
+        name = child.tag.removeprefix(_NS)
+        if name == "customAttributes":
+            for attribute in child:
+                if attribute.tag.removeprefix(_NS) != "attribute" or not attribute.get("name"):
+                    raise InvalidArguments("customAttributes holds <attribute name=\"...\"> elements only")
+                values = [checked_text(attribute.get("name"), value.text or "") for value in attribute
+                          if value.tag.removeprefix(_NS) == "value"]
+                custom[attribute.get("name")] = values
+        elif len(child):
+            raise InvalidArguments(f"element {name} must hold text only")
+        else:
+            if name in fields:
+                raise InvalidArguments(f"element {name} may be given only once")
+            fields[name] = checked_text(name, child.text or "")
+    return fields, custom
+
+
+def parse_user_request_json(body: bytes) -> tuple[dict[str, str], dict[str, list[str]]]:
+    try:
+        document = json.loads(body)
+    except (ValueError, UnicodeDecodeError) as error:
+        raise InvalidArguments(f"request body is not valid JSON: {error}") from None
+    if not isinstance(document, dict):
+        raise InvalidArguments("request body must be a JSON object")
+    fields: dict[str, str] = {}
+    custom: dict[str, list[str]] = {}
+    for name, value in document.items():
+        if name == "customAttributes":
+            if not isinstance(value, dict):
+                raise InvalidArguments("customAttributes must be an object")
+            for attribute, values in value.items():
+                values = values if isinstance(values, list) else [values]
+                if not all(isinstance(v, str) for v in values):
+                    raise InvalidArguments(f"custom attribute {attribute!r} values must be strings")
+                custom[attribute] = [checked_text(attribute, v) for v in values]
+        elif isinstance(value, bool):
+            fields[name] = "true" if value else "false"
+        elif isinstance(value, str):
+            fields[name] = checked_text(name, value)
+        else:
+            raise InvalidArguments(f"{name!r} must be a string")
+    return fields, custom

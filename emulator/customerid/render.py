@@ -1,0 +1,140 @@
+"""Rendering CustomerID documents: one writer per document family.
+
+The 2.x family (cid-2.1.xsd, namespace http://schema.ubisecure.com/customerid/api):
+id lists (``<Users inResponseTo method><Id/>…``), entities (``<User><Attribute
+name><Value/>…``), ReinviteResponse, UserResponse (XML or JSON by Accept), and the
+namespace-less ``<error>`` document. Documents are small and flat, so they are
+written directly with escaping, which keeps a GET well under a millisecond.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Iterable, Sequence
+from xml.sax.saxutils import escape, quoteattr
+
+NAMESPACE = "http://schema.ubisecure.com/customerid/api"
+XML_DECLARATION = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+XML_CONTENT_TYPE = "application/xml"
+JSON_CONTENT_TYPE = "application/json"
+
+
+@dataclass(frozen=True)
+class Attribute:
+    """One ``<Attribute name type><Value/>…</Attribute>``; ``entities`` holds nested
+    entity documents (``entities=true`` on GET111 expands references in place)."""
+
+    name: str
+    values: Sequence[str] = ()
+    type: str | None = None
+    entities: Sequence["Entity"] = ()
+
+
+@dataclass(frozen=True)
+class Entity:
+    element: str  # User, Organization, Role, Mandate, Delegation, RoleInvitation
+    attributes: Sequence[Attribute]
+
+
+def _root_open(element: str, in_response_to: str | None, method: str | None) -> str:
+    parts = [f'<{element} xmlns="{NAMESPACE}"']
+    if in_response_to is not None:
+        parts.append(f" inResponseTo={quoteattr(in_response_to)}")
+    if method is not None:
+        parts.append(f' method="{method}"')
+    parts.append(">")
+    return "".join(parts)
+
+
+def _entity_body(entity: Entity, out: list[str]) -> None:
+    for attribute in entity.attributes:
+        type_part = f" type={quoteattr(attribute.type)}" if attribute.type else ""
+        out.append(f"<Attribute name={quoteattr(attribute.name)}{type_part}>")
+        for value in attribute.values:
+            out.append(f"<Value>{escape(value)}</Value>")
+        for nested in attribute.entities:
+            _nested_entity(nested, out)
+        out.append("</Attribute>")
+
+
+def _nested_entity(entity: Entity, out: list[str]) -> None:
+    out.append(f"<{entity.element}>")
+    _entity_body(entity, out)
+    out.append(f"</{entity.element}>")
+
+
+def id_list(element: str, in_response_to: str, method: str, ids: Iterable[str]) -> bytes:
+    """``<Users|Organizations|Roles|Mandates|RoleInvitations|Delegations>`` of ``<Id>``."""
+    out = [XML_DECLARATION, _root_open(element, in_response_to, method)]
+    out.extend(f"<Id>{escape(entity_id)}</Id>" for entity_id in ids)
+    out.append(f"</{element}>")
+    return "".join(out).encode()
+
+
+def entity_list(element: str, in_response_to: str, method: str, entities: Iterable[Entity]) -> bytes:
+    """A collection with ``entities=true``: entity elements instead of ``<Id>`` s."""
+    out = [XML_DECLARATION, _root_open(element, in_response_to, method)]
+    for entity in entities:
+        _nested_entity(entity, out)
+    out.append(f"</{element}>")
+    return "".join(out).encode()
+
+
+def entity_document(entity: Entity, in_response_to: str, method: str) -> bytes:
+    out = [XML_DECLARATION, _root_open(entity.element, in_response_to, method)]
+    _entity_body(entity, out)
+    out.append(f"</{entity.element}>")
+    return "".join(out).encode()
+
+
+def reinvite_response_xml(in_response_to: str, user_id: str, email: str) -> bytes:
+    """PUT123, default media type."""
+    return (XML_DECLARATION + _root_open("ReinviteResponse", in_response_to, "PUT")
+            + f"<userId>{escape(user_id)}</userId><email>{escape(email)}</email></ReinviteResponse>").encode()
+
+
+def reinvite_response_json(user_id: str, email: str) -> bytes:
+    """PUT123 with Accept: application/json."""
+    return json.dumps({"userId": user_id, "email": email}).encode()
+
+
+USER_RESPONSE_FIELDS = ("firstname", "surname", "login", "email", "mobile", "ssn", "locale", "status")
+USER_RESPONSE_TRAILER = ("userId", "repoId", "organization", "organizationEntityName")
+
+
+def user_response_xml(in_response_to: str, method: str, values: dict, custom: dict[str, tuple[str, ...]]) -> bytes:
+    """PATCH124's UserResponse, in the documented child order."""
+    out = [XML_DECLARATION, _root_open("UserResponse", in_response_to, method)]
+    for name in USER_RESPONSE_FIELDS:
+        if values.get(name) is not None:
+            out.append(f"<{name}>{escape(values[name])}</{name}>")
+    if custom:
+        out.append("<customAttributes>")
+        for name, attribute_values in custom.items():
+            out.append(f"<attribute name={quoteattr(name)}>")
+            out.extend(f"<value>{escape(value)}</value>" for value in attribute_values)
+            out.append("</attribute>")
+        out.append("</customAttributes>")
+    for name in USER_RESPONSE_TRAILER:
+        if values.get(name) is not None:
+            out.append(f"<{name}>{escape(values[name])}</{name}>")
+    out.append("</UserResponse>")
+    return "".join(out).encode()
+
+
+def user_response_json(values: dict, custom: dict[str, tuple[str, ...]]) -> bytes:
+    """PATCH124 with Accept: application/json: one value is a string, several an array."""
+    document: dict = {name: values[name] for name in USER_RESPONSE_FIELDS if values.get(name) is not None}
+    if custom:
+        document["customAttributes"] = {
+            name: attribute_values[0] if len(attribute_values) == 1 else list(attribute_values)
+            for name, attribute_values in custom.items()
+        }
+    document.update({name: values[name] for name in USER_RESPONSE_TRAILER if values.get(name) is not None})
+    return json.dumps(document, ensure_ascii=False).encode()
+
+
+def error_document(code: int, message: str) -> bytes:
+    """The error document of every version: ``<error><code/><message/></error>``."""
+    return (XML_DECLARATION + f"<error><code>{code}</code><message>{escape(message)}</message></error>").encode()

@@ -1,0 +1,99 @@
+"""Endpoint definitions as data.
+
+Each emulated API lists every operation it serves in one YAML file (operation code,
+method, path template, versions, summary, handler). Routes are built from that file
+and nothing else, so an operation missing from it is not served, and the list can
+be printed, counted and compared with the vendor's.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+from pathlib import Path
+
+import jsonschema
+import yaml
+
+ENDPOINTS_SCHEMA = {
+    "type": "object",
+    "required": ["api", "title", "base_paths", "operations"],
+    "additionalProperties": False,
+    "properties": {
+        "api": {"type": "string", "pattern": "^[a-z][a-z0-9]*$"},
+        "title": {"type": "string"},
+        "base_paths": {"type": "object", "additionalProperties": {"type": "string", "pattern": "^/"}},
+        "operations": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["code", "summary", "method", "path", "versions", "handler"],
+                "additionalProperties": False,
+                "properties": {
+                    "code": {"type": "string"},
+                    "summary": {"type": "string"},
+                    "method": {"enum": ["GET", "POST", "PUT", "PATCH", "DELETE"]},
+                    "path": {"type": "string", "pattern": "^/"},
+                    "versions": {"type": "array", "items": {"type": "string"}, "minItems": 1},
+                    "handler": {"type": "string", "pattern": "^[a-z_][a-z0-9_]*$"},
+                    "success_status": {"type": "integer"},
+                },
+            },
+        },
+    },
+}
+
+
+@dataclass(frozen=True)
+class Operation:
+    api: str
+    code: str
+    summary: str
+    method: str
+    path: str
+    versions: tuple[str, ...]
+    handler: str
+    success_status: int = 200
+
+    def url_template(self, base_path: str) -> str:
+        return base_path.rstrip("/") + self.path
+
+
+@dataclass(frozen=True)
+class EndpointTable:
+    api: str
+    title: str
+    base_paths: dict[str, str]
+    operations: tuple[Operation, ...]
+
+    @classmethod
+    @functools.lru_cache(maxsize=None)  # the file is package data: read it once per process
+    def load(cls, path: Path) -> "EndpointTable":
+        document = yaml.safe_load(path.read_text(encoding="utf-8"))
+        jsonschema.validate(document, ENDPOINTS_SCHEMA)
+        operations = tuple(
+            Operation(api=document["api"], code=item["code"], summary=item["summary"], method=item["method"],
+                      path=item["path"], versions=tuple(item["versions"]), handler=item["handler"],
+                      success_status=item.get("success_status", 200))
+            for item in document["operations"]
+        )
+        seen: set[tuple[str, str]] = set()
+        for operation in operations:
+            for version in operation.versions:
+                if version not in document["base_paths"]:
+                    raise ValueError(f"{path}: {operation.code} names unknown version {version}")
+                if (operation.code, version) in seen:
+                    raise ValueError(f"{path}: {operation.code} is listed twice for version {version}")
+                seen.add((operation.code, version))
+        return cls(api=document["api"], title=document["title"], base_paths=dict(document["base_paths"]),
+                   operations=operations)
+
+    def routes(self):
+        """(operation, version, URL template) for every served URL; collection and
+        entity paths are served with and without a trailing slash, as the docs use both."""
+        for operation in self.operations:
+            for version in operation.versions:
+                template = operation.url_template(self.base_paths[version])
+                yield operation, version, template
+                twin = template[:-1] if template.endswith("/") else template + "/"
+                yield operation, version, twin

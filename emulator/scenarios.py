@@ -1,0 +1,152 @@
+"""Scenario files: YAML documents that seed the store.
+
+A file is validated against the JSON Schema (the core's top level plus each API's
+section schema) before anything is loaded; the whole set of files loads inside one
+store transaction, so an error anywhere leaves nothing half-loaded. Errors name the
+file, the path inside it and what is wrong.
+"""
+
+from __future__ import annotations
+
+import random
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterable
+
+import jsonschema
+import yaml
+
+from .clock import Clock
+from .store import Store
+
+STABLE_ID_NAMESPACE = uuid.UUID("5b2c8a55-3b9e-4f43-9d6e-0c1f1e6e7a10")
+
+
+class ScenarioError(Exception):
+    """A scenario that cannot be loaded: ``file``, ``path`` (dotted, inside the file)."""
+
+    def __init__(self, file: str, path: str, problem: str) -> None:
+        self.file, self.path, self.problem = file, path, problem
+        where = f"{file}: {path}" if path else file
+        super().__init__(f"{where}: {problem}")
+
+
+def _dotted(parts: Iterable[Any]) -> str:
+    text = ""
+    for part in parts:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text or "(top level)"
+
+
+def scenario_schema(apis) -> dict:
+    properties: dict = {
+        "name": {"type": "string"},
+        "description": {"type": "string"},
+        "seed": {"type": "integer", "description": "seeds Faker and generated ids, so generated data repeats"},
+    }
+    for api in apis:
+        # Its own $id makes the section's "#/$defs/..." references resolve inside it.
+        properties[api.name] = {"$id": f"urn:emulator:scenario:{api.name}", **api.scenario_schema}
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "type": "object",
+        "additionalProperties": False,
+        "properties": properties,
+    }
+
+
+@dataclass
+class ScenarioContext:
+    """What an API's section loader gets: where it is, ids by symbolic key, the seed."""
+
+    file: str
+    seed: int
+    settings: dict[str, Any]
+    store: Store
+    clock: Clock
+    keys: dict[tuple[str, str], str] = field(default_factory=dict)  # (kind, key) -> id
+    random: random.Random = field(default_factory=random.Random)
+
+    def error(self, path: Iterable[Any], problem: str) -> ScenarioError:
+        return ScenarioError(self.file, _dotted(path), problem)
+
+    def stable_id(self, kind: str, key: str) -> str:
+        """Ids not given in the file are derived from the key: stable across restarts."""
+        return str(uuid.uuid5(STABLE_ID_NAMESPACE, f"{kind}:{key}"))
+
+    def generated_id(self) -> str:
+        return str(uuid.UUID(int=self.random.getrandbits(128), version=4))
+
+    def bind(self, kind: str, key: str, entity_id: str, path: Iterable[Any]) -> None:
+        if (kind, key) in self.keys:
+            raise self.error(path, f"{kind} key {key!r} is defined twice")
+        self.keys[(kind, key)] = entity_id
+
+    def ref(self, kind: str, key: str, path: Iterable[Any]) -> str:
+        try:
+            return self.keys[(kind, key)]
+        except KeyError:
+            raise self.error(path, f"no {kind} with key {key!r} (define it before it is referred to)") from None
+
+
+@dataclass
+class Baseline:
+    """The loaded scenarios: the pristine store every reset forks from."""
+
+    store: Store
+    settings: dict[str, Any]
+    files: tuple[str, ...]
+    keys: dict[tuple[str, str], str]
+
+
+def read_scenario_file(path: Path) -> dict:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as error:
+        raise ScenarioError(str(path), "", f"cannot read: {error.strerror or error}") from None
+    return parse_scenario_text(text, str(path))
+
+
+def parse_scenario_text(text: str, name: str) -> dict:
+    try:
+        document = yaml.safe_load(text)
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        raise ScenarioError(name, where, f"not valid YAML: {getattr(error, 'problem', error)}") from None
+    if document is None:
+        document = {}
+    if not isinstance(document, dict):
+        raise ScenarioError(name, "", "a scenario is a mapping (name, seed, customerid, ...)")
+    return document
+
+
+def validate_scenario(document: dict, name: str, apis) -> None:
+    validator = jsonschema.Draft202012Validator(scenario_schema(apis))
+    errors = list(validator.iter_errors(document))
+    if errors:
+        first = jsonschema.exceptions.best_match(errors)
+        more = f" (and {len(errors) - 1} more problem(s))" if len(errors) > 1 else ""
+        raise ScenarioError(name, _dotted(first.absolute_path), first.message + more)
+
+
+def load_baseline(paths: Iterable[Path], apis, documents: Iterable[tuple[str, dict]] = ()) -> Baseline:
+    """Read, validate and load scenario files (and already-parsed documents)."""
+    apis = list(apis)
+    sources = [(str(path), read_scenario_file(Path(path))) for path in paths] + list(documents)
+    for name, document in sources:
+        validate_scenario(document, name, apis)
+    store = Store(collection for api in apis for collection in api.collections())
+    settings = {api.name: api.default_settings() for api in apis}
+    keys: dict[tuple[str, str], str] = {}
+    clock = Clock()
+    with store.transaction():
+        for name, document in sources:
+            seed = int(document.get("seed", 0))
+            context = ScenarioContext(file=name, seed=seed, settings=settings, store=store, clock=clock,
+                                      keys=keys, random=random.Random(seed))
+            for api in apis:
+                if api.name in document:
+                    api.load_scenario_section(document[api.name] or {}, context)
+    return Baseline(store=store, settings=settings, files=tuple(name for name, _ in sources), keys=keys)
