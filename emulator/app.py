@@ -15,7 +15,7 @@ from .state import STATE, EmulatorState
 
 log = logging.getLogger("emulator")
 
-OPERATION = "emulator.operation"  # request key: the Operation a request was routed to
+OPERATION = web.RequestKey("emulator_operation", Operation)  # the Operation a request was routed to
 
 
 def default_apis() -> list:

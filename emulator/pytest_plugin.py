@@ -40,7 +40,7 @@ class EmulatorHandle:
         self.server = server
         self.url = str(server.make_url("")).rstrip("/")
         username, password = self.state.baseline.settings["customerid"].credentials[0]
-        self.auth = aiohttp.BasicAuth(username, password)
+        self.auth_headers = {"Authorization": aiohttp.encode_basic_auth(username, password)}
 
     @property
     def state(self) -> EmulatorState:
@@ -49,13 +49,9 @@ class EmulatorHandle:
     def customerid_url(self, version: str = "2.1") -> str:
         return self.url + self.state.apis["customerid"].endpoints.base_paths[version]
 
-    @property
-    def auth_headers(self) -> dict[str, str]:
-        return {"Authorization": self.auth.encode()}
-
     def session(self, **kwargs) -> aiohttp.ClientSession:
-        """A client session with the CustomerID credentials preset."""
-        kwargs.setdefault("auth", self.auth)
+        """A client session sending the scenario's CustomerID credentials (HTTP Basic)."""
+        kwargs["headers"] = {**self.auth_headers, **kwargs.get("headers", {})}
         return aiohttp.ClientSession(**kwargs)
 
     def model(self, api: str = "customerid"):

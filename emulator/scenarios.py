@@ -141,7 +141,7 @@ def load_baseline(paths: Iterable[Path], apis, documents: Iterable[tuple[str, di
     settings = {api.name: api.default_settings() for api in apis}
     keys: dict[tuple[str, str], str] = {}
     clock = Clock()
-    with store.transaction():
+    with store.transaction(), store.bulk_load():
         for name, document in sources:
             seed = int(document.get("seed", 0))
             context = ScenarioContext(file=name, seed=seed, settings=settings, store=store, clock=clock,

@@ -41,26 +41,26 @@ class IndexSpec:
     ordered: bool = False
 
 
-class _Index:
-    """key -> set of record ids, copy-on-write per bucket after a fork."""
+class _Buckets:
+    """key -> set of record ids (optionally with the keys kept sorted), shared
+    copy-on-write after a fork: the dict, each set and the sorted list are copied
+    by whichever side writes to them first."""
 
-    __slots__ = ("spec", "_buckets", "_dict_owned", "_owned_keys", "_sorted", "_sorted_owned")
+    __slots__ = ("_buckets", "_dict_owned", "_owned_keys", "_sorted", "_sorted_owned", "_deferred")
 
-    def __init__(self, spec: IndexSpec) -> None:
-        self.spec = spec
+    def __init__(self, ordered: bool) -> None:
         self._buckets: dict[Hashable, set] = {}
         self._dict_owned = True
         self._owned_keys: set[Hashable] | None = None  # None: every bucket is ours
-        self._sorted: list | None = [] if spec.ordered else None
+        self._sorted: list | None = [] if ordered else None
         self._sorted_owned = True
+        self._deferred = False  # bulk load: append now, sort once at the end
 
-    def fork(self) -> "_Index":
-        twin = _Index.__new__(_Index)
-        twin.spec = self.spec
-        # Both sides now share the bucket dict, every bucket and the sorted keys;
-        # each copies what it is about to change, so neither sees the other's writes.
+    def fork(self) -> "_Buckets":
+        twin = _Buckets.__new__(_Buckets)
         twin._buckets = self._buckets
         twin._sorted = self._sorted
+        twin._deferred = False
         for side in (self, twin):
             side._dict_owned = False
             side._owned_keys = set()
@@ -88,55 +88,145 @@ class _Index:
             self._sorted_owned = True
         return self._sorted  # type: ignore[return-value]
 
-    def add(self, record_id: Hashable, record: Any) -> None:
-        for key in self.spec.keys(record):
-            bucket = self._writable_bucket(key)
-            if not bucket and self._sorted is not None:
-                sorted_keys = self._writable_sorted()
-                position = bisect.bisect_left(sorted_keys, key)
-                if position == len(sorted_keys) or sorted_keys[position] != key:
-                    sorted_keys.insert(position, key)
-            bucket.add(record_id)
+    def add(self, key: Hashable, record_id: Hashable) -> None:
+        bucket = self._writable_bucket(key)
+        if not bucket and self._sorted is not None:
+            sorted_keys = self._writable_sorted()
+            if self._deferred:
+                sorted_keys.append(key)
+            else:
+                bisect.insort(sorted_keys, key)
+        bucket.add(record_id)
 
-    def remove(self, record_id: Hashable, record: Any) -> None:
-        for key in self.spec.keys(record):
-            if key not in self._buckets:
-                continue
-            bucket = self._writable_bucket(key)
-            bucket.discard(record_id)
-            if bucket:
-                continue
-            del self._buckets[key]
-            if self._owned_keys is not None:
-                self._owned_keys.discard(key)
-            if self._sorted is not None:
-                sorted_keys = self._writable_sorted()
-                position = bisect.bisect_left(sorted_keys, key)
-                if position < len(sorted_keys) and sorted_keys[position] == key:
-                    del sorted_keys[position]
+    def remove(self, key: Hashable, record_id: Hashable) -> None:
+        if key not in self._buckets:
+            return
+        bucket = self._writable_bucket(key)
+        bucket.discard(record_id)
+        if bucket:
+            return
+        del self._buckets[key]
+        if self._owned_keys is not None:
+            self._owned_keys.discard(key)
+        if self._sorted is not None:
+            sorted_keys = self._writable_sorted()
+            if self._deferred:
+                sorted_keys.remove(key)
+                return
+            position = bisect.bisect_left(sorted_keys, key)
+            if position < len(sorted_keys) and sorted_keys[position] == key:
+                del sorted_keys[position]
+
+    def defer_sorting(self, deferred: bool) -> None:
+        if self._deferred and not deferred and self._sorted is not None:
+            self._writable_sorted().sort()
+        self._deferred = deferred
 
     def get(self, key: Hashable) -> "set | frozenset":
         return self._buckets.get(key, _EMPTY)
 
-    def prefixed(self, scope: Hashable, prefix: str) -> Iterator[set]:
-        """Buckets of keys ``(scope, text)`` whose text starts with ``prefix``.
-
-        Ordered indexes file records under ``(scope, text)`` pairs (for example
-        ``("email", "maija@example.org")``), so one index serves every attribute.
-        """
-        if self._sorted is None:
-            raise TypeError(f"index {self.spec.name!r} is not ordered")
-        sorted_keys = self._sorted
-        position = bisect.bisect_left(sorted_keys, (scope, prefix))
-        while position < len(sorted_keys):
-            key_scope, text = sorted_keys[position]
-            if key_scope != scope or not text.startswith(prefix):
-                break
+    def starting_with(self, prefix: str) -> Iterator[set]:
+        sorted_keys = self._sorted or ()
+        position = bisect.bisect_left(sorted_keys, prefix)
+        while position < len(sorted_keys) and sorted_keys[position].startswith(prefix):
             yield self._buckets[sorted_keys[position]]
             position += 1
 
     def keys(self) -> Iterable[Hashable]:
         return self._buckets.keys()
+
+
+class _Index:
+    """One secondary index. An ordered index files records under ``(scope, text)``
+    keys (for example ``("email", "maija@example.org")``) and keeps one sorted,
+    separately copied partition per scope, so a write copies only the attribute it
+    touches and a prefix search walks only one attribute's values."""
+
+    __slots__ = ("spec", "_plain", "_scopes", "_scopes_owned", "_owned_scopes", "_deferred")
+
+    def __init__(self, spec: IndexSpec) -> None:
+        self.spec = spec
+        self._plain = None if spec.ordered else _Buckets(ordered=False)
+        self._scopes: dict[Hashable, _Buckets] = {}
+        self._scopes_owned = True
+        self._owned_scopes: set[Hashable] | None = None
+        self._deferred = False
+
+    def fork(self) -> "_Index":
+        twin = _Index.__new__(_Index)
+        twin.spec = self.spec
+        twin._deferred = False
+        twin._plain = self._plain.fork() if self._plain is not None else None
+        twin._scopes = self._scopes
+        for side in (self, twin):
+            side._scopes_owned = False
+            side._owned_scopes = set()
+        return twin
+
+    def _scope(self, scope: Hashable, create: bool) -> _Buckets | None:
+        partition = self._scopes.get(scope)
+        if self._owned_scopes is not None and scope not in self._owned_scopes and (partition or create):
+            if not self._scopes_owned:
+                self._scopes = dict(self._scopes)
+                self._scopes_owned = True
+            partition = partition.fork() if partition is not None else _Buckets(ordered=True)
+            self._scopes[scope] = partition
+            self._owned_scopes.add(scope)
+        elif partition is None and create:
+            partition = self._scopes[scope] = _Buckets(ordered=True)
+        if partition is not None and self._deferred:
+            partition.defer_sorting(True)
+        return partition
+
+    def add(self, key: Hashable, record_id: Hashable) -> None:
+        if self._plain is not None:
+            self._plain.add(key, record_id)
+        else:
+            scope, text = key  # type: ignore[misc]
+            self._scope(scope, create=True).add(text, record_id)
+
+    def remove(self, key: Hashable, record_id: Hashable) -> None:
+        if self._plain is not None:
+            self._plain.remove(key, record_id)
+        else:
+            scope, text = key  # type: ignore[misc]
+            partition = self._scope(scope, create=False)
+            if partition is not None:
+                partition.remove(text, record_id)
+
+    def replace(self, record_id: Hashable, previous: Any, record: Any) -> None:
+        """Re-file a record, touching only the keys that changed."""
+        old_keys = set(self.spec.keys(previous)) if previous is not None else set()
+        new_keys = set(self.spec.keys(record)) if record is not None else set()
+        for key in old_keys - new_keys:
+            self.remove(key, record_id)
+        for key in new_keys - old_keys:
+            self.add(key, record_id)
+
+    def defer_sorting(self, deferred: bool) -> None:
+        self._deferred = deferred
+        if not deferred:
+            for partition in self._scopes.values():
+                partition.defer_sorting(False)
+
+    def get(self, key: Hashable) -> "set | frozenset":
+        if self._plain is not None:
+            return self._plain.get(key)
+        scope, text = key  # type: ignore[misc]
+        partition = self._scopes.get(scope)
+        return partition.get(text) if partition is not None else _EMPTY
+
+    def prefixed(self, scope: Hashable, prefix: str) -> Iterator[set]:
+        """Buckets of keys ``(scope, text)`` whose text starts with ``prefix``."""
+        if self._plain is not None:
+            raise TypeError(f"index {self.spec.name!r} is not ordered")
+        partition = self._scopes.get(scope)
+        return partition.starting_with(prefix) if partition is not None else iter(())
+
+    def keys(self) -> Iterable[Hashable]:
+        if self._plain is not None:
+            return self._plain.keys()
+        return [(scope, text) for scope, partition in self._scopes.items() for text in partition.keys()]
 
 
 _EMPTY: frozenset = frozenset()
@@ -208,12 +298,9 @@ class Collection(Generic[Record]):
         previous = self._rows.get(record_id)
         if self._journal is not None:
             self._journal.append((self, record_id, previous))
-        if previous is not None:
-            for index in self._indexes.values():
-                index.remove(record_id, previous)
         self._rows[record_id] = record
         for index in self._indexes.values():
-            index.add(record_id, record)
+            index.replace(record_id, previous, record)
 
     def delete(self, record_id: Hashable) -> Record | None:
         previous = self._rows.get(record_id)
@@ -224,8 +311,12 @@ class Collection(Generic[Record]):
             self._journal.append((self, record_id, previous))
         del self._rows[record_id]
         for index in self._indexes.values():
-            index.remove(record_id, previous)
+            index.replace(record_id, previous, None)
         return previous
+
+    def defer_sorting(self, deferred: bool) -> None:
+        for index in self._indexes.values():
+            index.defer_sorting(deferred)
 
     def _restore(self, record_id: Hashable, previous: Record | None) -> None:
         journal, self._journal = self._journal, None
@@ -273,6 +364,18 @@ class Store:
         twin._collections = {kind: c.fork() for kind, c in self._collections.items()}
         twin._undo = None
         return twin
+
+    @contextmanager
+    def bulk_load(self) -> Iterator["Store"]:
+        """Loading many records: ordered indexes append and sort once at the end
+        instead of inserting in order one by one."""
+        for collection in self._collections.values():
+            collection.defer_sorting(True)
+        try:
+            yield self
+        finally:
+            for collection in self._collections.values():
+                collection.defer_sorting(False)
 
     @contextmanager
     def transaction(self) -> Iterator["Store"]:
