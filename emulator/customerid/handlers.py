@@ -312,4 +312,4 @@ class CustomerIdHandlers:
     async def query_delegation(self, call: Call) -> web.Response:
         """GET116 Query Mandate Role Delegation."""
         call.params.reject_unknown()
-        return call.entity(delegation_entity(call.model.get_delegation(call.path_id("delegationId"))))
+        return call.entity(delegation_entity(call.model.get_role_delegation(call.path_id("delegationId"))))

@@ -53,9 +53,6 @@ class ModelBase:
     def get_mandate(self, mandate_id: str) -> Mandate:
         return self._get(self.mandates, "mandate", mandate_id)
 
-    def get_delegation(self, delegation_id: str):
-        return self._get(self.delegations, "delegation", delegation_id)
-
     @staticmethod
     def check_entity_name_part(value: str, what: str) -> str:
         if not value or not ENTITY_NAME_PART.match(value):

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from urllib.parse import quote
 
-from ..errors import InvalidArguments, InvalidReference
+from ..errors import EntityNotFound, InvalidArguments, InvalidReference
 from .base import ModelBase, new_id, sort_ids
 from .records import Delegation, Mandate
 
@@ -39,6 +39,14 @@ class MandateRules(ModelBase):
         """GET122: mandates delegated (as a whole) to the user."""
         self.get_user(user_id)
         return sort_ids({d.mandate_id for d in self.delegations.find("delegate", user_id) if d.role_id is None})
+
+    def get_role_delegation(self, delegation_id: str) -> Delegation:
+        """GET116: only mandate *role* delegations have a 2.1 entity; a whole-mandate
+        delegation surfaces as a mandate in GET122, so its id is not found here."""
+        delegation = self.delegations.get(delegation_id)
+        if delegation is None or delegation.role_id is None:
+            raise EntityNotFound(f"no mandate role delegation with id {delegation_id}")
+        return delegation
 
     def received_role_delegations(self, user_id: str) -> list[str]:
         """GET115: mandate role delegations received by the user."""
