@@ -14,7 +14,8 @@ from aiohttp import web
 from .endpoints import EndpointTable, Operation
 from .store import Collection
 
-Handler = Callable[[web.Request, Any], Awaitable[web.StreamResponse]]  # (request, world) -> response
+# (request, world, path parameters) -> response
+Handler = Callable[[web.Request, Any, dict[str, str]], Awaitable[web.StreamResponse]]
 
 
 class EmulatedApi(Protocol):

@@ -10,6 +10,7 @@ from aiohttp import web
 from . import control
 from .config import EmulatorConfig
 from .endpoints import Operation
+from .routing import MethodNotAllowed, PathRouter
 from .scenarios import Baseline, load_baseline
 from .state import STATE, EmulatorState
 
@@ -24,61 +25,50 @@ def default_apis() -> list:
     return [CustomerIdApi()]
 
 
-_ROUTER_MISS_DETAIL = {
-    404: "no resource at {path}",
-    405: "{method} is not supported on {path}",
-    413: "request body is larger than the emulator accepts",
-}
-
-
-@web.middleware
-async def api_error_documents(request: web.Request, handler):
-    """Whatever goes wrong outside an operation (no route, wrong method, body too
-    large) or inside one (a bug) reaches the client as the owning API's own error
-    document: never a traceback, never aiohttp's text/plain page."""
-    try:
-        return await handler(request)
-    except web.HTTPException as exc:
-        if exc.status < 400:
-            raise
-        api = request.app[STATE].api_for_path(request.path)
-        if api is None:
-            raise
-        detail = _ROUTER_MISS_DETAIL.get(exc.status, "{reason}").format(
-            reason=exc.reason, method=request.method, path=request.path)
-        response = api.error_response(exc.status, detail, request)
-        if "Allow" in exc.headers:
-            response.headers["Allow"] = exc.headers["Allow"]
-        return response
-    except Exception:
-        log.exception("unhandled error serving %s %s", request.method, request.path)
-        api = request.app[STATE].api_for_path(request.path)
-        if api is None:
-            return web.json_response({"status": "error", "error": "internal error"}, status=500)
-        return api.error_response(500, "unexpected emulator error", request)
-
-
-def _endpoint(state: EmulatorState, operation: Operation, version: str, bound):
-    hit_key = (operation.api, operation.code, version)
+def _api_dispatcher(api, state: EmulatorState):
+    """One aiohttp handler for everything under an API's URL prefixes: the endpoint
+    table's operations are found by PathRouter; whatever goes wrong outside an
+    operation (no route, wrong method, body too large) or inside one (a bug) reaches
+    the client as the API's own error document, never aiohttp's text/plain page."""
+    router: PathRouter = PathRouter()
+    for operation, version, template in api.endpoints.routes():
+        router.add(template, operation.method, (operation, (api.name, operation.code, version),
+                                                api.bind(operation, version)))
     hits = state.hits
 
-    async def endpoint(request: web.Request) -> web.StreamResponse:
+    async def dispatch(request: web.Request) -> web.StreamResponse:
+        found = router.match(request.method, request.path)
+        if found is None:
+            return api.error_response(404, f"no resource at {request.path}", request)
+        if isinstance(found, MethodNotAllowed):
+            if request.method == "OPTIONS":  # JAX-RS answers OPTIONS itself, with Allow
+                return web.Response(status=200, headers={"Allow": ", ".join(found.allowed)})
+            response = api.error_response(405, f"{request.method} is not supported on {request.path}", request)
+            response.headers["Allow"] = ", ".join(found.allowed)
+            return response
+        operation, hit_key, bound = found.target
         hits[hit_key] += 1
         request[OPERATION] = operation
-        return await bound(request, state.world_for(request))
+        try:
+            return await bound(request, state.world_for(request), found.path_params)
+        except web.HTTPRequestEntityTooLarge:
+            return api.error_response(413, "request body is larger than the emulator accepts", request)
+        except web.HTTPException as exc:
+            if exc.status < 400:
+                raise
+            return api.error_response(exc.status, exc.reason, request)
+        except Exception:
+            log.exception("unhandled error serving %s %s", request.method, request.path)
+            return api.error_response(500, "unexpected emulator error", request)
 
-    endpoint.__name__ = f"{operation.api}_{operation.code}_{version}"
-    return endpoint
+    dispatch.__name__ = f"{api.name}_dispatch"
+    return dispatch
 
 
 def mount_api(app: web.Application, api, state: EmulatorState) -> None:
-    registered: set[tuple[str, str]] = set()
-    for operation, version, template in api.endpoints.routes():
-        if (operation.method, template) in registered:
-            continue
-        registered.add((operation.method, template))
-        bound = api.bind(operation, version)
-        app.router.add_route(operation.method, template, _endpoint(state, operation, version, bound))
+    dispatch = _api_dispatcher(api, state)
+    for prefix in api.url_prefixes:
+        app.router.add_route("*", prefix.rstrip("/") + "/{tail:.*}", dispatch)
 
 
 def create_app(config: EmulatorConfig | None = None, *, baseline: Baseline | None = None,
@@ -90,7 +80,7 @@ def create_app(config: EmulatorConfig | None = None, *, baseline: Baseline | Non
     apis = apis if apis is not None else default_apis()
     if baseline is None:
         baseline = load_baseline(config.scenarios, apis)
-    app = web.Application(client_max_size=config.max_body_bytes, middlewares=[api_error_documents])
+    app = web.Application(client_max_size=config.max_body_bytes)
     state = EmulatorState(apis, baseline)
     app[STATE] = state
     for api in apis:

@@ -96,18 +96,22 @@ class CustomerIdApi:
 
     def bind(self, operation: Operation, version: str):
         handler = getattr(self.handlers, operation.handler)
+        name = self.name
+        reads_only = operation.method == "GET"
 
-        async def bound(request: web.Request, world: World) -> web.StreamResponse:
+        async def bound(request: web.Request, world: World, path_params: dict[str, str]) -> web.StreamResponse:
             try:
-                authenticate(request, world.settings[self.name])
+                authenticate(request, world.settings[name])
+                model = world.models[name]
+                if reads_only:
+                    return await handler(Call(request, model, version, path_params))
                 if request.body_exists:
                     # Read (and size-check) the body now: inside the transaction the
                     # handler's reads come from this cache and never suspend, so no
                     # other request can interleave with this one's writes.
                     await request.read()
-                model = world.models[self.name]
                 with model.store.transaction():
-                    return await handler(Call(request, model, version))
+                    return await handler(Call(request, model, version, path_params))
             except CustomerIdError as error:
                 return error_response(error)
 

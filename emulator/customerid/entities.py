@@ -6,19 +6,48 @@ from __future__ import annotations
 from .models import CustomerIdModel
 from .models.records import Delegation, Mandate, Organization, Role, User
 from .models.statuses import BY_CODE
-from .render import Attribute, Entity
+from .render import Attribute, Entity, RenderedEntity, rendered
+
+
+class _RenderedBodies:
+    """Records are immutable (the store replaces them), so an entity's body only
+    changes when its record, or a record it shows, is replaced: each combination is
+    rendered once and served from here until then. Entries hold their records, so
+    an ``id()`` is never reused while it is a key; the size is bounded."""
+
+    def __init__(self, limit: int = 16384) -> None:
+        self._limit = limit
+        self._entries: dict[int, tuple[object, object, RenderedEntity]] = {}
+
+    def get(self, record: object, shown: object, build) -> RenderedEntity:
+        entry = self._entries.get(id(record))
+        if entry is not None and entry[0] is record and entry[1] is shown:
+            return entry[2]
+        body = rendered(build())
+        if len(self._entries) >= self._limit:
+            self._entries.clear()
+        self._entries[id(record)] = (record, shown, body)
+        return body
+
+
+_USERS = _RenderedBodies()
+_ORGANIZATIONS = _RenderedBodies()
 
 _USER_FIELDS_BEFORE_ORGANIZATION = ("firstname", "surname", "mobile", "cn", "login", "email", "ssn", "locale")
 
 
-def user_entity(model: CustomerIdModel, user: User) -> Entity:
+def user_entity(model: CustomerIdModel, user: User) -> RenderedEntity:
     """GET105: every attribute the user has, custom ones after the built-in ones."""
+    organization = model.organizations.get(user.organization_id)
+    return _USERS.get(user, organization, lambda: _user_entity(user, organization))
+
+
+def _user_entity(user: User, organization: Organization | None) -> Entity:
     attributes = [Attribute("id", (user.id,))]
     for name in _USER_FIELDS_BEFORE_ORGANIZATION:
         value = getattr(user, name)
         if value:
             attributes.append(Attribute(name, (value,)))
-    organization = model.organizations.get(user.organization_id)
     if organization is not None:
         attributes.append(Attribute("organization", (organization.friendly_name,)))
         attributes.append(Attribute("organizationEntityName", (organization.entity_name,)))
@@ -28,9 +57,13 @@ def user_entity(model: CustomerIdModel, user: User) -> Entity:
     return Entity("User", attributes)
 
 
-def organization_entity(organization: Organization) -> Entity:
+def organization_entity(organization: Organization) -> RenderedEntity:
     """GET107: entityName, friendlyName, organizationClass (still the 2.1 name),
     memberships when there are any, then custom attributes."""
+    return _ORGANIZATIONS.get(organization, None, lambda: _organization_entity(organization))
+
+
+def _organization_entity(organization: Organization) -> Entity:
     attributes = [
         Attribute("entityName", (organization.entity_name,)),
         Attribute("friendlyName", (organization.friendly_name,)),

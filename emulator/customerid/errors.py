@@ -8,6 +8,21 @@ docs are silent; docs/fidelity.md has the table.
 
 from __future__ import annotations
 
+import re
+
+# Characters an XML 1.0 document cannot carry (C0 controls other than tab, LF and
+# CR; lone surrogates; U+FFFE/U+FFFF). Details quote request input (an id from the
+# path, a parameter name), so they are shown escaped, or the error document
+# itself would not be well-formed.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def _xml_safe(text: str) -> str:
+    if not _NOT_XML.search(text):
+        return text
+    return _NOT_XML.sub(lambda match: f"\\x{ord(match.group()):02x}" if ord(match.group()) < 0x100
+                        else f"\\u{ord(match.group()):04x}", text)
+
 
 class CustomerIdError(Exception):
     code: int = 6
@@ -20,7 +35,7 @@ class CustomerIdError(Exception):
 
     @property
     def message(self) -> str:
-        return f"{self.title}: {self.detail}" if self.detail else self.title
+        return f"{self.title}: {_xml_safe(self.detail)}" if self.detail else self.title
 
 
 class InvalidArguments(CustomerIdError):

@@ -7,6 +7,9 @@ handlers: the version only changes parameter names and ``inResponseTo``.
 
 from __future__ import annotations
 
+import re
+from urllib.parse import unquote_to_bytes
+
 from aiohttp import web
 
 from .entities import delegation_entity, mandate_entity, organization_entity, role_entity, user_entity
@@ -21,27 +24,51 @@ SERVICES_PREFIX = "/customerid-rest/services"
 # 2.0 names the organization type parameter organizationClass, 2.1 organizationType.
 ORGANIZATION_TYPE_PARAMETER = {"2.0": "organizationClass", "2.1": "organizationType"}
 USER_FIELDS = ("login", "email", "firstname", "surname", "mobile", "ssn", "locale")
+_BROKEN_ESCAPE = re.compile(rb"%(?![0-9A-Fa-f]{2})")
+
+
+def check_url_encoding(raw: str | bytes, where: str) -> None:
+    """A query string or form body whose percent-escapes are not ``%`` + two hex
+    digits, or do not decode to UTF-8, is refused (docs/fidelity.md, Bad input)
+    instead of being read as literal text or U+FFFD."""
+    if isinstance(raw, str):
+        if "%" not in raw and raw.isascii():
+            return
+        data = raw.encode("utf-8", "surrogateescape")
+    else:
+        if b"%" not in raw and raw.isascii():
+            return
+        data = raw
+    if _BROKEN_ESCAPE.search(data):
+        raise InvalidArguments(f"{where} contains a malformed percent-escape")
+    try:
+        unquote_to_bytes(data).decode("utf-8")
+    except UnicodeDecodeError:
+        raise InvalidArguments(f"{where} is not UTF-8 once percent-decoded") from None
 
 
 class Call:
     """One request as an operation sees it."""
 
-    __slots__ = ("request", "model", "version", "_params")
+    __slots__ = ("request", "model", "version", "path_params", "_params")
 
-    def __init__(self, request: web.Request, model: CustomerIdModel, version: str) -> None:
+    def __init__(self, request: web.Request, model: CustomerIdModel, version: str,
+                 path_params: dict[str, str]) -> None:
         self.request = request
         self.model = model
         self.version = version
+        self.path_params = path_params
         self._params: Parameters | None = None
 
     @property
     def params(self) -> Parameters:
         if self._params is None:
+            check_url_encoding(self.request.rel_url.raw_query_string, "the query string")
             self._params = query_parameters(self.request)
         return self._params
 
     def path_id(self, name: str) -> str:
-        return self.request.match_info[name]
+        return self.path_params[name]
 
     @property
     def in_response_to(self) -> str:
@@ -212,6 +239,7 @@ class CustomerIdHandlers:
         request = call.request
         content_type = request.content_type
         if content_type == "application/x-www-form-urlencoded":
+            check_url_encoding(await request.read(), "the form body")
             form = await request.post()
             changes = user_changes_from_query(Parameters(form))
         elif content_type in ("application/xml", "text/xml"):

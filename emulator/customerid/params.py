@@ -16,8 +16,13 @@ from .render import NAMESPACE
 
 # The service-account credentials may travel as URL parameters (S-AUTH method 2).
 AUTH_PARAMETERS = frozenset({"username", "password"})
-_CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
-_TRUE, _FALSE = frozenset({"true", "1", "yes"}), frozenset({"false", "0", "no"})
+# Characters XML 1.0 cannot carry; lone surrogates (a JSON "\ud800") cannot even be encoded.
+_CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+_DIGITS = re.compile(r"[0-9]{1,10}")
+JAVA_INT_MAX = 2**31 - 1  # the service is Java: a count beyond an int does not parse
+# Java's Boolean.parseBoolean knows "true" (any case) and takes anything else as
+# false; we refuse what it would silently misread (docs/fidelity.md).
+_TRUE, _FALSE = frozenset({"true"}), frozenset({"false"})
 
 
 def checked_text(name: str, value: str) -> str:
@@ -30,7 +35,7 @@ def checked_text(name: str, value: str) -> str:
 
 
 def parse_boolean(name: str, value: str) -> bool:
-    folded = value.strip().casefold()
+    folded = value.casefold()
     if folded in _TRUE:
         return True
     if folded in _FALSE:
@@ -39,13 +44,10 @@ def parse_boolean(name: str, value: str) -> bool:
 
 
 def parse_count(name: str, value: str) -> int:
-    try:
-        number = int(value.strip())
-    except ValueError:
-        number = -1
-    if number < 0:
+    # Plain ASCII digits only: Python's int() would also take " 5", "1_000" and "٥".
+    if _DIGITS.fullmatch(value) is None or int(value) > JAVA_INT_MAX:
         raise InvalidArguments(f"parameter {name!r} must be a non-negative integer, not {value!r}")
-    return number
+    return int(value)
 
 
 class Parameters:
@@ -136,6 +138,8 @@ def parse_user_request_json(body: bytes) -> tuple[dict[str, str], dict[str, list
         document = json.loads(body)
     except (ValueError, UnicodeDecodeError) as error:
         raise InvalidArguments(f"request body is not valid JSON: {error}") from None
+    except RecursionError:
+        raise InvalidArguments("request body is nested too deeply") from None
     if not isinstance(document, dict):
         raise InvalidArguments("request body must be a JSON object")
     fields: dict[str, str] = {}

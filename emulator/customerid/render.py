@@ -9,10 +9,11 @@ written directly with escaping, which keeps a GET well under a millisecond.
 
 from __future__ import annotations
 
+import functools
 import json
-from dataclasses import dataclass
-from typing import Iterable, Sequence
-from xml.sax.saxutils import escape, quoteattr
+from typing import Iterable, NamedTuple, Sequence
+from xml.sax.saxutils import escape as _escape_always
+from xml.sax.saxutils import quoteattr
 
 NAMESPACE = "http://schema.ubisecure.com/customerid/api"
 XML_DECLARATION = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
@@ -20,8 +21,7 @@ XML_CONTENT_TYPE = "application/xml"
 JSON_CONTENT_TYPE = "application/json"
 
 
-@dataclass(frozen=True)
-class Attribute:
+class Attribute(NamedTuple):
     """One ``<Attribute name type><Value/>…</Attribute>``; ``entities`` holds nested
     entity documents (``entities=true`` on GET111 expands references in place)."""
 
@@ -31,16 +31,39 @@ class Attribute:
     entities: Sequence["Entity"] = ()
 
 
-@dataclass(frozen=True)
-class Entity:
+class Entity(NamedTuple):
     element: str  # User, Organization, Role, Mandate, Delegation, RoleInvitation
     attributes: Sequence[Attribute]
+
+
+class RenderedEntity(NamedTuple):
+    """An entity whose ``<Attribute>`` children are already rendered (entities.py
+    renders each record version once)."""
+
+    element: str
+    body: str
+
+
+def escape(text: str) -> str:
+    """XML character data; most values need nothing, and testing that is far
+    cheaper than three replacements."""
+    if "&" in text or "<" in text or ">" in text:
+        return _escape_always(text)
+    return text
+
+
+@functools.lru_cache(maxsize=4096)
+def _attribute_open(name: str, type_: str | None) -> str:
+    # Attribute names repeat across entities: their escaped open tags are built once.
+    type_part = f" type={quoteattr(type_)}" if type_ else ""
+    return f"<Attribute name={quoteattr(name)}{type_part}>"
 
 
 def _root_open(element: str, in_response_to: str | None, method: str | None) -> str:
     parts = [f'<{element} xmlns="{NAMESPACE}"']
     if in_response_to is not None:
-        parts.append(f" inResponseTo={quoteattr(in_response_to)}")
+        plain = not any(character in in_response_to for character in '&<>"\n\r\t')
+        parts.append(f' inResponseTo="{in_response_to}"' if plain else f" inResponseTo={quoteattr(in_response_to)}")
     if method is not None:
         parts.append(f' method="{method}"')
     parts.append(">")
@@ -48,20 +71,33 @@ def _root_open(element: str, in_response_to: str | None, method: str | None) -> 
 
 
 def _entity_body(entity: Entity, out: list[str]) -> None:
-    for attribute in entity.attributes:
-        type_part = f" type={quoteattr(attribute.type)}" if attribute.type else ""
-        out.append(f"<Attribute name={quoteattr(attribute.name)}{type_part}>")
-        for value in attribute.values:
-            out.append(f"<Value>{escape(value)}</Value>")
-        for nested in attribute.entities:
+    append = out.append
+    for name, values, type_, nested_entities in entity.attributes:
+        append(_attribute_open(name, type_))
+        for value in values:
+            append(f"<Value>{escape(value)}</Value>")
+        for nested in nested_entities:
             _nested_entity(nested, out)
-        out.append("</Attribute>")
+        append("</Attribute>")
 
 
-def _nested_entity(entity: Entity, out: list[str]) -> None:
+def _nested_entity(entity: Entity | RenderedEntity, out: list[str]) -> None:
     out.append(f"<{entity.element}>")
-    _entity_body(entity, out)
+    _any_entity_body(entity, out)
     out.append(f"</{entity.element}>")
+
+
+def _any_entity_body(entity: Entity | RenderedEntity, out: list[str]) -> None:
+    if type(entity) is RenderedEntity:
+        out.append(entity.body)
+    else:
+        _entity_body(entity, out)
+
+
+def rendered(entity: Entity) -> RenderedEntity:
+    out: list[str] = []
+    _entity_body(entity, out)
+    return RenderedEntity(entity.element, "".join(out))
 
 
 def id_list(element: str, in_response_to: str, method: str, ids: Iterable[str]) -> bytes:
@@ -72,7 +108,8 @@ def id_list(element: str, in_response_to: str, method: str, ids: Iterable[str]) 
     return "".join(out).encode()
 
 
-def entity_list(element: str, in_response_to: str, method: str, entities: Iterable[Entity]) -> bytes:
+def entity_list(element: str, in_response_to: str, method: str,
+                entities: Iterable[Entity | RenderedEntity]) -> bytes:
     """A collection with ``entities=true``: entity elements instead of ``<Id>`` s."""
     out = [XML_DECLARATION, _root_open(element, in_response_to, method)]
     for entity in entities:
@@ -81,9 +118,9 @@ def entity_list(element: str, in_response_to: str, method: str, entities: Iterab
     return "".join(out).encode()
 
 
-def entity_document(entity: Entity, in_response_to: str, method: str) -> bytes:
+def entity_document(entity: Entity | RenderedEntity, in_response_to: str, method: str) -> bytes:
     out = [XML_DECLARATION, _root_open(entity.element, in_response_to, method)]
-    _entity_body(entity, out)
+    _any_entity_body(entity, out)
     out.append(f"</{entity.element}>")
     return "".join(out).encode()
 
@@ -103,6 +140,11 @@ USER_RESPONSE_FIELDS = ("firstname", "surname", "login", "email", "mobile", "ssn
 USER_RESPONSE_TRAILER = ("userId", "repoId", "organization", "organizationEntityName")
 
 
+@functools.lru_cache(maxsize=4096)
+def _custom_attribute_open(name: str) -> str:
+    return f"<attribute name={quoteattr(name)}>"
+
+
 def user_response_xml(in_response_to: str, method: str, values: dict, custom: dict[str, tuple[str, ...]]) -> bytes:
     """PATCH124's UserResponse, in the documented child order."""
     out = [XML_DECLARATION, _root_open("UserResponse", in_response_to, method)]
@@ -112,7 +154,7 @@ def user_response_xml(in_response_to: str, method: str, values: dict, custom: di
     if custom:
         out.append("<customAttributes>")
         for name, attribute_values in custom.items():
-            out.append(f"<attribute name={quoteattr(name)}>")
+            out.append(_custom_attribute_open(name))
             out.extend(f"<value>{escape(value)}</value>" for value in attribute_values)
             out.append("</attribute>")
         out.append("</customAttributes>")

@@ -5,9 +5,9 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass, field
 
-from ..errors import EntityNotFound, InvalidArguments
+from ..errors import AlreadyExists, EntityNotFound, InvalidArguments
 from .base import ModelBase, new_id, sort_ids
-from .collections import USER_TEXT_FIELDS
+from .collections import USER_TEXT_FIELDS, fold
 from .records import User
 from .search import AttributeFilter, intersect, text_matches
 from .statuses import BY_CODE, ENABLED, SETTABLE, WAITING_FOR_REGISTRATION, UserStatus, parse_status
@@ -69,12 +69,22 @@ class UserRules(ModelBase):
         if name == "status":
             return self.users.lookup("status", parse_status(value).code)
         if name == "organizationId":
-            return self.users.lookup("organization", value)
+            return self._users_of(self._organization_ids_matching(value, exact))
         if name in ("organization", "organizationEntityName"):
             index_name = "friendlyName" if name == "organization" else "entityName"
             organization_ids = text_matches(self.organizations, index_name, value, exact)
             return self._users_of(organization_ids)
         return text_matches(self.users, name, value, exact)
+
+    def _organization_ids_matching(self, value: str, exact: bool) -> list[str]:
+        """organizationId follows the rules of every other filter (docs/fidelity.md):
+        case ignored, a prefix unless exactMatch=true. Ids are not in the attribute
+        index, so anything but an exact hit scans the organizations' ids."""
+        if exact and value in self.organizations:
+            return [value]
+        key = fold(value)
+        return [organization_id for organization_id in self.organizations.ids()
+                if (fold(organization_id) == key if exact else fold(organization_id).startswith(key))]
 
     def user_roles(self, user_id: str) -> list[str]:
         """GET117: the roles the user is a member of; with rest.roles.recursion
@@ -103,6 +113,8 @@ class UserRules(ModelBase):
             if name not in USER_UPDATABLE_FIELDS:
                 raise InvalidArguments(f"unknown user attribute {name!r}")
             updates[name] = value or None
+        if updates.get("login"):
+            self._check_login_free(user, updates["login"])
         if changes.attributes:
             merged = dict(user.attributes)
             for name, values in changes.attributes.items():
@@ -128,6 +140,13 @@ class UserRules(ModelBase):
         updated = dataclasses.replace(user, **updates)
         self.users.put(updated.id, updated)
         return updated
+
+    def _check_login_free(self, user: User, login: str) -> None:
+        """A login name identifies one user at authentication: another user's login
+        (ignoring case, as the directory does) is refused (docs/fidelity.md)."""
+        holders = text_matches(self.users, "login", login, exact=True)
+        if any(holder != user.id for holder in holders):
+            raise AlreadyExists(f"login {login!r} is already used by another user")
 
     def _checked_status_change(self, user: User, target: UserStatus) -> UserStatus:
         if target not in SETTABLE:
