@@ -19,6 +19,8 @@ Two properties matter for a contract-testing emulator:
 from __future__ import annotations
 
 import bisect
+import functools
+import operator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, Callable, Generic, Hashable, Iterable, Iterator, TypeVar
@@ -39,6 +41,14 @@ class IndexSpec:
     name: str
     keys: KeyFunction
     ordered: bool = False
+    # The record fields ``keys`` reads. When a replace leaves them all equal, the
+    # index is not touched: updating a user's mobile number does not re-file the
+    # user by organization and status.
+    fields: tuple[str, ...] = ()
+
+    @functools.cached_property
+    def read_fields(self) -> Callable[[Any], Any] | None:
+        return operator.attrgetter(*self.fields) if self.fields else None
 
 
 class _Buckets:
@@ -196,6 +206,10 @@ class _Index:
 
     def replace(self, record_id: Hashable, previous: Any, record: Any) -> None:
         """Re-file a record, touching only the keys that changed."""
+        read_fields = self.spec.read_fields
+        if read_fields is not None and previous is not None and record is not None \
+                and read_fields(previous) == read_fields(record):
+            return
         old_keys = set(self.spec.keys(previous)) if previous is not None else set()
         new_keys = set(self.spec.keys(record)) if record is not None else set()
         for key in old_keys - new_keys:

@@ -78,3 +78,21 @@ def test_bulk_load_sorts_once_and_prefix_search_works_after():
             people.put(str(number), Person(str(number), "t", f"u{number}@x"))
     assert people.lookup_prefix("attribute", "email", "u") == {"1", "3", "5", "9"}
     assert people.lookup_prefix("attribute", "email", "u3") == {"3"}
+
+
+def test_index_with_declared_fields_refiles_only_when_those_fields_change():
+    calls = []
+
+    def by_team(person):
+        calls.append(person.id)
+        return (person.team,)
+
+    people = Collection("people", [IndexSpec("team", by_team, fields=("team",))])
+    people.put("1", Person("1", "t1", "a@example.org"))
+    calls.clear()
+    people.put("1", Person("1", "t1", "b@example.org"))  # email only: the team index is left alone
+    assert calls == []
+    assert people.lookup("team", "t1") == {"1"}
+    people.put("1", Person("1", "t2", "b@example.org"))
+    assert calls == ["1", "1"]  # old and new keys
+    assert people.lookup("team", "t1") == set() and people.lookup("team", "t2") == {"1"}

@@ -1326,3 +1326,4 @@ async def test_refused_updates_change_nothing_visible_to_any_query(cid):
     assert await found(cid, {"department": "Sales"}) == before_search == {MATTI, LIISA}
     assert await found(cid, {"department": "IT"}) == {OLLI}
     assert stored_user(cid, MATTI).password_enabled is True
+

@@ -32,6 +32,9 @@ class _RenderedBodies:
 
 _USERS = _RenderedBodies()
 _ORGANIZATIONS = _RenderedBodies()
+_ROLES = _RenderedBodies()
+_MANDATES = _RenderedBodies()
+_DELEGATIONS = _RenderedBodies()
 
 _USER_FIELDS_BEFORE_ORGANIZATION = ("firstname", "surname", "mobile", "cn", "login", "email", "ssn", "locale")
 
@@ -75,14 +78,24 @@ def _organization_entity(organization: Organization) -> Entity:
     return Entity("Organization", attributes)
 
 
-def role_entity(role: Role) -> Entity:
+def role_entity(role: Role) -> RenderedEntity:
     """GET109."""
+    return _ROLES.get(role, None, lambda: _role_entity(role))
+
+
+def _role_entity(role: Role) -> Entity:
     return Entity("Role", [Attribute("name", (role.name,)), Attribute("entityName", (role.entity_name,))])
 
 
-def mandate_entity(model: CustomerIdModel, mandate: Mandate, expand: bool = False) -> Entity:
+def mandate_entity(model: CustomerIdModel, mandate: Mandate, expand: bool = False) -> Entity | RenderedEntity:
     """GET111; ``expand`` (entities=true) puts the referenced organization, user and
-    role in place of their ids."""
+    role in place of their ids (those are rendered fresh: they show other records)."""
+    if not expand:
+        return _MANDATES.get(mandate, None, lambda: _mandate_entity(model, mandate, expand=False))
+    return _mandate_entity(model, mandate, expand=True)
+
+
+def _mandate_entity(model: CustomerIdModel, mandate: Mandate, expand: bool) -> Entity:
     attributes = [
         Attribute("id", (mandate.id,)),
         Attribute("type", (mandate.type,)),
@@ -114,8 +127,12 @@ def _referenced_entity(model: CustomerIdModel, kind: str, entity_id: str) -> Ent
     return role_entity(role) if role else None
 
 
-def delegation_entity(delegation: Delegation) -> Entity:
+def delegation_entity(delegation: Delegation) -> RenderedEntity:
     """GET116."""
+    return _DELEGATIONS.get(delegation, None, lambda: _delegation_entity(delegation))
+
+
+def _delegation_entity(delegation: Delegation) -> Entity:
     return Entity("Delegation", [
         Attribute("role", (delegation.role_id or "",)),
         Attribute("mandatee", (delegation.delegate_user_id,)),

@@ -7,8 +7,6 @@ handlers: the version only changes parameter names and ``inResponseTo``.
 
 from __future__ import annotations
 
-import re
-from urllib.parse import unquote_to_bytes
 
 from aiohttp import web
 
@@ -16,7 +14,8 @@ from .entities import delegation_entity, mandate_entity, organization_entity, ro
 from .errors import InvalidArguments
 from .models import AttributeFilter, CustomerIdModel, UserChanges
 from .models.statuses import BY_CODE
-from .params import Parameters, parse_boolean, parse_user_request_json, parse_user_request_xml, query_parameters
+from .params import (Parameters, check_url_encoding, parse_boolean, parse_user_request_json, parse_user_request_xml,
+                     query_parameters)
 from .render import (JSON_CONTENT_TYPE, XML_CONTENT_TYPE, entity_document, entity_list, id_list,
                      reinvite_response_json, reinvite_response_xml, user_response_json, user_response_xml)
 
@@ -24,29 +23,6 @@ SERVICES_PREFIX = "/customerid-rest/services"
 # 2.0 names the organization type parameter organizationClass, 2.1 organizationType.
 ORGANIZATION_TYPE_PARAMETER = {"2.0": "organizationClass", "2.1": "organizationType"}
 USER_FIELDS = ("login", "email", "firstname", "surname", "mobile", "ssn", "locale")
-_BROKEN_ESCAPE = re.compile(rb"%(?![0-9A-Fa-f]{2})")
-
-
-def check_url_encoding(raw: str | bytes, where: str) -> None:
-    """A query string or form body whose percent-escapes are not ``%`` + two hex
-    digits, or do not decode to UTF-8, is refused (docs/fidelity.md, Bad input)
-    instead of being read as literal text or U+FFFD."""
-    if isinstance(raw, str):
-        if "%" not in raw and raw.isascii():
-            return
-        data = raw.encode("utf-8", "surrogateescape")
-    else:
-        if b"%" not in raw and raw.isascii():
-            return
-        data = raw
-    if _BROKEN_ESCAPE.search(data):
-        raise InvalidArguments(f"{where} contains a malformed percent-escape")
-    try:
-        unquote_to_bytes(data).decode("utf-8")
-    except UnicodeDecodeError:
-        raise InvalidArguments(f"{where} is not UTF-8 once percent-decoded") from None
-
-
 class Call:
     """One request as an operation sees it."""
 
@@ -63,7 +39,6 @@ class Call:
     @property
     def params(self) -> Parameters:
         if self._params is None:
-            check_url_encoding(self.request.rel_url.raw_query_string, "the query string")
             self._params = query_parameters(self.request)
         return self._params
 

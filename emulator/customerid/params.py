@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+from urllib.parse import unquote_to_bytes
 
 from aiohttp import web
 from defusedxml import DefusedXmlException
@@ -95,7 +96,31 @@ class Parameters:
             raise InvalidArguments(f"unknown parameter(s): {', '.join(sorted(unknown))}")
 
 
+_BROKEN_ESCAPE = re.compile(rb"%(?![0-9A-Fa-f]{2})")
+
+
+def check_url_encoding(raw: str | bytes, where: str) -> None:
+    """A query string or form body whose percent-escapes are not ``%`` + two hex
+    digits, or do not decode to UTF-8, is refused (docs/fidelity.md, Bad input)
+    instead of being read as literal text or U+FFFD."""
+    if isinstance(raw, str):
+        if "%" not in raw and raw.isascii():
+            return
+        data = raw.encode("utf-8", "surrogateescape")
+    else:
+        if b"%" not in raw and raw.isascii():
+            return
+        data = raw
+    if _BROKEN_ESCAPE.search(data):
+        raise InvalidArguments(f"{where} contains a malformed percent-escape")
+    try:
+        unquote_to_bytes(data).decode("utf-8")
+    except UnicodeDecodeError:
+        raise InvalidArguments(f"{where} is not UTF-8 once percent-decoded") from None
+
+
 def query_parameters(request: web.Request) -> Parameters:
+    check_url_encoding(request.rel_url.raw_query_string, "the query string")
     return Parameters(request.query)
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import operator
+
 from ...store import Collection, IndexSpec
 from .records import Organization, User
 
@@ -22,37 +24,37 @@ def fold(value: str) -> str:
     return value.casefold()
 
 
-def _user_attribute_keys(user: User):
-    for name in USER_TEXT_FIELDS:
-        value = getattr(user, name)
-        if value:
-            yield (name, fold(value))
+_read_user_text = operator.attrgetter(*USER_TEXT_FIELDS)
+_read_organization_text = operator.attrgetter(*ORGANIZATION_TEXT_FIELDS.values())
+
+
+def _user_attribute_keys(user: User) -> list[tuple[str, str]]:
+    keys = [(name, value.casefold()) for name, value in zip(USER_TEXT_FIELDS, _read_user_text(user)) if value]
     for name, values in user.attributes.items():
-        for value in values:
-            yield (name, fold(value))
+        keys.extend((name, value.casefold()) for value in values)
+    return keys
 
 
-def _organization_attribute_keys(organization: Organization):
-    for name, field_name in ORGANIZATION_TEXT_FIELDS.items():
-        value = getattr(organization, field_name)
-        if value:
-            yield (name, fold(value))
+def _organization_attribute_keys(organization: Organization) -> list[tuple[str, str]]:
+    keys = [(name, value.casefold())
+            for name, value in zip(ORGANIZATION_TEXT_FIELDS, _read_organization_text(organization)) if value]
     for name, values in organization.attributes.items():
-        for value in values:
-            yield (name, fold(value))
+        keys.extend((name, value.casefold()) for value in values)
+    return keys
 
 
 def customerid_collections() -> list[Collection]:
     return [
         Collection("customerid.organizations", [
-            IndexSpec("parent", lambda o: (o.parent_id or ROOT,)),
-            IndexSpec("entity_name", lambda o: (fold(o.entity_name),)),
-            IndexSpec("attribute", _organization_attribute_keys, ordered=True),
+            IndexSpec("parent", lambda o: (o.parent_id or ROOT,), fields=("parent_id",)),
+            IndexSpec("entity_name", lambda o: (fold(o.entity_name),), fields=("entity_name",)),
+            IndexSpec("attribute", _organization_attribute_keys, ordered=True,
+                      fields=(*ORGANIZATION_TEXT_FIELDS.values(), "attributes")),
         ]),
         Collection("customerid.users", [
-            IndexSpec("organization", lambda u: (u.organization_id,)),
-            IndexSpec("status", lambda u: (u.status,)),
-            IndexSpec("attribute", _user_attribute_keys, ordered=True),
+            IndexSpec("organization", lambda u: (u.organization_id,), fields=("organization_id",)),
+            IndexSpec("status", lambda u: (u.status,), fields=("status",)),
+            IndexSpec("attribute", _user_attribute_keys, ordered=True, fields=(*USER_TEXT_FIELDS, "attributes")),
         ]),
         Collection("customerid.roles", [
             IndexSpec("organization", lambda r: (r.organization_id,)),
