@@ -277,6 +277,8 @@ async def test_put101_friendly_name_change_is_visible_to_get106_search(cid):
 
 
 async def test_put101_friendly_name_change_is_visible_in_users_organization_attribute(cid):
+    # GET105 first: a rendered user document is reused only while what it shows is unchanged.
+    assert (await cid.get(f"/users/{MATTI}")).attribute("organization") != "ACME Myynti"
     assert (await cid.put(f"/organizations/{ACME_SALES}", params={"friendlyName": "ACME Myynti"})).status == 200
     user = await cid.get(f"/users/{MATTI}")
     assert user.attribute("organization") == "ACME Myynti"
