@@ -25,6 +25,8 @@ test: install  ## the whole test suite
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 bench: install  ## throughput and latency of real operations against the bare aiohttp baseline
+	@command -v wrk >/dev/null || { echo "make bench: installing wrk (Debian package)"; \
+		apt-get install -y -q wrk >/dev/null 2>&1 || { apt-get update -q >/dev/null && apt-get install -y -q wrk >/dev/null; }; }
 	$(BIN)/python -m bench $(BENCH_ARGS)
 
 clean:

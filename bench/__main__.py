@@ -36,7 +36,7 @@ OPERATIONS = [
     ("GET105", "GET", f"{BASE}/users/{MAIJA}", None),
     ("GET107", "GET", f"{BASE}/organizations/{ACME}", None),
     ("GET111", "GET", f"{BASE}/mandates/bbbbbbbb-0000-4000-8000-000000000001", None),
-    ("GET104", "GET", f"{BASE}/users?login=maija&exactMatch=false", None),
+    ("GET104", "GET", f"{BASE}/users?login=maija.virt&exactMatch=false", None),  # prefix, one match
     ("GET113", "GET", f"{BASE}{ACME_SUPPORT_USERS}?department=Management", None),
     ("GET117", "GET", f"{BASE}/users/{MATTI}/roles", None),
     ("PUT103", "PUT", f"{BASE}/users/{MATTI}?mobile=%2B358401111111&department=Sales", None),

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import json
+import re
 from typing import Iterable, NamedTuple, Sequence
 from xml.sax.saxutils import escape as _escape_always
 from xml.sax.saxutils import quoteattr
@@ -59,10 +60,13 @@ def _attribute_open(name: str, type_: str | None) -> str:
     return f"<Attribute name={quoteattr(name)}{type_part}>"
 
 
+_ATTRIBUTE_SPECIAL = re.compile('[&<>"\n\r\t]')
+
+
 def _root_open(element: str, in_response_to: str | None, method: str | None) -> str:
     parts = [f'<{element} xmlns="{NAMESPACE}"']
     if in_response_to is not None:
-        plain = not any(character in in_response_to for character in '&<>"\n\r\t')
+        plain = _ATTRIBUTE_SPECIAL.search(in_response_to) is None
         parts.append(f' inResponseTo="{in_response_to}"' if plain else f" inResponseTo={quoteattr(in_response_to)}")
     if method is not None:
         parts.append(f' method="{method}"')
