@@ -8,7 +8,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8080
 SCENARIO ?= scenarios/default.yaml
 
-.PHONY: install run test bench clean
+.PHONY: install run test bench bench-reset clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -28,6 +28,9 @@ bench: install  ## throughput and latency of real operations against the bare ai
 	@command -v wrk >/dev/null || { echo "make bench: installing wrk (Debian package)"; \
 		apt-get install -y -q wrk >/dev/null 2>&1 || { apt-get update -q >/dev/null && apt-get install -y -q wrk >/dev/null; }; }
 	$(BIN)/python -m bench $(BENCH_ARGS)
+
+bench-reset: install  ## reset time (default scenario and 50,000 users) and start-up time to first healthy answer
+	$(BIN)/python -m bench.reset $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache
