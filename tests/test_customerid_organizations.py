@@ -15,6 +15,7 @@ import re
 
 import aiohttp
 
+from tests.support.customerid import role_entity_names
 from tests.support.customerid import (ACME, ACME_SALES, ACME_SALES_NORDICS, ANNA, GLOBEX, KALLE, LIISA, MAIJA,
                                       MANDATE_ACME_TO_GLOBEX, MANDATE_ACME_TO_SARI, MANDATE_MAIJA_TO_MATTI, MATTI,
                                       NS, OLLI, PARTNERS, PEKKA, SARI, UNKNOWN_ID, VILLE)
@@ -51,17 +52,6 @@ async def organization(cid, organization_id: str) -> dict[str, list[str]]:
     assert reply.tag == "Organization"
     return reply.attributes
 
-
-async def role_entity_names(cid) -> dict[str, str]:
-    """GET108 + GET109: role id -> entityName for every role in the system."""
-    reply = await cid.get("/roles")
-    assert reply.status == 200, reply.text
-    names = {}
-    for role_id in reply.ids:
-        role = await cid.get(f"/roles/{role_id}")
-        assert role.status == 200, role.text
-        names[role_id] = role.attribute("entityName")
-    return names
 
 
 async def organization_ids(cid, params=None) -> set[str]:

@@ -16,6 +16,7 @@ from urllib.parse import quote
 
 import aiohttp
 
+from tests.support.customerid import id_set, invitation_ville_acme_user, mandate_globex_to_kalle, role, role_entity_names
 from tests.support.customerid import (ACME, ACME_SALES, ANNA, GLOBEX, INVITATION_VILLE, INVOICE_VIEWER, KALLE,
                                       LIISA, MAIJA, MANDATE_ACME_TO_GLOBEX, MANDATE_ACME_TO_SARI,
                                       MANDATE_DELEGATION_MATTI_TO_LIISA, MANDATE_MAIJA_TO_MATTI, MATTI, NS,
@@ -39,38 +40,13 @@ ALL_ROLE_ENTITY_NAMES = {
 }
 
 
-def role(cid, key: str) -> str:
-    return cid.emulator.id_of("role", key)
 
-
-def mandate_globex_to_kalle(cid) -> str:
-    return cid.emulator.id_of("mandate", "globex-to-kalle")
-
-
-def invitation_ville_acme_user(cid) -> str:
-    return cid.emulator.id_of("roleInvitation", "ville-acme-user")
 
 
 def all_mandates(cid) -> set[str]:
     return {MANDATE_ACME_TO_SARI, MANDATE_ACME_TO_GLOBEX, MANDATE_MAIJA_TO_MATTI, mandate_globex_to_kalle(cid)}
 
 
-async def id_set(cid, path: str, tag: str, params=None) -> set[str]:
-    reply = await cid.get(path, params=params)
-    assert reply.status == 200, reply.text
-    assert reply.tag == tag
-    assert len(reply.ids) == len(set(reply.ids)), "duplicate ids"
-    return set(reply.ids)
-
-
-async def role_entity_names(cid) -> dict[str, str]:
-    """GET108 + GET109: role id -> entityName."""
-    names = {}
-    for role_id in await id_set(cid, "/roles", "Roles"):
-        reply = await cid.get(f"/roles/{role_id}")
-        assert reply.status == 200, reply.text
-        names[role_id] = reply.attribute("entityName")
-    return names
 
 
 def entity_values(element) -> dict[str, list[str]]:

@@ -26,6 +26,7 @@ from pathlib import Path
 
 import aiohttp
 
+from tests.support.customerid import id_set, invitation_ville_acme_user, mandate_globex_to_kalle, role
 from tests.support.customerid import (ACME, ANNA, GLOBEX, INVITATION_VILLE, INVOICE_VIEWER, KALLE,
                                       LIISA, MAIJA, MANDATE_ACME_TO_GLOBEX, MANDATE_ACME_TO_SARI,
                                       MANDATE_DELEGATION_MATTI_TO_LIISA, MANDATE_MAIJA_TO_MATTI, MATTI, NS, OLLI,
@@ -43,16 +44,7 @@ JSON = {"Content-Type": "application/json"}
 ACCEPT_JSON = {"Accept": "application/json"}
 
 
-def role(cid, key: str) -> str:
-    return cid.emulator.id_of("role", key)
 
-
-def mandate_globex_to_kalle(cid) -> str:
-    return cid.emulator.id_of("mandate", "globex-to-kalle")
-
-
-def invitation_ville_acme_user(cid) -> str:
-    return cid.emulator.id_of("roleInvitation", "ville-acme-user")
 
 
 def stored_user(cid, user_id: str):
@@ -74,13 +66,6 @@ async def found(cid, params) -> set[str]:
     """GET104 with search parameters, as a set."""
     return set(await user_ids(cid, params))
 
-
-async def id_set(cid, path: str, tag: str, params=None) -> set[str]:
-    reply = await cid.get(path, params=params)
-    assert reply.status == 200, reply.text
-    assert reply.tag == tag
-    assert len(reply.ids) == len(set(reply.ids)), "duplicate ids"
-    return set(reply.ids)
 
 
 async def user(cid, user_id: str) -> dict[str, list[str]]:

@@ -137,3 +137,37 @@ class CustomerIdClient:
 
     async def delete(self, path: str, **kwargs) -> Reply:
         return await self.call("DELETE", path, **kwargs)
+
+
+# -- helpers shared by the CustomerID test modules ---------------------------------------------
+
+def role(cid, key: str) -> str:
+    """Id of a role by its scenario key (roles made by organization types have no fixed id)."""
+    return cid.emulator.id_of("role", key)
+
+
+def mandate_globex_to_kalle(cid) -> str:
+    return cid.emulator.id_of("mandate", "globex-to-kalle")
+
+
+def invitation_ville_acme_user(cid) -> str:
+    return cid.emulator.id_of("roleInvitation", "ville-acme-user")
+
+
+async def id_set(cid, path: str, tag: str, params=None) -> set[str]:
+    """The ids of an id-list answer, which must be 200, of root ``tag``, without repeats."""
+    reply = await cid.get(path, params=params)
+    assert reply.status == 200, reply.text
+    assert reply.tag == tag
+    assert len(reply.ids) == len(set(reply.ids)), "duplicate ids"
+    return set(reply.ids)
+
+
+async def role_entity_names(cid) -> dict[str, str]:
+    """GET108 + GET109: role id -> entityName for every role in the system."""
+    names = {}
+    for role_id in await id_set(cid, "/roles", "Roles"):
+        reply = await cid.get(f"/roles/{role_id}")
+        assert reply.status == 200, reply.text
+        names[role_id] = reply.attribute("entityName")
+    return names
