@@ -39,7 +39,7 @@ async def endpoints(request: web.Request) -> web.Response:
             for version in operation.versions:
                 listing.append({
                     "api": api.name,
-                    "code": operation.code,
+                    "code": operation.code_for(version),
                     "summary": operation.summary,
                     "method": operation.method,
                     "path": operation.url_template(api.endpoints.base_paths[version]),
