@@ -30,7 +30,7 @@ ENDPOINTS_SCHEMA = {
                 "required": ["code", "summary", "method", "path", "versions", "handler"],
                 "additionalProperties": False,
                 "properties": {
-                    "code": {"type": "string"},
+                    "code": {"type": "string", "pattern": "^[A-Za-z0-9-]+$"},
                     "summary": {"type": "string"},
                     "method": {"enum": ["GET", "POST", "PUT", "PATCH", "DELETE"]},
                     "path": {"type": "string", "pattern": "^/"},
@@ -85,7 +85,7 @@ class EndpointTable:
                       version_codes=tuple(sorted(item.get("version_codes", {}).items())))
             for item in document["operations"]
         )
-        seen: set[tuple[str, str]] = set()
+        seen: set[tuple[str, str, str, str]] = set()
         for operation in operations:
             for version in dict(operation.version_codes):
                 if version not in operation.versions:
@@ -93,9 +93,11 @@ class EndpointTable:
             for version in operation.versions:
                 if version not in document["base_paths"]:
                     raise ValueError(f"{path}: {operation.code} names unknown version {version}")
-                if (operation.code, version) in seen:
+                # One operation may be listed once per URL form (1.0 orgs/ and orgs/ORG/).
+                key = (operation.code, version, operation.method, operation.path)
+                if key in seen:
                     raise ValueError(f"{path}: {operation.code} is listed twice for version {version}")
-                seen.add((operation.code, version))
+                seen.add(key)
         return cls(api=document["api"], title=document["title"], base_paths=dict(document["base_paths"]),
                    operations=operations)
 

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 from aiohttp import web
 
+from . import render12
 from .entities import delegation_entity, mandate_entity, organization_entity, role_entity, user_entity
+from .entities12 import Links
 from .errors import InvalidArguments
 from .models import AttributeFilter, CustomerIdModel, UserChanges
 from .models.statuses import BY_CODE
@@ -63,6 +65,26 @@ class Call:
 
     def entity(self, entity, status: int = 200) -> web.Response:
         return self.xml(entity_document(entity, self.in_response_to, self.request.method), status)
+
+    # -- the 1.2 document family (1.0 and 1.2 APIs) --
+    @property
+    def links(self):
+        return Links(self.model, f"{self.request.scheme}://{self.request.host}")
+
+    def idlist(self, urls, status: int = 200) -> web.Response:
+        return self.xml(render12.idlist(urls), status)
+
+    def entity12(self, entity) -> web.Response:
+        return self.xml(render12.entity_document(entity))
+
+    def collection12(self, records, as_entity, as_url) -> web.Response:
+        """A 1.x collection: an ``<idlist>``, or with ``entities=true`` an ``<entitylist>``."""
+        if self.params.boolean("entities"):
+            self.params.reject_unknown()
+            links = self.links
+            return self.xml(render12.entitylist(as_entity(links, record) for record in records))
+        self.params.reject_unknown()
+        return self.idlist(as_url(record) for record in records)
 
     def mandates(self, ids: list[str]) -> web.Response:
         """GET110 and the mandate relation lists: ids, or entities with entities=true."""
