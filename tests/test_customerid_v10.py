@@ -160,6 +160,11 @@ async def test_d10_listorganizations_unknown_parent(cid):
     (await cid.get("/orgs/nosuch/", version=V)).expect_error(404, 7)
 
 
+async def test_d10_listorganizations_parameters_not_emulated_are_refused(cid):
+    for name in ("roles", "assignments", "applicationCount", "exportMode"):
+        (await cid.get("/orgs/", version=V, params={name: "true"})).expect_error(400, 1)
+
+
 async def test_d10_queryorganization(cid):
     reply = await cid.get("/org/1234567-8", version=V)
     assert reply.status == 200 and reply.tag == "organization"
