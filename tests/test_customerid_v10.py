@@ -63,7 +63,8 @@ async def test_mod001b_create_organization_needs_organization_id(cid):
 
 
 async def test_mod001b_create_organization_unknown_parent_is_parent_not_found(cid):
-    (await cid.post("/orgs/nosuch/", version=V, params={"organizationId": "x", "friendlyName": "x"})).expect_error(404, 5)
+    reply = await cid.post("/orgs/nosuch/", version=V, params={"organizationId": "x", "friendlyName": "x"})
+    reply.expect_error(404, 5)
 
 
 async def test_mod001b_normal_under_virtual_is_parent_not_non_virtual(cid):

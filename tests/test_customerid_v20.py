@@ -29,7 +29,8 @@ async def test_mod001_create_organization_refuses_the_2_1_parameter_name(cid):
 
 
 async def test_mod001_create_organization_normal_under_virtual_is_parent_not_non_virtual(cid):
-    reply = await cid.post("/organizations/", version=V, params={"technicalName": "x", "parentOrganizationId": PARTNERS})
+    reply = await cid.post("/organizations/", version=V,
+                           params={"technicalName": "x", "parentOrganizationId": PARTNERS})
     reply.expect_error(400, 9)
 
 
