@@ -39,7 +39,7 @@ async def endpoints(request: web.Request) -> web.Response:
             for version in operation.versions:
                 listing.append({
                     "api": api.name,
-                    "code": operation.code,
+                    "code": operation.code_for(version),
                     "summary": operation.summary,
                     "method": operation.method,
                     "path": operation.url_template(api.endpoints.base_paths[version]),
@@ -53,3 +53,8 @@ def add_routes(app: web.Application) -> None:
     app.router.add_get(f"{PREFIX}/health", health)
     app.router.add_post(f"{PREFIX}/reset", reset)
     app.router.add_get(f"{PREFIX}/endpoints", endpoints)
+    # An API's own simulations of what happens outside the API (a person
+    # completing registration…), under /__emulator/{api}/.
+    for api in app[STATE].apis.values():
+        for method, path, handler in getattr(api, "control_routes", lambda: ())():
+            app.router.add_route(method, f"{PREFIX}/{api.name}{path}", handler)

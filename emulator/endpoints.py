@@ -30,13 +30,15 @@ ENDPOINTS_SCHEMA = {
                 "required": ["code", "summary", "method", "path", "versions", "handler"],
                 "additionalProperties": False,
                 "properties": {
-                    "code": {"type": "string"},
+                    "code": {"type": "string", "pattern": "^[A-Za-z0-9-]+$"},
                     "summary": {"type": "string"},
                     "method": {"enum": ["GET", "POST", "PUT", "PATCH", "DELETE"]},
                     "path": {"type": "string", "pattern": "^/"},
                     "versions": {"type": "array", "items": {"type": "string"}, "minItems": 1},
                     "handler": {"type": "string", "pattern": "^[a-z_][a-z0-9_]*$"},
                     "success_status": {"type": "integer"},
+                    # the vendor numbers some versions' operations differently (2.0 MOD001 = 2.1 POST100)
+                    "version_codes": {"type": "object", "additionalProperties": {"type": "string"}},
                 },
             },
         },
@@ -54,6 +56,11 @@ class Operation:
     versions: tuple[str, ...]
     handler: str
     success_status: int = 200
+    version_codes: tuple[tuple[str, str], ...] = ()
+
+    def code_for(self, version: str) -> str:
+        """The operation's code in one version (2.0 calls POST100 MOD001)."""
+        return dict(self.version_codes).get(version, self.code)
 
     def url_template(self, base_path: str) -> str:
         return base_path.rstrip("/") + self.path
@@ -74,26 +81,35 @@ class EndpointTable:
         operations = tuple(
             Operation(api=document["api"], code=item["code"], summary=item["summary"], method=item["method"],
                       path=item["path"], versions=tuple(item["versions"]), handler=item["handler"],
-                      success_status=item.get("success_status", 200))
+                      success_status=item.get("success_status", 200),
+                      version_codes=tuple(sorted(item.get("version_codes", {}).items())))
             for item in document["operations"]
         )
-        seen: set[tuple[str, str]] = set()
+        seen: set[tuple[str, str, str, str]] = set()
         for operation in operations:
+            for version in dict(operation.version_codes):
+                if version not in operation.versions:
+                    raise ValueError(f"{path}: {operation.code} has a code for unlisted version {version}")
             for version in operation.versions:
                 if version not in document["base_paths"]:
                     raise ValueError(f"{path}: {operation.code} names unknown version {version}")
-                if (operation.code, version) in seen:
+                # One operation may be listed once per URL form (1.0 orgs/ and orgs/ORG/).
+                key = (operation.code, version, operation.method, operation.path)
+                if key in seen:
                     raise ValueError(f"{path}: {operation.code} is listed twice for version {version}")
-                seen.add((operation.code, version))
+                seen.add(key)
         return cls(api=document["api"], title=document["title"], base_paths=dict(document["base_paths"]),
                    operations=operations)
 
     def routes(self):
         """(operation, version, URL template) for every served URL; collection and
-        entity paths are served with and without a trailing slash, as the docs use both."""
+        entity paths are served with and without a trailing slash, as the docs use both
+        (a ``{name:path}`` tail absorbs a trailing slash itself)."""
         for operation in self.operations:
             for version in operation.versions:
                 template = operation.url_template(self.base_paths[version])
                 yield operation, version, template
+                if template.endswith(":path}"):
+                    continue
                 twin = template[:-1] if template.endswith("/") else template + "/"
                 yield operation, version, twin

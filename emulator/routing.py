@@ -24,6 +24,7 @@ class _Leaf(Generic[Target]):
 class _Node(Generic[Target]):
     literal: dict[str, "_Node[Target]"] = field(default_factory=dict)
     wildcard: "_Node[Target] | None" = None
+    tail: "_Node[Target] | None" = None  # a {name:path} parameter: the rest of the path
     leaf: _Leaf[Target] | None = None
 
 
@@ -38,6 +39,13 @@ class MethodNotAllowed:
     allowed: tuple[str, ...]
 
 
+TAIL_SUFFIX = ":path}"
+
+
+def is_tail(segment: str) -> bool:
+    return segment.startswith("{") and segment.endswith(TAIL_SUFFIX)
+
+
 def _segments(path: str) -> list[str]:
     # "/a/b/" -> ["a", "b", ""]: a trailing slash is a segment of its own, so
     # "/users" and "/users/" are distinct routes, as the endpoint tables list them.
@@ -48,7 +56,12 @@ class PathRouter(Generic[Target]):
     """Templates like ``/customerid-rest/services/2.1/users/{userId}/roles``; a
     ``{name}`` segment matches any non-empty segment. Literal segments win over
     wildcards, with backtracking, so ``/organizations/{id}`` and
-    ``/organizations/{id}/users`` coexist with any literal sibling."""
+    ``/organizations/{id}/users`` coexist with any literal sibling.
+
+    A last segment ``{name:path}`` is a tail: it matches one or more non-empty
+    segments (1.x entity names, ``org/ORG/SUB``) and its value is them joined with
+    ``/``; a trailing slash is absorbed (``org/ORG/`` is ``ORG``). Literals and
+    one-segment wildcards win over a tail."""
 
     def __init__(self) -> None:
         self._root: _Node[Target] = _Node()
@@ -56,8 +69,16 @@ class PathRouter(Generic[Target]):
     def add(self, template: str, method: str, target: Target) -> None:
         node = self._root
         names: list[str] = []
-        for segment in _segments(template):
-            if segment.startswith("{") and segment.endswith("}"):
+        segments = _segments(template)
+        for position, segment in enumerate(segments):
+            if is_tail(segment):
+                if position != len(segments) - 1:
+                    raise ValueError(f"{template}: a {{name:path}} parameter must be the last segment")
+                names.append(segment[1:-len(TAIL_SUFFIX)])
+                if node.tail is None:
+                    node.tail = _Node()
+                node = node.tail
+            elif segment.startswith("{") and segment.endswith("}"):
                 names.append(segment[1:-1])
                 if node.wildcard is None:
                     node.wildcard = _Node()
@@ -106,4 +127,11 @@ class PathRouter(Generic[Target]):
             if leaf is not None:
                 return leaf
             values.pop()
+        if node.tail is not None and node.tail.leaf is not None:
+            rest = segments[index:]
+            if rest and rest[-1] == "" and len(rest) > 1:
+                rest = rest[:-1]  # a trailing slash
+            if all(rest):
+                values.append("/".join(rest))
+                return node.tail.leaf
         return None

@@ -12,10 +12,11 @@ from aiohttp import web
 
 from ..api import package_file
 from ..endpoints import EndpointTable, Operation
-from ..state import World
+from ..state import STATE, World
 from . import scenario
 from .errors import AuthenticationFailed, CustomerIdError, error_for_status
 from .handlers import Call, CustomerIdHandlers
+from .handlers1x import Rest10Handlers, Rest12Handlers
 from .models import CustomerIdModel, CustomerIdSettings, customerid_collections
 from .render import XML_CONTENT_TYPE, error_document
 
@@ -70,6 +71,10 @@ def _scenario_schema() -> dict:
     return yaml.safe_load(package_file(__file__, "scenario-schema.yaml").read_text("utf-8"))
 
 
+class AllHandlers(CustomerIdHandlers, Rest10Handlers, Rest12Handlers):
+    """Every version's operations; endpoints.yaml names the method per operation."""
+
+
 class CustomerIdApi:
     name = "customerid"
     url_prefixes = ("/customerid-rest/", "/eidm2/")
@@ -77,7 +82,7 @@ class CustomerIdApi:
     def __init__(self) -> None:
         self.endpoints = EndpointTable.load(package_file(__file__, "endpoints.yaml"))
         self.scenario_schema = _scenario_schema()
-        self.handlers = CustomerIdHandlers()
+        self.handlers = AllHandlers()
 
     def collections(self):
         return customerid_collections()
@@ -119,3 +124,20 @@ class CustomerIdApi:
 
     def error_response(self, status: int, detail: str, request: web.Request) -> web.Response:
         return error_response(error_for_status(status, detail))
+
+    def control_routes(self):
+        return [("POST", "/users/{userId}/register", self.register_user)]
+
+    async def register_user(self, request: web.Request) -> web.Response:
+        """POST /__emulator/customerid/users/{userId}/register: the invited person
+        completes registration. Waiting for registration becomes Enabled and every
+        role they were invited to is granted; every API version sees it."""
+        model = request.app[STATE].world_for(request).models[self.name]
+        user_id = request.match_info["userId"]
+        try:
+            with model.store.transaction():
+                user = model.register_user(user_id)
+        except CustomerIdError as error:
+            return web.json_response({"error": error.title, "message": error.message},
+                                     status=404 if error.status == 404 else 409)
+        return web.json_response({"id": user.id, "status": "Enabled", "roles": model.user_roles(user.id)})

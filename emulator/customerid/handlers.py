@@ -10,7 +10,9 @@ from __future__ import annotations
 
 from aiohttp import web
 
+from . import render12
 from .entities import delegation_entity, mandate_entity, organization_entity, role_entity, user_entity
+from .entities12 import Links
 from .errors import InvalidArguments
 from .models import AttributeFilter, CustomerIdModel, UserChanges
 from .models.statuses import BY_CODE
@@ -63,6 +65,26 @@ class Call:
 
     def entity(self, entity, status: int = 200) -> web.Response:
         return self.xml(entity_document(entity, self.in_response_to, self.request.method), status)
+
+    # -- the 1.2 document family (1.0 and 1.2 APIs) --
+    @property
+    def links(self):
+        return Links(self.model, f"{self.request.scheme}://{self.request.host}")
+
+    def idlist(self, urls, status: int = 200) -> web.Response:
+        return self.xml(render12.idlist(urls), status)
+
+    def entity12(self, entity) -> web.Response:
+        return self.xml(render12.entity_document(entity))
+
+    def collection12(self, records, as_entity, as_url) -> web.Response:
+        """A 1.x collection: an ``<idlist>``, or with ``entities=true`` an ``<entitylist>``."""
+        if self.params.boolean("entities"):
+            self.params.reject_unknown()
+            links = self.links
+            return self.xml(render12.entitylist(as_entity(links, record) for record in records))
+        self.params.reject_unknown()
+        return self.idlist(as_url(record) for record in records)
 
     def mandates(self, ids: list[str]) -> web.Response:
         """GET110 and the mandate relation lists: ids, or entities with entities=true."""
@@ -156,7 +178,7 @@ class CustomerIdHandlers:
         return call.ids("Organizations", [organization.id])
 
     async def list_organizations(self, call: Call) -> web.Response:
-        """GET106 List Organizations."""
+        """GET106 List Organizations (2.1 and 2.0)."""
         params = call.params
         exact = params.boolean("exactMatch")
         filters = attribute_filters(params, call.model.organization_filter_names())
@@ -165,7 +187,7 @@ class CustomerIdHandlers:
         return call.ids("Organizations", call.model.list_organizations(filters, exact))
 
     async def query_organization(self, call: Call) -> web.Response:
-        """GET107 Query Organization."""
+        """GET107 Query Organization (2.1 and 2.0)."""
         call.params.reject_unknown()
         return call.entity(organization_entity(call.model.get_organization(call.path_id("organizationId"))))
 
@@ -190,7 +212,7 @@ class CustomerIdHandlers:
 
     # -- users ---------------------------------------------------------------------
     async def list_users(self, call: Call) -> web.Response:
-        """GET104 List Users."""
+        """GET104 List Users (2.1 and 2.0)."""
         params = call.params
         exact = params.boolean("exactMatch")
         max_results = params.count("maxResults")
@@ -198,7 +220,7 @@ class CustomerIdHandlers:
         return call.ids("Users", call.model.list_users(filters, exact=exact, max_results=max_results))
 
     async def query_user(self, call: Call) -> web.Response:
-        """GET105 Query User."""
+        """GET105 Query User (2.1 and 2.0)."""
         call.params.reject_unknown()
         user = call.model.get_user(call.path_id("userId"))
         return call.entity(user_entity(call.model, user))
@@ -276,7 +298,7 @@ class CustomerIdHandlers:
         return call.mandates(call.model.received_mandate_delegations(call.path_id("userId")))
 
     async def list_user_role_invitations(self, call: Call) -> web.Response:
-        """GET114 List Role Invitations (for user)."""
+        """GET114 List Role Invitations (for user) (2.1 and 2.0)."""
         call.params.reject_unknown()
         return call.ids("RoleInvitations", call.model.user_role_invitations(call.path_id("userId")))
 
@@ -287,28 +309,28 @@ class CustomerIdHandlers:
 
     # -- roles, mandates, invitations, delegations ------------------------------------
     async def list_roles(self, call: Call) -> web.Response:
-        """GET108 List Roles."""
+        """GET108 List Roles (2.1 and 2.0)."""
         call.params.reject_unknown()
         return call.ids("Roles", call.model.list_roles())
 
     async def query_role(self, call: Call) -> web.Response:
-        """GET109 Query Role."""
+        """GET109 Query Role (2.1 and 2.0)."""
         call.params.reject_unknown()
         return call.entity(role_entity(call.model.get_role(call.path_id("roleId"))))
 
     async def list_mandates(self, call: Call) -> web.Response:
-        """GET110 List Mandates."""
+        """GET110 List Mandates (2.1 and 2.0)."""
         return call.mandates(call.model.list_mandates())
 
     async def query_mandate(self, call: Call) -> web.Response:
-        """GET111 Query Mandate (entities=true expands mandater, mandatee and role)."""
+        """GET111 Query Mandate, 2.1 and 2.0 (entities=true expands mandater, mandatee and role)."""
         expand = call.params.boolean("entities")
         call.params.reject_unknown()
         mandate = call.model.get_mandate(call.path_id("mandateId"))
         return call.entity(mandate_entity(call.model, mandate, expand=expand))
 
     async def list_role_invitations(self, call: Call) -> web.Response:
-        """GET112 List Role Invitations."""
+        """GET112 List Role Invitations (2.1 and 2.0)."""
         call.params.reject_unknown()
         return call.ids("RoleInvitations", call.model.list_role_invitations())
 

@@ -1,6 +1,6 @@
 """A CustomerID client for the tests: every XML answer it receives is validated
-against the package's XSD (cid-2.1.xsd for documents, customerid-error.xsd for
-errors), so no test can pass on a document the schema refuses."""
+against the package's XSD (cid-2.1.xsd for 2.x documents, cid-1.2.xsd for 1.0
+and 1.2 documents, customerid-error.xsd for errors), so no test can pass on a document the schema refuses."""
 
 from __future__ import annotations
 
@@ -50,6 +50,15 @@ def document_schema() -> xmlschema.XMLSchema10:
 
 
 @lru_cache(maxsize=1)
+def legacy_schema() -> xmlschema.XMLSchema10:
+    """cid-1.2.xsd: the documents of REST 1.0 and the 1.2 API."""
+    return xmlschema.XMLSchema10(str(SCHEMAS / "cid-1.2.xsd"))
+
+
+LEGACY_VERSIONS = ("1.0", "1.2")
+
+
+@lru_cache(maxsize=1)
 def error_schema() -> xmlschema.XMLSchema10:
     return xmlschema.XMLSchema10(str(SCHEMAS / "customerid-error.xsd"))
 
@@ -74,6 +83,20 @@ class Reply:
     @property
     def ids(self) -> list[str]:
         return [element.text for element in self.root.findall(f"{NS}Id")]
+
+    @property
+    def urls(self) -> list[str]:
+        """1.x: the ``<Id>`` URLs of an idlist (or an entity's own)."""
+        return [element.text for element in self.root.findall("Id")]
+
+    @property
+    def entities(self) -> list:
+        """1.x: the entity elements of an entitylist."""
+        return list(self.root)
+
+    def field(self, name: str) -> str | None:
+        """1.x: an entity's child element text."""
+        return self.root.findtext(name)
 
     @property
     def attributes(self) -> dict[str, list[str]]:
@@ -115,7 +138,8 @@ class CustomerIdClient:
         content_type = reply.headers.get("Content-Type", "")
         if body and "xml" in content_type:
             reply.root = fromstring(body)
-            schema = error_schema() if reply.root.tag == "error" else document_schema()
+            schema = (error_schema() if reply.root.tag == "error"
+                      else legacy_schema() if version in LEGACY_VERSIONS else document_schema())
             errors = list(schema.iter_errors(body.decode()))
             assert not errors, f"{method} {path}: response does not validate against the XSD: {errors[0]}\n{reply.text}"
             assert (reply.status >= 400) == (reply.root.tag == "error"), f"status {reply.status} with {reply.text}"

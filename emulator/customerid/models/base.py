@@ -34,6 +34,7 @@ class ModelBase:
         self.mandates: Collection[Mandate] = store["customerid.mandates"]
         self.delegations = store["customerid.delegations"]
         self.role_invitations = store["customerid.role_invitations"]
+        self.mandate_templates = store["customerid.mandate_templates"]
 
     def _get(self, collection: Collection, kind: str, entity_id: str):
         record = collection.get(entity_id)

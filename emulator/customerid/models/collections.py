@@ -66,6 +66,7 @@ def customerid_collections() -> list[Collection]:
             IndexSpec("role", lambda a: (a.role_id,)),
         ]),
         Collection("customerid.mandates", [
+            IndexSpec("name", lambda m: (m.name,)),
             IndexSpec("mandater", lambda m: (m.mandater_id,)),
             IndexSpec("mandatee", lambda m: (m.mandatee_id,)),
             IndexSpec("role", lambda m: (m.role_id,)),
@@ -76,6 +77,10 @@ def customerid_collections() -> list[Collection]:
             IndexSpec("role", lambda d: (d.role_id,) if d.role_id else ()),
             IndexSpec("mandater_user", lambda d: (d.mandater_user_id,)),
             IndexSpec("mandater_organization", lambda d: (d.mandater_organization_id,)),
+        ]),
+        Collection("customerid.mandate_templates", [
+            IndexSpec("name", lambda t: (t.name,)),
+            IndexSpec("role", lambda t: (t.role_id,)),
         ]),
         Collection("customerid.role_invitations", [
             IndexSpec("user", lambda i: (i.user_id,)),

@@ -3,11 +3,12 @@ delegations onwards."""
 
 from __future__ import annotations
 
+import dataclasses
 from urllib.parse import quote
 
-from ..errors import EntityNotFound, InvalidArguments, InvalidReference
+from ..errors import AlreadyExists, EntityNotFound, InvalidArguments, InvalidReference
 from .base import ModelBase, new_id, sort_ids
-from .records import Delegation, Mandate
+from .records import Delegation, Mandate, MandateTemplate
 
 MANDATE_KINDS = {"Org": "organization", "Per": "user"}
 
@@ -62,8 +63,16 @@ class MandateRules(ModelBase):
         mandatee = self._reference(mandatee_kind, mandatee_id, "mandatee")
         if role_id not in self.roles:
             raise InvalidReference(f"role {role_id} does not exist")
-        if name is None:
-            name = getattr(mandatee, "display_name", None) or getattr(mandatee, "friendly_name", mandatee_id)
+        if name is not None:
+            self._check_mandate_name_free(name)
+        else:
+            # mandate.naming=false: generated names; 1.2 addresses mandates by
+            # name, so a generated name is made unique ("Sari Mäkinen 2").
+            base = getattr(mandatee, "display_name", None) or getattr(mandatee, "friendly_name", mandatee_id)
+            name, number = base, 1
+            while self.mandates.lookup("name", name):
+                number += 1
+                name = f"{base} {number}"
         if assignee_email is None and mandatee_kind == "user":
             assignee_email = mandatee.email
         mandate = Mandate(id=mandate_id or new_id(), type=mandate_type, name=name,
@@ -89,6 +98,132 @@ class MandateRules(ModelBase):
                                 mandater_organization_id=mandater_user.organization_id, created=self.now())
         self.delegations.put(delegation.id, delegation)
         return delegation
+
+    def _check_mandate_name_free(self, name: str, mandate_id: str | None = None) -> None:
+        if not name.strip():
+            raise InvalidArguments("a mandate name may not be empty")
+        if any(other != mandate_id for other in self.mandates.lookup("name", name)):
+            raise AlreadyExists(f"mandate {name!r} already exists")
+
+    def mandate_by_name(self, name: str) -> Mandate:
+        """1.2 ``mandate/MANDATENAME``: the name identifies a mandate."""
+        for mandate_id in sort_ids(self.mandates.lookup("name", name)):
+            return self.mandates.get(mandate_id)
+        raise EntityNotFound(f"no mandate {name!r}")
+
+    def update_mandate(self, mandate_id: str, *, name: str | None = None, assignee_email: str | None = None,
+                       role_id: str | None = None) -> Mandate:
+        """Update Mandate (1.2): given replaces, empty removes (assigneeEmail), missing keeps.
+        A new role must exist (Invalid reference); role delegations of the old role go."""
+        mandate = self.get_mandate(mandate_id)
+        changes: dict = {}
+        if name is not None:
+            self._check_mandate_name_free(name, mandate.id)
+            changes["name"] = name
+        if assignee_email is not None:
+            changes["assignee_email"] = assignee_email or None
+        if role_id is not None and role_id != mandate.role_id:
+            if role_id not in self.roles:
+                raise InvalidReference(f"role {role_id} does not exist")
+            changes["role_id"] = role_id
+        updated = dataclasses.replace(mandate, **changes)
+        with self.store.transaction():
+            self.mandates.put(updated.id, updated)
+            if "role_id" in changes:
+                for delegation in self.delegations.find("mandate", mandate.id):
+                    if delegation.role_id is not None:
+                        self.delegations.delete(delegation.id)
+        return updated
+
+    def delete_mandate(self, mandate_id: str) -> Mandate:
+        """Remove Mandate (1.2): with every delegation resting on it."""
+        mandate = self.get_mandate(mandate_id)
+        with self.store.transaction():
+            self._delete_mandate_records(mandate)
+        return mandate
+
+    def remove_delegations(self, *, mandate_id: str, delegate_user_id: str, role_id: str | None) -> list[Delegation]:
+        """Remove Mandate Delegation (``role_id`` None) / Remove Mandate Role
+        Delegation (1.2): what the mandate's delegations to that user match."""
+        self.get_mandate(mandate_id)
+        removed = [d for d in self.delegations.find("mandate", mandate_id)
+                   if d.delegate_user_id == delegate_user_id and d.role_id == role_id]
+        if not removed:
+            what = "role delegation" if role_id else "delegation"
+            raise EntityNotFound(f"mandate {mandate_id} has no {what} to user {delegate_user_id}")
+        for delegation in removed:
+            self.delegations.delete(delegation.id)
+        return removed
+
+    # -- mandate templates (1.2) ---------------------------------------------------
+    def list_mandate_templates(self) -> list[MandateTemplate]:
+        """List Mandate Templates (1.2), by name."""
+        return sorted((self.mandate_templates.get(i) for i in self.mandate_templates.ids()),
+                      key=lambda template: template.name)
+
+    def mandate_template_by_name(self, name: str) -> MandateTemplate:
+        for template_id in sort_ids(self.mandate_templates.lookup("name", name)):
+            return self.mandate_templates.get(template_id)
+        raise EntityNotFound(f"no mandate template {name!r}")
+
+    def create_mandate_template(self, *, name: str, mandate_type: str, role_id: str,
+                                description: str | None = None) -> MandateTemplate:
+        """Create Mandate Template (1.2)."""
+        if not name or not name.strip():
+            raise InvalidArguments("a mandate template needs a name")
+        if self.mandate_templates.lookup("name", name):
+            raise AlreadyExists(f"mandate template {name!r} already exists")
+        mandate_kinds(mandate_type)
+        if role_id not in self.roles:
+            raise InvalidReference(f"role {role_id} does not exist")
+        template = MandateTemplate(id=new_id(), name=name, type=mandate_type, role_id=role_id,
+                                   description=description or None, created=self.now())
+        self.mandate_templates.put(template.id, template)
+        return template
+
+    def update_mandate_template(self, template_id: str, *, name: str | None = None,
+                                mandate_type: str | None = None, role_id: str | None = None,
+                                description: str | None = None) -> MandateTemplate:
+        """Update Mandate Template (1.2); mandates made from it are not changed."""
+        template = self.mandate_templates.get(template_id)
+        if template is None:
+            raise EntityNotFound(f"no mandate template {template_id}")
+        changes: dict = {}
+        if name is not None:
+            if not name.strip():
+                raise InvalidArguments("a mandate template name may not be empty")
+            if any(other != template.id for other in self.mandate_templates.lookup("name", name)):
+                raise AlreadyExists(f"mandate template {name!r} already exists")
+            changes["name"] = name
+        if mandate_type is not None:
+            mandate_kinds(mandate_type)
+            changes["type"] = mandate_type
+        if role_id is not None:
+            if role_id not in self.roles:
+                raise InvalidReference(f"role {role_id} does not exist")
+            changes["role_id"] = role_id
+        if description is not None:
+            changes["description"] = description or None
+        updated = dataclasses.replace(template, **changes)
+        self.mandate_templates.put(updated.id, updated)
+        return updated
+
+    def delete_mandate_template(self, template_id: str) -> MandateTemplate:
+        """Remove Mandate Template (1.2); mandates made from it stay."""
+        template = self.mandate_templates.get(template_id)
+        if template is None:
+            raise EntityNotFound(f"no mandate template {template_id}")
+        self.mandate_templates.delete(template.id)
+        return template
+
+    def assign_mandate_template(self, template_id: str, *, mandater_id: str, mandatee_id: str,
+                                name: str | None = None, assignee_email: str | None = None) -> Mandate:
+        """Assign Mandate Template (1.2): a mandate of the template's type and role."""
+        template = self.mandate_templates.get(template_id)
+        if template is None:
+            raise EntityNotFound(f"no mandate template {template_id}")
+        return self.create_mandate(mandate_type=template.type, mandater_id=mandater_id, mandatee_id=mandatee_id,
+                                   role_id=template.role_id, name=name, assignee_email=assignee_email)
 
     @staticmethod
     def mandate_entity_name(mandate: Mandate) -> str:

@@ -128,11 +128,55 @@ class OrganizationRules(ModelBase):
             position += 1
         return result
 
-    def organization_by_entity_name(self, entity_name: str) -> Organization:
+    def organization_by_entity_name(self, entity_name: str, *, case_sensitive: bool = False) -> Organization:
+        """1.x paths name organizations by entity name (``ORG/SUB``): case-sensitive
+        in entity URLs (org/…), not in collection URLs (orgs/…, users/…)."""
         ids = self.organizations.lookup("entity_name", entity_name.strip("/").casefold())
-        if not ids:
-            raise EntityNotFound(f"no organization {entity_name}")
-        return self.organizations.get(next(iter(ids)))
+        for organization_id in sort_ids(ids):
+            organization = self.organizations.get(organization_id)
+            if not case_sensitive or organization.entity_name == entity_name.strip("/"):
+                return organization
+        raise EntityNotFound(f"no organization {entity_name}")
+
+    def sub_organizations(self, organization_id: str | None, *, recursive: bool = False) -> list[Organization]:
+        """1.0 List Organizations: the children of an organization (or the top-level
+        ones), and with ``recursive`` everything below them."""
+        result = list(self.child_organizations(organization_id))
+        if recursive:
+            position = 0
+            while position < len(result):
+                result.extend(self.child_organizations(result[position].id))
+                position += 1
+        return sorted(result, key=lambda organization: organization.entity_name)
+
+    def delete_organization(self, organization_id: str, *, recursive: bool = False) -> list:
+        """MOD002 (1.0): the organization with its roles and users; sub-organizations
+        only with ``recursive`` (otherwise nothing is removed). Returns every removed
+        record, organizations first, then roles, then users."""
+        organization = self.get_organization(organization_id)
+        children = self.child_organizations(organization.id)
+        if children and not recursive:
+            raise InvalidArguments(
+                f"organization {organization.entity_name} has sub-organizations; use recursive=true")
+        organizations = self.subtree(organization.id)
+        roles: list = []
+        users: list = []
+        for member in organizations:
+            roles.extend(sorted(self.roles.find("organization", member.id), key=lambda role: role.entity_name))
+            users.extend(sorted(self.users.find("organization", member.id), key=lambda user: user.cn))
+        with self.store.transaction():
+            for user in users:
+                self._delete_user_records(user)  # type: ignore[attr-defined]
+            for role in roles:
+                self._delete_role_records(role)  # type: ignore[attr-defined]
+            for member in reversed(organizations):
+                for mandate in (self.mandates.find("mandater", member.id) + self.mandates.find("mandatee", member.id)):
+                    if mandate.id in self.mandates:
+                        self._delete_mandate_records(mandate)  # type: ignore[attr-defined]
+                for invitation in self.role_invitations.find("organization", member.id):
+                    self.role_invitations.delete(invitation.id)
+                self.organizations.delete(member.id)
+        return [*organizations, *roles, *users]
 
     # -- helpers -------------------------------------------------------------------
     def _check_organization_type(self, organization_type: str) -> None:

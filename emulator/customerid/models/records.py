@@ -104,3 +104,16 @@ class RoleInvitation:
     organization_id: str  # the organization the role is granted in
     email: str | None = None
     created: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class MandateTemplate:
+    """A 1.2 mandate template: a named mandate type and role that Assign Mandate
+    Template turns into a mandate between a given mandater and mandatee."""
+
+    id: str
+    name: str
+    type: str  # OrgToPer, OrgToOrg, PerToPer, PerToOrg
+    role_id: str
+    description: str | None = None
+    created: str = ""

@@ -10,7 +10,7 @@ from .base import ModelBase, new_id, sort_ids
 from .collections import USER_TEXT_FIELDS, fold
 from .records import User
 from .search import AttributeFilter, intersect, text_matches
-from .statuses import BY_CODE, ENABLED, SETTABLE, WAITING_FOR_REGISTRATION, UserStatus, parse_status
+from .statuses import BY_CODE, DISABLED, ENABLED, SETTABLE, WAITING_FOR_REGISTRATION, UserStatus, parse_status
 
 # Attributes of the GET105 document a search may name besides the indexed text fields.
 USER_DERIVED_FILTERS = ("status", "organization", "organizationEntityName", "organizationId")
@@ -30,6 +30,8 @@ class UserChanges:
     status: str | None = None
     password: str | None = None
     password_enabled: bool | None = None
+    remove_roles: bool = False  # MOD004b roles.remove
+    remove_mandates: bool = False  # MOD004b mandates.remove
 
 
 class UserRules(ModelBase):
@@ -138,8 +140,77 @@ class UserRules(ModelBase):
         if changes.password_enabled is not None:
             updates["password_enabled"] = changes.password_enabled
         updated = dataclasses.replace(user, **updates)
-        self.users.put(updated.id, updated)
+        with self.store.transaction():
+            self.users.put(updated.id, updated)
+            if changes.remove_roles:
+                self.remove_user_roles(updated)  # type: ignore[attr-defined]
+            if changes.remove_mandates:
+                self._delete_user_mandates(updated)
         return updated
+
+    def create_user(self, organization_id: str, changes: UserChanges, *, cn: str | None = None) -> User:
+        """MOD009 Create User (a random unique name) and MOD004b with create=true (the
+        name from the URL), 1.0. As the 1.0 page warns, the organization is *not*
+        checked to be non-virtual: a user can be put in a virtual organization."""
+        organization = self.get_organization(organization_id)
+        cn = self.check_entity_name_part(cn, "user name") if cn is not None else new_id()
+        if any(other.cn == cn for other in self.users.find("organization", organization.id)):
+            raise AlreadyExists(f"user {organization.entity_name}/{cn} already exists")
+        user = self.new_user(organization.id, ENABLED.code, cn=cn, created=self.now())
+        with self.store.transaction():
+            self.users.put(user.id, user)
+            return self.update_user(user.id, changes)
+
+    def user_entity_name(self, user: User) -> str:
+        """1.x: a user is ORG[/SUB…]/NAME, NAME being the repository name (cn)."""
+        organization = self.organizations.get(user.organization_id)
+        return f"{organization.entity_name}/{user.cn}" if organization else user.cn
+
+    def user_by_entity_name(self, entity_name: str) -> User:
+        """1.0 ``user/ORG/NAME`` (case-sensitive, as entity URLs are)."""
+        organization_name, _, cn = entity_name.strip("/").rpartition("/")
+        if not organization_name:
+            raise EntityNotFound(f"no user {entity_name}")
+        organization = self.organization_by_entity_name(  # type: ignore[attr-defined]
+            organization_name, case_sensitive=True)
+        for user_id in sort_ids(text_matches(self.users, "cn", cn, exact=True)):
+            user = self.users.get(user_id)
+            if user.cn == cn and user.organization_id == organization.id:
+                return user
+        raise EntityNotFound(f"no user {entity_name}")
+
+    def find_user(self, attribute: str, value: str) -> User:
+        """1.0 Query User by ``uniqueId`` (the id), ``ssn``, ``login`` or ``email``:
+        exactly one user must match."""
+        if attribute == "id":
+            return self.get_user(value)
+        matches = sort_ids(text_matches(self.users, attribute, value, exact=True))
+        if not matches:
+            raise EntityNotFound(f"no user with {attribute} {value!r}")
+        if len(matches) > 1:
+            raise InvalidArguments(f"{len(matches)} users have {attribute} {value!r}")
+        return self.users.get(matches[0])
+
+    def update_organization_users(self, organization_id: str, action: str) -> list[User]:
+        """1.0 Update Users: ``enable``, ``disable`` or ``delete`` every user of one
+        organization (not its sub-organizations). Users Waiting for registration are
+        left as they are by enable (they must register). Returns the users changed."""
+        organization = self.get_organization(organization_id)
+        users = sorted(self.users.find("organization", organization.id), key=lambda user: user.cn)
+        changed = []
+        with self.store.transaction():
+            for user in users:
+                if action == "delete":
+                    self._delete_user_records(user)
+                    changed.append(user)
+                    continue
+                target = ENABLED if action == "enable" else DISABLED
+                if user.status == target.code or (target is ENABLED and user.status == WAITING_FOR_REGISTRATION.code):
+                    continue
+                updated = dataclasses.replace(user, status=target.code)
+                self.users.put(updated.id, updated)
+                changed.append(updated)
+        return changed
 
     def _check_login_free(self, user: User, login: str) -> None:
         """A login name identifies one user at authentication: another user's login
@@ -171,12 +242,17 @@ class UserRules(ModelBase):
             self.role_assignments.delete(assignment.id)
         for invitation in self.role_invitations.find("user", user.id):
             self.role_invitations.delete(invitation.id)
-        for mandate in self.mandates.find("mandater", user.id) + self.mandates.find("mandatee", user.id):
-            self._delete_mandate_records(mandate)  # type: ignore[attr-defined]
+        self._delete_user_mandates(user)
         for index in ("delegate", "mandater_user"):
             for delegation in self.delegations.find(index, user.id):
                 self.delegations.delete(delegation.id)
         self.users.delete(user.id)
+
+    def _delete_user_mandates(self, user: User) -> None:
+        """Mandates the user gave or received, with the delegations resting on them."""
+        for mandate in self.mandates.find("mandater", user.id) + self.mandates.find("mandatee", user.id):
+            if mandate.id in self.mandates:
+                self._delete_mandate_records(mandate)  # type: ignore[attr-defined]
 
     def reinvite_user(self, user_id: str) -> User:
         """PUT123: only for Waiting for registration, and not for mandate invitations."""
