@@ -42,6 +42,9 @@ class EmulatedApi(Protocol):
 
     def summary_counts(self, store) -> dict[str, int]: ...
 
+    # Optional: ``add_control_routes(app)`` adds the API's own emulator-only routes
+    # (DFS: /__emulator/dfs/token, /__emulator/dfs/openapi.json).
+
 
 def package_file(module_file: str, *parts: str) -> Path:
     return Path(module_file).resolve().parent.joinpath(*parts)

@@ -21,8 +21,9 @@ OPERATION = web.RequestKey("emulator_operation", Operation)  # the Operation a r
 
 def default_apis() -> list:
     from .customerid.api import CustomerIdApi
+    from .dfs.api import DfsApi
 
-    return [CustomerIdApi()]
+    return [CustomerIdApi(), DfsApi()]
 
 
 def _api_dispatcher(api, state: EmulatorState):
@@ -85,5 +86,7 @@ def create_app(config: EmulatorConfig | None = None, *, baseline: Baseline | Non
     app[STATE] = state
     for api in apis:
         mount_api(app, api, state)
+        if hasattr(api, "add_control_routes"):  # an API's own emulator-only routes (DFS: token, openapi.json)
+            api.add_control_routes(app)
     control.add_routes(app)
     return app

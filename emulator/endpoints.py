@@ -37,6 +37,11 @@ ENDPOINTS_SCHEMA = {
                     "versions": {"type": "array", "items": {"type": "string"}, "minItems": 1},
                     "handler": {"type": "string", "pattern": "^[a-z_][a-z0-9_]*$"},
                     "success_status": {"type": "integer"},
+                    # Optional, for APIs that describe themselves (DFS: OpenAPI document).
+                    "tag": {"type": "string"},
+                    "body": {"type": "string", "description": "request body schema name"},
+                    "response": {"type": "string", "description": "success response schema name"},
+                    "deprecated": {"type": "boolean"},
                 },
             },
         },
@@ -54,6 +59,10 @@ class Operation:
     versions: tuple[str, ...]
     handler: str
     success_status: int = 200
+    tag: str | None = None
+    body: str | None = None
+    response: str | None = None
+    deprecated: bool = False
 
     def url_template(self, base_path: str) -> str:
         return base_path.rstrip("/") + self.path
@@ -74,7 +83,9 @@ class EndpointTable:
         operations = tuple(
             Operation(api=document["api"], code=item["code"], summary=item["summary"], method=item["method"],
                       path=item["path"], versions=tuple(item["versions"]), handler=item["handler"],
-                      success_status=item.get("success_status", 200))
+                      success_status=item.get("success_status", 200), tag=item.get("tag"),
+                      body=item.get("body"), response=item.get("response"),
+                      deprecated=item.get("deprecated", False))
             for item in document["operations"]
         )
         seen: set[tuple[str, str]] = set()

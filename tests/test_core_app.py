@@ -25,7 +25,7 @@ async def test_health_reports_ok_apis_scenarios_and_counts(emulator):
             assert response.status == 200
             body = await response.json()
     assert body["status"] == "ok"
-    assert body["apis"] == {"customerid": 26}
+    assert body["apis"] == {"customerid": 26, "dfs": 43}
     assert body["scenarios"] == [str(DEFAULT_SCENARIO)]
     assert body["counts"]["customerid"]["users"] == 9
 
@@ -48,8 +48,8 @@ async def test_endpoints_lists_every_operation_with_hit_counts(emulator, cid):
     async with aiohttp.ClientSession() as http:
         async with http.get(emulator.url + "/__emulator/endpoints") as response:
             listing = await response.json()
-    assert listing["count"] == 26
-    by_code = {item["code"]: item for item in listing["endpoints"]}
+    assert listing["count"] == 26 + 43
+    by_code = {item["code"]: item for item in listing["endpoints"] if item["api"] == "customerid"}
     assert by_code["GET105"]["hits"] == 2
     assert by_code["GET105"]["path"] == "/customerid-rest/services/2.1/users/{userId}"
     assert by_code["PUT125"]["hits"] == 0
