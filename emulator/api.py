@@ -7,7 +7,7 @@ this interface; CustomerID implements it, and so will DFS.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Awaitable, Callable, Protocol
+from typing import Any, Awaitable, Callable, Iterable, Protocol
 
 from aiohttp import web
 
@@ -41,6 +41,11 @@ class EmulatedApi(Protocol):
         """The API's own error document for a status (router misses, body too large)."""
 
     def summary_counts(self, store) -> dict[str, int]: ...
+
+    def control_routes(self) -> Iterable[tuple[str, str, Callable]]:
+        """The API's own emulator-only routes as (method, path, handler), served under
+        ``/__emulator/{name}``: what happens outside the API (a person completing
+        registration), token minting, the API's OpenAPI document."""
 
 
 def package_file(module_file: str, *parts: str) -> Path:

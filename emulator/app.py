@@ -21,8 +21,9 @@ OPERATION = web.RequestKey("emulator_operation", Operation)  # the Operation a r
 
 def default_apis() -> list:
     from .customerid.api import CustomerIdApi
+    from .dfs.api import DfsApi
 
-    return [CustomerIdApi()]
+    return [CustomerIdApi(), DfsApi()]
 
 
 def _api_dispatcher(api, state: EmulatorState):

@@ -56,5 +56,5 @@ def add_routes(app: web.Application) -> None:
     # An API's own simulations of what happens outside the API (a person
     # completing registration…), under /__emulator/{api}/.
     for api in app[STATE].apis.values():
-        for method, path, handler in getattr(api, "control_routes", lambda: ())():
+        for method, path, handler in api.control_routes():
             app.router.add_route(method, f"{PREFIX}/{api.name}{path}", handler)

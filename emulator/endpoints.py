@@ -30,7 +30,9 @@ ENDPOINTS_SCHEMA = {
                 "required": ["code", "summary", "method", "path", "versions", "handler"],
                 "additionalProperties": False,
                 "properties": {
-                    "code": {"type": "string", "pattern": "^[A-Za-z0-9-]+$"},
+                    # CustomerID codes (GET105, MOD004b, D12-CreateMandate) or, where the vendor has
+                    # none, the document's own "method /path" line (DFS: post /v1.2/identities)
+                    "code": {"type": "string", "pattern": "^([A-Za-z0-9-]+|(get|post|put|patch|delete) /[^ ]+)$"},
                     "summary": {"type": "string"},
                     "method": {"enum": ["GET", "POST", "PUT", "PATCH", "DELETE"]},
                     "path": {"type": "string", "pattern": "^/"},
@@ -39,6 +41,11 @@ ENDPOINTS_SCHEMA = {
                     "success_status": {"type": "integer"},
                     # the vendor numbers some versions' operations differently (2.0 MOD001 = 2.1 POST100)
                     "version_codes": {"type": "object", "additionalProperties": {"type": "string"}},
+                    # Optional, for APIs that describe themselves (DFS: OpenAPI document).
+                    "tag": {"type": "string"},
+                    "body": {"type": "string", "description": "request body schema name"},
+                    "response": {"type": "string", "description": "success response schema name"},
+                    "deprecated": {"type": "boolean"},
                 },
             },
         },
@@ -61,6 +68,10 @@ class Operation:
     def code_for(self, version: str) -> str:
         """The operation's code in one version (2.0 calls POST100 MOD001)."""
         return dict(self.version_codes).get(version, self.code)
+    tag: str | None = None
+    body: str | None = None
+    response: str | None = None
+    deprecated: bool = False
 
     def url_template(self, base_path: str) -> str:
         return base_path.rstrip("/") + self.path
@@ -82,7 +93,9 @@ class EndpointTable:
             Operation(api=document["api"], code=item["code"], summary=item["summary"], method=item["method"],
                       path=item["path"], versions=tuple(item["versions"]), handler=item["handler"],
                       success_status=item.get("success_status", 200),
-                      version_codes=tuple(sorted(item.get("version_codes", {}).items())))
+                      version_codes=tuple(sorted(item.get("version_codes", {}).items())), tag=item.get("tag"),
+                      body=item.get("body"), response=item.get("response"),
+                      deprecated=item.get("deprecated", False))
             for item in document["operations"]
         )
         seen: set[tuple[str, str, str, str]] = set()

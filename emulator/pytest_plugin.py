@@ -49,6 +49,27 @@ class EmulatorHandle:
     def customerid_url(self, version: str = "2.1") -> str:
         return self.url + self.state.apis["customerid"].endpoints.base_paths[version]
 
+    def dfs_url(self, version: str = "1.0") -> str:
+        """DFS paths start with their version segment: ``dfs_url("1.2") + "/identities"``."""
+        return self.url + self.state.apis["dfs"].endpoints.base_paths[version]
+
+    def dfs_token(self, tenant_uid: str | None = None, identity_id: str | None = "default",
+                  client_id: str | None = None) -> str:
+        """A Bearer JWT as POST /__emulator/dfs/token mints it (defaults: the scenario's
+        tenant and identity; ``identity_id=None``: an app token without ``sub``)."""
+        from .dfs.auth import mint
+
+        world = self.state.world
+        model, settings = world.models["dfs"], world.settings["dfs"]
+        tenant = model.tenant_by_uid(tenant_uid) if tenant_uid else model.tenants.get(settings.default_tenant_id)
+        identity = settings.default_identity_id if identity_id == "default" else identity_id
+        return mint(settings, tenant, identity, client_id)
+
+    @property
+    def dfs_headers(self) -> dict[str, str]:
+        """``Authorization: Bearer`` for the scenario's default DFS tenant and identity."""
+        return {"Authorization": "Bearer " + self.dfs_token()}
+
     def session(self, **kwargs) -> aiohttp.ClientSession:
         """A client session sending the scenario's CustomerID credentials (HTTP Basic)."""
         kwargs["headers"] = {**self.auth_headers, **kwargs.get("headers", {})}

@@ -20,9 +20,9 @@ from tests.support.customerid import ACME, MAIJA
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def mounted_operations() -> int:
-    """Operation x version pairs in endpoints.yaml: what the emulator mounts."""
-    table = EndpointTable.load(ROOT / "emulator" / "customerid" / "endpoints.yaml")
+def mounted_operations(api: str) -> int:
+    """Operation x version pairs in an API's endpoints.yaml: what the emulator mounts."""
+    table = EndpointTable.load(ROOT / "emulator" / api / "endpoints.yaml")
     return sum(len(operation.versions) for operation in table.operations)
 
 
@@ -32,7 +32,7 @@ async def test_health_reports_ok_apis_scenarios_and_counts(emulator):
             assert response.status == 200
             body = await response.json()
     assert body["status"] == "ok"
-    assert body["apis"] == {"customerid": mounted_operations()}
+    assert body["apis"] == {"customerid": mounted_operations("customerid"), "dfs": mounted_operations("dfs")}
     assert body["scenarios"] == [str(DEFAULT_SCENARIO)]
     assert body["counts"]["customerid"]["users"] == 9
 
@@ -55,7 +55,7 @@ async def test_endpoints_lists_every_operation_with_hit_counts(emulator, cid):
     async with aiohttp.ClientSession() as http:
         async with http.get(emulator.url + "/__emulator/endpoints") as response:
             listing = await response.json()
-    assert listing["count"] == mounted_operations()
+    assert listing["count"] == mounted_operations("customerid") + mounted_operations("dfs")
     by_code = {item["code"]: item for item in listing["endpoints"] if item["version"] == "2.1"}
     assert by_code["GET105"]["hits"] == 2
     assert by_code["GET105"]["path"] == "/customerid-rest/services/2.1/users/{userId}"
@@ -119,7 +119,8 @@ def test_command_line_serves_and_stops_cleanly_on_sigterm():
             process.kill()
     assert process.returncode == 0
     assert f"listening on http://127.0.0.1:{port}" in output
-    assert f"{mounted_operations()} operations mounted" in output
+    assert f"{mounted_operations('customerid')} operations mounted" in output
+    assert f"{mounted_operations('dfs')} operations mounted" in output
     assert "users 9" in output
 
 

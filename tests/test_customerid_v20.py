@@ -187,7 +187,8 @@ async def test_patch124_is_method_not_allowed_under_2_0(cid):
 async def test_endpoint_listing_shows_2_0_codes(cid):
     async with cid.session.get(cid.emulator.url + "/__emulator/endpoints") as response:
         listing = await response.json()
-    v20 = {entry["code"]: entry["path"] for entry in listing["endpoints"] if entry["version"] == V}
+    v20 = {entry["code"]: entry["path"] for entry in listing["endpoints"]
+           if entry["api"] == "customerid" and entry["version"] == V}
     assert v20["MOD001"] == "/customerid-rest/services/2.0/organizations/"
     assert v20["MOD003"] == "/customerid-rest/services/2.0/organizations/{organizationId}"
     assert set(v20) == {"MOD001", "MOD003", "DEL102", "PUT103", "GET104", "GET105", "GET106", "GET107", "GET108",

@@ -1,0 +1,1 @@
+"""The DFS Admin Services API (additiv DFS), emulated on the shared core."""

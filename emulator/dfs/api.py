@@ -1,0 +1,167 @@
+"""The DFS Admin Services API as the core sees it: endpoints, Bearer auth, body
+binding, the error document and the emulator-only routes under /__emulator/dfs/."""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import json
+import uuid
+
+import yaml
+from aiohttp import web
+
+from ..api import package_file
+from ..endpoints import EndpointTable, Operation
+from ..state import STATE, World
+from . import render, scenario
+from .auth import authenticate, mint
+from .errors import BadRequest, DfsError, NotFound, error_for_status
+from .handlers import Call, DfsHandlers, json_response
+from .models import DfsModel, DfsSettings, dfs_collections
+from .openapi import openapi_document
+from .params import BodyBinder, path_value
+
+CORRELATION_HEADER = "X-Correlation-ID"
+NAME = "dfs"
+
+
+def new_correlation_id() -> str:
+    return uuid.uuid4().hex  # 32 lower-case hex characters, as the document's sample
+
+
+def error_response(error: DfsError, correlation_id: str | None = None) -> web.Response:
+    correlation_id = correlation_id or new_correlation_id()
+    response = json_response(render.error(error.code, error.sub_code, error.message, correlation_id), error.status)
+    response.headers[CORRELATION_HEADER] = correlation_id
+    if error.status == 401:
+        response.headers["WWW-Authenticate"] = "Bearer"
+    return response
+
+
+@functools.lru_cache(maxsize=1)
+def _scenario_schema() -> dict:
+    return yaml.safe_load(package_file(__file__, "scenario-schema.yaml").read_text("utf-8"))
+
+
+class DfsApi:
+    name = NAME
+    url_prefixes = ("/v1.0/", "/v1.2/", "/v1.3/", "/v2.0/", "/v3.0/", "/v3.1/")
+
+    def __init__(self) -> None:
+        self.endpoints = EndpointTable.load(package_file(__file__, "endpoints.yaml"))
+        self.scenario_schema = _scenario_schema()
+        self.handlers = DfsHandlers()
+        self.binder = BodyBinder()
+
+    def collections(self):
+        return dfs_collections()
+
+    def default_settings(self) -> DfsSettings:
+        return DfsSettings()
+
+    def load_scenario_section(self, section: dict, context) -> None:
+        scenario.load_section(section, context)
+
+    def build_model(self, store, settings: DfsSettings, clock) -> DfsModel:
+        return DfsModel(store, settings, clock.iso)
+
+    def summary_counts(self, store) -> dict[str, int]:
+        return scenario.summary_counts(store)
+
+    def bind(self, operation: Operation, version: str):
+        handler = getattr(self.handlers, operation.handler)
+        binder = self.binder
+        body_schema = operation.body
+        reads_only = operation.method == "GET"
+
+        async def bound(request: web.Request, world: World, path_params: dict[str, str]) -> web.StreamResponse:
+            correlation_id = new_correlation_id()
+            try:
+                model: DfsModel = world.models[NAME]
+                caller = authenticate(request.headers.get("Authorization"), model, world.settings[NAME])
+                path = {name: path_value(name, text) for name, text in path_params.items()}
+                body = None
+                if not reads_only:
+                    raw = await request.read()  # read (and size-check) before the transaction
+                    if body_schema is not None:
+                        body = binder.bind(body_schema, raw)
+                call = Call(request, model, caller, path, body, functools.partial(_schedule, world, model))
+                if reads_only:
+                    response = handler(call)
+                else:
+                    with model.store.transaction():
+                        response = handler(call)
+            except DfsError as error:
+                return error_response(error, correlation_id)
+            response.headers[CORRELATION_HEADER] = correlation_id
+            return response
+
+        return bound
+
+    def error_response(self, status: int, detail: str, request: web.Request) -> web.Response:
+        return error_response(error_for_status(status, detail))
+
+    # -- emulator-only routes ----------------------------------------------------------------
+    def control_routes(self):
+        """Emulator-only routes under /__emulator/dfs/."""
+        return [("POST", "/token", token), ("GET", "/openapi.json", openapi),
+                ("GET", "/long-running/{requestId}", long_running)]
+
+
+def _schedule(world: World, model: DfsModel, request_id: str) -> None:
+    """Complete a long-running request after the configured delay, in its world."""
+    def complete() -> None:
+        with model.store.transaction():
+            model.complete_long_running(request_id)
+
+    asyncio.get_running_loop().call_later(model.settings.long_running_delay_seconds, complete)
+
+
+async def token(request: web.Request) -> web.Response:
+    """POST /__emulator/dfs/token {"tenantUid", "identityId", "clientId"} -> {"access_token"}.
+    Both ids default to the scenario's; ``"identityId": null`` mints an app token."""
+    world = request.app[STATE].world_for(request)
+    model: DfsModel = world.models[NAME]
+    settings: DfsSettings = world.settings[NAME]
+    try:
+        raw = await request.read()
+        body = json.loads(raw) if raw.strip() else {}
+        if not isinstance(body, dict):
+            raise BadRequest("The body is a JSON object")
+        body = {key.casefold(): value for key, value in body.items()}
+        tenant_uid = body.get("tenantuid")
+        if tenant_uid is None:
+            tenant = model.tenants.get(settings.default_tenant_id)
+        else:
+            tenant = model.tenant_by_uid(tenant_uid) if isinstance(tenant_uid, str) else None
+        if tenant is None:
+            raise NotFound(f"Tenant {tenant_uid} was not found")
+        identity_id = body["identityid"] if "identityid" in body else settings.default_identity_id
+        if identity_id is not None and (not isinstance(identity_id, str) or model.identities.get(identity_id.lower()) is None):
+            raise NotFound(f"Identity {identity_id} was not found")
+        client_id = body.get("clientid")
+        access_token = mint(settings, tenant, identity_id.lower() if identity_id else None,
+                            client_id if isinstance(client_id, str) else None)
+    except ValueError:
+        return error_response(BadRequest("The body is not JSON"))
+    except DfsError as error:
+        return error_response(error)
+    return web.json_response({"access_token": access_token, "token_type": "Bearer",
+                              "expires_in": settings.token_lifetime_seconds})
+
+
+async def openapi(request: web.Request) -> web.Response:
+    state = request.app[STATE]
+    return web.json_response(openapi_document(state.apis[NAME].endpoints))
+
+
+async def long_running(request: web.Request) -> web.Response:
+    world = request.app[STATE].world_for(request)
+    try:
+        item = world.models[NAME].get_long_running(request.match_info["requestId"])
+    except DfsError as error:
+        return error_response(error)
+    return web.json_response({"longRunningRequestId": item.id, "kind": item.kind, "status": item.status,
+                              "tenantId": item.tenant_id, "created": item.created, "completed": item.completed,
+                              "membersCreated": item.members_created, "membersUpdated": item.members_updated})

@@ -1,0 +1,103 @@
+"""Path parameters and request bodies.
+
+Bodies bind as ASP.NET Core binds JSON: property names case-insensitively (the
+document's samples mix ``FirstName`` and ``firstName``), unknown properties
+ignored, then the JSON Schema of the operation (schemas/requests.yaml) decides:
+a wrong type, a bad enum value or a malformed uuid is 400 BadRequest."""
+
+from __future__ import annotations
+
+import functools
+import json
+import re
+import uuid
+
+import jsonschema
+import yaml
+
+from ..api import package_file
+from .errors import BadRequest
+
+INT32 = (-2147483648, 2147483647)
+UUID_TEXT = re.compile(r"^[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}$")
+
+# Every path parameter of the document with its type (shared with openapi.py).
+PATH_PARAMETERS = {
+    "tenantUid": "uuid", "apiResource": "string", "apiScope": "string", "accessPolicyId": "int32",
+    "permissionId": "int32", "roleId": "int32", "providerId": "int32", "identityId": "uuid", "personId": "int32",
+    "tenantId": "int32", "memberId": "int32", "participantId": "int32", "operation": "RoleHierarchyRankOperation",
+}
+PATH_DESCRIPTIONS = {
+    "tenantUid": "The tenant identifier", "apiResource": "The api resource", "apiScope": "The api scope",
+    "identityId": "The Internal User ID of an identity", "personId": "The accessed Person ID",
+    "operation": "The role hierarchy rank change operation (up or down)",
+}
+
+
+def path_value(name: str, text: str):
+    kind = PATH_PARAMETERS.get(name, "string")
+    if kind == "int32":
+        if not re.fullmatch(r"[+-]?\d{1,10}", text) or not INT32[0] <= int(text) <= INT32[1]:
+            raise BadRequest(f"The value '{text}' is not valid for {name}.")
+        return int(text)
+    if kind == "uuid":
+        if not UUID_TEXT.match(text):
+            raise BadRequest(f"The value '{text}' is not valid for {name}.")
+        return str(uuid.UUID(text))
+    return text
+
+
+@functools.lru_cache(maxsize=1)
+def request_definitions() -> dict:
+    document = yaml.safe_load(package_file(__file__, "schemas", "requests.yaml").read_text("utf-8"))
+    definitions = dict(document.pop("$defs"))
+    definitions.update(document)
+    return definitions
+
+
+class BodyBinder:
+    def __init__(self) -> None:
+        self.definitions = request_definitions()
+        self._validators: dict[str, jsonschema.Draft202012Validator] = {}
+
+    def validator(self, name: str) -> jsonschema.Draft202012Validator:
+        if name not in self._validators:
+            schema = {"$defs": self.definitions, "$ref": f"#/$defs/{name}"}
+            self._validators[name] = jsonschema.Draft202012Validator(
+                schema, format_checker=None)
+        return self._validators[name]
+
+    def _resolve(self, schema: dict) -> dict:
+        while "$ref" in schema:
+            schema = self.definitions[schema["$ref"].rsplit("/", 1)[1]]
+        return schema
+
+    def normalize(self, value, schema: dict):
+        """Rename properties to the schema's spelling (case-insensitively) and drop
+        unknown ones, recursively; types are left to the validator."""
+        schema = self._resolve(schema)
+        if isinstance(value, dict) and "properties" in schema:
+            spelling = {name.casefold(): name for name in schema["properties"]}
+            bound = {}
+            for key, item in value.items():
+                name = spelling.get(key.casefold())
+                if name is not None:
+                    bound[name] = self.normalize(item, schema["properties"][name])
+            return bound
+        if isinstance(value, list) and isinstance(schema.get("items"), dict):
+            return [self.normalize(item, schema["items"]) for item in value]
+        return value
+
+    def bind(self, name: str, raw: bytes):
+        if not raw.strip():
+            raise BadRequest("A non-empty request body is required.")
+        try:
+            document = json.loads(raw)
+        except (ValueError, UnicodeDecodeError) as error:
+            raise BadRequest(f"The request was not in the required format: {error}") from None
+        document = self.normalize(document, {"$ref": f"#/$defs/{name}"})
+        error = jsonschema.exceptions.best_match(self.validator(name).iter_errors(document))
+        if error is not None:
+            where = "$" + "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in error.absolute_path)
+            raise BadRequest(f"The request was not in the required format: {where}: {error.message}")
+        return document
