@@ -1,5 +1,7 @@
 """DFS cross-cutting behaviour (Bearer auth, correlation ids, bad input, OpenAPI) and a realistic flow."""
 
+import time
+
 import aiohttp
 import jwt
 import pytest
@@ -44,6 +46,18 @@ async def test_tenant_claim_alternatives_and_identities_without_access(dfs):
     (await dfs.get("/v2.0/roles", headers=dfs.token(identity_id=DANNY))).expect(403, "Forbidden")  # access disabled
     (await dfs.get("/v2.0/roles", headers=dfs.token(identity_id=BLAIR))).expect(403)  # sign-in disabled
     (await dfs.get("/v2.0/roles", headers={"Accept-Language": "de"})).expect(200)
+
+
+async def test_an_expired_token_is_refused_even_after_it_was_accepted(dfs, monkeypatch):
+    # Verified tokens are cached; their time claims must still be checked on every use.
+    soon = int(time.time()) + 60
+    token = jwt.encode({"tenant_id": 2, "exp": soon}, "k" * 32, algorithm="HS256")
+    headers = {"Authorization": f"Bearer {token}"}
+    (await dfs.get("/v2.0/roles", headers=headers)).expect(200)
+    monkeypatch.setattr(time, "time", lambda: soon + 1)
+    (await dfs.get("/v2.0/roles", headers=headers)).expect(401, "Unauthorized")
+    not_yet = jwt.encode({"tenant_id": 2, "nbf": soon + 3600}, "k" * 32, algorithm="HS256")
+    (await dfs.get("/v2.0/roles", headers={"Authorization": f"Bearer {not_yet}"})).expect(401)
 
 
 async def test_signatures_are_checked_when_the_scenario_configures_a_key(aiohttp_server):

@@ -218,3 +218,23 @@ async def test_exclude_identities_errors(dfs):
     (await dfs.put(f"/v1.0/identities/{SARAH}/hierarchy/exclude", [SARAH])).expect(422)
     (await dfs.put(f"/v1.0/identities/{SARAH}/hierarchy/exclude", {"ids": []})).expect(400)
     assert DANNY and JOHN  # used by other modules
+
+
+async def test_search_sort_keys_read_from_records_equal_the_rendered_rows(emulator):
+    # Searches sort records by reading properties straight from them and render only the
+    # page (post /v1.0/identities/search, post /v1.0/members/search, post /v1.0/participants/search):
+    # every such reader must give what the row shows, or the order would differ from the rows'.
+    from emulator.dfs import render
+
+    model = emulator.model("dfs")
+    tenant = model.tenants.get(2)
+    kinds = [
+        (model.search_identities(tenant, {}), lambda match: render.identity(model, *match), render.IDENTITY_SORT_KEYS),
+        (model.search_members(tenant, {}), lambda member: render.member(model, member), render.MEMBER_SORT_KEYS),
+        (model.search_participants(tenant, {}), render.participant_search_item, render.PARTICIPANT_SORT_KEYS),
+    ]
+    for matches, render_row, readers in kinds:
+        assert matches
+        for match in matches:
+            row = render_row(match)
+            assert {name: read(match) for name, read in readers.items()} == {name: row[name] for name in readers}

@@ -57,12 +57,14 @@ class Call:
             raise Forbidden(f"The token is not valid for tenant {tenant.uid}")
         return tenant
 
-    def search_page(self, items: list[dict], default_sort: str, camel: bool = False) -> web.Response:
+    def search_page(self, matches: list, render_row, cheap_keys, default_sort: str,
+                    camel: bool = False) -> web.Response:
         body = self.body
         settings = self.model.settings
         number, size = page_bounds(body.get("page"), body.get("pageSize"), settings.default_page_size,
                                    settings.max_page_size)
-        rows, count, total = sort_and_page(items, body.get("sortBy"), body.get("sortOrder"), default_sort, number, size)
+        rows, count, total = sort_and_page(matches, render_row, cheap_keys, body.get("sortBy"), body.get("sortOrder"),
+                                           default_sort, number, size)
         return json_response(render.page(rows, number, size, count, total, camel))
 
 
@@ -208,7 +210,8 @@ class DfsHandlers:
         """post /v1.0/identities/search"""
         model = call.model
         matches = model.search_identities(call.tenant, call.body)
-        return call.search_page([render.identity(model, identity, access) for identity, access in matches], "UserName")
+        return call.search_page(matches, lambda match: render.identity(model, *match), render.IDENTITY_SORT_KEYS,
+                                "UserName")
 
     def create_identity(self, call: Call) -> web.Response:
         """post /v1.2/identities"""
@@ -247,8 +250,8 @@ class DfsHandlers:
     def search_members(self, call: Call) -> web.Response:
         """post /v1.0/members/search"""
         model = call.model
-        return call.search_page([render.member(model, m) for m in model.search_members(call.tenant, call.body)],
-                                "MemberId")
+        return call.search_page(model.search_members(call.tenant, call.body), lambda member: render.member(model, member),
+                                render.MEMBER_SORT_KEYS, "MemberId")
 
     # -- RoleManagement -----------------------------------------------------------------------------------
     def delete_role(self, call: Call) -> web.Response:
@@ -305,7 +308,7 @@ class DfsHandlers:
     def search_participants(self, call: Call) -> web.Response:
         """post /v1.0/participants/search"""
         found = call.model.search_participants(call.tenant, call.body)
-        return call.search_page([render.participant_search_item(p) for p in found], "id", camel=True)
+        return call.search_page(found, render.participant_search_item, render.PARTICIPANT_SORT_KEYS, "id", camel=True)
 
     def create_participant(self, call: Call) -> web.Response:
         """post /v1.0/participants"""

@@ -102,6 +102,27 @@ def identity_role_level(model: DfsModel, item: Identity, access: TenantAccess, r
             "RoleName": role.short_name, "HierarchyLevel": role.rank}
 
 
+# Search sorting reads these properties from the records, without rendering rows;
+# each must equal what the row renderer puts under the same name.
+IDENTITY_SORT_KEYS = {
+    "IdentityId": lambda m: m[0].id, "UserName": lambda m: m[0].username, "FirstName": lambda m: m[0].first_name,
+    "LastName": lambda m: m[0].last_name, "SalutationId": lambda m: m[0].salutation_id, "Email": lambda m: m[0].email,
+    "Description": lambda m: m[0].description, "Phone": lambda m: m[0].phone, "Fax": lambda m: m[0].fax,
+    "Mobile": lambda m: m[0].mobile, "IdentityProviderSettingId": lambda m: m[0].provider_setting_id,
+    "ExternalId": lambda m: m[0].external_id, "IsSignInEnabled": lambda m: m[0].is_sign_in_enabled,
+    "IsTenantAccessEnabled": lambda m: bool(m[1] and m[1].enabled),
+}
+MEMBER_SORT_KEYS = {
+    "MemberId": lambda m: m.id, "IdentityId": lambda m: m.identity_id, "FirstName": lambda m: m.first_name,
+    "LastName": lambda m: m.last_name, "SalutationId": lambda m: m.salutation_id, "Email": lambda m: m.email,
+    "Description": lambda m: m.description, "Phone": lambda m: m.phone, "Fax": lambda m: m.fax,
+    "Mobile": lambda m: m.mobile, "ExternalId": lambda m: m.external_id,
+    "AssignedContactsCount": lambda m: len(m.contact_ids),
+}
+PARTICIPANT_SORT_KEYS = {"id": lambda p: p.id, "uid": lambda p: p.uid, "name": lambda p: p.name,
+                         "isActive": lambda p: p.is_active}
+
+
 def member(model: DfsModel, item: Member) -> dict:
     owner = model.identities.get(item.identity_id) if item.identity_id else None
     return {"MemberId": item.id, "IdentityId": item.identity_id, "FirstName": item.first_name,
