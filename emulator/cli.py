@@ -1,36 +1,101 @@
-"""``python -m emulator`` / ``emulator``: serve both APIs on the given scenarios."""
+"""``python -m emulator`` / ``emulator``: serve both APIs on the given scenarios.
+
+    emulator [--host H] [--port P] [--scenario FILE]...   serve (the same as `emulator serve ...`)
+    emulator validate FILE...                              check scenario files, serve nothing
+    emulator endpoints [--format text|json]                the operation table
+    emulator healthcheck                                   exit 0 when the running emulator is healthy
+
+A first argument that is not one of these subcommands is the serve form, so
+``python -m emulator --port 8080 --scenario a.yaml`` works as it always has.
+"""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
-import logging
+import json
+import os
 import signal
 import sys
 import time
-
-from aiohttp import web
+from pathlib import Path
 
 from . import __version__
-from .app import create_app
 from .config import EmulatorConfig
 from .scenarios import ScenarioError
-from .state import STATE
 
+SUBCOMMANDS = ("serve", "validate", "endpoints", "healthcheck")
+TRUE_WORDS = {"1", "true", "yes", "on"}
+FALSE_WORDS = {"0", "false", "no", "off"}
+
+
+def _env_flag(name: str, default: bool, environ=None) -> bool:
+    environ = os.environ if environ is None else environ
+    value = environ.get(name, "").strip().lower()
+    if not value:
+        return default
+    if value in TRUE_WORDS:
+        return True
+    if value in FALSE_WORDS:
+        return False
+    raise ValueError(f"{name}={environ[name]!r}: use 1/0, true/false, yes/no or on/off")
+
+
+# -- serve ------------------------------------------------------------------------------
 
 def parse_arguments(argv: list[str] | None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="emulator", description=__doc__)
+    parser = argparse.ArgumentParser(
+        prog="emulator", description="Serve the emulated APIs. Subcommands: "
+        "serve (default), validate FILE..., endpoints, healthcheck (see `emulator SUBCOMMAND --help`).")
     parser.add_argument("--host", help="address to bind (default 127.0.0.1; env EMULATOR_HOST)")
     parser.add_argument("--port", type=int, help="port (default 8080; env EMULATOR_PORT)")
     parser.add_argument("--scenario", action="append", dest="scenarios", metavar="FILE",
                         help="scenario file to load; repeat for several (env EMULATOR_SCENARIOS; "
                              "default scenarios/default.yaml)")
-    parser.add_argument("--access-log", action="store_true", help="log one line per request")
+    logs = parser.add_mutually_exclusive_group()
+    logs.add_argument("--access-log", action="store_true", default=None,
+                      help="log one line per request (the default; env EMULATOR_ACCESS_LOG=1)")
+    logs.add_argument("--quiet", action="store_false", dest="access_log",
+                      help="no request lines (env EMULATOR_ACCESS_LOG=0)")
+    parser.add_argument("--log-format", choices=("text", "json"),
+                        help="request and event lines as text (default) or one JSON object per line "
+                             "(env EMULATOR_LOG_FORMAT)")
+    parser.add_argument("--reload-scenarios", action="store_true", default=None,
+                        help="watch the scenario files and reload on change; a bad edit keeps the old "
+                             "state (env EMULATOR_RELOAD_SCENARIOS=1)")
+    parser.add_argument("--print-curl", action="store_true",
+                        help="after start-up, print ready-to-paste curl lines for both APIs (make run)")
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     return parser.parse_args(argv)
 
 
-def startup_lines(app: web.Application, config: EmulatorConfig, seconds: float) -> list[str]:
+class Output:
+    """Start-up lines, reload events and shutdown: text for people, JSON for machines."""
+
+    def __init__(self, log_format: str) -> None:
+        self.json = log_format == "json"
+
+    def lines(self, event: str, lines: list[str], **details) -> None:
+        if self.json:
+            print(json.dumps({"event": event, **details}, separators=(",", ":")), flush=True)
+        else:
+            for line in lines:
+                print(line, flush=True)
+
+    def event(self, event: str, details: dict) -> None:
+        if event == "reload-failed":
+            if self.json:
+                print(json.dumps({"event": event, **details}, separators=(",", ":")), file=sys.stderr, flush=True)
+            else:
+                print(f"emulator: scenario error: {details['message']}", file=sys.stderr, flush=True)
+        else:
+            text = f"emulator: scenarios reloaded: {', '.join(details.get('scenarios', []))}"
+            self.lines(event, [text], **details)
+
+
+def startup_lines(app, config: EmulatorConfig, seconds: float) -> list[str]:
+    from .state import STATE
+
     state = app[STATE]
     url = f"http://{config.host}:{config.port}"
     lines = [f"emulator {__version__} listening on {url} (ready in {seconds * 1000:.0f} ms)"]
@@ -47,33 +112,91 @@ def startup_lines(app: web.Application, config: EmulatorConfig, seconds: float) 
     return lines
 
 
-async def serve(config: EmulatorConfig) -> None:
+def startup_details(app, config: EmulatorConfig, seconds: float) -> dict:
+    from .state import STATE
+
+    state = app[STATE]
+    return {"version": __version__, "url": f"http://{config.host}:{config.port}",
+            "ready_ms": round(seconds * 1000), "scenarios": list(state.baseline.files),
+            "apis": {name: sum(len(op.versions) for op in api.endpoints.operations)
+                     for name, api in state.apis.items()}}
+
+
+async def serve(config: EmulatorConfig, *, access_log: bool = False, log_format: str = "text",
+                reload_scenarios: bool = False, print_curl: bool = False) -> None:
+    from aiohttp import web
+
+    from .app import create_app
+    from .state import STATE
+
     started = time.perf_counter()
     app = create_app(config)
-    runner = web.AppRunner(app, access_log=logging.getLogger("aiohttp.access") if config.access_log else None,
-                           handle_signals=False)
+    output = Output(log_format)
+    if access_log:
+        from .accesslog import RequestLogger, access_logger
+
+        runner = web.AppRunner(app, access_log_class=RequestLogger, access_log=access_logger(),
+                               access_log_format=log_format, handle_signals=False, shutdown_timeout=0.5)
+    else:
+        runner = web.AppRunner(app, access_log=None, handle_signals=False, shutdown_timeout=0.5)
     await runner.setup()
     site = web.TCPSite(runner, config.host, config.port)
     await site.start()
-    for line in startup_lines(app, config, time.perf_counter() - started):
-        print(line, flush=True)
+    seconds = time.perf_counter() - started
+    output.lines("listening", startup_lines(app, config, seconds), **startup_details(app, config, seconds))
+    address_file = os.environ.get("EMULATOR_ADDRESS_FILE")
+    if address_file:  # `emulator healthcheck` reads where we really listen (whatever set it)
+        _write_address(Path(address_file), config.host, config.port)
+    if print_curl and not output.json:
+        from .tryit import client_base_url, curl_examples
+
+        print("\nTry it (paste into a shell):", flush=True)
+        for line in curl_examples(app[STATE], client_base_url(config.host, config.port)):
+            print(line, flush=True)
+    watcher_task = None
+    if reload_scenarios:
+        from .reload import ScenarioWatcher
+
+        watcher = ScenarioWatcher(app[STATE], config.scenarios, output.event)
+        watcher_task = asyncio.get_running_loop().create_task(watcher.run())
+        output.lines("watching", [f"  watching {len(config.scenarios)} scenario file(s) for changes"],
+                     scenarios=[str(path) for path in config.scenarios])
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, stop.set)
     await stop.wait()
-    print("emulator: shutting down", flush=True)
+    output.lines("shutdown", ["emulator: shutting down"])
+    if watcher_task is not None:
+        watcher_task.cancel()
     await runner.cleanup()
+    if address_file:
+        try:
+            Path(address_file).unlink()
+        except OSError:
+            pass
 
 
-def main(argv: list[str] | None = None) -> int:
+def _write_address(path: Path, host: str, port: int) -> None:
+    try:
+        path.write_text(json.dumps({"host": host, "port": port, "pid": os.getpid()}), encoding="utf-8")
+    except OSError as error:
+        print(f"emulator: cannot write EMULATOR_ADDRESS_FILE {path}: {error}", file=sys.stderr)
+
+
+def main_serve(argv: list[str]) -> int:
     arguments = parse_arguments(argv)
-    logging.basicConfig(level=logging.INFO, format="%(message)s")
     try:
         config = EmulatorConfig.from_environment(host=arguments.host, port=arguments.port,
-                                                 scenarios=arguments.scenarios,
-                                                 access_log=arguments.access_log or None)
-        asyncio.run(serve(config))
+                                                 scenarios=arguments.scenarios)
+        access_log = arguments.access_log if arguments.access_log is not None else \
+            _env_flag("EMULATOR_ACCESS_LOG", True)
+        reload_scenarios = arguments.reload_scenarios or _env_flag("EMULATOR_RELOAD_SCENARIOS", False)
+        log_format = arguments.log_format or os.environ.get("EMULATOR_LOG_FORMAT", "").strip() or "text"
+        if log_format not in ("text", "json"):
+            raise ValueError(f"EMULATOR_LOG_FORMAT={log_format!r}: text or json")
+        asyncio.run(serve(config, access_log=access_log, log_format=log_format,
+                          reload_scenarios=reload_scenarios, print_curl=arguments.print_curl))
     except ScenarioError as error:
         print(f"emulator: scenario error: {error}", file=sys.stderr)
         return 2
@@ -84,3 +207,134 @@ def main(argv: list[str] | None = None) -> int:
         print(f"emulator: bad configuration: {error}", file=sys.stderr)
         return 2
     return 0
+
+
+# -- validate -------------------------------------------------------------------------------
+
+def main_validate(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(
+        prog="emulator validate",
+        description="Check scenario files (YAML, schema, references between them) as the emulator would "
+                    "load them, in the order given, without starting a server. Exit 0 when they load, "
+                    "2 with file, path and problem when not.")
+    parser.add_argument("files", nargs="+", metavar="FILE")
+    arguments = parser.parse_args(argv)
+    from .app import default_apis
+    from .scenarios import load_baseline, read_scenario_file, validate_scenario
+
+    apis = default_apis()
+    problems = 0
+    for file in arguments.files:  # each file on its own first: report every broken file
+        try:
+            validate_scenario(read_scenario_file(Path(file)), file, apis)
+        except ScenarioError as error:
+            print(f"{error}", file=sys.stderr)
+            problems += 1
+    if problems:
+        print(f"emulator validate: {problems} of {len(arguments.files)} file(s) invalid", file=sys.stderr)
+        return 2
+    try:  # then together, as the emulator loads them: references, duplicate keys, values
+        baseline = load_baseline([Path(file) for file in arguments.files], apis)
+    except ScenarioError as error:
+        print(f"{error}", file=sys.stderr)
+        print("emulator validate: the files do not load", file=sys.stderr)
+        return 2
+    for name, api in {api.name: api for api in apis}.items():
+        counts = ", ".join(f"{kind} {count}" for kind, count in api.summary_counts(baseline.store).items())
+        print(f"  {name}: {counts}")
+    print(f"emulator validate: {len(arguments.files)} file(s) ok")
+    return 0
+
+
+# -- endpoints ------------------------------------------------------------------------------
+
+def endpoint_rows() -> list[dict]:
+    from .app import default_apis
+
+    rows = []
+    for api in default_apis():
+        for operation in api.endpoints.operations:
+            codes = {operation.code_for(version) for version in operation.versions}
+            rows.append({"api": api.name, "code": " / ".join(sorted(codes, key=lambda c: c != operation.code)),
+                         "method": operation.method,
+                         "path": operation.url_template(api.endpoints.base_paths[operation.versions[-1]]),
+                         "versions": list(operation.versions), "summary": operation.summary})
+    return rows
+
+
+def main_endpoints(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(
+        prog="emulator endpoints",
+        description="Every emulated operation: api, code, method, path (in its latest version), versions.")
+    parser.add_argument("--format", choices=("text", "json"), default="text")
+    parser.add_argument("--api", help="only this API (customerid, dfs)")
+    arguments = parser.parse_args(argv)
+    rows = [row for row in endpoint_rows() if arguments.api in (None, row["api"])]
+    if arguments.format == "json":
+        print(json.dumps({"count": len(rows), "endpoints": rows}, indent=1))
+        return 0
+    for api in dict.fromkeys(row["api"] for row in rows):  # one table per API: its own column widths
+        table = [("API", "CODE", "METHOD", "PATH", "VERSIONS")]
+        table += [(row["api"], row["code"], row["method"], row["path"], ",".join(row["versions"]))
+                  for row in rows if row["api"] == api]
+        widths = [max(len(line[column]) for line in table) for column in range(4)]
+        for line in table:
+            print("  ".join(cell.ljust(width) for cell, width in zip(line, widths)) + "  " + line[4])
+        print()
+    print(f"{len(rows)} operations")
+    return 0
+
+
+# -- healthcheck ----------------------------------------------------------------------------
+
+def health_target(environ=None, host: str | None = None, port: int | None = None) -> str:
+    """The health URL of the emulator this container (or machine) runs: the address
+    file the server wrote (EMULATOR_ADDRESS_FILE) if there is one, else --host/--port,
+    else EMULATOR_HOST/EMULATOR_PORT, else the defaults. A wildcard bind address is
+    reached through loopback."""
+    from .tryit import client_base_url
+
+    environ = os.environ if environ is None else environ
+    if host is None and port is None and environ.get("EMULATOR_ADDRESS_FILE"):
+        try:
+            written = json.loads(Path(environ["EMULATOR_ADDRESS_FILE"]).read_text(encoding="utf-8"))
+            host, port = written["host"], int(written["port"])
+        except (OSError, ValueError, KeyError, TypeError):
+            pass
+    config = EmulatorConfig.from_environment(environ, host=host, port=port, scenarios=())
+    return client_base_url(config.host, config.port) + "/__emulator/health"
+
+
+def main_healthcheck(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(
+        prog="emulator healthcheck",
+        description="GET /__emulator/health of the running emulator; exit 0 when it answers status ok "
+                    "(the Docker image's HEALTHCHECK).")
+    parser.add_argument("--host")
+    parser.add_argument("--port", type=int)
+    parser.add_argument("--timeout", type=float, default=2.0)
+    arguments = parser.parse_args(argv)
+    import urllib.request
+
+    try:
+        url = health_target(host=arguments.host, port=arguments.port)
+        with urllib.request.urlopen(url, timeout=arguments.timeout) as response:
+            body = json.load(response)
+        if response.status == 200 and body.get("status") == "ok":
+            print(f"healthy: {url}")
+            return 0
+        print(f"unhealthy: {url} answered {response.status} {body.get('status')!r}", file=sys.stderr)
+    except (OSError, ValueError) as error:
+        print(f"unhealthy: {error}", file=sys.stderr)
+    return 1
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    command = argv[0] if argv and argv[0] in SUBCOMMANDS else "serve"
+    if command in ("validate", "endpoints") and hasattr(signal, "SIGPIPE"):
+        signal.signal(signal.SIGPIPE, signal.SIG_DFL)  # `emulator endpoints | head` ends quietly
+    if argv and argv[0] == command:
+        argv = argv[1:]
+    return {"serve": main_serve, "validate": main_validate, "endpoints": main_endpoints,
+            "healthcheck": main_healthcheck}[command](argv)
