@@ -7,6 +7,8 @@ STAMP := $(VENV)/.installed-stamp
 HOST ?= 127.0.0.1
 PORT ?= 8080
 SCENARIO ?= scenarios/default.yaml
+# make run: request lines, curl lines to paste, scenario files reloaded when saved
+RUN_ARGS ?= --print-curl --reload-scenarios
 
 .PHONY: install run test bench bench-reset clean
 
@@ -18,8 +20,8 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-run: install  ## serve both APIs on the default scenario at http://127.0.0.1:8080
-	$(BIN)/python -m emulator --host $(HOST) --port $(PORT) --scenario $(SCENARIO)
+run: install  ## serve both APIs on the default scenario at http://127.0.0.1:8080, print curl lines, reload on edit
+	$(BIN)/python -m emulator --host $(HOST) --port $(PORT) --scenario $(SCENARIO) $(RUN_ARGS)
 
 test: install  ## the whole test suite
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
