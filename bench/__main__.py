@@ -150,7 +150,7 @@ def main() -> int:
     scenarios = ["--scenario", "scenarios/default.yaml"]
     if arguments.bulk:
         scenarios += ["--scenario", "scenarios/bulk-50k.yaml"]
-    emulator = start([sys.executable, "-m", "emulator", "--port", str(port), *scenarios],
+    emulator = start([sys.executable, "-m", "emulator", "--quiet", "--port", str(port), *scenarios],
                      f"http://127.0.0.1:{port}/__emulator/health")
     rows = []
     try:

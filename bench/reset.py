@@ -61,7 +61,7 @@ def in_process(files: list[str], rounds: int) -> dict:
 
 def over_http(files: list[str], rounds: int) -> dict:
     port = free_port()
-    command = [sys.executable, "-m", "emulator", "--port", str(port)]
+    command = [sys.executable, "-m", "emulator", "--quiet", "--port", str(port)]
     for name in files:
         command += ["--scenario", name]
     started = time.perf_counter()
