@@ -22,7 +22,7 @@ from .clock import Clock
 from .config import EmulatorConfig
 from .faults import FaultSet
 from .journal import Journal
-from .scenarios import Baseline
+from .scenarios import Baseline, empty_store, load_documents
 from .store import Store
 
 NAMESPACE_HEADER = "X-Emulator-Namespace"
@@ -94,6 +94,22 @@ class Namespace:
                     break
         snapshot = self.snapshots[snapshot_id] = Snapshot(snapshot_id, self.world.fork())
         return snapshot
+
+    def load_scenarios(self, sources: list[tuple[str, dict]], replace: bool) -> None:
+        """Load scenario documents on top of this namespace's state (or instead of
+        it). They load into a fork that replaces the world only when everything
+        loaded: on a ScenarioError nothing has changed."""
+        current = self.world
+        apis = self.state.apis
+        if replace:
+            store = empty_store(apis.values())
+            settings = {name: api.default_settings() for name, api in apis.items()}
+            keys: dict = {}
+            files: tuple[str, ...] = ()
+        else:
+            store, settings, keys, files = current.store.fork(), dict(current.settings), current.keys, current.files
+        keys = load_documents(sources, apis.values(), store, settings, keys, current.clock)
+        self.world = World(store, settings, apis, current.clock, keys, files + tuple(name for name, _ in sources))
 
     def restore(self, snapshot: Snapshot) -> None:
         # One assignment: a request sees the old world or the new, never a mix.

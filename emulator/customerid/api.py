@@ -94,6 +94,9 @@ class CustomerIdApi:
     def summary_counts(self, store) -> dict[str, int]:
         return scenario.summary_counts(store)
 
+    def dump_scenario_section(self, store, settings: CustomerIdSettings, keys) -> dict:
+        return scenario.dump_section(store, settings, keys)
+
     def bind(self, operation: Operation, version: str):
         handler = getattr(self.handlers, operation.handler)
         name = self.name
