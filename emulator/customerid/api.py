@@ -10,13 +10,14 @@ import hmac
 import yaml
 from aiohttp import web
 
-from ..api import package_file
+from ..api import ControlAction, ControlActionError, package_file
 from ..endpoints import EndpointTable, Operation
 from ..state import World
 from . import scenario
 from .errors import AuthenticationFailed, CustomerIdError, error_for_status
 from .handlers import Call, CustomerIdHandlers
 from .models import CustomerIdModel, CustomerIdSettings, customerid_collections
+from .models.statuses import BY_CODE
 from .render import XML_CONTENT_TYPE, error_document
 
 WWW_AUTHENTICATE = 'Basic realm="CustomerID REST API"'
@@ -119,6 +120,25 @@ class CustomerIdApi:
                 return error_response(error)
 
         return bound
+
+    def control_actions(self) -> list[ControlAction]:
+        def action(method_name: str):
+            def run(world: World, path_params: dict[str, str]) -> dict:
+                try:
+                    user = getattr(world.models[self.name], method_name)(path_params["userId"])
+                except CustomerIdError as error:
+                    raise ControlActionError(error.status, error.message) from None
+                return {"id": user.id, "status": BY_CODE[user.status].name}
+            return run
+
+        return [
+            ControlAction("users/{userId}/register", "The invited user completes registration: Waiting for "
+                          "registration becomes Enabled and the invited roles are granted", action("register_user")),
+            ControlAction("users/{userId}/lock", "The system locks the account (Enabled becomes Locked)",
+                          action("lock_user")),
+            ControlAction("users/{userId}/unlock", "The lock is lifted (Locked becomes Enabled)",
+                          action("unlock_user")),
+        ]
 
     def error_response(self, status: int, detail: str, request: web.Request) -> web.Response:
         return error_response(error_for_status(status, detail))
