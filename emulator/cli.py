@@ -26,6 +26,12 @@ def parse_arguments(argv: list[str] | None) -> argparse.Namespace:
                         help="scenario file to load; repeat for several (env EMULATOR_SCENARIOS; "
                              "default scenarios/default.yaml)")
     parser.add_argument("--access-log", action="store_true", help="log one line per request")
+    parser.add_argument("--control-token", metavar="TOKEN",
+                        help="control endpoints other than health need 'Authorization: Bearer TOKEN' "
+                             "(env EMULATOR_CONTROL_TOKEN)")
+    parser.add_argument("--journal-limit", type=int, metavar="N",
+                        help="requests kept per namespace in the journal (default 1000; 0 turns it off; "
+                             "env EMULATOR_JOURNAL_LIMIT)")
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     return parser.parse_args(argv)
 
@@ -43,7 +49,8 @@ def startup_lines(app: web.Application, config: EmulatorConfig, seconds: float) 
     for name, api in state.apis.items():
         counts = ", ".join(f"{kind} {count}" for kind, count in api.summary_counts(state.world.store).items())
         lines.append(f"  {name} state: {counts}")
-    lines.append(f"  control API: {url}/__emulator/health, /__emulator/reset, /__emulator/endpoints")
+    lines.append(f"  control API: {url}/__emulator/ (reference: {url}/__emulator/openapi.json)"
+                 + (" [token required]" if config.control_token else ""))
     return lines
 
 
@@ -72,7 +79,9 @@ def main(argv: list[str] | None = None) -> int:
     try:
         config = EmulatorConfig.from_environment(host=arguments.host, port=arguments.port,
                                                  scenarios=arguments.scenarios,
-                                                 access_log=arguments.access_log or None)
+                                                 access_log=arguments.access_log or None,
+                                                 control_token=arguments.control_token,
+                                                 journal_limit=arguments.journal_limit)
         asyncio.run(serve(config))
     except ScenarioError as error:
         print(f"emulator: scenario error: {error}", file=sys.stderr)
