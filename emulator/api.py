@@ -6,6 +6,7 @@ this interface; CustomerID implements it, and so will DFS.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Awaitable, Callable, Iterable, Protocol
 
@@ -46,6 +47,32 @@ class EmulatedApi(Protocol):
         """The API's own emulator-only routes as (method, path, handler), served under
         ``/__emulator/{name}``: what happens outside the API (a person completing
         registration), token minting, the API's OpenAPI document."""
+
+    def dump_scenario_section(self, store, settings, keys: dict[tuple[str, str], str]) -> dict:
+        """This API's whole state in ``store`` as its scenario section: loading it
+        (into an empty store) gives back exactly this state. ``keys`` maps
+        (kind, scenario key) to ids, so entities keep their scenario keys."""
+
+    def control_actions(self) -> list["ControlAction"]:
+        """Optional: simulated end-user or system actions, served by the control API
+        at ``POST /__emulator/<api name>/<path>``."""
+
+
+@dataclass(frozen=True)
+class ControlAction:
+    """One simulated action: ``path`` under /__emulator/<api>/ with ``{name}``
+    parameters; ``run(world, path_params)`` returns a JSON-able result or raises
+    ``ControlActionError``. It runs inside a store transaction."""
+
+    path: str
+    summary: str
+    run: Callable[[Any, dict[str, str]], Any]
+
+
+class ControlActionError(Exception):
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
 
 
 def package_file(module_file: str, *parts: str) -> Path:

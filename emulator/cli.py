@@ -65,6 +65,12 @@ def parse_arguments(argv: list[str] | None) -> argparse.Namespace:
                              "state (env EMULATOR_RELOAD_SCENARIOS=1)")
     parser.add_argument("--print-curl", action="store_true",
                         help="after start-up, print ready-to-paste curl lines for both APIs (make run)")
+    parser.add_argument("--control-token", metavar="TOKEN",
+                        help="control endpoints other than health need 'Authorization: Bearer TOKEN' "
+                             "(env EMULATOR_CONTROL_TOKEN)")
+    parser.add_argument("--journal-limit", type=int, metavar="N",
+                        help="requests kept per namespace in the journal (default 1000; 0 turns it off; "
+                             "env EMULATOR_JOURNAL_LIMIT)")
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     return parser.parse_args(argv)
 
@@ -108,7 +114,8 @@ def startup_lines(app, config: EmulatorConfig, seconds: float) -> list[str]:
     for name, api in state.apis.items():
         counts = ", ".join(f"{kind} {count}" for kind, count in api.summary_counts(state.world.store).items())
         lines.append(f"  {name} state: {counts}")
-    lines.append(f"  control API: {url}/__emulator/health, /__emulator/reset, /__emulator/endpoints")
+    lines.append(f"  control API: {url}/__emulator/ (reference: {url}/__emulator/openapi.json)"
+                 + (" [token required]" if config.control_token else ""))
     return lines
 
 
@@ -188,7 +195,9 @@ def main_serve(argv: list[str]) -> int:
     arguments = parse_arguments(argv)
     try:
         config = EmulatorConfig.from_environment(host=arguments.host, port=arguments.port,
-                                                 scenarios=arguments.scenarios)
+                                                 scenarios=arguments.scenarios,
+                                                 control_token=arguments.control_token,
+                                                 journal_limit=arguments.journal_limit)
         access_log = arguments.access_log if arguments.access_log is not None else \
             _env_flag("EMULATOR_ACCESS_LOG", True)
         reload_scenarios = arguments.reload_scenarios or _env_flag("EMULATOR_RELOAD_SCENARIOS", False)

@@ -9,6 +9,10 @@ from pathlib import Path
 PROJECT_SCENARIOS = Path(__file__).resolve().parent.parent / "scenarios"
 DEFAULT_SCENARIO = PROJECT_SCENARIOS / "default.yaml"
 
+# EMULATOR_<NAME> environment variables read as numbers
+_NUMERIC = {"journal_limit": int, "journal_body_bytes": int, "fault_max_hold_seconds": float,
+            "max_namespaces": int, "fault_seed": int}
+
 
 @dataclass(frozen=True)
 class EmulatorConfig:
@@ -18,11 +22,25 @@ class EmulatorConfig:
     # Bodies above this get the API's own error document (413), never a partial read.
     max_body_bytes: int = 1024 * 1024
     access_log: bool = False
+    # Where POST /__emulator/scenarios {"name": ...} finds scenario files.
+    scenario_dir: Path = PROJECT_SCENARIOS
+    # Requests kept per namespace in the journal (0: no journal); older ones are evicted.
+    journal_limit: int = 1000
+    # Request and response bodies are kept up to this many bytes in the journal.
+    journal_body_bytes: int = 4096
+    # Longest a delay or timeout fault holds a request (a shared sidecar must not hang).
+    fault_max_hold_seconds: float = 30.0
+    # Seeds the random source of faults posted without their own seed.
+    fault_seed: int | None = None
+    max_namespaces: int = 1000
+    # When set, control endpoints other than health need "Authorization: Bearer <token>".
+    control_token: str | None = None
 
     @classmethod
     def from_environment(cls, environ: dict[str, str] | None = None, **overrides) -> "EmulatorConfig":
         """EMULATOR_HOST, EMULATOR_PORT, EMULATOR_SCENARIOS (separated by the OS path
-        separator or commas); explicit overrides (command-line values) win."""
+        separator or commas), EMULATOR_CONTROL_TOKEN, EMULATOR_JOURNAL_LIMIT, ...;
+        explicit overrides (command-line values) win."""
         environ = os.environ if environ is None else environ
         values: dict = {}
         if environ.get("EMULATOR_HOST"):
@@ -32,6 +50,13 @@ class EmulatorConfig:
         if environ.get("EMULATOR_SCENARIOS"):
             parts = environ["EMULATOR_SCENARIOS"].replace(os.pathsep, ",").split(",")
             values["scenarios"] = tuple(Path(part.strip()) for part in parts if part.strip())
+        if environ.get("EMULATOR_SCENARIO_DIR"):
+            values["scenario_dir"] = Path(environ["EMULATOR_SCENARIO_DIR"])
+        if environ.get("EMULATOR_CONTROL_TOKEN"):
+            values["control_token"] = environ["EMULATOR_CONTROL_TOKEN"]
+        for name, kind in _NUMERIC.items():
+            if environ.get(f"EMULATOR_{name.upper()}"):
+                values[name] = kind(environ[f"EMULATOR_{name.upper()}"])
         values.update({key: value for key, value in overrides.items() if value is not None})
         if "scenarios" in values:
             values["scenarios"] = tuple(Path(p) for p in values["scenarios"])

@@ -1,42 +1,138 @@
-"""The control API under /__emulator/: JSON only, for tests and operators."""
+"""The control API under /__emulator/: JSON only, for tests and operators.
+
+Every endpoint works on the namespace the request names (``X-Emulator-Namespace``;
+without it, the default namespace). Control requests are never subject to
+injected faults and never enter the journal. The OpenAPI document served at
+``/__emulator/openapi.json`` is ``control-openapi.yaml`` plus each API's actions;
+a test checks that it lists exactly the routes added here.
+"""
 
 from __future__ import annotations
 
+import copy
+import functools
+import hmac
+import json
 import time
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
 
+import yaml
 from aiohttp import web
 
-from .state import STATE
+from .api import ControlActionError, package_file
+from .journal import MatchError, RequestMatch, entries_json, iso_time
+from .scenarios import ScenarioError, parse_scenario_text, read_scenario_file
+from .state import STATE, NAMESPACE_HEADER, EmulatorState, Namespace, NamespaceError
 
 PREFIX = "/__emulator"
+RESET_KEEP = ("faults", "journal")
+JOURNAL_QUERY = ("api", "operation", "method", "path", "status", "since", "fault")
 
+try:  # libyaml when present: a 50,000-user state parses in seconds, not minutes
+    _YamlLoader: Any = yaml.CSafeLoader
+    _YamlDumper: Any = yaml.CSafeDumper
+except AttributeError:  # pragma: no cover
+    _YamlLoader, _YamlDumper = yaml.SafeLoader, yaml.SafeDumper
+
+
+class Problem(Exception):
+    """A control request that cannot be done: becomes ``{"error", "where"}``."""
+
+    def __init__(self, status: int, message: str, where: str | None = None, **extra: Any) -> None:
+        super().__init__(message)
+        self.status, self.message, self.where, self.extra = status, message, where, extra
+
+    def response(self) -> web.Response:
+        body = {"error": self.message, **({"where": self.where} if self.where else {}), **self.extra}
+        return web.json_response(body, status=self.status)
+
+
+def _json(data: Any, status: int = 200) -> web.Response:
+    return web.json_response(data, status=status)
+
+
+def _state(request: web.Request) -> EmulatorState:
+    return request.app[STATE]
+
+
+def _namespace(request: web.Request) -> Namespace:
+    try:
+        return _state(request).namespace_for(request)
+    except NamespaceError as error:
+        raise Problem(error.status, str(error), NAMESPACE_HEADER) from None
+
+
+async def _json_body(request: web.Request, *, required: bool = False) -> Any:
+    text = await request.text() if request.body_exists else ""
+    if not text.strip():
+        if required:
+            raise Problem(400, "a JSON body is required", "(body)")
+        return {}
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as error:
+        raise Problem(400, f"not valid JSON: {error.msg}", f"line {error.lineno}, column {error.colno}") from None
+
+
+def _bool_query(request: web.Request, name: str) -> bool:
+    value = request.query.get(name, "false").lower()
+    if value in ("true", "1", "yes", ""):
+        return True
+    if value in ("false", "0", "no"):
+        return False
+    raise Problem(400, f"{name} must be true or false", f"?{name}")
+
+
+def _elapsed_ms(started: float) -> float:
+    return round((time.perf_counter() - started) * 1000, 3)
+
+
+# -- health, reset, endpoints ---------------------------------------------------------
 
 async def health(request: web.Request) -> web.Response:
-    state = request.app[STATE]
-    world = state.world_for(request)
-    return web.json_response({
+    state = _state(request)
+    namespace = _namespace(request)
+    world = namespace.world
+    now = time.monotonic()
+    return _json({
         "status": "ok",
-        "uptime_seconds": round(time.monotonic() - state.started, 3),
+        "uptime_seconds": round(now - state.started, 3),
+        "namespace": namespace.name,
+        "namespaces": len(state.namespaces),
         "apis": {name: sum(len(op.versions) for op in api.endpoints.operations) for name, api in state.apis.items()},
-        "scenarios": list(state.baseline.files),
+        "scenarios": list(world.files),
         "counts": {name: api.summary_counts(world.store) for name, api in state.apis.items()},
+        "faults": [fault.to_json(now) for fault in namespace.faults.live()],
+        "journal": _journal_summary(namespace),
+        "snapshots": len(namespace.snapshots),
+        "clock": _clock_json(namespace),
     })
 
 
 async def reset(request: web.Request) -> web.Response:
-    state = request.app[STATE]
+    namespace = _namespace(request)
+    keep = frozenset(part.strip() for part in request.query.get("keep", "").split(",") if part.strip())
+    unknown = keep - set(RESET_KEEP)
+    if unknown:
+        raise Problem(400, f"keep may name {', '.join(RESET_KEEP)}; not {', '.join(sorted(unknown))}", "?keep")
     started = time.perf_counter()
-    state.reset()
-    return web.json_response({"status": "reset", "scenarios": list(state.baseline.files),
-                              "milliseconds": round((time.perf_counter() - started) * 1000, 3)})
+    namespace.reset(keep)
+    return _json({"status": "reset", "namespace": namespace.name, "scenarios": list(namespace.world.files),
+                  "kept": sorted(keep), "milliseconds": _elapsed_ms(started)})
 
 
 async def endpoints(request: web.Request) -> web.Response:
-    state = request.app[STATE]
+    state = _state(request)
+    unused_only = _bool_query(request, "unused")
     listing = []
     for api in state.apis.values():
         for operation in api.endpoints.operations:
             for version in operation.versions:
+                hits = state.hits[(api.name, operation.code, version)]
+                if unused_only and hits:
+                    continue
                 listing.append({
                     "api": api.name,
                     "code": operation.code_for(version),
@@ -44,17 +140,416 @@ async def endpoints(request: web.Request) -> web.Response:
                     "method": operation.method,
                     "path": operation.url_template(api.endpoints.base_paths[version]),
                     "version": version,
-                    "hits": state.hits[(api.name, operation.code, version)],
+                    "hits": hits,
                 })
-    return web.json_response({"count": len(listing), "endpoints": listing})
+    return _json({"count": len(listing), "endpoints": listing})
+
+
+# -- scenarios and state ----------------------------------------------------------------
+
+def _available_scenarios(state: EmulatorState) -> dict[str, Path]:
+    directory = Path(state.config.scenario_dir)
+    if not directory.is_dir():
+        return {}
+    return {path.stem: path for path in sorted(directory.glob("*.y*ml")) if path.suffix in (".yaml", ".yml")}
+
+
+async def list_scenarios(request: web.Request) -> web.Response:
+    state = _state(request)
+    namespace = _namespace(request)
+    return _json({
+        "loaded": list(namespace.world.files),
+        "baseline": list(state.baseline.files),
+        "available": [{"name": name, "file": str(path)} for name, path in _available_scenarios(state).items()],
+    })
+
+
+def _parse_scenario_body(text: str, content_type: str) -> dict:
+    stripped = text.lstrip()
+    if "json" in content_type or stripped.startswith("{"):
+        try:
+            document = json.loads(text)
+        except json.JSONDecodeError as error:
+            raise ScenarioError("(request body)", f"line {error.lineno}, column {error.colno}",
+                                f"not valid JSON: {error.msg}") from None
+        if not isinstance(document, dict):
+            raise ScenarioError("(request body)", "", "a scenario is a JSON object")
+        return document
+    try:
+        document = yaml.load(text, Loader=_YamlLoader)  # noqa: S506 - a safe loader
+    except yaml.YAMLError:
+        return parse_scenario_text(text, "(request body)")  # the pure-Python parser words the error
+    if document is None:
+        return {}
+    if not isinstance(document, dict):
+        raise ScenarioError("(request body)", "", "a scenario is a mapping (name, seed, customerid, ...)")
+    return document
+
+
+async def load_scenario(request: web.Request) -> web.Response:
+    state = _state(request)
+    namespace = _namespace(request)
+    replace = _bool_query(request, "replace")
+    text = await request.text() if request.body_exists else ""
+    started = time.perf_counter()
+    try:
+        document = _parse_scenario_body(text, request.content_type)
+        if set(document) == {"name"}:  # {"name": "bulk-50k"}: a file from the scenario directory
+            available = _available_scenarios(state)
+            name = document["name"]
+            if not isinstance(name, str) or name.removesuffix(".yaml").removesuffix(".yml") not in available:
+                raise Problem(404, f"no scenario named {name!r} in {state.config.scenario_dir}", "name",
+                              available=sorted(available))
+            path = available[name.removesuffix(".yaml").removesuffix(".yml")]
+            source = (str(path), read_scenario_file(path))
+        else:
+            label = document.get("name") if isinstance(document.get("name"), str) else "request body"
+            source = (f"(posted) {label}", document)
+        namespace.load_scenarios([source], replace=replace)
+    except ScenarioError as error:
+        raise Problem(400, error.problem, error.path or None, file=error.file) from None
+    world = namespace.world
+    return _json({"status": "loaded", "namespace": namespace.name, "replaced": replace,
+                  "scenarios": list(world.files),
+                  "counts": {name: api.summary_counts(world.store) for name, api in state.apis.items()},
+                  "milliseconds": _elapsed_ms(started)})
+
+
+def dump_state(state: EmulatorState, namespace: Namespace) -> dict:
+    world = namespace.world
+    document: dict[str, Any] = {
+        "name": f"state of namespace {namespace.name}",
+        "description": f"GET /__emulator/state at {world.clock.iso()}; "
+                       f"loaded from: {', '.join(world.files) or 'nothing'}",
+    }
+    for name, api in state.apis.items():
+        document[name] = api.dump_scenario_section(world.store, world.settings[name], world.keys)
+    return document
+
+
+async def get_state(request: web.Request) -> web.Response:
+    document = dump_state(_state(request), _namespace(request))
+    wanted = request.query.get("format") or ("yaml" if "yaml" in request.headers.get("Accept", "") else "json")
+    if wanted == "yaml":
+        text = yaml.dump(document, Dumper=_YamlDumper, sort_keys=False, allow_unicode=True)
+        return web.Response(text=text, content_type="application/yaml")
+    if wanted != "json":
+        raise Problem(400, "format is json or yaml", "?format")
+    return _json(document)
+
+
+# -- snapshots ----------------------------------------------------------------------------
+
+def _snapshot(namespace: Namespace, snapshot_id: str):
+    snapshot = namespace.snapshots.get(snapshot_id)
+    if snapshot is None:
+        raise Problem(404, f"no snapshot {snapshot_id!r} in namespace {namespace.name}", "id")
+    return snapshot
+
+
+async def create_snapshot(request: web.Request) -> web.Response:
+    namespace = _namespace(request)
+    body = await _json_body(request)
+    if not isinstance(body, dict):
+        raise Problem(400, "the body is a JSON object (optionally {\"id\": ...})", "(body)")
+    snapshot_id = body.get("id")
+    if snapshot_id is not None and (not isinstance(snapshot_id, str) or not snapshot_id or "/" in snapshot_id):
+        raise Problem(400, "id must be a non-empty string without '/'", "id")
+    started = time.perf_counter()
+    snapshot = namespace.save_snapshot(snapshot_id)
+    return _json({**snapshot.to_json(), "milliseconds": _elapsed_ms(started)}, status=201)
+
+
+async def list_snapshots(request: web.Request) -> web.Response:
+    namespace = _namespace(request)
+    return _json({"snapshots": [snapshot.to_json() for snapshot in namespace.snapshots.values()]})
+
+
+async def restore_snapshot(request: web.Request) -> web.Response:
+    namespace = _namespace(request)
+    snapshot = _snapshot(namespace, request.match_info["id"])
+    started = time.perf_counter()
+    namespace.restore(snapshot)
+    return _json({"status": "restored", "id": snapshot.id, "milliseconds": _elapsed_ms(started)})
+
+
+async def delete_snapshot(request: web.Request) -> web.Response:
+    namespace = _namespace(request)
+    snapshot = _snapshot(namespace, request.match_info["id"])
+    del namespace.snapshots[snapshot.id]
+    return _json({"deleted": snapshot.id})
+
+
+# -- faults --------------------------------------------------------------------------------
+
+async def add_fault(request: web.Request) -> web.Response:
+    namespace = _namespace(request)
+    body = await _json_body(request, required=True)
+    try:
+        fault = namespace.faults.add(body)
+    except MatchError as error:
+        raise Problem(400, error.problem, error.where) from None
+    return _json(fault.to_json(time.monotonic()), status=201)
+
+
+async def list_faults(request: web.Request) -> web.Response:
+    namespace = _namespace(request)
+    now = time.monotonic()
+    return _json({"faults": [fault.to_json(now) for fault in namespace.faults.live()]})
+
+
+def _fault(namespace: Namespace, fault_id: str):
+    for fault in namespace.faults.live():
+        if fault.id == fault_id:
+            return fault
+    raise Problem(404, f"no fault {fault_id!r} in namespace {namespace.name} (expired, used up or deleted)", "id")
+
+
+async def get_fault(request: web.Request) -> web.Response:
+    return _json(_fault(_namespace(request), request.match_info["id"]).to_json(time.monotonic()))
+
+
+async def delete_fault(request: web.Request) -> web.Response:
+    namespace = _namespace(request)
+    fault = _fault(namespace, request.match_info["id"])
+    namespace.faults.remove(fault.id)
+    return _json({"deleted": fault.id, "fired": fault.fired})
+
+
+async def delete_faults(request: web.Request) -> web.Response:
+    namespace = _namespace(request)
+    count = len(namespace.faults.live())
+    namespace.faults.clear()
+    return _json({"deleted": count})
+
+
+# -- journal ---------------------------------------------------------------------------------
+
+def _journal_summary(namespace: Namespace) -> dict[str, int]:
+    journal = namespace.journal
+    return {"size": len(journal.entries), "limit": journal.limit, "evicted": journal.evicted}
+
+
+def _match(spec: Any, where: str) -> RequestMatch:
+    if not isinstance(spec, dict):
+        raise Problem(400, "a match is a JSON object", where)
+    try:
+        return RequestMatch(spec, where)
+    except MatchError as error:
+        raise Problem(400, error.problem, error.where) from None
+
+
+async def list_requests(request: web.Request) -> web.Response:
+    namespace = _namespace(request)
+    query = request.query
+    unknown = set(query) - set(JOURNAL_QUERY) - {"limit"}
+    if unknown:
+        raise Problem(400, f"unknown filter (known: {', '.join(JOURNAL_QUERY)}, limit)", f"?{sorted(unknown)[0]}")
+    spec: dict[str, Any] = {key: query[key] for key in JOURNAL_QUERY if key in query}
+    if "fault" in spec:
+        spec["fault"] = {"true": True, "false": False}.get(spec["fault"].lower(), spec["fault"])
+    match = _match(spec, "?")
+    selected = list(namespace.journal.select(match))
+    if "limit" in query:
+        if not query["limit"].isdigit():
+            raise Problem(400, "limit is a number of entries (the most recent are kept)", "?limit")
+        selected = selected[len(selected) - int(query["limit"]):] if int(query["limit"]) else []
+    return _json({**_journal_summary(namespace), "count": len(selected),
+                  "requests": entries_json(selected, namespace.journal.body_limit)})
+
+
+async def clear_requests(request: web.Request) -> web.Response:
+    namespace = _namespace(request)
+    count = len(namespace.journal.entries)
+    namespace.journal.clear()
+    return _json({"deleted": count})
+
+
+async def count_requests(request: web.Request) -> web.Response:
+    namespace = _namespace(request)
+    body = await _json_body(request)
+    match = _match(body.get("match", body) if isinstance(body, dict) else body, "match")
+    count = sum(1 for _ in namespace.journal.select(match))
+    return _json({"count": count, "evicted": namespace.journal.evicted})
+
+
+# -- clock -----------------------------------------------------------------------------------
+
+def _clock_json(namespace: Namespace) -> dict[str, Any]:
+    clock = namespace.world.clock
+    return {"now": clock.iso(), "frozen": clock.frozen is not None,
+            "offset_seconds": round(clock.offset.total_seconds(), 3) if clock.frozen is None else None}
+
+
+async def get_clock(request: web.Request) -> web.Response:
+    return _json(_clock_json(_namespace(request)))
+
+
+async def set_clock(request: web.Request) -> web.Response:
+    namespace = _namespace(request)
+    body = await _json_body(request, required=True)
+    if not isinstance(body, dict) or not body or set(body) - {"now", "advance_seconds", "freeze"}:
+        raise Problem(400, "give now (ISO 8601), advance_seconds and/or freeze (true/false)", "(body)")
+    clock = namespace.world.clock
+    freeze = body.get("freeze", clock.frozen is not None)
+    if not isinstance(freeze, bool):
+        raise Problem(400, "freeze must be true or false", "freeze")
+    if "now" in body:
+        try:
+            now = datetime.fromisoformat(str(body["now"]).replace("Z", "+00:00"))
+        except ValueError:
+            raise Problem(400, f"{body['now']!r} is not an ISO 8601 timestamp", "now") from None
+        clock.set(now if now.tzinfo else now.replace(tzinfo=timezone.utc), freeze)
+    else:
+        clock.set(clock.now(), freeze)
+    if "advance_seconds" in body:
+        seconds = body["advance_seconds"]
+        if isinstance(seconds, bool) or not isinstance(seconds, (int, float)):
+            raise Problem(400, "advance_seconds must be a number", "advance_seconds")
+        clock.advance(seconds)
+    return _json(_clock_json(namespace))
+
+
+# -- namespaces ------------------------------------------------------------------------------
+
+async def list_namespaces(request: web.Request) -> web.Response:
+    state = _state(request)
+    return _json({"namespaces": [{
+        "name": namespace.name,
+        "created": iso_time(namespace.created),
+        "scenarios": list(namespace.world.files),
+        "faults": len(namespace.faults.live()),
+        "journal": _journal_summary(namespace),
+        "snapshots": len(namespace.snapshots),
+    } for namespace in state.namespaces.values()]})
+
+
+async def delete_namespace(request: web.Request) -> web.Response:
+    name = request.match_info["name"]
+    try:
+        deleted = _state(request).delete_namespace(name)
+    except NamespaceError as error:
+        raise Problem(error.status, str(error), "name") from None
+    if not deleted:
+        raise Problem(404, f"no namespace {name!r}", "name")
+    return _json({"deleted": name})
+
+
+# -- simulated user and system actions, per API ----------------------------------------------
+
+def _action_handler(action):
+    async def run_action(request: web.Request) -> web.Response:
+        world = _namespace(request).world
+        try:
+            with world.store.transaction():
+                result = action.run(world, dict(request.match_info))
+        except ControlActionError as error:
+            raise Problem(error.status, str(error)) from None
+        return _json({"status": "done", "result": result})
+
+    return run_action
+
+
+# -- OpenAPI ------------------------------------------------------------------------------------
+
+@functools.lru_cache(maxsize=1)
+def _base_openapi() -> dict:
+    return yaml.load(package_file(__file__, "control-openapi.yaml").read_text("utf-8"), Loader=_YamlLoader)
+
+
+def openapi_document(state: EmulatorState) -> dict:
+    document = copy.deepcopy(_base_openapi())
+    document["components"]["schemas"]["Fault"]["properties"]["match"]["properties"]["api"]["enum"] = list(state.apis)
+    for api in state.apis.values():
+        for method, route_path, handler in api.control_routes():
+            parameters = [{"name": part[1:-1], "in": "path", "required": True, "schema": {"type": "string"}}
+                          for part in route_path.split("/") if part.startswith("{")]
+            document["paths"].setdefault(f"{PREFIX}/{api.name}{route_path}", {})[method.lower()] = {
+                "tags": [f"{api.name} emulator routes"],
+                "summary": (handler.__doc__ or handler.__name__).strip().splitlines()[0],
+                "operationId": f"{api.name}_{handler.__name__}",
+                "parameters": parameters,
+                "responses": {"200": {"description": "done"}, "400": {"$ref": "#/components/responses/Problem"},
+                              "404": {"$ref": "#/components/responses/Problem"}}}
+        for action in api.control_actions():
+            path = f"{PREFIX}/{api.name}/{action.path}"
+            parameters = [{"name": part[1:-1], "in": "path", "required": True, "schema": {"type": "string"}}
+                          for part in action.path.split("/") if part.startswith("{")]
+            document["paths"][path] = {"post": {
+                "tags": [f"{api.name} actions"], "summary": action.summary,
+                "operationId": f"{api.name}_{action.path.replace('/', '_').replace('{', '').replace('}', '')}",
+                "parameters": [{"$ref": "#/components/parameters/Namespace"}, *parameters],
+                "responses": {
+                    "200": {"description": "done", "content": {"application/json": {
+                        "schema": {"$ref": "#/components/schemas/ActionResult"}}}},
+                    "400": {"$ref": "#/components/responses/Problem"},
+                    "404": {"$ref": "#/components/responses/Problem"},
+                }}}
+    return document
+
+
+async def openapi(request: web.Request) -> web.Response:
+    return _json(openapi_document(_state(request)))
+
+
+# -- wiring ---------------------------------------------------------------------------------------
+
+def _guarded(handler, token: str | None, *, open_route: bool = False):
+    """JSON errors for every control handler; the bearer token when configured."""
+    expected = f"Bearer {token}" if token else None
+
+    @functools.wraps(handler)
+    async def guarded(request: web.Request) -> web.StreamResponse:
+        if expected is not None and not open_route:
+            given = request.headers.get("Authorization", "")
+            if not hmac.compare_digest(given.encode(), expected.encode()):
+                return Problem(401, "control endpoints need Authorization: Bearer <control token>",
+                               "Authorization").response()
+        try:
+            return await handler(request)
+        except Problem as problem:
+            return problem.response()
+
+    return guarded
+
+
+def routes(state: EmulatorState) -> list[tuple[str, str, Any]]:
+    table = [
+        ("GET", "/health", health),
+        ("POST", "/reset", reset),
+        ("GET", "/endpoints", endpoints),
+        ("GET", "/scenarios", list_scenarios),
+        ("POST", "/scenarios", load_scenario),
+        ("GET", "/state", get_state),
+        ("GET", "/snapshots", list_snapshots),
+        ("POST", "/snapshots", create_snapshot),
+        ("POST", "/snapshots/{id}/restore", restore_snapshot),
+        ("DELETE", "/snapshots/{id}", delete_snapshot),
+        ("GET", "/faults", list_faults),
+        ("POST", "/faults", add_fault),
+        ("DELETE", "/faults", delete_faults),
+        ("GET", "/faults/{id}", get_fault),
+        ("DELETE", "/faults/{id}", delete_fault),
+        ("GET", "/requests", list_requests),
+        ("DELETE", "/requests", clear_requests),
+        ("POST", "/requests/count", count_requests),
+        ("GET", "/clock", get_clock),
+        ("POST", "/clock", set_clock),
+        ("GET", "/namespaces", list_namespaces),
+        ("DELETE", "/namespaces/{name}", delete_namespace),
+        ("GET", "/openapi.json", openapi),
+    ]
+    for api in state.apis.values():
+        for action in api.control_actions():
+            table.append(("POST", f"/{api.name}/{action.path}", _action_handler(action)))
+        for method, path, handler in api.control_routes():
+            table.append((method, f"/{api.name}{path}", handler))
+    return table
 
 
 def add_routes(app: web.Application) -> None:
-    app.router.add_get(f"{PREFIX}/health", health)
-    app.router.add_post(f"{PREFIX}/reset", reset)
-    app.router.add_get(f"{PREFIX}/endpoints", endpoints)
-    # An API's own simulations of what happens outside the API (a person
-    # completing registration…), under /__emulator/{api}/.
-    for api in app[STATE].apis.values():
-        for method, path, handler in api.control_routes():
-            app.router.add_route(method, f"{PREFIX}/{api.name}{path}", handler)
+    state = app[STATE]
+    token = state.config.control_token
+    for method, path, handler in routes(state):
+        guarded = _guarded(handler, token, open_route=path in ("/health", "/openapi.json"))
+        app.router.add_route(method, PREFIX + path, guarded)

@@ -135,12 +135,25 @@ def load_baseline(paths: Iterable[Path], apis, documents: Iterable[tuple[str, di
     """Read, validate and load scenario files (and already-parsed documents)."""
     apis = list(apis)
     sources = [(str(path), read_scenario_file(Path(path))) for path in paths] + list(documents)
+    store = empty_store(apis)
+    settings = {api.name: api.default_settings() for api in apis}
+    keys = load_documents(sources, apis, store, settings, {}, Clock())
+    return Baseline(store=store, settings=settings, files=tuple(name for name, _ in sources), keys=keys)
+
+
+def empty_store(apis) -> Store:
+    return Store(collection for api in apis for collection in api.collections())
+
+
+def load_documents(sources: list[tuple[str, dict]], apis, store: Store, settings: dict[str, Any],
+                   keys: dict[tuple[str, str], str], clock: Clock) -> dict[tuple[str, str], str]:
+    """Validate every document, then load them all into ``store`` (updating
+    ``settings`` in place) in one transaction; returns the scenario keys, ``keys``
+    plus the new ones. Raises ScenarioError, with nothing written, on any problem."""
+    apis = list(apis)
     for name, document in sources:
         validate_scenario(document, name, apis)
-    store = Store(collection for api in apis for collection in api.collections())
-    settings = {api.name: api.default_settings() for api in apis}
-    keys: dict[tuple[str, str], str] = {}
-    clock = Clock()
+    keys = dict(keys)
     with store.transaction(), store.bulk_load():
         for name, document in sources:
             seed = int(document.get("seed", 0))
@@ -149,4 +162,4 @@ def load_baseline(paths: Iterable[Path], apis, documents: Iterable[tuple[str, di
             for api in apis:
                 if api.name in document:
                     api.load_scenario_section(document[api.name] or {}, context)
-    return Baseline(store=store, settings=settings, files=tuple(name for name, _ in sources), keys=keys)
+    return keys

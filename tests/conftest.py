@@ -1,6 +1,10 @@
 import aiohttp
 import pytest
 
+from emulator.app import create_app
+from emulator.config import EmulatorConfig
+from emulator.pytest_plugin import EmulatorHandle
+from tests.support.control import ControlClient
 from tests.support.customerid import CustomerIdClient
 
 
@@ -18,3 +22,20 @@ async def dfs(emulator):
 
     async with aiohttp.ClientSession() as session:
         yield DfsClient(emulator, session)
+
+
+@pytest.fixture
+async def control(emulator):
+    """The control API of the per-test emulator (default namespace)."""
+    async with aiohttp.ClientSession() as session:
+        yield ControlClient(emulator, session)
+
+
+@pytest.fixture
+def make_emulator(emulator_baseline, aiohttp_server):
+    """An emulator with a non-default configuration (journal limit, fault bounds, token)."""
+    async def make(**config) -> EmulatorHandle:
+        app = create_app(EmulatorConfig(**config), baseline=emulator_baseline)
+        return EmulatorHandle(app, await aiohttp_server(app))
+
+    return make

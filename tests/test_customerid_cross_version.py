@@ -87,7 +87,7 @@ async def test_pending_user_from_1_2_registers_and_is_enabled_with_the_role_ever
     async with cid.session.post(f"{cid.emulator.url}/__emulator/customerid/users/{user_id}/register") as response:
         assert response.status == 200
         body = await response.json()
-    assert body["status"] == "Enabled" and INVOICE_VIEWER in body["roles"]
+    assert body["result"]["status"] == "Enabled" and INVOICE_VIEWER in body["result"]["roles"]
     assert (await cid.get(f"/users/{user_id}")).attribute("status") == "Enabled"
     assert (await cid.get(f"/users/{user_id}", version="2.0")).attribute("status") == "Enabled"
     assert (await cid.get("/user/", version="1.0", params={"uniqueId": user_id})).field("status") == "Enabled"
@@ -107,7 +107,7 @@ async def test_register_errors_are_json(cid):
     async with aiohttp.ClientSession() as http:
         async with http.post(f"{cid.emulator.url}/__emulator/customerid/users/{MAIJA}/register") as response:
             assert response.status == 409
-            assert "Waiting for registration" in (await response.json())["message"]
+            assert "Waiting for registration" in (await response.json())["error"]
         async with http.post(f"{cid.emulator.url}/__emulator/customerid/users/{UNKNOWN_ID}/register") as response:
             assert response.status == 404
 

@@ -10,14 +10,15 @@ import hmac
 import yaml
 from aiohttp import web
 
-from ..api import package_file
+from ..api import ControlAction, ControlActionError, package_file
 from ..endpoints import EndpointTable, Operation
-from ..state import STATE, World
+from ..state import World
 from . import scenario
 from .errors import AuthenticationFailed, CustomerIdError, error_for_status
 from .handlers import Call, CustomerIdHandlers
 from .handlers1x import Rest10Handlers, Rest12Handlers
 from .models import CustomerIdModel, CustomerIdSettings, customerid_collections
+from .models.statuses import BY_CODE
 from .render import XML_CONTENT_TYPE, error_document
 
 WWW_AUTHENTICATE = 'Basic realm="CustomerID REST API"'
@@ -99,6 +100,9 @@ class CustomerIdApi:
     def summary_counts(self, store) -> dict[str, int]:
         return scenario.summary_counts(store)
 
+    def dump_scenario_section(self, store, settings: CustomerIdSettings, keys) -> dict:
+        return scenario.dump_section(store, settings, keys)
+
     def bind(self, operation: Operation, version: str):
         handler = getattr(self.handlers, operation.handler)
         name = self.name
@@ -122,22 +126,29 @@ class CustomerIdApi:
 
         return bound
 
+    def control_actions(self) -> list[ControlAction]:
+        def action(method_name: str):
+            def run(world: World, path_params: dict[str, str]) -> dict:
+                model = world.models[self.name]
+                try:
+                    user = getattr(model, method_name)(path_params["userId"])
+                except CustomerIdError as error:
+                    # Unknown user: 404; a user whose status does not allow the action: 409.
+                    raise ControlActionError(404 if error.status == 404 else 409, error.message) from None
+                return {"id": user.id, "status": BY_CODE[user.status].name, "roles": model.user_roles(user.id)}
+            return run
+
+        return [
+            ControlAction("users/{userId}/register", "The invited user completes registration: Waiting for "
+                          "registration becomes Enabled and the invited roles are granted", action("register_user")),
+            ControlAction("users/{userId}/lock", "The system locks the account (Enabled becomes Locked)",
+                          action("lock_user")),
+            ControlAction("users/{userId}/unlock", "The lock is lifted (Locked becomes Enabled)",
+                          action("unlock_user")),
+        ]
+
     def error_response(self, status: int, detail: str, request: web.Request) -> web.Response:
         return error_response(error_for_status(status, detail))
 
     def control_routes(self):
-        return [("POST", "/users/{userId}/register", self.register_user)]
-
-    async def register_user(self, request: web.Request) -> web.Response:
-        """POST /__emulator/customerid/users/{userId}/register: the invited person
-        completes registration. Waiting for registration becomes Enabled and every
-        role they were invited to is granted; every API version sees it."""
-        model = request.app[STATE].world_for(request).models[self.name]
-        user_id = request.match_info["userId"]
-        try:
-            with model.store.transaction():
-                user = model.register_user(user_id)
-        except CustomerIdError as error:
-            return web.json_response({"error": error.title, "message": error.message},
-                                     status=404 if error.status == 404 else 409)
-        return web.json_response({"id": user.id, "status": "Enabled", "roles": model.user_roles(user.id)})
+        return []  # CustomerID's emulator-only behaviour is all control_actions()

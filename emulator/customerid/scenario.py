@@ -14,7 +14,7 @@ from faker import Faker
 from ..scenarios import ScenarioContext
 from .errors import CustomerIdError
 from .models import CustomerIdModel, CustomerIdSettings
-from .models.statuses import parse_status
+from .models.statuses import BY_CODE, parse_status
 
 SECTION = "customerid"
 
@@ -108,8 +108,10 @@ class _SectionLoader:
                     organization_type=entry.get("type"),
                     attributes=_attributes(entry.get("attributes")),
                 ))
-                if entry.get("memberships"):
-                    organization = dataclasses.replace(organization, memberships=tuple(entry["memberships"]))
+                if entry.get("memberships") or entry.get("created"):
+                    organization = dataclasses.replace(
+                        organization, memberships=tuple(entry.get("memberships") or ()),
+                        created=entry.get("created") or organization.created)
                     self.model.organizations.put(organization.id, organization)
                 self.context.bind("organization", key, organization.id, path)
 
@@ -120,15 +122,31 @@ class _SectionLoader:
             name = entry.get("name", key)
             organization = self.model.organizations.get(organization_id)
             existing = self.model.roles.lookup("entity_name", f"{organization.entity_name}/{name}".casefold())
-            if existing and not entry.get("memberOf") and not entry.get("id"):
+            if existing and not entry.get("memberOf"):
                 # The organization type already created it (e.g. OrganizationMainUser).
-                self.context.bind("role", key, next(iter(existing)), path)
+                role_id = next(iter(existing))
+                if entry.get("id") and entry["id"] != role_id:
+                    role_id = self._give_type_role_id(role_id, entry["id"], path)
+                self.context.bind("role", key, role_id, path)
                 continue
             member_of = tuple(self.context.ref("role", parent, (*path, "memberOf", index))
                               for index, parent in enumerate(entry.get("memberOf") or ()))
             role = self._apply(path, lambda: self.model.create_role(
                 organization_id, name, member_of=member_of, role_id=self._id("role", key, entry.get("id"))))
             self.context.bind("role", key, role.id, path)
+
+    def _give_type_role_id(self, role_id: str, wanted: str, path) -> str:
+        """A dumped state names the id its organization-type role had; a role the
+        type just created (nothing refers to it yet) takes that id."""
+        model = self.model
+        if (wanted in model.roles or model.role_assignments.lookup("role", role_id)
+                or model.roles.lookup("member_of", role_id) or model.mandates.lookup("role", role_id)
+                or model.role_invitations.lookup("role", role_id)):
+            raise self.context.error(path, f"role {model.roles.get(role_id).entity_name} already exists "
+                                           f"with id {role_id}")
+        role = model.roles.delete(role_id)
+        model.roles.put(wanted, dataclasses.replace(role, id=wanted))
+        return wanted
 
     def users(self, entries: dict) -> None:
         for key, entry in entries.items():
@@ -148,7 +166,8 @@ class _SectionLoader:
             locale=entry.get("locale"), password=entry.get("password"),
             password_enabled=entry.get("passwordEnabled", True), repository=entry.get("repository", "ubilogin"),
             invited_by=entry.get("invitedBy"), attributes=_attributes(entry.get("attributes")),
-            created=self.context.clock.iso())
+            must_change_password=entry.get("mustChangePassword", False),
+            created=entry.get("created") or self.context.clock.iso())
         if user.id in self.model.users:
             raise self.context.error(path, f"user id {user.id} is used twice")
         self._apply(path, lambda: self.model.add_user(user))
@@ -218,6 +237,7 @@ class _SectionLoader:
                 role_id=self.context.ref("role", entry["role"], (*path, "role")),
                 name=entry.get("name"), assignee_email=entry.get("assigneeEmail"),
                 mandate_id=self._id("mandate", key, entry.get("id"))))
+            self._keep_created(self.model.mandates, mandate, entry)
             self.context.bind("mandate", key, mandate.id, path)
 
     def delegations(self, entries: dict) -> None:
@@ -229,6 +249,7 @@ class _SectionLoader:
                 delegate_user_id=self.context.ref("user", entry["to"], (*path, "to")),
                 mandater_user_id=self.context.ref("user", entry["by"], (*path, "by")),
                 role_id=role_id, delegation_id=self._id("delegation", key, entry.get("id"))))
+            self._keep_created(self.model.delegations, delegation, entry)
             self.context.bind("delegation", key, delegation.id, path)
 
     def role_invitations(self, entries: dict) -> None:
@@ -241,7 +262,13 @@ class _SectionLoader:
                 user_id=self.context.ref("user", entry["user"], (*path, "user")),
                 organization_id=organization_id, email=entry.get("email"),
                 invitation_id=self._id("roleinvitation", key, entry.get("id"))))
+            self._keep_created(self.model.role_invitations, invitation, entry)
             self.context.bind("roleInvitation", key, invitation.id, path)
+
+    @staticmethod
+    def _keep_created(collection, record, entry: dict) -> None:
+        if entry.get("created"):
+            collection.put(record.id, dataclasses.replace(record, created=entry["created"]))
 
 
 def summary_counts(model_store) -> dict[str, int]:
@@ -256,3 +283,76 @@ def summary_counts(model_store) -> dict[str, int]:
         "roleInvitations": len(model_store["customerid.role_invitations"]),
     }
 
+
+
+def dump_section(store, settings: CustomerIdSettings, keys: dict[tuple[str, str], str]) -> dict:
+    """The whole CustomerID state as a ``customerid:`` scenario section that
+    loads back into exactly this state (GET /__emulator/state). Entities keep
+    their scenario keys where they have one, their id otherwise."""
+    model = CustomerIdModel(store, settings, lambda: "")
+    names = {(kind, entity_id): key for (kind, key), entity_id in keys.items()}
+
+    def key(kind: str, entity_id: str) -> str:
+        return names.get((kind, entity_id), entity_id)
+
+    def attributes(values) -> dict:
+        return {name: list(value) for name, value in sorted(values.items())}
+
+    def cleaned(entry: dict) -> dict:
+        return {name: value for name, value in entry.items() if value is not None and value != {} and value != []}
+
+    section: dict = {"settings": {
+        "credentials": [{"username": user, "password": password} for user, password in settings.credentials],
+        "userAttributes": sorted(settings.user_attributes),
+        "organizationAttributes": sorted(settings.organization_attributes),
+        "organizationTypes": {name: list(roles) for name, roles in settings.organization_types.items()},
+        "defaultOrganizationType": settings.default_organization_type,
+        "defaultVirtualOrganizationType": settings.default_virtual_organization_type,
+        "rolesRecursion": settings.roles_recursion,
+    }}
+    section["organizations"] = {
+        key("organization", o.id): cleaned({
+            "id": o.id, "technicalName": o.technical_name, "friendlyName": o.friendly_name,
+            "parent": key("organization", o.parent_id) if o.parent_id else None, "virtual": o.virtual,
+            "type": o.organization_type, "attributes": attributes(o.attributes),
+            "memberships": list(o.memberships), "created": o.created or None})
+        for o in sorted(model.organizations, key=lambda o: o.entity_name.casefold())}
+
+    def depth(role, seen=()) -> int:  # roles come after the roles they are members of
+        parents = [model.roles.get(parent) for parent in role.member_of if parent not in seen]
+        return 1 + max((depth(parent, (*seen, role.id)) for parent in parents if parent), default=0)
+
+    section["roles"] = {
+        key("role", r.id): cleaned({
+            "id": r.id, "organization": key("organization", r.organization_id), "name": r.name,
+            "memberOf": [key("role", parent) for parent in r.member_of]})
+        for r in sorted(model.roles, key=lambda r: (depth(r), r.entity_name.casefold()))}
+    section["users"] = {
+        key("user", u.id): cleaned({
+            "id": u.id, "cn": u.cn, "organization": key("organization", u.organization_id),
+            "status": BY_CODE[u.status].name, "login": u.login, "email": u.email, "firstname": u.firstname,
+            "surname": u.surname, "mobile": u.mobile, "ssn": u.ssn, "locale": u.locale, "password": u.password,
+            "passwordEnabled": u.password_enabled, "mustChangePassword": u.must_change_password or None,
+            "repository": u.repository, "invitedBy": u.invited_by, "attributes": attributes(u.attributes),
+            "roles": sorted(key("role", a.role_id) for a in model.role_assignments.find("user", u.id)),
+            "created": u.created or None})
+        for u in sorted(model.users, key=lambda u: key("user", u.id))}
+    section["mandates"] = {
+        key("mandate", m.id): cleaned({
+            "id": m.id, "type": m.type, "mandater": key(m.mandater_kind, m.mandater_id),
+            "mandatee": key(m.mandatee_kind, m.mandatee_id), "role": key("role", m.role_id), "name": m.name,
+            "assigneeEmail": m.assignee_email, "created": m.created or None})
+        for m in sorted(model.mandates, key=lambda m: key("mandate", m.id))}
+    section["delegations"] = {
+        key("delegation", d.id): cleaned({
+            "id": d.id, "mandate": key("mandate", d.mandate_id),
+            "role": key("role", d.role_id) if d.role_id else None, "to": key("user", d.delegate_user_id),
+            "by": key("user", d.mandater_user_id), "created": d.created or None})
+        for d in sorted(model.delegations, key=lambda d: key("delegation", d.id))}
+    section["roleInvitations"] = {
+        key("roleInvitation", i.id): cleaned({
+            "id": i.id, "role": key("role", i.role_id), "user": key("user", i.user_id),
+            "organization": key("organization", i.organization_id), "email": i.email,
+            "created": i.created or None})
+        for i in sorted(model.role_invitations, key=lambda i: key("roleInvitation", i.id))}
+    return {name: value for name, value in section.items() if value}

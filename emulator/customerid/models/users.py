@@ -10,7 +10,7 @@ from .base import ModelBase, new_id, sort_ids
 from .collections import USER_TEXT_FIELDS, fold
 from .records import User
 from .search import AttributeFilter, intersect, text_matches
-from .statuses import BY_CODE, DISABLED, ENABLED, SETTABLE, WAITING_FOR_REGISTRATION, UserStatus, parse_status
+from .statuses import BY_CODE, DISABLED, ENABLED, LOCKED, SETTABLE, WAITING_FOR_REGISTRATION, UserStatus, parse_status
 
 # Attributes of the GET105 document a search may name besides the indexed text fields.
 USER_DERIVED_FILTERS = ("status", "organization", "organizationEntityName", "organizationId")
@@ -287,6 +287,24 @@ class UserRules(ModelBase):
                 self.role_invitations.delete(invitation.id)
             updated = dataclasses.replace(user, status=ENABLED.code, invited_by=None)
             self.users.put(updated.id, updated)
+        return updated
+
+    def lock_user(self, user_id: str) -> User:
+        """The system locks an account (too many failed logins; control API)."""
+        user = self.get_user(user_id)
+        if user.status != ENABLED.code:
+            raise InvalidArguments(f"user status is {BY_CODE[user.status].name}; only Enabled users can be locked")
+        updated = dataclasses.replace(user, status=LOCKED.code)
+        self.users.put(updated.id, updated)
+        return updated
+
+    def unlock_user(self, user_id: str) -> User:
+        """The lock expires or is lifted (control API): Locked becomes Enabled."""
+        user = self.get_user(user_id)
+        if user.status != LOCKED.code:
+            raise InvalidArguments(f"user status is {BY_CODE[user.status].name}, not Locked")
+        updated = dataclasses.replace(user, status=ENABLED.code)
+        self.users.put(updated.id, updated)
         return updated
 
     def add_user(self, user: User) -> User:
