@@ -103,6 +103,9 @@ class DfsApi:
         return error_response(error_for_status(status, detail))
 
     # -- emulator-only routes ----------------------------------------------------------------
+    def control_actions(self):
+        return []  # DFS has no end-user-only transitions to simulate
+
     def control_routes(self):
         """Emulator-only routes under /__emulator/dfs/."""
         return [("POST", "/token", token), ("GET", "/openapi.json", openapi),
