@@ -106,7 +106,9 @@ def _api_dispatcher(api, state: EmulatorState):
                 response_body = b""
             journal.record(wall_time(), api_name, code, version, request.method, request.path,
                            request.query_string, None if isinstance(response, faults.Dropped) else response.status,
-                           (perf_counter() - started) * 1000, request_body[:cut], response_body[:cut],
+                           (perf_counter() - started) * 1000,
+                           request_body if len(request_body) <= cut else request_body[:cut],
+                           response_body if len(response_body) <= cut else response_body[:cut],
                            request.headers, note)
         return response
 

@@ -69,6 +69,9 @@ class DfsApi:
     def summary_counts(self, store) -> dict[str, int]:
         return scenario.summary_counts(store)
 
+    def dump_scenario_section(self, store, settings: DfsSettings, keys) -> dict:
+        return scenario.dump_section(store, settings, keys)
+
     def bind(self, operation: Operation, version: str):
         handler = getattr(self.handlers, operation.handler)
         binder = self.binder

@@ -14,8 +14,10 @@ from ..scenarios import ScenarioContext
 from .errors import DfsError
 from .models import DfsModel, DfsSettings
 from .models.base import dotnet_time
-from .models.records import (AccessPolicy, BackOffice, BankBranch, ClientApp, FunctionalityGroup, MenuItem, Permission,
-                             ProviderSetting, Tenant, TenantAccess)
+from .models.members import MEMBER_FIELDS
+from .models.records import (AccessPolicy, AuditContext, BackOffice, BankBranch, ClientApp, FunctionalityGroup,
+                             Identity, LongRunningRequest, MenuItem, Permission, ProviderSetting, Tenant,
+                             TenantAccess)
 
 SECTION = "dfs"
 SETTINGS = {"signingKey": "signing_key", "defaultClientId": "default_client_id",
@@ -45,6 +47,8 @@ def load_section(section: dict, context: ScenarioContext) -> None:
     if "defaultIdentity" in given:
         changes["default_identity_id"] = context.ref("dfs.identity", given["defaultIdentity"],
                                                      (SECTION, "settings", "defaultIdentity"))
+    for name, value in (section.get("sequences") or {}).items():
+        model.bump_sequence(name, value)
     context.settings[SECTION] = dataclasses.replace(settings, **changes)
 
 
@@ -67,6 +71,10 @@ class _Loader:
     def _bind(self, kind: str, key: str, value, path) -> None:
         self.context.bind(f"dfs.{kind}", key, str(value), (SECTION, *path))
 
+    def _name(self, kind: str, key: str, value) -> None:
+        """Remember a catalog entry's key (for the state dump) where nothing refers to it."""
+        self.context.keys.setdefault((f"dfs.{kind}", key), str(value))
+
     def _unique(self, collection, entity_id: int, path) -> None:
         if entity_id in collection:
             raise self.context.error((SECTION, *path, "id"), f"id {entity_id} is used twice")
@@ -88,6 +96,7 @@ class _Loader:
             uid = entry.get("uid") or self.context.stable_id("dfs.permission", key)
             model.permissions.put(entry["id"], Permission(entry["id"], uid.lower(), entry.get("name", key),
                                                           tuple(entry.get("hierarchyPath", ())), policies))
+            self._name("permission", key, entry["id"])
         for key, entry in (section.get("menuItems") or {}).items():
             path = ("menuItems", key)
             self._unique(model.menu_items, entry["id"], path)
@@ -99,12 +108,14 @@ class _Loader:
             functionalities = tuple((f["id"], f.get("name", name)) for name, f in (entry.get("functionalities") or {}).items())
             model.functionality_groups.put(entry["id"], FunctionalityGroup(entry["id"], entry.get("name", key),
                                                                             functionalities))
+            self._name("functionalityGroup", key, entry["id"])
         for key, entry in (section.get("providerSettings") or {}).items():
             self._unique(model.provider_settings, entry["id"], ("providerSettings", key))
             model.provider_settings.put(entry["id"], ProviderSetting(
                 entry["id"], entry["providerId"], entry.get("providerTypeId", 1), entry.get("name", key),
                 entry.get("displayName", entry.get("name", key)), entry.get("isEnabled", True),
-                entry.get("isDefault", False), now, now))
+                entry.get("isDefault", False), entry.get("created", now), entry.get("lastUpdated", now)))
+            self._name("providerSetting", key, entry["id"])
         for key, entry in (section.get("bankBranches") or {}).items():
             self._unique(model.bank_branches, entry["id"], ("bankBranches", key))
             model.bank_branches.put(entry["id"], BankBranch(entry["id"], entry.get("name", key)))
@@ -135,6 +146,9 @@ class _Loader:
             role_id = self._ref("role", grant["role"], (*where, "role"))
             model.access.put((identity_id, tenant.id), TenantAccess(identity_id, tenant.id, role_id,
                                                                     grant.get("enabled", True)))
+            if grant.get("member", False) is not False:
+                self.member(tenant, model.identities.get(identity_id), grant["member"], where)
+        self.identity_exclusions(tenant, entry.get("identities") or {}, path)
         for participant_key, item in (entry.get("participants") or {}).items():
             where = (*path, "participants", participant_key)
             identities = [self._ref("identity", i, (*where, "identities")) for i in item.get("identities", ())]
@@ -146,6 +160,27 @@ class _Loader:
             model.client_apps.put((tenant.id, app_id), ClientApp(
                 tenant.id, app_id, tuple((r["resource"], r["scope"]) for r in item.get("resources", ())),
                 tuple(item.get("accessPolicies", ()))))
+        for index, item in enumerate(entry.get("auditContexts") or ()):
+            where = (*path, "auditContexts", index)
+            if (tenant.id, item["id"]) in model.audit_contexts:
+                raise self.context.error((SECTION, *where, "id"), f"id {item['id']} is used twice")
+            for member_id in item.get("members", ()):
+                member = model.members.get(member_id)
+                if member is None or member.tenant_id != tenant.id:
+                    raise self.context.error((SECTION, *where, "members"),
+                                             f"member {member_id} does not exist in tenant {tenant.key}")
+            model.audit_contexts.put((tenant.id, item["id"]), AuditContext(
+                tenant.id, item["id"], item.get("createdBy", tenant.name), item.get("authorizedAppId"),
+                tuple(dict.fromkeys(item.get("members", ()))), item.get("created") or model.now()))
+            model.bump_sequence(f"audit-context:{tenant.id}", item["id"])
+        for index, item in enumerate(entry.get("longRunningRequests") or ()):
+            where = (*path, "longRunningRequests", index)
+            request_id = item["id"].lower()
+            if request_id in model.long_running:
+                raise self.context.error((SECTION, *where, "id"), f"id {request_id} is used twice")
+            model.long_running.put(request_id, LongRunningRequest(
+                request_id, tenant.id, item["kind"], item.get("status", "Completed"), item.get("created") or model.now(),
+                item.get("completed"), item.get("membersCreated", 0), item.get("membersUpdated", 0)))
         for index, batch in enumerate(entry.get("generate") or ()):
             self.generated(tenant, batch, (*path, "generate", index))
 
@@ -160,9 +195,14 @@ class _Loader:
                 tenant, item.get("shortName", key), item.get("longName"), item.get("roleKey", key),
                 item.get("isMemberAccessExcluded", False), role_id=item.get("id"),
                 allow_all_policies=item.get("allowAllPolicies", False), access_policy_ids=policies))
+            replace = {}
             back_office = self._back_office(item.get("backOffice"), (*where, "backOffice"))
             if back_office is not None:
-                model.roles.put(role.id, dataclasses.replace(role, back_office=back_office))
+                replace["back_office"] = back_office
+            if item.get("created"):
+                replace["created"] = item["created"]
+            if replace:
+                model.roles.put(role.id, dataclasses.replace(role, **replace))
             self._bind("role", key, role.id, where)
         for key, item in entries.items():  # exclusions may name roles listed later
             if item.get("excludes"):
@@ -190,6 +230,10 @@ class _Loader:
             replace = {}
             if item.get("picture"):
                 replace["picture"] = item["picture"]
+            if item.get("created"):
+                replace["created"] = item["created"]
+            if "providerSettingId" in item:
+                replace["provider_setting_id"] = item["providerSettingId"]
             back_office = self._back_office(item.get("backOffice"), (*where, "backOffice"))
             if back_office is not None:
                 replace["back_office"] = back_office
@@ -198,10 +242,27 @@ class _Loader:
             self._bind("identity", key, identity.id, where)
             member = item.get("member", True)
             if member is not False:
-                member = member if isinstance(member, dict) else {}
-                row, _ = self._apply(where, lambda: model.upsert_member(tenant, identity, member_id=member.get("id")))
-                if member.get("contacts"):
-                    model.set_contacts(row, member["contacts"])
+                self.member(tenant, model.identities.get(identity.id), member, where)
+
+    def member(self, tenant: Tenant, identity, member, where) -> None:
+        """The identity's member row in the tenant: copied from the identity, then the
+        fields the entry gives (a member synced with other values, or before a change)."""
+        model = self.model
+        member = member if isinstance(member, dict) else {}
+        row, _ = self._apply(where, lambda: model.upsert_member(tenant, identity, member_id=member.get("id")))
+        replace = {attribute: member[field] for field, attribute in MEMBER_FIELDS.items()
+                   if field in member and field != "bankBranchId"}
+        if "bankBranch" in member:
+            replace["bank_branch_id"] = (self._ref("branch", member["bankBranch"], (*where, "member", "bankBranch"))
+                                         if member["bankBranch"] is not None else None)
+        if member.get("contacts"):
+            replace["contact_ids"] = tuple(member["contacts"])
+        if replace:
+            model.members.put(row.id, dataclasses.replace(row, **replace))
+
+    def identity_exclusions(self, tenant: Tenant, entries: dict, path) -> None:
+        """After the tenant's access grants: the excluded identities may come from other tenants."""
+        model = self.model
         for key, item in entries.items():  # exclusions may name identities listed later
             if item.get("excludes"):
                 where = (*path, "identities", key)
@@ -224,3 +285,193 @@ class _Loader:
                                                                        identity_id=self.context.generated_id()))
             if batch.get("withMember", True):
                 model.upsert_member(tenant, identity)
+
+
+# -- the state dump (GET /__emulator/state) ------------------------------------------------------------------
+
+IDENTITY_FIELDS = {"userName": "username", "firstName": "first_name", "lastName": "last_name",
+                   "salutationId": "salutation_id", "email": "email", "description": "description", "phone": "phone",
+                   "fax": "fax", "mobile": "mobile", "url": "url", "externalId": "external_id",
+                   "password": "password"}
+
+
+def _cleaned(entry: dict) -> dict:
+    return {name: value for name, value in entry.items() if value is not None and value != [] and value != {}}
+
+
+def dump_section(store, settings: DfsSettings, keys: dict[tuple[str, str], str]) -> dict:
+    """The whole DFS state as a ``dfs:`` scenario section that loads back (into an
+    empty store) into exactly this state. Entities keep their scenario keys where
+    they have one; others (created over HTTP, Faker-generated) get one made from
+    their id. Each identity is listed in the first tenant (by id) it has access to,
+    with ``access`` grants in the others; every derived value (timestamps, member
+    fields that differ from the identity's, id counters) is written out."""
+    model = DfsModel(store, settings, lambda: "")
+    names: dict[tuple[str, str], str] = {}
+    taken: dict[str, set[str]] = {}
+    for (kind, key), entity_id in keys.items():
+        names[(kind, entity_id)] = key
+        taken.setdefault(kind, set()).add(key)
+
+    def key(kind: str, entity_id, label: str | None = None) -> str:
+        found = names.get((f"dfs.{kind}", str(entity_id)))
+        if found is None:
+            found = f"{label}-{entity_id}" if label else str(entity_id)
+            while found in taken.setdefault(f"dfs.{kind}", set()):
+                found += "~"
+            taken[f"dfs.{kind}"].add(found)
+            names[(f"dfs.{kind}", str(entity_id))] = found
+        return found
+
+    policy = lambda policy_id: key("policy", policy_id, "policy")  # noqa: E731
+    menu = lambda menu_id: key("menu", menu_id, "menu")  # noqa: E731
+    branch = lambda branch_id: key("branch", branch_id, "branch") if branch_id is not None else None  # noqa: E731
+    role_key = lambda role_id: key("role", role_id, "role")  # noqa: E731
+    identity_key = lambda identity_id: key("identity", identity_id)  # noqa: E731
+
+    def back_office(value: BackOffice | None) -> dict | None:
+        if value is None:
+            return None
+        return _cleaned({"defaultMenuItem": menu(value.default_menu_item_id) if value.default_menu_item_id else None,
+                         "menuItems": [menu(i) for i in value.menu_item_ids],
+                         "functionalities": list(value.functionality_ids)}) or {}
+
+    section: dict = {}
+    section["settings"] = _cleaned({
+        "signingKey": settings.signing_key,
+        "defaultTenant": key("tenant", settings.default_tenant_id, "tenant")
+        if settings.default_tenant_id is not None and settings.default_tenant_id in model.tenants else None,
+        "defaultIdentity": identity_key(settings.default_identity_id)
+        if settings.default_identity_id is not None and settings.default_identity_id in model.identities else None,
+        "defaultClientId": settings.default_client_id, "tokenLifetimeSeconds": settings.token_lifetime_seconds,
+        "longRunningDelaySeconds": settings.long_running_delay_seconds,
+        "defaultPageSize": settings.default_page_size, "maxPageSize": settings.max_page_size})
+
+    # -- catalogs ---------------------------------------------------------------------------------------
+    section["accessPolicies"] = {policy(p.id): _cleaned({
+        "id": p.id, "key": p.key, "name": p.name, "description": p.description,
+        "isAppOriented": p.is_app_oriented or None}) for p in sorted(model.access_policies, key=lambda p: p.id)}
+    section["permissions"] = {key("permission", p.id, "permission"): _cleaned({
+        "id": p.id, "uid": p.uid, "name": p.name, "hierarchyPath": list(p.hierarchy_path),
+        "requiredAccessPolicies": [policy(i) for i in p.required_access_policy_ids]})
+        for p in sorted(model.permissions, key=lambda p: p.id)}
+
+    def menu_depth(item) -> int:
+        depth = 0
+        while item.parent_id is not None and depth < len(model.menu_items):
+            item, depth = model.menu_items.get(item.parent_id), depth + 1
+        return depth
+
+    section["menuItems"] = {menu(m.id): _cleaned({
+        "id": m.id, "name": m.name, "parent": menu(m.parent_id) if m.parent_id is not None else None})
+        for m in sorted(model.menu_items, key=lambda m: (menu_depth(m), m.id))}
+
+    def functionalities(group) -> dict:
+        counts: dict[str, int] = {}
+        for _, name in group.functionalities:
+            counts[name] = counts.get(name, 0) + 1
+        return {(name if counts[name] == 1 else f"functionality-{f_id}"): {"id": f_id, "name": name}
+                for f_id, name in group.functionalities}
+
+    section["functionalityGroups"] = {key("functionalityGroup", g.id, "group"): _cleaned({
+        "id": g.id, "name": g.name, "functionalities": functionalities(g)})
+        for g in sorted(model.functionality_groups, key=lambda g: g.id)}
+    section["providerSettings"] = {key("providerSetting", s.id, "provider-setting"): {
+        "id": s.id, "providerId": s.provider_id, "providerTypeId": s.provider_type_id, "name": s.name,
+        "displayName": s.display_name, "isEnabled": s.is_enabled, "isDefault": s.is_default,
+        "created": s.created, "lastUpdated": s.last_updated}
+        for s in sorted(model.provider_settings, key=lambda s: s.id)}
+    section["bankBranches"] = {branch(b.id): {"id": b.id, "name": b.name}
+                               for b in sorted(model.bank_branches, key=lambda b: b.id)}
+
+    # -- tenants ----------------------------------------------------------------------------------------
+    default_provider = model.default_provider_setting()
+    default_provider_id = default_provider.id if default_provider else None
+    tenants = sorted(model.tenants, key=lambda t: t.id)
+    home: dict[str, int] = {}  # identity id -> the first tenant it has access to
+    for tenant in tenants:
+        for access in model.access.find("tenant", tenant.id):
+            home.setdefault(access.identity_id, tenant.id)
+
+    def member_entry(tenant_id: int, identity: Identity):
+        row = model.member_of(tenant_id, identity.id)
+        if row is None:
+            return False
+        entry: dict = {"id": row.id}
+        if row.contact_ids:
+            entry["contacts"] = list(row.contact_ids)
+        for field, attribute in MEMBER_FIELDS.items():
+            value = getattr(row, attribute)
+            if value != getattr(identity, attribute):
+                if field == "bankBranchId":
+                    entry["bankBranch"] = branch(value)
+                else:
+                    entry[field] = value
+        return entry
+
+    section["tenants"] = {}
+    for tenant in tenants:
+        entry: dict = {"id": tenant.id, "uid": tenant.uid, "key": tenant.key, "name": tenant.name}
+        roles = model.tenant_roles(tenant.id)
+        entry["roles"] = {role_key(r.id): _cleaned({
+            "id": r.id, "shortName": r.short_name, "longName": r.long_name, "created": r.created,
+            "allowAllPolicies": r.allow_all_policies or None,
+            "accessPolicies": [policy(i) for i in r.access_policy_ids],
+            "isMemberAccessExcluded": r.is_member_access_excluded or None,
+            "excludes": [role_key(i) for i in r.excluded_role_ids],
+            "backOffice": back_office(r.back_office) if r.back_office != BackOffice() else None,
+        }) | {"roleKey": r.role_key} for r in roles}
+        accesses = sorted(model.access.find("tenant", tenant.id), key=lambda a: a.identity_id)
+        identities: dict = {}
+        grants: list = []
+        for access in accesses:
+            identity = model.identities.get(access.identity_id)
+            if home[identity.id] != tenant.id:
+                grant = {"identity": identity_key(identity.id), "role": role_key(access.role_id)}
+                if not access.enabled:
+                    grant["enabled"] = False
+                member = member_entry(tenant.id, identity)
+                if member is not False:
+                    grant["member"] = member
+                grants.append(grant)
+                continue
+            item = {"id": identity.id, **{field: getattr(identity, attribute)
+                                          for field, attribute in IDENTITY_FIELDS.items()}}
+            item.update({
+                "bankBranch": branch(identity.bank_branch_id), "role": role_key(access.role_id),
+                "signInEnabled": None if identity.is_sign_in_enabled else False,
+                "tenantAccessEnabled": None if access.enabled else False,
+                "systemAccount": identity.is_system_account or None,
+                "created": identity.created or None, "picture": identity.picture,
+                "excludes": [identity_key(i) for i in identity.excluded_identity_ids],
+                "backOffice": back_office(identity.back_office)})
+            item = _cleaned(item)
+            if identity.back_office is not None:
+                item["backOffice"] = back_office(identity.back_office)
+            if identity.provider_setting_id != default_provider_id:
+                item["providerSettingId"] = identity.provider_setting_id
+            item["member"] = member_entry(tenant.id, identity)
+            identities[identity_key(identity.id)] = item
+        entry["identities"] = dict(sorted(identities.items()))
+        entry["access"] = grants
+        participants = sorted(model.participants.find("tenant", tenant.id), key=lambda p: p.id)
+        entry["participants"] = {key("participant", p.id, "participant"): _cleaned({
+            "id": p.id, "uid": p.uid, "name": p.name, "isActive": None if p.is_active else False,
+            "identities": [identity_key(i) for i in p.identity_ids]}) for p in participants}
+        apps = [app for app in model.client_apps if app.tenant_id == tenant.id]
+        entry["clientApps"] = {app.app_id: _cleaned({
+            "resources": [{"resource": r, "scope": s} for r, s in app.resources],
+            "accessPolicies": list(app.access_policy_keys)}) for app in sorted(apps, key=lambda a: a.app_id)}
+        contexts = [c for c in model.audit_contexts if c.tenant_id == tenant.id]
+        entry["auditContexts"] = [_cleaned({
+            "id": c.id, "createdBy": c.created_by, "members": list(c.member_ids), "created": c.created or None})
+            | {"authorizedAppId": c.authorized_app_id} for c in sorted(contexts, key=lambda c: c.id)]
+        requests = [r for r in model.long_running if r.tenant_id == tenant.id]
+        entry["longRunningRequests"] = [{
+            "id": r.id, "kind": r.kind, "status": r.status, "created": r.created, "completed": r.completed,
+            "membersCreated": r.members_created, "membersUpdated": r.members_updated}
+            for r in sorted(requests, key=lambda r: (r.created, r.id))]
+        section["tenants"][key("tenant", tenant.id, "tenant")] = {
+            name: value for name, value in entry.items() if value or name == "id"}
+    section["sequences"] = dict(sorted(zip(model.sequences.ids(), model.sequences)))
+    return {name: value for name, value in section.items() if value}
