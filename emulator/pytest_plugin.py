@@ -38,7 +38,7 @@ import pytest
 import pytest_asyncio
 
 from .app import create_app, default_apis
-from .config import DEFAULT_SCENARIO, EmulatorConfig
+from .config import DEFAULT_SCENARIO, PROJECT_SCENARIOS, EmulatorConfig
 from .scenarios import Baseline, load_baseline
 from .state import NAMESPACE_HEADER, STATE, EmulatorState
 
@@ -90,9 +90,15 @@ def control_token(config: pytest.Config) -> str | None:
 
 
 def configured_scenarios(config: pytest.Config) -> list[Path]:
+    """Files relative to the rootdir, or names of the emulator's own scenarios ("default")."""
     root = Path(str(config.rootpath))
     given = config.getoption("emulator_scenarios") or config.getini("emulator_scenarios")
-    return [Path(path) if Path(path).is_absolute() else root / path for path in given]
+    paths = []
+    for entry in given:
+        path = Path(entry) if Path(entry).is_absolute() else root / entry
+        own = PROJECT_SCENARIOS / f"{entry.removesuffix('.yaml')}.yaml"
+        paths.append(own if not path.is_file() and "/" not in entry and own.is_file() else path)
+    return paths
 
 
 @pytest.hookimpl(tryfirst=True)
