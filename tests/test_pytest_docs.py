@@ -1,4 +1,4 @@
-"""Every example in docs/pytest.md runs: the marked blocks become the files of a
+"""Every example in docs/pytest.md (and the README's pytest example) runs: the marked blocks become the files of a
 small project (``pytest-ini`` its pytest.ini, ``pytest-file PATH`` data files,
 ``pytest NAME`` test modules), run in-process, with ``-n 2``, and against an
 external emulator (`python -m emulator`) with ``--emulator-url``."""
@@ -12,12 +12,13 @@ import pytest
 from tests.support.docker import free_port
 from tests.support.processes import Server
 
-DOCUMENT = Path(__file__).resolve().parent.parent / "docs" / "pytest.md"
+ROOT = Path(__file__).resolve().parent.parent
+DOCUMENTS = [ROOT / "docs" / "pytest.md", ROOT / "README.md"]
 BLOCK = re.compile(r"<!-- example: (pytest(?:-ini|-file)?)\s*([^>]*?)\s*-->\s*```[a-z]*\n(.*?)```", re.S)
 
 
 def blocks() -> list[tuple[str, str, str]]:
-    return BLOCK.findall(DOCUMENT.read_text(encoding="utf-8"))
+    return [found for document in DOCUMENTS for found in BLOCK.findall(document.read_text(encoding="utf-8"))]
 
 
 def count_tests(files: dict[str, str]) -> int:
