@@ -141,6 +141,13 @@ class EmulatorState:
     def reset(self, keep: frozenset[str] = frozenset()) -> None:
         self.default.reset(keep)
 
+    def renew(self) -> None:
+        """As if just started: only the default namespace, forked from the baseline,
+        no faults, journal, snapshots or endpoint hits (the pytest plugin, per test)."""
+        self.hits.clear()
+        self.default = Namespace(DEFAULT_NAMESPACE, self)
+        self.namespaces = {DEFAULT_NAMESPACE: self.default}
+
     def namespace_for(self, request: web.Request) -> Namespace:
         name = request.headers.get(NAMESPACE_HEADER)
         if name is None:

@@ -1,6 +1,8 @@
 import aiohttp
 import pytest
 
+pytest_plugins = ["pytester"]
+
 from emulator.app import create_app
 from emulator.config import EmulatorConfig
 from emulator.pytest_plugin import EmulatorHandle
@@ -36,6 +38,7 @@ def make_emulator(emulator_baseline, aiohttp_server):
     """An emulator with a non-default configuration (journal limit, fault bounds, token)."""
     async def make(**config) -> EmulatorHandle:
         app = create_app(EmulatorConfig(**config), baseline=emulator_baseline)
-        return EmulatorHandle(app, await aiohttp_server(app))
+        server = await aiohttp_server(app)
+        return EmulatorHandle(str(server.make_url("")), app=app, baseline=emulator_baseline)
 
     return make

@@ -41,7 +41,7 @@ def commands(kind: str) -> list[tuple[str, str]]:
 def test_every_marked_block_is_a_known_kind():
     kinds = {kind for document in DOCUMENTS
              for kind, _ in MARKER.findall(document.read_text(encoding="utf-8"))}
-    assert kinds <= {"docker", "cli", "make-run-output"}, kinds
+    assert kinds <= {"docker", "cli", "make-run-output", "pytest", "pytest-ini", "pytest-file"}, kinds
     assert commands("docker") and commands("cli") and examples("make-run-output")
 
 
