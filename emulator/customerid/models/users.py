@@ -291,19 +291,18 @@ class UserRules(ModelBase):
 
     def lock_user(self, user_id: str) -> User:
         """The system locks an account (too many failed logins; control API)."""
-        user = self.get_user(user_id)
-        if user.status != ENABLED.code:
-            raise InvalidArguments(f"user status is {BY_CODE[user.status].name}; only Enabled users can be locked")
-        updated = dataclasses.replace(user, status=LOCKED.code)
-        self.users.put(updated.id, updated)
-        return updated
+        return self._system_transition(user_id, ENABLED, LOCKED)
 
     def unlock_user(self, user_id: str) -> User:
         """The lock expires or is lifted (control API): Locked becomes Enabled."""
+        return self._system_transition(user_id, LOCKED, ENABLED)
+
+    def _system_transition(self, user_id: str, source: UserStatus, target: UserStatus) -> User:
         user = self.get_user(user_id)
-        if user.status != LOCKED.code:
-            raise InvalidArguments(f"user status is {BY_CODE[user.status].name}, not Locked")
-        updated = dataclasses.replace(user, status=ENABLED.code)
+        if user.status != source.code:
+            raise InvalidArguments(f"user status is {BY_CODE[user.status].name}; only {source.name} users "
+                                   f"can become {target.name} this way")
+        updated = dataclasses.replace(user, status=target.code)
         self.users.put(updated.id, updated)
         return updated
 
