@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import functools
 import json
-import uuid
+import os
 
 import yaml
 from aiohttp import web
@@ -27,7 +27,7 @@ NAME = "dfs"
 
 
 def new_correlation_id() -> str:
-    return uuid.uuid4().hex  # 32 lower-case hex characters, as the document's sample
+    return os.urandom(16).hex()  # 32 lower-case hex characters, as the document's sample
 
 
 def error_response(error: DfsError, correlation_id: str | None = None) -> web.Response:
