@@ -21,7 +21,6 @@ class EmulatorConfig:
     scenarios: tuple[Path, ...] = field(default_factory=lambda: (DEFAULT_SCENARIO,))
     # Bodies above this get the API's own error document (413), never a partial read.
     max_body_bytes: int = 1024 * 1024
-    access_log: bool = False
     # Where POST /__emulator/scenarios {"name": ...} finds scenario files.
     scenario_dir: Path = PROJECT_SCENARIOS
     # Requests kept per namespace in the journal (0: no journal); older ones are evicted.

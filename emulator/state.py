@@ -173,11 +173,5 @@ class EmulatorState:
     def world_for(self, request: web.Request) -> World:
         return self.namespace_for(request).world
 
-    def api_for_path(self, path: str):
-        for api in self.apis.values():
-            if path.startswith(api.url_prefixes):
-                return api
-        return None
-
 
 STATE = web.AppKey("emulator_state", EmulatorState)

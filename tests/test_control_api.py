@@ -7,7 +7,7 @@ from openapi_spec_validator import validate
 
 from emulator.control import PREFIX
 from tests.support.control import ControlClient
-from tests.support.customerid import ANNA, INVITATION_VILLE, INVOICE_VIEWER, MAIJA, PEKKA, VILLE, CustomerIdClient
+from tests.support.customerid import ANNA, INVITATION_VILLE, INVOICE_VIEWER, MAIJA, PEKKA, VILLE
 
 
 async def test_health_reports_uptime_scenarios_counts_faults_journal_clock(control, cid):

@@ -9,7 +9,7 @@ import aiohttp
 import pytest
 
 from tests.support.control import ControlClient
-from tests.support.customerid import ACME, MAIJA, MATTI, CustomerIdClient
+from tests.support.customerid import ACME, MAIJA, MATTI
 
 USERS = "/customerid-rest/services/2.1/users/*"
 

@@ -10,7 +10,7 @@ from emulator.app import default_apis
 from emulator.config import PROJECT_SCENARIOS
 from emulator.scenarios import load_baseline
 from emulator.state import EmulatorState
-from tests.support.customerid import ACME, MAIJA, MATTI, VILLE
+from tests.support.customerid import MAIJA, MATTI, VILLE
 
 NEW_ORGANIZATION = "77777777-7777-4777-8777-777777777771"
 EXTRA = {

@@ -9,14 +9,10 @@ from urllib.parse import quote
 import aiohttp
 
 from emulator.endpoints import EndpointTable
-from tests.support.customerid import ACME, INVOICE_VIEWER, MAIJA, SALES_MANAGER, UNKNOWN_ID, VILLE
+from tests.support.customerid import INVOICE_VIEWER, MAIJA, SALES_MANAGER, UNKNOWN_ID, VILLE, user_name
 
 ROOT = Path(__file__).resolve().parent.parent
 
-
-def user_name(cid, user_id: str) -> str:
-    model = cid.emulator.model()
-    return model.user_entity_name(model.users.get(user_id))
 
 
 async def test_organization_created_in_1_0_is_listed_by_2_1_changed_in_2_0_and_removed_in_1_0(cid):

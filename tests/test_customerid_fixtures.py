@@ -9,18 +9,15 @@ the emulator renders to, and the schema must still reject wrong documents.
 from __future__ import annotations
 
 import json
-from functools import lru_cache
 from pathlib import Path
 
 import pytest
 import xmlschema
 
+from tests.support.customerid import document_schema, error_schema
 from tests.support.xmlshape import same_shape, shape
 
 ROOT = Path(__file__).resolve().parent.parent
-SCHEMA_DIR = ROOT / "emulator" / "customerid" / "schemas"
-CID_XSD = SCHEMA_DIR / "cid-2.1.xsd"
-ERROR_XSD = SCHEMA_DIR / "customerid-error.xsd"
 FIXTURES = ROOT / "fixtures" / "customerid" / "2.1"
 
 NS = "http://schema.ubisecure.com/customerid/api"
@@ -37,16 +34,6 @@ WITH_JSON = {"PUT123", "PATCH124"}
 EXTRA_FIXTURES = ["PATCH124.request.xml", "PATCH124.request.json"]
 
 HTTP_METHOD = {"POST": "POST", "PUT": "PUT", "DEL": "DELETE", "GET": "GET", "PATCH": "PATCH"}
-
-
-@lru_cache(maxsize=None)
-def cid_schema() -> xmlschema.XMLSchema10:
-    return xmlschema.XMLSchema10(str(CID_XSD))
-
-
-@lru_cache(maxsize=None)
-def error_schema() -> xmlschema.XMLSchema10:
-    return xmlschema.XMLSchema10(str(ERROR_XSD))
 
 
 def _errors(schema: xmlschema.XMLSchema10, source) -> list[str]:
@@ -69,11 +56,11 @@ def _op_prefix(code: str) -> str:
 
 
 def test_schemas_load_without_errors():
-    for schema in (cid_schema(), error_schema()):
+    for schema in (document_schema(), error_schema()):
         assert schema.validity == "valid"
         assert schema.all_errors == []
-    assert cid_schema().target_namespace == NS
-    assert cid_schema().version == "2.1"
+    assert document_schema().target_namespace == NS
+    assert document_schema().version == "2.1"
     assert error_schema().target_namespace == ""
 
 
@@ -85,7 +72,7 @@ def test_schema_declares_documented_elements():
         "MandateInvitations", "Delegations",
         "ReinviteResponse", "UserResponse", "UserRequest", "UserDTO",
     }
-    assert expected <= set(cid_schema().elements)
+    assert expected <= set(document_schema().elements)
 
 
 # --------------------------------------------------------------------------- fixtures
@@ -115,7 +102,7 @@ def test_fixture_directory_is_populated():
 
 @pytest.mark.parametrize("name", _xml_fixtures())
 def test_xml_fixture_is_valid(name):
-    errors = _errors(cid_schema(), str(FIXTURES / name))
+    errors = _errors(document_schema(), str(FIXTURES / name))
     assert not errors, f"{name} is not valid against cid-2.1.xsd:\n" + "\n".join(errors)
 
 
@@ -185,7 +172,7 @@ BAD_DOCUMENTS = {
 
 @pytest.mark.parametrize("label", sorted(BAD_DOCUMENTS))
 def test_schema_rejects_wrong_document(label):
-    assert not cid_schema().is_valid(BAD_DOCUMENTS[label]), f"schema accepted: {label}"
+    assert not document_schema().is_valid(BAD_DOCUMENTS[label]), f"schema accepted: {label}"
 
 
 def test_schema_accepts_expanded_entities():
@@ -196,7 +183,7 @@ def test_schema_accepts_expanded_entities():
         '<Attribute name="id"><Value>u1</Value></Attribute></User></Attribute>'
         "</Mandate></Mandates>"
     )
-    errors = _errors(cid_schema(), doc)
+    errors = _errors(document_schema(), doc)
     assert not errors, "\n".join(errors)
 
 

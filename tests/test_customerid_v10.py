@@ -16,7 +16,7 @@ each validated against cid-1.2.xsd by the client.
 import pytest
 
 from tests.support.customerid import (ACME, ACME_SALES, INVOICE_VIEWER, LIISA, MAIJA, MANDATE_MAIJA_TO_MATTI, MATTI,
-                                      PARTNERS, PEKKA, SALES_MANAGER, VILLE)
+                                      PARTNERS, PEKKA, SALES_MANAGER, VILLE, user_name)
 
 V = "1.0"
 
@@ -24,11 +24,6 @@ V = "1.0"
 def base(cid) -> str:
     return cid.emulator.url + "/eidm2/services"
 
-
-def user_name(cid, user_id: str) -> str:
-    """A user's 1.0 entity name: ORG/…/NAME, NAME being the repository name (cn)."""
-    model = cid.emulator.model()
-    return model.user_entity_name(model.users.get(user_id))
 
 
 # --------------------------------------------------------------------------- organizations

@@ -10,7 +10,7 @@ from emulator.config import DEFAULT_SCENARIO
 from emulator.scenarios import load_baseline, parse_scenario_text
 from emulator.app import create_app, default_apis
 from emulator.config import EmulatorConfig
-from tests.support.dfs import ADMIN, BLAIR, DANNY, DfsClient, GLOBEX_UID, MILES, ROLE_HEAD, SARAH
+from tests.support.dfs import ADMIN, BLAIR, DANNY, GLOBEX_UID, MILES, ROLE_HEAD, SARAH
 
 
 async def test_token_endpoint_mints_a_jwt_with_documented_claims(emulator):

@@ -170,6 +170,12 @@ def role(cid, key: str) -> str:
     return cid.emulator.id_of("role", key)
 
 
+def user_name(cid, user_id: str) -> str:
+    """A user's 1.0 entity name: ORG/…/NAME, NAME being the repository name (cn)."""
+    model = cid.emulator.model()
+    return model.user_entity_name(model.users.get(user_id))
+
+
 def mandate_globex_to_kalle(cid) -> str:
     return cid.emulator.id_of("mandate", "globex-to-kalle")
 
