@@ -36,8 +36,10 @@ def _user_attribute_keys(user: User) -> list[tuple[str, str]]:
 
 
 def _organization_attribute_keys(organization: Organization) -> list[tuple[str, str]]:
-    keys = [(name, value.casefold())
-            for name, value in zip(ORGANIZATION_TEXT_FIELDS, _read_organization_text(organization)) if value]
+    # The id too: the users' organizationId filter matches it like any other text.
+    keys = [("id", organization.id.casefold())]
+    keys += [(name, value.casefold())
+             for name, value in zip(ORGANIZATION_TEXT_FIELDS, _read_organization_text(organization)) if value]
     for name, values in organization.attributes.items():
         keys.extend((name, value.casefold()) for value in values)
     return keys

@@ -71,22 +71,13 @@ class UserRules(ModelBase):
         if name == "status":
             return self.users.lookup("status", parse_status(value).code)
         if name == "organizationId":
-            return self._users_of(self._organization_ids_matching(value, exact))
+            # Case ignored, a prefix unless exactMatch=true, as every other filter (docs/fidelity.md).
+            return self._users_of(text_matches(self.organizations, "id", value, exact))
         if name in ("organization", "organizationEntityName"):
             index_name = "friendlyName" if name == "organization" else "entityName"
             organization_ids = text_matches(self.organizations, index_name, value, exact)
             return self._users_of(organization_ids)
         return text_matches(self.users, name, value, exact)
-
-    def _organization_ids_matching(self, value: str, exact: bool) -> list[str]:
-        """organizationId follows the rules of every other filter (docs/fidelity.md):
-        case ignored, a prefix unless exactMatch=true. Ids are not in the attribute
-        index, so anything but an exact hit scans the organizations' ids."""
-        if exact and value in self.organizations:
-            return [value]
-        key = fold(value)
-        return [organization_id for organization_id in self.organizations.ids()
-                if (fold(organization_id) == key if exact else fold(organization_id).startswith(key))]
 
     def user_roles(self, user_id: str) -> list[str]:
         """GET117: the roles the user is a member of; with rest.roles.recursion
