@@ -53,6 +53,11 @@ class EmulatedApi(Protocol):
         (into an empty store) gives back exactly this state. ``keys`` maps
         (kind, scenario key) to ids, so entities keep their scenario keys."""
 
+    def response_contract(self) -> Any:
+        """Optional: what ``--contract warn|strict`` checks every answer against, with
+        ``checker(operation, version)`` (``None``: no published contract, not checked)
+        and ``error_checker()`` (answers outside any operation); see emulator/contract.py."""
+
     def control_actions(self) -> list["ControlAction"]:
         """Optional: simulated end-user or system actions, served by the control API
         at ``POST /__emulator/<api name>/<path>``."""

@@ -8,7 +8,7 @@ import time
 
 from aiohttp import web
 
-from . import control, faults
+from . import contract, control, faults
 from .config import EmulatorConfig
 from .endpoints import Operation
 from .routing import MethodNotAllowed, PathRouter
@@ -117,7 +117,7 @@ def _api_dispatcher(api, state: EmulatorState):
 
 
 def mount_api(app: web.Application, api, state: EmulatorState) -> None:
-    dispatch = _api_dispatcher(api, state)
+    dispatch = contract.mount(_api_dispatcher, api, state)  # _api_dispatcher itself when --contract off
     for prefix in api.url_prefixes:
         app.router.add_route("*", prefix.rstrip("/") + "/{tail:.*}", dispatch)
 

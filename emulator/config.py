@@ -10,6 +10,9 @@ PROJECT_SCENARIOS = Path(__file__).resolve().parent.parent / "scenarios"
 DEFAULT_SCENARIO = PROJECT_SCENARIOS / "default.yaml"
 
 # EMULATOR_<NAME> environment variables read as numbers
+# --contract: what happens when an answer breaks the API's published contract (docs/contract.md)
+CONTRACT_MODES = ("off", "warn", "strict")
+
 _NUMERIC = {"journal_limit": int, "journal_body_bytes": int, "fault_max_hold_seconds": float,
             "max_namespaces": int, "fault_seed": int}
 
@@ -34,11 +37,18 @@ class EmulatorConfig:
     max_namespaces: int = 1000
     # When set, control endpoints other than health need "Authorization: Bearer <token>".
     control_token: str | None = None
+    # Validate every emulated-API answer against the XSDs / OpenAPI schemas: off, warn, strict.
+    contract: str = "off"
+
+    def __post_init__(self) -> None:
+        if self.contract not in CONTRACT_MODES:
+            raise ValueError(f"contract={self.contract!r}: one of {', '.join(CONTRACT_MODES)}")
 
     @classmethod
     def from_environment(cls, environ: dict[str, str] | None = None, **overrides) -> "EmulatorConfig":
         """EMULATOR_HOST, EMULATOR_PORT, EMULATOR_SCENARIOS (separated by the OS path
-        separator or commas), EMULATOR_CONTROL_TOKEN, EMULATOR_JOURNAL_LIMIT, ...;
+        separator or commas), EMULATOR_CONTROL_TOKEN, EMULATOR_JOURNAL_LIMIT,
+        EMULATOR_CONTRACT, ...;
         explicit overrides (command-line values) win."""
         environ = os.environ if environ is None else environ
         values: dict = {}
@@ -53,6 +63,8 @@ class EmulatorConfig:
             values["scenario_dir"] = Path(environ["EMULATOR_SCENARIO_DIR"])
         if environ.get("EMULATOR_CONTROL_TOKEN"):
             values["control_token"] = environ["EMULATOR_CONTROL_TOKEN"]
+        if environ.get("EMULATOR_CONTRACT"):
+            values["contract"] = environ["EMULATOR_CONTRACT"].strip().lower()
         for name, kind in _NUMERIC.items():
             if environ.get(f"EMULATOR_{name.upper()}"):
                 values[name] = kind(environ[f"EMULATOR_{name.upper()}"])

@@ -28,7 +28,7 @@ from .state import STATE, NAMESPACE_HEADER, EmulatorState, Namespace, NamespaceE
 
 PREFIX = "/__emulator"
 RESET_KEEP = ("faults", "journal")
-JOURNAL_QUERY = ("api", "operation", "method", "path", "status", "since", "fault")
+JOURNAL_QUERY = ("api", "operation", "method", "path", "status", "since", "fault", "contract")
 
 try:  # libyaml when present: a 50,000-user state parses in seconds, not minutes
     _YamlLoader: Any = yaml.CSafeLoader
@@ -348,6 +348,8 @@ async def list_requests(request: web.Request) -> web.Response:
     spec: dict[str, Any] = {key: query[key] for key in JOURNAL_QUERY if key in query}
     if "fault" in spec:
         spec["fault"] = {"true": True, "false": False}.get(spec["fault"].lower(), spec["fault"])
+    if "contract" in spec:
+        spec["contract"] = {"true": True, "false": False}.get(spec["contract"].lower(), spec["contract"])
     match = _match(spec, "?")
     selected = list(namespace.journal.select(match))
     if "limit" in query:

@@ -14,12 +14,13 @@ from collections import deque
 from datetime import datetime, timezone
 from typing import Any, Iterable, Iterator
 
-MATCH_KEYS = ("api", "operation", "method", "path", "status", "since", "namespace", "fault", "header")
+MATCH_KEYS = ("api", "operation", "method", "path", "status", "since", "namespace", "fault", "header", "contract")
 
 
 class JournalEntry:
     __slots__ = ("seq", "time", "api", "operation", "version", "method", "path", "query", "status",
-                 "duration_ms", "request_body", "response_body", "request_headers", "fault")
+                 "duration_ms", "request_body", "response_body", "request_headers", "fault",
+                 "contract")  # set by emulator/contract.py on a violation only: unset costs nothing
 
     def __init__(self, seq: int, time: float, api: str, operation: str | None, version: str | None,
                  method: str, path: str, query: str, status: int | None, duration_ms: float,
@@ -45,6 +46,7 @@ class JournalEntry:
             "request_headers": dict(self.request_headers),
             "response_body": _text(self.response_body, body_limit),
             "fault": self.fault,
+            "contract": getattr(self, "contract", None),
         }
 
 
@@ -142,6 +144,10 @@ class RequestMatch:
             raise MatchError(f"{where}.fault", "must be true/false or a fault id")
         self.fault = fault
         self.header = header_test(spec.get("header"), f"{where}.header")
+        contract = spec.get("contract")
+        if contract is not None and not isinstance(contract, bool):
+            raise MatchError(f"{where}.contract", "must be true (a contract violation was found) or false")
+        self.contract = contract
 
     def matches(self, entry: JournalEntry) -> bool:
         if self.api is not None and entry.api != self.api:
@@ -157,6 +163,8 @@ class RequestMatch:
         if self.since is not None and entry.time < self.since:
             return False
         if self.header is not None and not self.header(entry.request_headers):
+            return False
+        if self.contract is not None and (getattr(entry, "contract", None) is not None) != self.contract:
             return False
         if self.fault is not None:
             if isinstance(self.fault, bool):

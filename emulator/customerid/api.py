@@ -126,6 +126,12 @@ class CustomerIdApi:
 
         return bound
 
+    def response_contract(self):
+        """What --contract checks answers against (built only when it is on)."""
+        from .contract import CustomerIdContract
+
+        return CustomerIdContract()
+
     def control_actions(self) -> list[ControlAction]:
         def action(method_name: str):
             def run(world: World, path_params: dict[str, str]) -> dict:

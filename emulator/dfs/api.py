@@ -105,6 +105,12 @@ class DfsApi:
     def error_response(self, status: int, detail: str, request: web.Request) -> web.Response:
         return error_response(error_for_status(status, detail))
 
+    def response_contract(self):
+        """What --contract checks answers against (built only when it is on)."""
+        from .contract import DfsContract
+
+        return DfsContract(self.endpoints)
+
     # -- emulator-only routes ----------------------------------------------------------------
     def control_actions(self):
         return []  # DFS has no end-user-only transitions to simulate

@@ -1,0 +1,48 @@
+"""CustomerID's published contract, for ``--contract`` (emulator/contract.py): the
+document family of each version (cid-1.2.xsd for REST 1.0 and the 1.2 API,
+cid-2.1.xsd for 2.0 and 2.1), the error document (customerid-error.xsd) for every
+4xx/5xx, the JSON answers of PUT123 and PATCH124 (schemas/json-answers.yaml), and
+the operation's success status from endpoints.yaml."""
+
+from __future__ import annotations
+
+import yaml
+
+from ..api import package_file
+from ..endpoints import Operation
+from ..schemacheck import AnswerContract, JsonSchemaCheck, XsdCheck
+from .render import JSON_CONTENT_TYPE, XML_CONTENT_TYPE
+
+FAMILIES = {"1.0": "cid-1.2.xsd", "1.2": "cid-1.2.xsd", "2.0": "cid-2.1.xsd", "2.1": "cid-2.1.xsd"}
+ERROR_XSD = "customerid-error.xsd"
+JSON_FILE = "json-answers.yaml"
+# The operations whose documentation shows a JSON answer (Accept: application/json).
+JSON_ANSWERS = {"PUT123": "ReinviteResponse", "PATCH124": "UserResponse"}
+
+
+class CustomerIdContract:
+    def __init__(self) -> None:
+        schemas = package_file(__file__, "schemas")
+        self.xsd = {name: XsdCheck(schemas / name) for name in {*FAMILIES.values(), ERROR_XSD}}
+        definitions = yaml.safe_load((schemas / JSON_FILE).read_text("utf-8"))["$defs"]
+        self.json = {code: JsonSchemaCheck(definitions, name, f"{JSON_FILE}#/$defs/{name}")
+                     for code, name in JSON_ANSWERS.items()}
+        self.errors = AnswerContract({}, any_error={XML_CONTENT_TYPE: self.xsd[ERROR_XSD]},
+                                     listed_in=ERROR_XSD)
+
+    def checker(self, operation: Operation, version: str) -> AnswerContract | None:
+        family = FAMILIES.get(version)
+        if family is None:
+            return None  # not a CustomerID REST version: no published document family
+        code = operation.code_for(version)
+        if operation.success_status == 204:
+            success = None
+        else:
+            success = {XML_CONTENT_TYPE: self.xsd[family]}
+            if code in self.json:
+                success[JSON_CONTENT_TYPE] = self.json[code]
+        return AnswerContract({operation.success_status: success}, any_error=self.errors.any_error,
+                              listed_in="endpoints.yaml")
+
+    def error_checker(self) -> AnswerContract:
+        return self.errors

@@ -1,0 +1,45 @@
+"""DFS's published contract, for ``--contract`` (emulator/contract.py): the
+OpenAPI document the emulator serves (openapi.py, built from endpoints.yaml and
+schemas/responses.yaml) says per operation which statuses it answers and the
+schema of each body; the Error schema covers answers outside any operation."""
+
+from __future__ import annotations
+
+from ..endpoints import EndpointTable, Operation
+from ..schemacheck import AnswerContract, JsonSchemaCheck
+from .openapi import openapi_document, response_definitions
+
+JSON = "application/json"
+SOURCE = "responses.yaml"
+
+
+class DfsContract:
+    def __init__(self, endpoints: EndpointTable) -> None:
+        self.endpoints = endpoints
+        self.document = openapi_document(endpoints)
+        self.definitions = response_definitions()
+        self.schemas: dict[str, JsonSchemaCheck] = {}
+        self.errors = AnswerContract({}, any_error={JSON: self._schema("Error")}, listed_in="openapi.json")
+
+    def _schema(self, name: str) -> JsonSchemaCheck:
+        if name not in self.schemas:
+            self.schemas[name] = JsonSchemaCheck(self.definitions, name, f"{SOURCE}#/{name}")
+        return self.schemas[name]
+
+    def checker(self, operation: Operation, version: str) -> AnswerContract | None:
+        url = operation.url_template(self.endpoints.base_paths[version])
+        documented = self.document["paths"].get(url, {}).get(operation.method.lower())
+        if documented is None:
+            return None  # served, but not in the OpenAPI document: no published contract
+        statuses: dict[int, dict | None] = {}
+        for status, answer in documented["responses"].items():
+            content = answer.get("content")
+            if content is None:
+                statuses[int(status)] = None
+            else:
+                statuses[int(status)] = {media: self._schema(body["schema"]["$ref"].rsplit("/", 1)[1])
+                                         for media, body in content.items()}
+        return AnswerContract(statuses, listed_in=f"openapi.json {operation.method.lower()} {url}")
+
+    def error_checker(self) -> AnswerContract:
+        return self.errors

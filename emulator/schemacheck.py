@@ -1,0 +1,98 @@
+"""Documents checked against a schema, built once and asked many times: an XSD
+(xmlschema) or a JSON Schema (fastjsonschema compiled to Python, jsonschema for
+the wording). Each check answers ``None`` or one sentence naming the first
+problem and where it is, for a person reading a journal entry or a 500."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any, Callable
+from xml.etree.ElementTree import ParseError
+
+import fastjsonschema
+import jsonschema
+import xmlschema
+from defusedxml.ElementTree import fromstring
+
+
+class XsdCheck:
+    def __init__(self, path: Path) -> None:
+        self.name = path.name
+        self.schema = xmlschema.XMLSchema10(str(path))
+
+    def problem(self, body: bytes) -> str | None:
+        # Parsed here, never handed to xmlschema as text: it would take a string that
+        # is not XML for a file name or URL.
+        try:
+            root = fromstring(body)
+        except (ParseError, ValueError) as error:
+            return f"not well-formed XML ({error})"
+        for error in self.schema.iter_errors(root):
+            where = f" at {error.path}" if error.path else ""
+            return f"{error.reason or error.message}{where}"
+        return None
+
+
+class JsonSchemaCheck:
+    """One named schema among ``definitions`` (referenced as ``#/$defs/NAME``). The
+    compiled check (about a microsecond) passes what is valid; only a document it
+    refuses goes to jsonschema, which has the last word and words the problem."""
+
+    def __init__(self, definitions: dict[str, Any], name: str, label: str) -> None:
+        self.name = label
+        schema = {"$defs": definitions, "$ref": f"#/$defs/{name}"}
+        self._fast: Callable[[Any], Any] = fastjsonschema.compile(schema)
+        self._full = jsonschema.Draft202012Validator(
+            schema, format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER)
+
+    def problem_in(self, document: Any) -> str | None:
+        try:
+            self._fast(document)
+            return None
+        except fastjsonschema.JsonSchemaException:
+            pass
+        error = jsonschema.exceptions.best_match(self._full.iter_errors(document))
+        if error is None:
+            return None
+        where = "$" + "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in error.absolute_path)
+        return f"{where}: {error.message}"
+
+    def problem(self, body: bytes) -> str | None:
+        try:
+            document = json.loads(body)
+        except ValueError as error:
+            return f"not JSON ({error})"
+        return self.problem_in(document)
+
+
+Check = Callable[[bytes], "str | None"]  # XsdCheck.problem, JsonSchemaCheck.problem
+
+
+class AnswerContract:
+    """What one operation may answer: per status, its body's media types and their
+    checks (``None``: no body at all); ``any_error`` covers every 4xx/5xx not listed.
+    Called with a response, it gives ``(contract name, problem)`` or ``None``."""
+
+    def __init__(self, statuses: dict[int, dict[str, Any] | None], any_error: dict[str, Any] | None = None,
+                 listed_in: str = "") -> None:
+        self.statuses = statuses
+        self.any_error = any_error
+        self.listed_in = listed_in  # where the statuses come from, to name in a violation
+
+    def __call__(self, status: int, content_type: str, body: bytes) -> tuple[str, str] | None:
+        if status in self.statuses:
+            media = self.statuses[status]
+        elif status >= 400 and self.any_error is not None:
+            media = self.any_error
+        else:
+            documented = ", ".join(str(code) for code in sorted(self.statuses))
+            return self.listed_in, f"status {status} is not documented for this operation (documented: {documented})"
+        if media is None:
+            return None if not body else (self.listed_in, f"status {status} has no body, yet {len(body)} bytes were sent")
+        check = media.get(content_type)
+        if check is None:
+            return self.listed_in, (f"status {status} answers {' or '.join(media)}, not "
+                                    f"{content_type or 'an untyped body'}")
+        problem = check.problem(body)
+        return None if problem is None else (check.name, problem)
