@@ -99,11 +99,15 @@ class CheckedApi:
     def _judge(self, answer_contract, code: str | None, version: str | None, request: web.Request,
                response: web.StreamResponse) -> web.StreamResponse:
         body = getattr(response, "body", None)
-        if body is None:
+        if request.method == "HEAD":
+            body = None  # aiohttp sends HEAD answers without their body: only the status counts
+        elif body is None:
             body = b""
-        elif not isinstance(body, (bytes, bytearray)):
+        elif isinstance(body, (bytes, bytearray)):
+            body = bytes(body)
+        else:
             return response  # a streamed or payload body: not visible here
-        found = answer_contract(response.status, response.content_type if body else "", bytes(body))
+        found = answer_contract(response.status, response.content_type if body else "", body)
         if found is None:
             return response
         contract, problem = found

@@ -80,7 +80,8 @@ class AnswerContract:
         self.any_error = any_error
         self.listed_in = listed_in  # where the statuses come from, to name in a violation
 
-    def __call__(self, status: int, content_type: str, body: bytes) -> tuple[str, str] | None:
+    def __call__(self, status: int, content_type: str, body: bytes | None) -> tuple[str, str] | None:
+        """``body`` None: none is sent (an answer to HEAD), only the status is checked."""
         if status in self.statuses:
             media = self.statuses[status]
         elif status >= 400 and self.any_error is not None:
@@ -88,6 +89,8 @@ class AnswerContract:
         else:
             documented = ", ".join(str(code) for code in sorted(self.statuses))
             return self.listed_in, f"status {status} is not documented for this operation (documented: {documented})"
+        if body is None:
+            return None
         if media is None:
             return None if not body else (self.listed_in, f"status {status} has no body, yet {len(body)} bytes were sent")
         check = media.get(content_type)

@@ -128,9 +128,9 @@ class CustomerIdApi:
 
     def response_contract(self):
         """What --contract checks answers against (built only when it is on)."""
-        from .contract import CustomerIdContract
+        from .contract import customerid_contract
 
-        return CustomerIdContract()
+        return customerid_contract()
 
     def control_actions(self) -> list[ControlAction]:
         def action(method_name: str):

@@ -107,9 +107,9 @@ class DfsApi:
 
     def response_contract(self):
         """What --contract checks answers against (built only when it is on)."""
-        from .contract import DfsContract
+        from .contract import dfs_contract
 
-        return DfsContract(self.endpoints)
+        return dfs_contract(self.endpoints)
 
     # -- emulator-only routes ----------------------------------------------------------------
     def control_actions(self):

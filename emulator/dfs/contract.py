@@ -43,3 +43,14 @@ class DfsContract:
 
     def error_checker(self) -> AnswerContract:
         return self.errors
+
+
+_BUILT: dict[int, DfsContract] = {}
+
+
+def dfs_contract(endpoints: EndpointTable) -> DfsContract:
+    """Built once per process and endpoint table (EndpointTable.load reads each file once):
+    the checks hold no state, and compiling them takes about half a second."""
+    if id(endpoints) not in _BUILT:
+        _BUILT[id(endpoints)] = DfsContract(endpoints)
+    return _BUILT[id(endpoints)]
