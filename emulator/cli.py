@@ -120,6 +120,9 @@ def startup_lines(app, config: EmulatorConfig, seconds: float) -> list[str]:
         lines.append(f"  {name} state: {counts}")
     lines.append(f"  control API: {url}/__emulator/ (reference: {url}/__emulator/openapi.json)"
                  + (" [token required]" if config.control_token else ""))
+    if config.contract != "off":
+        lines.append(f"  contract: {config.contract} (every answer checked against the XSDs and the DFS "
+                     "OpenAPI document; violations in GET /__emulator/requests?contract=true)")
     return lines
 
 
@@ -128,7 +131,7 @@ def startup_details(app, config: EmulatorConfig, seconds: float) -> dict:
 
     state = app[STATE]
     return {"version": __version__, "url": f"http://{config.host}:{config.port}",
-            "ready_ms": round(seconds * 1000), "scenarios": list(state.baseline.files),
+            "ready_ms": round(seconds * 1000), "scenarios": list(state.baseline.files), "contract": config.contract,
             "apis": {name: sum(len(op.versions) for op in api.endpoints.operations)
                      for name, api in state.apis.items()}}
 
