@@ -210,3 +210,38 @@ def test_operations_without_a_published_contract_are_skipped_not_failed():
     assert bound["get_identity"].__qualname__ == "DfsApi.bind.<locals>.bound"
     assert bound["list_access_policies"].__qualname__ == "CheckedApi.bind.<locals>.checked"
     assert checked.unchecked == ["get /v1.0/identities/{identityId} (1.0)"]
+
+
+# -- the pytest plugin ---------------------------------------------------------------------------
+
+PLUGIN_SUITE = f'''
+import pytest
+import emulator.customerid.handlers as handlers
+
+@pytest.fixture(autouse=True)
+def broken_get105(monkeypatch):
+    original = handlers.entity_document
+    monkeypatch.setattr(handlers, "entity_document",
+                        lambda *args: original(*args).replace(b"</User>", b"<Nickname>x</Nickname></User>"))
+
+async def test_strict_answers_500(emulator):
+    async with emulator.session() as http:
+        async with http.get(emulator.customerid_url() + "/users/{MAIJA}") as r:
+            assert r.status == 500
+            assert "contract violation: GET105 (2.1)" in await r.text()
+
+async def test_fails_and_the_report_names_the_violation(emulator):
+    async with emulator.session() as http:
+        async with http.get(emulator.customerid_url() + "/users/{MAIJA}") as r:
+            assert r.status == 200
+'''
+
+
+def test_plugin_option_wins_over_the_ini_and_the_report_shows_the_violation(pytester):
+    pytester.makeini("[pytest]\nasyncio_default_fixture_loop_scope = function\nemulator_contract = warn\n")
+    pytester.makepyfile(test_contract_suite=PLUGIN_SUITE)
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider", "--emulator-contract", "strict")
+    assert result.parseoutcomes() == {"passed": 1, "failed": 1}, result.stdout.str()
+    result.stdout.fnmatch_lines([
+        f"#1 * GET * /customerid-rest/services/2.1/users/{MAIJA} -> 500  GET105 * CONTRACT cid-2.1.xsd: "
+        "Unexpected child with tag '{http://schema.ubisecure.com/customerid/api}Nickname'*"])

@@ -22,7 +22,7 @@ from ..state import STATE
 from .external import drop_namespace, external_handle, prepare_namespace
 from .handle import EmulatorHandle
 from .markers import apply_markers
-from .options import configured_scenarios, external_url
+from .options import configured_scenarios, contract_mode, external_url
 from .report import register
 from .sync_handle import SyncEmulatorHandle, _Portal
 
@@ -34,10 +34,14 @@ def emulator_baseline(request: pytest.FixtureRequest) -> Baseline:
     return load_baseline(paths, default_apis())
 
 
+def _config(config: pytest.Config) -> EmulatorConfig:
+    return EmulatorConfig(contract=contract_mode(config))
+
+
 @pytest.fixture(scope="session")
-def emulator_app(emulator_baseline: Baseline):
+def emulator_app(request: pytest.FixtureRequest, emulator_baseline: Baseline):
     """The in-process emulator app, built once per worker; tests reuse it after a full reset."""
-    return create_app(EmulatorConfig(), baseline=emulator_baseline)
+    return create_app(_config(request.config), baseline=emulator_baseline)
 
 
 def _search_path(request: pytest.FixtureRequest) -> list[Path]:
@@ -67,7 +71,7 @@ async def emulator(request: pytest.FixtureRequest, emulator_baseline: Baseline, 
         try:
             server = await aiohttp_server(app)
         except RuntimeError:  # an aiohttp that will not let an app move between loops: a fresh app (+3 ms)
-            app = create_app(EmulatorConfig(), baseline=emulator_baseline)
+            app = create_app(_config(request.config), baseline=emulator_baseline)
             server = await aiohttp_server(app)
         handle = EmulatorHandle(str(server.make_url("")), app=app, baseline=emulator_baseline,
                                 search=_search_path(request))
@@ -97,7 +101,7 @@ def emulator_server(request: pytest.FixtureRequest, _emulator_portal: _Portal, e
         return
     from aiohttp import web
 
-    app = create_app(EmulatorConfig(), baseline=emulator_baseline)
+    app = create_app(_config(request.config), baseline=emulator_baseline)
 
     async def start():
         runner = web.AppRunner(app, access_log=None)
