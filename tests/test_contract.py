@@ -126,6 +126,13 @@ async def test_warn_serves_the_broken_customerid_answer_and_journals_the_violati
     assert count["count"] == 1
 
 
+async def test_the_contract_filter_takes_true_or_false_only(make_emulator):
+    handle = await make_emulator()
+    async with aiohttp.ClientSession() as http:
+        status, answer = await ControlClient(handle, http).call("GET", "/requests", params={"contract": "maybe"})
+    assert status == 400 and answer["where"] == "?.contract", answer
+
+
 async def test_strict_answers_500_with_the_customerid_error_document_naming_the_violation(
         make_emulator, break_get105):
     handle = await make_emulator(contract="strict")
