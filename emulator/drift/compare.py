@@ -35,8 +35,8 @@ async def compare_cassette(cassette: Path, *, scenarios: list[Path] | None = Non
     if credentials is None:
         credentials = _credentials(scenarios)
     if emulator_url is not None:
-        results = await Replayer(emulator_url, rules, credentials, control_token).run(exchanges)
-        return Report(str(cassette), emulator_url, results)
+        replayer = Replayer(emulator_url, rules, credentials, control_token)
+        return Report(str(cassette), emulator_url, await replayer.run(exchanges), replayer.ids.ids)
     from ..app import create_app
     from ..config import DEFAULT_SCENARIO, EmulatorConfig
 
@@ -46,9 +46,10 @@ async def compare_cassette(cassette: Path, *, scenarios: list[Path] | None = Non
     site = web.TCPSite(runner, "127.0.0.1", 0)
     await site.start()
     port = site._server.sockets[0].getsockname()[1]
+    replayer = Replayer(f"http://127.0.0.1:{port}", rules, credentials)
     try:
-        results = await Replayer(f"http://127.0.0.1:{port}", rules, credentials).run(exchanges)
+        results = await replayer.run(exchanges)
     finally:
         await runner.cleanup()
     names = ", ".join(file.name for file in files)
-    return Report(str(cassette), f"an in-process emulator ({names})", results)
+    return Report(str(cassette), f"an in-process emulator ({names})", results, replayer.ids.ids)

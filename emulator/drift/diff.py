@@ -54,6 +54,7 @@ class TreeComparer:
             if recorded.name != emulated.name:
                 self._add("root", "/", recorded.name, emulated.name)
                 return self.outcome
+        self._namespaces = ("", "")
         self._node("/" + recorded.name if recorded.kind == "element" else "", recorded.name, recorded, emulated)
         return self.outcome
 
@@ -64,8 +65,17 @@ class TreeComparer:
         action = self.rules.action(path or "/", name, self.operation)
         if action == "ignore":
             return
-        if recorded.kind == "element" and emulated.kind == "element" and recorded.namespace != emulated.namespace:
-            self._add("namespace", path, recorded.namespace, emulated.namespace)
+        outer = self._namespaces
+        if recorded.kind == "element" and emulated.kind == "element":
+            self._namespaces = (recorded.namespace, emulated.namespace)
+            if recorded.namespace != emulated.namespace and self._namespaces != outer:  # where it changes, once
+                self._add("namespace", path, recorded.namespace, emulated.namespace)
+        try:
+            self._compare_node(path, name, action, recorded, emulated)
+        finally:
+            self._namespaces = outer
+
+    def _compare_node(self, path: str, name: str, action: str | None, recorded: Node, emulated: Node) -> None:
         if recorded.type != emulated.type:
             self._add("type", path, recorded.type, emulated.type)
             return

@@ -30,6 +30,7 @@ class Report:
     cassette: str
     target: str
     results: list[ExchangeResult] = field(default_factory=list)
+    ids: dict[str, str] = field(default_factory=dict)  # recorded id -> the emulator's, as learnt
 
     @property
     def drift(self) -> bool:
@@ -85,7 +86,7 @@ class Report:
     def json(self) -> str:
         return json.dumps({
             "cassette": self.cassette, "target": self.target, "drift": self.drift,
-            "exchanges": len(self.results), "differing": self.differing,
+            "exchanges": len(self.results), "differing": self.differing, "id_map": self.ids,
             "operations": [row.to_json() for row in self.rows()],
             "versions": [{"api": api, "version": version, "matched": matched, "differing": differing}
                          for api, version, matched, differing in self.versions()],

@@ -72,6 +72,9 @@ BUILT_IN = (
     Rule("compare-value", path="/error/code"),
     Rule("compare-value", path="/Code"),
     Rule("compare-value", path="/SubCode"),
+    # per-request values that look like ids but name no entity
+    Rule("ignore-value", field="correlationid"), Rule("ignore-value", field="traceid"),
+    Rule("ignore-value", field="requestid"),
     # identifiers (a UUID-shaped value is one whatever its name)
     Rule("id", field="id"), Rule("id", field="*Id"), Rule("id", field="uid"), Rule("id", field="*Uid"),
     Rule("id", field="cn"), Rule("id", field="*Ids"),
@@ -79,8 +82,6 @@ BUILT_IN = (
     Rule("ignore-value", field="*date"), Rule("ignore-value", field="*time"), Rule("ignore-value", field="created"),
     Rule("ignore-value", field="updated"), Rule("ignore-value", field="*modified"),
     Rule("ignore-value", field="*timestamp"), Rule("ignore-value", field="expires*"),
-    Rule("ignore-value", field="correlationid"), Rule("ignore-value", field="traceid"),
-    Rule("ignore-value", field="requestid"),
     Rule("ignore-value", field="inResponseTo"),  # CustomerID echoes the request path, ids and all
     Rule("ignore-value", field="message"),  # wording of error messages is the server's own
 )
