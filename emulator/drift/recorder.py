@@ -2,7 +2,8 @@
 
 A client pointed at the recorder talks to the real system through it. Each request
 goes to the upstream of the API whose URL prefix it carries (DFS also takes
-``/connect/``, its token endpoint); the answer goes back to the client unchanged
+``/connect/``, its token endpoint; a path of neither goes to the first upstream
+given, CustomerID's when both are); the answer goes back to the client unchanged
 and, scrubbed, into the cassette, flushed before the client sees it."""
 
 from __future__ import annotations
@@ -69,7 +70,7 @@ class Recorder:
             api = "dfs"
         if api is not None and api in self.config.upstreams:
             return api, self.config.upstreams[api]
-        if api is None and len(self.config.upstreams) == 1:
+        if api is None:  # neither API's path: the first upstream answers it (its 404, as recorded)
             return None, next(iter(self.config.upstreams.values()))
         return api, None
 

@@ -12,6 +12,7 @@ adds headers and field names."""
 from __future__ import annotations
 
 import json
+import re
 from urllib.parse import parse_qsl, urlencode
 from xml.etree import ElementTree
 
@@ -94,20 +95,28 @@ class Scrubber:
         return False
 
     def _xml(self, body: bytes) -> bytes:
+        """Secrets are found on the parsed document, then replaced in the text as
+        received: the recorded document keeps its prefixes, declaration and layout."""
         root = SafeElementTree.fromstring(body)
-        changed = False
+        names: set[str] = set()
         for element in root.iter():
             local = element.tag.rsplit("}", 1)[-1]
             named = element.get("name") or element.get("Name") or ""
             if self.is_secret(local) or self.is_secret(named):
-                for inner in element.iter():
-                    if inner.text and inner.text.strip():
-                        inner.text = MARK
-                        changed = True
-            for attribute in list(element.attrib):
-                if self.is_secret(attribute.rsplit("}", 1)[-1]):
-                    element.set(attribute, MARK)
-                    changed = True
-        if not changed:
+                names.add(local if self.is_secret(local) else named)
+            names.update(attribute.rsplit("}", 1)[-1] for attribute in element.attrib
+                         if self.is_secret(attribute.rsplit("}", 1)[-1]))
+        if not names:
             return body
-        return ElementTree.tostring(root, encoding="utf-8", xml_declaration=True)
+        text = body.decode("utf-8")
+        for name in names:
+            quoted = re.escape(name)
+            # <password>x</password>, <ns:pwd>x</ns:pwd>
+            text = re.sub(rf"(<(?:[\w.-]+:)?{quoted}\b[^>]*>)([^<]*)(</)", rf"\g<1>{MARK}\g<3>", text, flags=re.I)
+            # <Attribute name="password"><Value>x</Value></Attribute>: every text inside
+            text = re.sub(rf"(<((?:[\w.-]+:)?[\w.-]+)\b[^>]*\b[Nn]ame=[\"']{quoted}[\"'][^>]*>)(.*?)(</\2>)",
+                          lambda match: match.group(1) + re.sub(r">[^<]+<", f">{MARK}<", match.group(3))
+                          + match.group(4), text, flags=re.I | re.S)
+            # password="x"
+            text = re.sub(rf"(\s(?:[\w.-]+:)?{quoted}=)([\"'])[^\"']*\2", rf"\g<1>\g<2>{MARK}\g<2>", text, flags=re.I)
+        return text.encode("utf-8")
