@@ -5,7 +5,7 @@ CustomerID (2.0/2.1 answers): organizations (GET107), users (GET105), roles
 (GET109), users' roles (GET117), mandates (GET111); an organization a user or role
 names but no answer showed becomes a placeholder built from its entity name. DFS:
 roles (get /v2.0/roles, get /v2.0/roles/{roleId}, role hierarchies), identities
-with their role, bank branch and member (get /v1.0/identities/{identityId},
+with their role, bank branch, identity provider and member (get /v1.0/identities/{identityId},
 identity search, roles hierarchy-level), the access policies roles carry, in one
 tenant. Ids are kept, so the cassette replays against the scenario. Credentials
 are never in a cassette: the scenario gets the emulator's default service
@@ -91,6 +91,7 @@ class Harvest:
         self.dfs_identities: dict[str, dict] = {}
         self.policies: dict[int, dict] = {}
         self.branches: dict[int, str] = {}
+        self.providers: dict[int, dict] = {}
         self.tenant_id: int | None = None
 
     # -- CustomerID ---------------------------------------------------------------------
@@ -233,6 +234,13 @@ class Harvest:
         if isinstance(branch, dict) and isinstance(branch.get("Id"), int):
             self.branches[branch["Id"]] = branch.get("Name") or f"Branch {branch['Id']}"
             entry["bankBranch"] = f"branch-{branch['Id']}"
+        provider = value.get("IdentityProvider")
+        if isinstance(provider, dict) and isinstance(provider.get("Id"), int):
+            self.providers[provider["Id"]] = {target: provider[source] for source, target in (
+                ("Id", "id"), ("ProviderId", "providerId"), ("Name", "name"), ("DisplayName", "displayName"))
+                if provider.get(source) is not None}
+        if "IdentityProviderSettingId" in value:
+            entry["providerSettingId"] = value["IdentityProviderSettingId"]
         if "MemberId" in value:
             entry["member"] = {"id": value["MemberId"]} if isinstance(value["MemberId"], int) else False
 
@@ -334,6 +342,9 @@ class Harvest:
             section["settings"]["defaultIdentity"] = admin
         if self.policies:
             section["accessPolicies"] = {f"policy-{policy_id}": policy for policy_id, policy in self.policies.items()}
+        if self.providers:
+            section["providerSettings"] = {f"provider-{provider_id}": provider
+                                           for provider_id, provider in self.providers.items()}
         if self.branches:
             section["bankBranches"] = {f"branch-{branch_id}": {"id": branch_id, "name": name}
                                        for branch_id, name in self.branches.items()}
