@@ -149,11 +149,45 @@ class TreeComparer:
                 for recorded_child, emulated_child in zip(recorded_groups[key], emulated_groups[key]):
                     self._node(f"{path}/{key}", _field(key, field_name), recorded_child, emulated_child)
         else:
-            for index, (recorded_child, emulated_child) in enumerate(zip(recorded.children, emulated.children)):
-                self._node(f"{path}/{index}", field_name, recorded_child[1], emulated_child[1])
+            for index, recorded_child, emulated_child in _pair_items(recorded.children, emulated.children):
+                self._node(f"{path}/{index}", field_name, recorded_child, emulated_child)
 
     def _ignored(self, path: str, key: str, parent_field: str) -> bool:
         return self.rules.action(f"{path}/{key}", _field(key, parent_field), self.operation) == "ignore"
+
+
+def _item_key(node: Node) -> tuple[str, str] | None:
+    """An array item's identity: its first id-named member that has a value."""
+    if node.kind != "object":
+        return None
+    for key, child in node.children:
+        folded = key.casefold()
+        if child.kind == "value" and child.value is not None and (folded in ("id", "uid") or folded.endswith("id")):
+            return key, str(child.value).lower()
+    return None
+
+
+def _pair_items(recorded: list[tuple[str, Node]], emulated: list[tuple[str, Node]]):
+    """Array items paired by their id where both sides have it (the order of a
+    list follows the data: names sort differently once pseudonymised), the rest
+    in order. Yields (recorded index, recorded item, emulated item)."""
+    by_key: dict[tuple[str, str], int] = {}
+    for index, (_, node) in enumerate(emulated):
+        key = _item_key(node)
+        if key is not None:
+            by_key.setdefault(key, index)
+    taken: set[int] = set()
+    leftovers: list[int] = []
+    for index, (_, node) in enumerate(recorded):
+        match = by_key.get(_item_key(node)) if _item_key(node) is not None else None
+        if match is not None and match not in taken:
+            taken.add(match)
+            yield index, node, emulated[match][1]
+        else:
+            leftovers.append(index)
+    rest = (index for index in range(len(emulated)) if index not in taken)
+    for index, other in zip(leftovers, rest):
+        yield index, recorded[index][1], emulated[other][1]
 
 
 def _groups(children: list[tuple[str, Node]]) -> dict[str, list[Node]]:
