@@ -21,6 +21,10 @@ class Difference:
 
     def __str__(self) -> str:
         where = f" at {self.path}" if self.path else ""
+        if self.kind in ("missing", "extra", "attribute") and (self.recorded is None or self.emulated is None):
+            if self.emulated is None:
+                return f"{self.kind}{where}: in the recording, not in the emulator's answer"
+            return f"{self.kind}{where}: in the emulator's answer, not in the recording"
         return f"{self.kind}{where}: recorded {self.recorded!r}, emulator {self.emulated!r}"
 
     def to_json(self) -> dict:
