@@ -119,5 +119,10 @@ class Report:
                     failure.text = "\n".join(str(difference) for difference in result.differences)
         return ElementTree.tostring(suites, encoding="unicode", xml_declaration=True)
 
+    def assert_no_drift(self) -> None:
+        """For test suites: fail with the text report when any exchange drifted."""
+        if self.drift:
+            raise AssertionError("contract drift\n" + self.text())
+
     def render(self, output_format: str) -> str:
         return {"text": self.text, "json": self.json, "junit": self.junit}[output_format]()
