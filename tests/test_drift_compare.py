@@ -46,7 +46,7 @@ async def test_an_unaltered_upstream_gives_a_clean_report_with_ids_mapped_across
     cassette = await record(workload)
     report = await compare_cassette(cassette, rules=ALL_VALUES)
     assert not report.drift, report.text()
-    assert len(report.results) == 14
+    assert len(report.results) == 17
     assert created["role"] == 23 and report.ids["23"] == "22"
     assert created["organization"].lower() in report.ids  # POST100's uuid ↔ the replay's
     by_operation = rows(report)
@@ -55,6 +55,9 @@ async def test_an_unaltered_upstream_gives_a_clean_report_with_ids_mapped_across
                 ("dfs", "patch /v2.0/roles/{roleId}", "2.0"), ("dfs", "delete /v2.0/roles/{roleId}", "2.0")]:
         assert by_operation[key].matched == 1 and by_operation[key].differing == 0
     assert by_operation[("customerid", "GET105", "2.1")].matched == 2  # maija, then pekka's 404
+    assert by_operation[("customerid", "D10-QueryOrganization", "1.0")].matched == 1  # "Drift%20Unit" as sent
+    assert {(api, version) for api, version, _, _ in report.versions()} == {
+        ("customerid", "2.1"), ("customerid", "1.0"), ("customerid", "1.2"), ("dfs", "2.0"), ("dfs", "1.0")}
     assert report.text().endswith("OK: no drift")
 
 
@@ -188,3 +191,12 @@ def test_compare_cli_exit_codes_and_report_formats(tmp_path, capsys):
     (tmp_path / "junk.jsonl").write_text("not a cassette\n")
     assert main_compare([str(tmp_path / "junk.jsonl")]) == 2
     assert "not an emulator cassette" in capsys.readouterr().err
+
+
+async def test_compare_against_a_running_emulator_uses_a_namespace_of_its_own(emulator, record):
+    cassette = await record(crud_workload)  # the recording changed the upstream's default namespace
+    report = await compare_cassette(cassette, emulator_url=emulator.url, credentials=emulator.credentials)
+    assert not report.drift, report.text()
+    assert report.target == emulator.url
+    namespaces = await emulator.control("GET", "/namespaces")
+    assert [entry["name"] for entry in namespaces["namespaces"]] == ["default"]  # the replay's is gone

@@ -7,6 +7,7 @@ Ids met on the way are paired (recorded, emulated) for the id map."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from urllib.parse import urlsplit
 
 from .documents import UUID, Node, scalars
 from .rules import Rules
@@ -93,6 +94,9 @@ class TreeComparer:
     def _value(self, path: str, action: str | None, recorded, emulated) -> None:
         if recorded is None or emulated is None:
             return
+        if isinstance(recorded, str) and isinstance(emulated, str):
+            # 1.x documents link with absolute URLs: the server's own address is not the contract
+            recorded, emulated = _local(recorded), _local(emulated)
         if action == "id" or (isinstance(recorded, str) and UUID.match(recorded)):
             self._pair(str(recorded), str(emulated))
             return
@@ -158,6 +162,14 @@ class TreeComparer:
 
     def _ignored(self, path: str, key: str, parent_field: str) -> bool:
         return self.rules.action(f"{path}/{key}", _field(key, parent_field), self.operation) == "ignore"
+
+
+def _local(value: str) -> str:
+    """An absolute http(s) URL without its scheme and host; any other text as it is."""
+    if value.startswith(("http://", "https://")):
+        parts = urlsplit(value)
+        return parts.path + (f"?{parts.query}" if parts.query else "")
+    return value
 
 
 def _item_key(node: Node) -> tuple[str, str] | None:

@@ -42,6 +42,7 @@ class OperationNamer:
         return None
 
     def name(self, method: str, path: str) -> Named:
+        """``path`` as aiohttp's ``request.path`` has it: percent-decoded."""
         found = self._router.match(method.upper(), path)
         if found is None or isinstance(found, MethodNotAllowed):
             return Named(self.api_for_path(path), None, None)

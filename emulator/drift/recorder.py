@@ -119,7 +119,9 @@ class Recorder:
         answer_text, answer_encoding = encode_body(scrub.body(answer, answer_type))
         self.writer.write(Exchange(
             seq=self.writer.next_seq(), api=named.api, operation=named.operation, version=named.version,
-            request=Request(method=request.method, path=request.path, query=scrub.query(request.query_string),
+            # the path as sent (percent-encoded), so a replay sends exactly it
+            request=Request(method=request.method, path=request.raw_path.split("?", 1)[0],
+                            query=scrub.query(request.raw_path.partition("?")[2]),
                             headers=scrub.header_pairs(request.headers.items()), body=request_text,
                             body_encoding=request_encoding),
             response=Response(status=status, headers=scrub.header_pairs(answer_headers), body=answer_text,

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from urllib.parse import parse_qsl, urlencode
 
 import aiohttp
+from yarl import URL
 
 from .cassette import Exchange
 from .diff import Difference, TreeComparer
@@ -186,7 +187,7 @@ class Replayer:
         path = self.ids.path(request.path)
         query = self.ids.query(request.query)
         body = self.ids.body(request.raw_body, request.media_type)
-        url = self.base_url + path + (f"?{query}" if query else "")
+        url = URL(self.base_url + path + (f"?{query}" if query else ""), encoded=True)
         async with session.request(request.method, url, headers=headers, data=body or None,
                                    allow_redirects=False) as answer:
             answer_body = await answer.read()

@@ -34,10 +34,10 @@ class Client:
         self.basic = {"Authorization": aiohttp.encode_basic_auth(*emulator.credentials)}
         self.bearer = {"Authorization": "Bearer " + emulator.dfs_token()}
 
-    async def cid(self, method: str, path: str, **kwargs) -> tuple[int, str]:
+    async def cid(self, method: str, path: str, *, base: str = "/customerid-rest/services/2.1",
+                  **kwargs) -> tuple[int, str]:
         headers = {**self.basic, **kwargs.pop("headers", {})}
-        async with self.session.request(method, f"{self.base}/customerid-rest/services/2.1{path}", headers=headers,
-                                        **kwargs) as answer:
+        async with self.session.request(method, f"{self.base}{base}{path}", headers=headers, **kwargs) as answer:
             return answer.status, await answer.text()
 
     async def dfs(self, method: str, path: str, **kwargs) -> tuple[int, object]:
@@ -63,6 +63,11 @@ async def crud_workload(client: Client) -> dict:
     assert (await client.cid("GET", f"/organizations/{organization}/users"))[0] == 200  # GET113
     assert (await client.cid("DELETE", f"/users/{PEKKA}"))[0] == 200  # DEL102
     assert (await client.cid("GET", f"/users/{PEKKA}"))[0] == 404  # GET105, gone
+    status, text = await client.cid("POST", "/orgs/1234567-8", base="/eidm2/services",  # 1.0 MOD001b
+                                    params={"organizationId": "Drift Unit", "friendlyName": "Drift Unit"})
+    assert status == 201, text
+    assert (await client.cid("GET", "/org/1234567-8/Drift%20Unit", base="/eidm2/services"))[0] == 200
+    assert (await client.cid("GET", "/mandates/", base="/customerid-rest/services"))[0] == 200  # 1.2
     status, role = await client.dfs("POST", "/v2.0/roles", json={  # post /v2.0/roles
         "ShortName": "Drift", "LongName": "Drift role", "RoleKey": "drift"})
     assert status == 200, role
