@@ -7,9 +7,12 @@ seed scenarios from recorded answers.
     recorder   the recording reverse proxy (``emulator record``)
     documents  XML and JSON bodies as comparable trees
     rules      what is an id, what may differ (built in, extended by a file)
-    compare    replay against an emulator, id mapping, structural comparison
+    diff       one recorded answer against the emulator's: the differences, the ids they pair
+    replay     the cassette's requests sent in order, recorded ids swapped for the emulator's
+    compare    ``emulator compare``: an emulator to replay against, the report
     report     parity per operation code and version: text, JSON, JUnit
     seed       recorded answers as a scenario file (``emulator scenario from-cassette``)
+    cli        the three subcommands
 
 The API packages know nothing of this package: it reads their endpoint tables.
 """
