@@ -200,3 +200,29 @@ async def test_compare_against_a_running_emulator_uses_a_namespace_of_its_own(em
     assert report.target == emulator.url
     namespaces = await emulator.control("GET", "/namespaces")
     assert [entry["name"] for entry in namespaces["namespaces"]] == ["default"]  # the replay's is gone
+
+
+async def test_an_exchange_the_emulator_does_not_answer_is_a_transport_difference(emulator, record, aiohttp_server):
+    async def workload(client):
+        await client.cid("GET", f"/users/{MAIJA}")
+        await client.cid("GET", f"/organizations/{ACME_SALES}")
+
+    cassette = await record(workload)
+
+    async def dropping_users(request: web.Request) -> web.StreamResponse:  # an emulator that hangs up on GET105
+        if "/users/" in request.path:
+            request.transport.close()
+            return web.Response()
+        async with aiohttp.ClientSession() as session:
+            async with session.request(request.method, emulator.url + request.raw_path, headers=request.headers,
+                                       data=await request.read()) as answer:
+                return web.Response(status=answer.status, body=await answer.read(), headers={
+                    "Content-Type": answer.headers.get("Content-Type", "application/octet-stream")})
+
+    app = web.Application()
+    app.router.add_route("*", "/{tail:.*}", dropping_users)
+    flaky = await aiohttp_server(app)
+    report = await compare_cassette(cassette, emulator_url=str(flaky.make_url("")), credentials=emulator.credentials)
+    first, second = report.results
+    assert first.differences[0].kind == "transport" and first.status is None
+    assert second.matched, second.differences  # the replay goes on

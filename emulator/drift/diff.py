@@ -15,7 +15,7 @@ from .rules import Rules
 
 @dataclass(frozen=True)
 class Difference:
-    kind: str  # status, error-code, content-type, header, root, namespace, attribute, missing, extra, order, type, value
+    kind: str  # transport, status, error-code, content-type, header, root, namespace, attribute, missing, extra, order, type, value
     path: str
     recorded: object
     emulated: object
