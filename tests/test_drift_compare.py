@@ -174,7 +174,7 @@ def test_compare_cli_exit_codes_and_report_formats(tmp_path, capsys):
     clean, drifted = tmp_path / "clean.jsonl", tmp_path / "drifted.jsonl"
     write_cassette(clean, status=404)
     write_cassette(drifted, status=401)
-    assert main_compare([str(clean)]) == 0
+    assert main_compare([str(clean), "--scenario", "default"]) == 0
     assert capsys.readouterr().out.rstrip().endswith("OK: no drift")
     assert main_compare([str(drifted), "--format", "json"]) == 1
     report = json.loads(capsys.readouterr().out)

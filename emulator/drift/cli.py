@@ -71,8 +71,8 @@ def main_compare(argv: list[str]) -> int:
         description="Replay a cassette in order against a fresh emulator (its own namespace) and compare each "
                     "answer with the recorded one. Exit 0 when all match, 1 on drift, 2 on bad input.")
     parser.add_argument("cassette", type=Path, metavar="CASSETTE")
-    parser.add_argument("--scenario", action="append", dest="scenarios", type=Path, metavar="FILE",
-                        help="scenario for the emulator (repeatable; default: the default scenario)")
+    parser.add_argument("--scenario", action="append", dest="scenarios", metavar="FILE|NAME",
+                        help="scenario for the emulator: a file or a built-in name (repeatable; default: default)")
     parser.add_argument("--format", choices=("text", "json", "junit"), default="text")
     parser.add_argument("--output", type=Path, metavar="FILE", help="write the report here instead of stdout")
     parser.add_argument("--rules", type=Path, metavar="FILE", help="extra comparison rules (YAML)")
