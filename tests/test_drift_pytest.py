@@ -18,10 +18,17 @@ async def test_drift_returned_when_not_checked(emulator_compare):
 
 async def test_drift(emulator_compare):
     await emulator_compare({str(drifted)!r})
+
+def test_parity_from_a_plain_test(emulator_sync):
+    import asyncio
+    from emulator.drift.compare import compare_cassette
+
+    asyncio.run(compare_cassette({str(clean)!r}, emulator_url=emulator_sync.url,
+                                 credentials=emulator_sync.credentials)).assert_no_drift()
 ''')
     result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
     outcomes = result.parseoutcomes()
-    assert (outcomes.get("passed"), outcomes.get("failed")) == (2, 1), result.stdout.str()
+    assert (outcomes.get("passed"), outcomes.get("failed")) == (3, 1), result.stdout.str()
     result.stdout.fnmatch_lines(["*AssertionError: contract drift*", "*GET105 * 2.1 * 0 * 1*",
                                  "*first difference: #1 GET /customerid-rest/services/2.1/users/nobody: "
                                  "status: recorded 401, emulator 404*", "*DRIFT: 1 of 1 exchanges differ*"])
