@@ -79,6 +79,8 @@ def main_compare(argv: list[str]) -> int:
     parser.add_argument("--emulator-url", metavar="URL", help="compare a running emulator instead of starting one")
     parser.add_argument("--control-token", metavar="TOKEN", help="that emulator's control token")
     arguments = parser.parse_args(argv)
+    if hasattr(signal, "SIGPIPE"):
+        signal.signal(signal.SIGPIPE, signal.SIG_DFL)  # `emulator compare ... | head` ends quietly
     from ..scenarios import ScenarioError
     from .compare import compare_cassette
     from .rules import Rules

@@ -8,7 +8,7 @@ and, scrubbed, into the cassette, flushed before the client sees it."""
 
 from __future__ import annotations
 
-import logging
+import asyncio
 import ssl
 import sys
 import time
@@ -22,8 +22,6 @@ from multidict import CIMultiDict
 from .cassette import CassetteWriter, Exchange, Request, Response, encode_body
 from .naming import OperationNamer
 from .scrub import Scrubber
-
-log = logging.getLogger("emulator.drift")
 
 # RFC 9110 7.6.1 connection-specific fields, plus what aiohttp computes itself
 HOP_BY_HOP = frozenset(("connection", "keep-alive", "proxy-authenticate", "proxy-connection", "te", "trailer",
@@ -63,6 +61,7 @@ class Recorder:
         self.writer = CassetteWriter(config.out, {
             "upstreams": dict(config.upstreams), "scrubbed": self.scrubber.names()})
         self.session: aiohttp.ClientSession | None = None
+        self._syncing: asyncio.Future | None = None
 
     def upstream_for(self, path: str) -> tuple[str | None, str | None]:
         api = self.namer.api_for_path(path)
@@ -82,6 +81,8 @@ class Recorder:
     async def stop(self, app: web.Application) -> None:
         if self.session is not None:
             await self.session.close()
+        if self._syncing is not None:
+            await self._syncing
         self.writer.close()
 
     async def handle(self, request: web.Request) -> web.StreamResponse:
@@ -106,6 +107,8 @@ class Recorder:
         answer_headers = [(name, value) for name, value in answer_headers
                           if name.casefold() not in HOP_BY_HOP and name.casefold() != "content-encoding"]
         self._record(request, body, status, answer_headers, answer, started_wall, duration)
+        if self._syncing is None or self._syncing.done():
+            self._syncing = asyncio.get_running_loop().run_in_executor(None, self.writer.sync)
         return web.Response(status=status, body=answer, headers=CIMultiDict(answer_headers))
 
     def _record(self, request: web.Request, body: bytes, status: int, answer_headers, answer: bytes,
