@@ -11,7 +11,7 @@ from aiohttp import web
 from emulator.drift.cli import main_compare
 from emulator.drift.compare import compare_cassette
 from emulator.drift.rules import Rules
-from tests.support.drift import ACME_SALES, MAIJA, Client, crud_workload, exchanges, start_recorder
+from tests.support.drift import ACME_SALES, MAIJA, Client, crud_workload, start_recorder
 
 ALL_VALUES = Rules(all_values=True)
 
