@@ -21,6 +21,7 @@ from typing import Any
 import yaml
 from aiohttp import web
 
+from . import dashboard, inspection
 from .api import ControlActionError, package_file
 from .journal import MatchError, RequestMatch, entries_json, iso_time
 from .scenarios import ScenarioError, parse_scenario_text, read_scenario_file
@@ -538,6 +539,8 @@ def routes(state: EmulatorState) -> list[tuple[str, str, Any]]:
         ("GET", "/namespaces", list_namespaces),
         ("DELETE", "/namespaces/{name}", delete_namespace),
         ("GET", "/openapi.json", openapi),
+        *inspection.routes(),
+        *dashboard.routes(),
     ]
     for api in state.apis.values():
         for action in api.control_actions():
@@ -551,5 +554,5 @@ def add_routes(app: web.Application) -> None:
     state = app[STATE]
     token = state.config.control_token
     for method, path, handler in routes(state):
-        guarded = _guarded(handler, token, open_route=path in ("/health", "/openapi.json"))
+        guarded = _guarded(handler, token, open_route=path in ("/health", "/openapi.json", *dashboard.PAGES))
         app.router.add_route(method, PREFIX + path, guarded)
