@@ -245,7 +245,7 @@ async function refreshState() {
     control("GET", "/snapshots"), control("GET", "/clock"), control("GET", "/scenarios")]);
   $("#snapshots-table tbody").replaceChildren(...snapshots.map((snapshot) => el("tr", { dataset: { id: snapshot.id } },
     cell(snapshot.id), cell(snapshot.created),
-    cell(Object.entries(snapshot.counts).map(([api, counts]) =>
+    el("td", { class: "wrap" }, Object.entries(snapshot.counts).map(([api, counts]) =>
       `${api}: ${Object.entries(counts).map(([kind, count]) => `${kind} ${count}`).join(", ")}`).join("; ")),
     el("td", {},
       el("button", { type: "button", onclick: () => attempt(async () => {

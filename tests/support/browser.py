@@ -1,0 +1,65 @@
+"""A real browser for the dashboard's tests: Debian's chromium (``make browser``)
+driven by Playwright, which is pointed at it and never downloads a browser."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import threading
+from pathlib import Path
+
+import pytest
+
+CHROMIUM = Path(os.environ.get("EMULATOR_CHROMIUM", "/usr/bin/chromium"))
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+
+
+def unavailable(reason: str) -> None:
+    """No browser: a failure in CI (CI=true), a skip on a developer's machine."""
+    if os.environ.get("CI", "").lower() in ("true", "1"):
+        pytest.fail(f"the dashboard's browser tests cannot run in CI: {reason}", pytrace=False)
+    pytest.skip(f"no browser for the dashboard tests: {reason}")
+
+
+def launch():
+    """(playwright, browser), or ``unavailable`` with the reason."""
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError as error:
+        unavailable(f"the playwright package is missing ({error}); `make install` installs the test extra")
+    if not CHROMIUM.exists():
+        unavailable(f"{CHROMIUM} does not exist; `make browser` installs Debian's chromium package")
+    playwright = sync_playwright().start()
+    try:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, timeout=30_000)
+    except Exception as error:  # noqa: BLE001 - any launch failure is reported the same way
+        playwright.stop()
+        unavailable(f"{CHROMIUM} did not start: {error}")
+    return playwright, browser
+
+
+class ServedApp:
+    """An aiohttp app served on an ephemeral port from its own loop thread (for an
+    emulator whose configuration the shared fixtures do not have)."""
+
+    def __init__(self, app) -> None:
+        from aiohttp import web
+
+        self.loop = asyncio.new_event_loop()
+        self.thread = threading.Thread(target=self.loop.run_forever, name="dashboard-test-server", daemon=True)
+        self.thread.start()
+        self.runner = web.AppRunner(app, access_log=None)
+
+        async def start() -> str:
+            await self.runner.setup()
+            site = web.TCPSite(self.runner, "127.0.0.1", 0)
+            await site.start()
+            return f"http://127.0.0.1:{site._server.sockets[0].getsockname()[1]}"
+
+        self.url = asyncio.run_coroutine_threadsafe(start(), self.loop).result(30)
+
+    def close(self) -> None:
+        asyncio.run_coroutine_threadsafe(self.runner.cleanup(), self.loop).result(30)
+        self.loop.call_soon_threadsafe(self.loop.stop)
+        self.thread.join(5)
