@@ -15,6 +15,7 @@ number of matches. A kind without a search hook is searched by exact id only.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import itertools
 from collections.abc import Mapping
 from typing import Any, Hashable, Iterator
@@ -36,10 +37,18 @@ class _NotServed(Exception):
         self.status = status
 
 
+@functools.lru_cache(maxsize=None)
+def _field_names(cls: type) -> tuple[str, ...] | None:
+    return tuple(field.name for field in dataclasses.fields(cls)) if dataclasses.is_dataclass(cls) else None
+
+
 def record_json(value: Any) -> Any:
     """A stored record (frozen dataclasses, tuples, mappings) as plain JSON."""
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {field.name: record_json(getattr(value, field.name)) for field in dataclasses.fields(value)}
+    if isinstance(value, (str, int, float, bool)) or value is None:
+        return value
+    names = _field_names(type(value))
+    if names is not None:
+        return {name: record_json(getattr(value, name)) for name in names}
     if isinstance(value, Mapping):
         return {str(key): record_json(item) for key, item in value.items()}
     if isinstance(value, (tuple, list, set, frozenset)):
@@ -174,7 +183,9 @@ def list_records(request: web.Request) -> dict:
         page = [(key, collection.get(key)) for key in keys]
     else:
         total = len(collection)
-        page = list(itertools.islice(zip(collection.ids(), collection), offset, offset + limit))
+        # islice skips the keys before the page in C (about 1 ms per 100,000): no
+        # record is read or converted outside the page.
+        page = [(key, collection.get(key)) for key in itertools.islice(collection.ids(), offset, offset + limit)]
     return {"api": api_name, "kind": kind.name, "namespace": browser.namespace.name, "query": query or None,
             "total": total, "offset": offset, "limit": limit, "columns": list(kind.columns),
             "records": [_document(kind, key, record) for key, record in page]}
