@@ -5,8 +5,11 @@ from __future__ import annotations
 
 import asyncio
 import os
+import queue
 import threading
+from concurrent.futures import Future
 from pathlib import Path
+from typing import Callable
 
 import pytest
 
@@ -22,7 +25,7 @@ def unavailable(reason: str) -> None:
     pytest.skip(f"no browser for the dashboard tests: {reason}")
 
 
-def launch():
+def _launch():
     """(playwright, browser), or ``unavailable`` with the reason."""
     try:
         from playwright.sync_api import sync_playwright
@@ -37,6 +40,47 @@ def launch():
         playwright.stop()
         unavailable(f"{CHROMIUM} did not start: {error}")
     return playwright, browser
+
+
+class BrowserThread:
+    """One chromium for the whole session, driven from a thread of its own:
+    Playwright's sync API runs an event loop in the thread that starts it, and
+    the async tests that share the main thread need it free of loops. Test code
+    runs there through ``run``; its outcome (a failed assert, a skip) comes back."""
+
+    def __init__(self) -> None:
+        self._jobs: queue.Queue = queue.Queue()
+        started: Future = Future()
+        self._thread = threading.Thread(target=self._serve, args=(started,), name="browser", daemon=True)
+        self._thread.start()
+        started.result(60)  # re-raises the skip or failure of an unavailable browser
+
+    def _serve(self, started: Future) -> None:
+        try:
+            playwright, browser = _launch()
+        except BaseException as error:  # noqa: BLE001 - pytest's skip and fail outcomes included
+            started.set_exception(error)
+            return
+        started.set_result(None)
+        try:
+            while (job := self._jobs.get()) is not None:
+                work, done = job
+                try:
+                    done.set_result(work(browser))
+                except BaseException as error:  # noqa: BLE001
+                    done.set_exception(error)
+        finally:
+            browser.close()
+            playwright.stop()
+
+    def run(self, work: Callable, timeout: float = 120):
+        done: Future = Future()
+        self._jobs.put((work, done))
+        return done.result(timeout)
+
+    def close(self) -> None:
+        self._jobs.put(None)
+        self._thread.join(30)
 
 
 class ServedApp:
