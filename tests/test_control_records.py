@@ -103,6 +103,7 @@ async def test_records_need_the_control_token_but_the_dashboard_page_does_not(ma
         assert (await authorized.get("/records/customerid/users"))["total"] == 9
         async with session.get(emulator.url + "/__emulator/") as page:
             assert page.status == 200 and page.content_type == "text/html"
+            assert page.headers["Content-Security-Policy"].startswith("default-src 'self'")
             assert 'src="dashboard/app.js"' in await page.text()
 
 

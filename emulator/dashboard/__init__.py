@@ -25,10 +25,15 @@ def _assets() -> dict[str, tuple[bytes, str]]:
             for path in sorted(STATIC.iterdir()) if path.suffix in CONTENT_TYPES}
 
 
+# Only this origin: the page works offline, and a stray CDN link would fail in every test.
+CONTENT_SECURITY_POLICY = "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'"
+
+
 def _asset_response(name: str) -> web.Response:
     body, content_type = _assets()[name]
     return web.Response(body=body, content_type=content_type, charset="utf-8",
-                        headers={"Cache-Control": "no-cache", "X-Content-Type-Options": "nosniff"})
+                        headers={"Cache-Control": "no-cache", "X-Content-Type-Options": "nosniff",
+                                 "Content-Security-Policy": CONTENT_SECURITY_POLICY})
 
 
 async def dashboard_page(request: web.Request) -> web.Response:
