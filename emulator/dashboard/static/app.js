@@ -137,11 +137,19 @@ async function refreshRecords() {
     cards.push(el("div", { class: "card" }, el("h2", {}, api), el("ul", { class: "kinds" }, rows)));
   }
   $("#counts").replaceChildren(...cards);
+  markSelectedKind();
   if (browser.kind) await loadPage();
+}
+
+function markSelectedKind() {
+  for (const link of document.querySelectorAll("a.kind")) {
+    link.classList.toggle("selected", link.dataset.api === browser.api && link.dataset.kind === browser.kind);
+  }
 }
 
 function openKind(api, kind, columns) {
   Object.assign(browser, { api, kind, columns, offset: 0, query: "" });
+  markSelectedKind();
   $("#browser-search").value = "";
   $("#browser").hidden = false;
   loadPage().catch((error) => say(error.message, "error"));
