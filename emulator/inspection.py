@@ -61,13 +61,17 @@ def id_text(key: Hashable) -> str:
     return ":".join(str(part) for part in key) if isinstance(key, tuple) else str(key)
 
 
+def _is_number(text: str) -> bool:
+    return text.isascii() and text.isdigit()  # not "²", which str.isdigit() accepts and int() refuses
+
+
 def _keys_for(text: str) -> Iterator[Hashable]:
     """The keys an id in a URL may stand for: the text, a number, a composite key."""
     yield text
-    if text.isdigit():
+    if _is_number(text):
         yield int(text)
     if ":" in text:
-        yield tuple(int(part) if part.isdigit() else part for part in text.split(":"))
+        yield tuple(int(part) if _is_number(part) else part for part in text.split(":"))
 
 
 def _camel(name: str) -> str:
@@ -111,7 +115,7 @@ def _int_query(request: web.Request, name: str, default: int, maximum: int | Non
     text = request.query.get(name)
     if text is None or text == "":
         return default
-    if not text.isdigit() or len(text) > 9 or (maximum is not None and not 0 < int(text) <= maximum):
+    if not _is_number(text) or len(text) > 9 or (maximum is not None and not 0 < int(text) <= maximum):
         bounds = f"between 1 and {maximum}" if maximum is not None else "0 or more"
         raise _NotServed(400, f"{name} must be a whole number {bounds}", f"?{name}")
     return int(text)

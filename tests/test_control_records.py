@@ -49,7 +49,7 @@ async def test_pages_through_a_kind_in_store_order(control):
 
 @pytest.mark.parametrize("params, where", [
     ({"limit": "0"}, "?limit"), ({"limit": "501"}, "?limit"), ({"limit": "ten"}, "?limit"),
-    ({"offset": "-1"}, "?offset"), ({"q": "x" * 201}, "?q"),
+    ({"offset": "-1"}, "?offset"), ({"offset": "²"}, "?offset"), ({"q": "x" * 201}, "?q"),
 ])
 async def test_bad_paging_is_400(control, params, where):
     status, problem = await control.call("GET", "/records/customerid/users", params=params)
@@ -86,6 +86,8 @@ async def test_one_record_by_kind_and_id(control):
     ("/records/customerid/nosuchkind", 404, "kind"),
     ("/records/customerid/users/99999999-9999-4999-8999-999999999999", 404, "id"),
     ("/records/dfs/tenants/99", 404, "id"),
+    ("/records/dfs/tenants/²", 404, "id"),
+    ("/records/dfs/tenantAccess/x:²:", 404, "id"),
 ])
 async def test_unknown_api_kind_or_record_is_404(control, path, status, where):
     code, problem = await control.call("GET", path)
