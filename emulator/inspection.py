@@ -167,9 +167,27 @@ def record_counts(request: web.Request) -> dict:
         for name, api in browser.state.apis.items()}}
 
 
+def _breakdown_subset(request: web.Request, kind: RecordKind, collection) -> set | None:
+    """``?by=status&value=Enabled``: the ids in one bucket of a breakdown (one
+    index lookup; the distinct keys are few, so finding the key by its name is cheap)."""
+    label = request.query.get("by")
+    if label is None:
+        return None
+    breakdown = next((entry for entry in kind.breakdowns if entry[0] == label), None)
+    if breakdown is None:
+        raise _NotServed(400, f"{kind.name} are broken down by {', '.join(b[0] for b in kind.breakdowns) or 'nothing'}",
+                         "?by")
+    if "value" not in request.query:
+        raise _NotServed(400, "by needs a value (as GET /__emulator/records names it)", "?value")
+    _, index, name = breakdown
+    wanted = request.query["value"]
+    return next((set(collection.lookup(index, key)) for key in collection.index_keys(index) if name(key) == wanted),
+                set())
+
+
 @_served
 def list_records(request: web.Request) -> dict:
-    """One page of one kind of record, optionally searched (?q=)."""
+    """One page of one kind of record, optionally searched (?q=) or one breakdown's bucket (?by=&value=)."""
     browser = _Browser(request)
     api_name, kind = browser.kind(request)
     collection = browser.store[kind.collection]
@@ -178,10 +196,16 @@ def list_records(request: web.Request) -> dict:
     query = request.query.get("q", "").strip()
     if len(query) > MAX_QUERY:
         raise _NotServed(400, f"q is at most {MAX_QUERY} characters", "?q")
-    if query:
-        found = {key for key in _keys_for(query) if key in collection}
-        if kind.search is not None:
-            found.update(kind.search(collection, query))
+    subset = _breakdown_subset(request, kind, collection)
+    if query or subset is not None:
+        if query:
+            found = {key for key in _keys_for(query) if key in collection}
+            if kind.search is not None:
+                found.update(kind.search(collection, query))
+            if subset is not None:
+                found &= subset
+        else:
+            found = subset
         ordered = sorted(found, key=id_text)
         total, keys = len(ordered), ordered[offset:offset + limit]
         page = [(key, collection.get(key)) for key in keys]
@@ -191,6 +215,7 @@ def list_records(request: web.Request) -> dict:
         # record is read or converted outside the page.
         page = [(key, collection.get(key)) for key in itertools.islice(collection.ids(), offset, offset + limit)]
     return {"api": api_name, "kind": kind.name, "namespace": browser.namespace.name, "query": query or None,
+            **({"by": request.query["by"], "value": request.query["value"]} if subset is not None else {}),
             "total": total, "offset": offset, "limit": limit, "columns": list(kind.columns),
             "records": [_document(kind, key, record) for key, record in page]}
 

@@ -47,6 +47,29 @@ async def test_pages_through_a_kind_in_store_order(control):
     assert maija["login"] == "maija.virtanen" and maija["statusName"] == "Enabled" and maija["status"] == 1
 
 
+async def test_one_bucket_of_a_breakdown(control):
+    waiting = await control.get("/records/customerid/users",
+                                params={"by": "status", "value": "Waiting for registration"})
+    assert waiting["total"] == 2 and (waiting["by"], waiting["value"]) == ("status", "Waiting for registration")
+    assert {entry["record"]["statusName"] for entry in waiting["records"]} == {"Waiting for registration"}
+    searched = await control.get("/records/customerid/users", params={"by": "status", "value": "Enabled", "q": "ma"})
+    assert {entry["record"]["login"] for entry in searched["records"]} == {"maija.virtanen", "matti.meikalainen"}
+    globex = await control.get("/records/dfs/members", params={"by": "tenant", "value": "tenant 12"})
+    assert [entry["record"]["tenant_id"] for entry in globex["records"]] == [12]
+    none = await control.get("/records/customerid/users", params={"by": "status", "value": "Sleeping"})
+    assert none["total"] == 0
+
+
+@pytest.mark.parametrize("path, params, where", [
+    ("/records/customerid/users", {"by": "colour", "value": "red"}, "?by"),
+    ("/records/customerid/roles", {"by": "status", "value": "Enabled"}, "?by"),
+    ("/records/customerid/users", {"by": "status"}, "?value"),
+])
+async def test_unknown_breakdown_is_400(control, path, params, where):
+    status, problem = await control.call("GET", path, params=params)
+    assert status == 400 and problem["where"] == where, problem
+
+
 @pytest.mark.parametrize("params, where", [
     ({"limit": "0"}, "?limit"), ({"limit": "501"}, "?limit"), ({"limit": "ten"}, "?limit"),
     ({"offset": "-1"}, "?offset"), ({"offset": "²"}, "?offset"), ({"q": "x" * 201}, "?q"),

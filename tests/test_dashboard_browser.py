@@ -100,6 +100,16 @@ def test_counts_journal_fault_reset_and_screenshot(emulator_sync, in_page, tmp_p
         page.fill("#browser-search", "maija")
         page.press("#browser-search", "Enter")
         expect(page.locator("#records-table tbody tr")).to_have_count(1)
+        page.click("a[data-by=status][data-value=Locked]")  # one bucket of users by status
+        expect(page.locator("#browser-title")).to_have_text("customerid · users with status Locked")
+        expect(page.locator("#records-table tbody tr")).to_have_count(1)
+        expect(page.locator("#records-table tbody")).to_contain_text("pekka.korhonen")
+        page.fill("#browser-search", "maija")
+        page.press("#browser-search", "Enter")
+        expect(page.locator("#records-table tbody tr")).to_have_count(0)  # Maija is not locked
+        page.click("[data-testid=count-customerid-users]")
+        page.fill("#browser-search", "maija")
+        page.press("#browser-search", "Enter")
         page.click(f"#records-table tbody tr[data-id='{MAIJA}']")
         expect(page.locator("#detail-body")).to_contain_text('"login": "maija.virtanen"')
         page.click("#detail .dialog-head button")

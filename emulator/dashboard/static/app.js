@@ -51,7 +51,7 @@ function el(tag, attributes = {}, ...children) {
     else if (key === "dataset") Object.assign(node.dataset, value);
     else if (value !== undefined && value !== null && value !== false) node.setAttribute(key, value === true ? "" : value);
   }
-  for (const child of children.flat()) {
+  for (const child of children.flat(Infinity)) {
     if (child !== undefined && child !== null) node.append(child instanceof Node ? child : String(child));
   }
   return node;
@@ -119,7 +119,7 @@ async function refreshNamespaces() {
 
 // -- records --------------------------------------------------------------------------------
 
-const browser = { api: null, kind: null, offset: 0, query: "", columns: [] };
+const browser = { api: null, kind: null, offset: 0, query: "", columns: [], bucket: null };
 
 async function refreshRecords() {
   const counts = await control("GET", "/records");
@@ -127,7 +127,10 @@ async function refreshRecords() {
   for (const [api, kinds] of Object.entries(counts.apis)) {
     const rows = Object.entries(kinds).map(([kind, info]) => {
       const breakdown = Object.entries(info.by || {}).map(([label, values]) => el("div", { class: "breakdown" },
-        `by ${label}: `, Object.entries(values).map(([name, count]) => `${name} ${count}`).join(" · ")));
+        `by ${label}: `, Object.entries(values).map(([name, count], position) => [position ? " · " : "",
+          el("a", { href: "#records", dataset: { by: label, value: name },
+            onclick: (event) => { event.preventDefault(); openKind(api, kind, info.columns, { by: label, value: name }); } },
+          `${name} ${count}`)])));
       return el("li", {},
         el("a", { href: "#records", class: "kind", dataset: { api, kind, testid: `count-${api}-${kind}` },
           onclick: (event) => { event.preventDefault(); openKind(api, kind, info.columns); } },
@@ -147,8 +150,8 @@ function markSelectedKind() {
   }
 }
 
-function openKind(api, kind, columns) {
-  Object.assign(browser, { api, kind, columns, offset: 0, query: "" });
+function openKind(api, kind, columns, bucket = null) {
+  Object.assign(browser, { api, kind, columns, offset: 0, query: "", bucket });
   markSelectedKind();
   $("#browser-search").value = "";
   $("#browser").hidden = false;
@@ -157,9 +160,10 @@ function openKind(api, kind, columns) {
 
 async function loadPage() {
   const page = await control("GET", `/records/${browser.api}/${browser.kind}`,
-    { query: { offset: browser.offset, limit: PAGE, q: browser.query } });
+    { query: { offset: browser.offset, limit: PAGE, q: browser.query, ...(browser.bucket || {}) } });
   const columns = page.columns.length ? page.columns : ["id"];
-  $("#browser-title").textContent = `${browser.api} · ${browser.kind}` + (page.query ? ` matching “${page.query}”` : "");
+  $("#browser-title").textContent = `${browser.api} · ${browser.kind}` +
+    (page.by ? ` with ${page.by} ${page.value}` : "") + (page.query ? ` matching “${page.query}”` : "");
   const last = Math.min(page.offset + page.records.length, page.total);
   $("#browser-range").textContent = page.total ? `${page.offset + 1}–${last} of ${page.total}` : "no records";
   $("#browser-prev").disabled = page.offset === 0;
