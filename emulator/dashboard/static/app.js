@@ -9,7 +9,10 @@ const $ = (selector) => document.querySelector(selector);
 
 const session = {
   get token() { return sessionStorage.getItem("emulator.token") || ""; },
-  set token(value) { value ? sessionStorage.setItem("emulator.token", value) : sessionStorage.removeItem("emulator.token"); },
+  set token(value) {
+    if (value) sessionStorage.setItem("emulator.token", value);
+    else sessionStorage.removeItem("emulator.token");
+  },
   get namespace() { return sessionStorage.getItem("emulator.namespace") || "default"; },
   set namespace(value) { sessionStorage.setItem("emulator.namespace", value || "default"); },
 };
@@ -49,7 +52,9 @@ function el(tag, attributes = {}, ...children) {
   for (const [key, value] of Object.entries(attributes)) {
     if (key.startsWith("on")) node.addEventListener(key.slice(2), value);
     else if (key === "dataset") Object.assign(node.dataset, value);
-    else if (value !== undefined && value !== null && value !== false) node.setAttribute(key, value === true ? "" : value);
+    else if (value !== undefined && value !== null && value !== false) {
+      node.setAttribute(key, value === true ? "" : value);
+    }
   }
   for (const child of children.flat(Infinity)) {
     if (child !== undefined && child !== null) node.append(child instanceof Node ? child : String(child));
@@ -129,7 +134,10 @@ async function refreshRecords() {
       const breakdown = Object.entries(info.by || {}).map(([label, values]) => el("div", { class: "breakdown" },
         `by ${label}: `, Object.entries(values).map(([name, count], position) => [position ? " · " : "",
           el("a", { href: "#records", dataset: { by: label, value: name },
-            onclick: (event) => { event.preventDefault(); openKind(api, kind, info.columns, { by: label, value: name }); } },
+            onclick: (event) => {
+              event.preventDefault();
+              openKind(api, kind, info.columns, { by: label, value: name });
+            } },
           `${name} ${count}`)])));
       return el("li", {},
         el("a", { href: "#records", class: "kind", dataset: { api, kind, testid: `count-${api}-${kind}` },
@@ -255,7 +263,8 @@ let clockFrozen = false;
 async function refreshState() {
   const [{ snapshots }, clock, scenarios] = await Promise.all([
     control("GET", "/snapshots"), control("GET", "/clock"), control("GET", "/scenarios")]);
-  $("#snapshots-table tbody").replaceChildren(...snapshots.map((snapshot) => el("tr", { dataset: { id: snapshot.id } },
+  $("#snapshots-table tbody").replaceChildren(...snapshots.map((snapshot) => el("tr",
+    { dataset: { id: snapshot.id } },
     cell(snapshot.id), cell(snapshot.created),
     el("td", { class: "wrap" }, Object.entries(snapshot.counts).map(([api, counts]) =>
       `${api}: ${Object.entries(counts).map(([kind, count]) => `${kind} ${count}`).join(", ")}`).join("; ")),
@@ -275,7 +284,8 @@ async function refreshState() {
   $("#scenarios-loaded").replaceChildren(...scenarios.loaded.map((file) => el("li", {}, file)));
   const select = $("#scenario-name");
   const chosen = select.value;
-  select.replaceChildren(...scenarios.available.map((scenario) => el("option", { value: scenario.name }, scenario.name)));
+  select.replaceChildren(...scenarios.available.map((scenario) =>
+    el("option", { value: scenario.name }, scenario.name)));
   if (chosen) select.value = chosen;
 }
 
@@ -318,7 +328,8 @@ function renderEndpoints() {
     if (!endpoint.hits) group.unused += 1;
     groups.set(key, group);
   }
-  $("#endpoints-summary").replaceChildren(...[...groups].sort(([a], [b]) => a.localeCompare(b)).map(([key, group]) => el("div", { class: "card small" },
+  const ordered = [...groups].sort(([a], [b]) => a.localeCompare(b));
+  $("#endpoints-summary").replaceChildren(...ordered.map(([key, group]) => el("div", { class: "card small" },
     el("strong", {}, key), el("div", {}, `${group.total - group.unused} of ${group.total} called`),
     el("div", { class: "muted" }, `${group.unused} never called`))));
   const shown = endpointList.filter((endpoint) => (!api || endpoint.api === api)
@@ -393,12 +404,19 @@ function wire() {
     browser.offset = 0;
     attempt(loadPage);
   });
-  $("#browser-prev").addEventListener("click", () => { browser.offset = Math.max(0, browser.offset - PAGE); attempt(loadPage); });
+  $("#browser-prev").addEventListener("click", () => {
+    browser.offset = Math.max(0, browser.offset - PAGE);
+    attempt(loadPage);
+  });
   $("#browser-next").addEventListener("click", () => { browser.offset += PAGE; attempt(loadPage); });
 
-  for (const id of ["#journal-api", "#journal-fault"]) $(id).addEventListener("change", () => attempt(refreshJournal));
+  for (const id of ["#journal-api", "#journal-fault"]) {
+    $(id).addEventListener("change", () => attempt(refreshJournal));
+  }
   $("#journal-form").addEventListener("submit", (event) => { event.preventDefault(); attempt(refreshJournal); });
-  for (const id of ["#journal-operation", "#journal-status"]) $(id).addEventListener("input", () => attempt(refreshJournal));
+  for (const id of ["#journal-operation", "#journal-status"]) {
+    $(id).addEventListener("input", () => attempt(refreshJournal));
+  }
   $("#journal-clear").addEventListener("click", () => attempt(async () => {
     await control("DELETE", "/requests");
     await refreshJournal();
@@ -447,8 +465,8 @@ function wire() {
     attempt(() => setClock({ advance_seconds: Number($("#clock-seconds").value || 0) }), "clock advanced");
   });
   for (const button of document.querySelectorAll("[data-advance]")) {
-    button.addEventListener("click", () => attempt(() => setClock({ advance_seconds: Number(button.dataset.advance) }),
-      "clock advanced"));
+    const seconds = Number(button.dataset.advance);
+    button.addEventListener("click", () => attempt(() => setClock({ advance_seconds: seconds }), "clock advanced"));
   }
   $("#clock-toggle").addEventListener("click", () => attempt(() => setClock({ freeze: !clockFrozen })));
   $("#scenario-form").addEventListener("submit", (event) => {
