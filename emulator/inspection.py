@@ -9,7 +9,8 @@ of the emulator's model, not of an API version's document).
 Cost follows the page, never the store: counts are collection sizes and index
 bucket sizes, a page without a search is a slice of the collection's rows, and a
 search asks the API's indexes (``RecordKind.search``), so its cost follows the
-number of matches. A kind without a search hook is searched by exact id only.
+number of matches (a breakdown's bucket, ``?by=status&value=Locked``, costs its
+size). A kind without a search hook is searched by exact id only.
 """
 
 from __future__ import annotations
