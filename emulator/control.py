@@ -551,5 +551,6 @@ def add_routes(app: web.Application) -> None:
     state = app[STATE]
     token = state.config.control_token
     for method, path, handler in routes(state):
-        guarded = _guarded(handler, token, open_route=path in ("/health", "/openapi.json"))
+        # API documents describe, they do not reveal state: open, so Swagger UI loads them without the token.
+        guarded = _guarded(handler, token, open_route=path == "/health" or path.endswith("/openapi.json"))
         app.router.add_route(method, PREFIX + path, guarded)
