@@ -6,6 +6,8 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .cors import parse_origins
+
 PROJECT_SCENARIOS = Path(__file__).resolve().parent.parent / "scenarios"
 DEFAULT_SCENARIO = PROJECT_SCENARIOS / "default.yaml"
 
@@ -34,11 +36,13 @@ class EmulatorConfig:
     max_namespaces: int = 1000
     # When set, control endpoints other than health need "Authorization: Bearer <token>".
     control_token: str | None = None
+    # Browser origins allowed to call both APIs and the control API (CORS); empty: CORS off.
+    cors_origins: tuple[str, ...] = ()
 
     @classmethod
     def from_environment(cls, environ: dict[str, str] | None = None, **overrides) -> "EmulatorConfig":
         """EMULATOR_HOST, EMULATOR_PORT, EMULATOR_SCENARIOS (separated by the OS path
-        separator or commas), EMULATOR_CONTROL_TOKEN, EMULATOR_JOURNAL_LIMIT, ...;
+        separator or commas), EMULATOR_CONTROL_TOKEN, EMULATOR_CORS, EMULATOR_JOURNAL_LIMIT, ...;
         explicit overrides (command-line values) win."""
         environ = os.environ if environ is None else environ
         values: dict = {}
@@ -51,6 +55,8 @@ class EmulatorConfig:
             values["scenarios"] = tuple(Path(part.strip()) for part in parts if part.strip())
         if environ.get("EMULATOR_SCENARIO_DIR"):
             values["scenario_dir"] = Path(environ["EMULATOR_SCENARIO_DIR"])
+        if environ.get("EMULATOR_CORS"):
+            values["cors_origins"] = parse_origins(environ["EMULATOR_CORS"])
         if environ.get("EMULATOR_CONTROL_TOKEN"):
             values["control_token"] = environ["EMULATOR_CONTROL_TOKEN"]
         for name, kind in _NUMERIC.items():

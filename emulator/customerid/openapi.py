@@ -116,8 +116,8 @@ def _path_parameters(template: str, openapi_path: str) -> list[dict]:
     out = []
     for match, name in zip(PATH_PARAMETER.finditer(template), re.findall(r"\{([^}]+)\}", openapi_path)):
         if match.group(2):  # {name:path}: an entity name, one or more segments
-            description = (f"{match.group(1)}: entity name, e.g. ORG/SUB or ORG/NAME (slashes as they are; "
-                           "percent-encoded %2F is not a separator)")
+            description = (f"{match.group(1)}: entity name, one or more segments (e.g. 1234567-8/sales); "
+                           "the emulator takes a slash sent as-is or as %2F")
         else:
             description = f"{match.group(1)}: id"
         out.append({"name": name, "in": "path", "required": True, "description": description,
