@@ -135,7 +135,13 @@ def _responses(operation: Operation, described: dict | None) -> dict:
             XML_CONTENT_TYPE: {"schema": {"description": "a CustomerID XML document (not described yet)"}}}}
     else:
         elements = [_ref(_component(name)) for name in described["response"]]
-        content = {XML_CONTENT_TYPE: {"schema": elements[0] if len(elements) == 1 else {"oneOf": elements}}}
+        if len(elements) == 1:
+            schema = elements[0]
+        else:  # the root element tells which; xml.name lets Swagger UI draw the first as the example
+            first = described["response"][0].partition(":")[2]
+            schema = {"oneOf": elements, "xml": {"name": first},
+                      "description": " or ".join(f"<{name.partition(':')[2]}>" for name in described["response"])}
+        content = {XML_CONTENT_TYPE: {"schema": schema}}
         if "json" in described:
             content[JSON_CONTENT_TYPE] = {"schema": _ref(_component(described["json"]))}
         responses[status] = {"description": "Success", "content": content}
@@ -185,6 +191,9 @@ def _document(endpoints: EndpointTable, handlers) -> dict:
             item["requestBody"] = body
         paths.setdefault(openapi_paths[template], {})[operation.method.lower()] = item
     schemas = dict(xml_schemas())
+    # a readable example instead of one generated from the pattern
+    schemas["cid-1.2.url-type"] = {**schemas["cid-1.2.url-type"],
+                                   "examples": ["http://127.0.0.1:8080/eidm2/services/org/1234567-8"]}
     schemas.update({f"json.{name}": schema for name, schema in _descriptions()["json_schemas"].items()})
     error_content = {"content": {XML_CONTENT_TYPE: {"schema": _ref(ERROR_SCHEMA)}}}
     responses = {f"Error{code}": {"description": text, **error_content} for code, text in ERROR_STATUSES.items()}
@@ -196,7 +205,7 @@ def _document(endpoints: EndpointTable, handlers) -> dict:
                  "description": "Every CustomerID operation the emulator serves, per version: REST 1.0 "
                                 "(/eidm2/services), 1.2, 2.0 and 2.1 (/customerid-rest/services). XML "
                                 "bodies are described from the emulator's XSDs; every error is the "
-                                "<error><code/><message/></error> document."},
+                                "`<error><code/><message/></error>` document."},
         "servers": [{"url": "/", "description": "this emulator"}],
         "tags": [{"name": f"CustomerID {version}", "description": f"Served under {base}"}
                  for version, base in endpoints.base_paths.items()],
