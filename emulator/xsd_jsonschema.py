@@ -50,11 +50,10 @@ class XsdComponents:
         for name, element in self.schema.elements.items():
             if (self.prefix + name) in out:
                 raise ValueError(f"{name} is both a global type and a global element; give them prefixes")
-            body = self._type(element.type) if element.type.name is None else self.ref(element.type.local_name)
-            if "$ref" in body:
-                out[self.prefix + name] = {"allOf": [body], "xml": self._xml(name)}
-            else:
-                out[self.prefix + name] = {**body, "xml": self._xml(name)}
+            # The type's schema itself, not allOf [$ref]: the 2.1 entities are recursive
+            # (User > Attribute > User), and Swagger UI's resolver refuses allOf cycles.
+            body = self._type(element.type)
+            out[self.prefix + name] = {**body, "xml": self._xml(name)}
         return out
 
     def _xml(self, name: str) -> dict:

@@ -86,7 +86,8 @@ def _query_parameters(described: dict, version: str) -> list[dict]:
         name = described["free_form"]
         out.append({"name": name, "in": "query", "style": "form", "explode": True, "required": False,
                     "description": _descriptions()["free_form"][name],
-                    "schema": {"type": "object", "additionalProperties": {"type": "string"}}})
+                    # an empty example: Swagger UI would otherwise send additionalProp1=string
+                    "example": {}, "schema": {"type": "object", "additionalProperties": {"type": "string"}}})
     return out
 
 

@@ -7,9 +7,11 @@
   var documents = JSON.parse(document.getElementById("emulator-documents").textContent);
   var query = new URLSearchParams(window.location.search);
   var namespace = query.get("namespace");
+  var wanted = query.get("doc");
+  var primary = documents.filter(function (d) { return d.key === wanted || d.name === wanted; })[0] || documents[0];
   window.ui = SwaggerUIBundle({
     urls: documents,
-    "urls.primaryName": query.get("doc") || documents[0].name,
+    "urls.primaryName": primary.name,
     dom_id: "#swagger-ui",
     deepLinking: true,
     presets: [SwaggerUIBundle.presets.apis, SwaggerUIStandalonePreset],
