@@ -19,7 +19,7 @@ from .handlers import Call, CustomerIdHandlers
 from .handlers1x import Rest10Handlers, Rest12Handlers
 from .models import CustomerIdModel, CustomerIdSettings, customerid_collections
 from .models.statuses import BY_CODE
-from .openapi import openapi_document
+from .openapi import openapi_json
 from .render import XML_CONTENT_TYPE, error_document
 
 WWW_AUTHENTICATE = 'Basic realm="CustomerID REST API"'
@@ -159,4 +159,4 @@ class CustomerIdApi:
 async def openapi(request: web.Request) -> web.Response:
     """The OpenAPI 3.1 document of every CustomerID operation the emulator serves"""
     api = request.app[STATE].apis[CustomerIdApi.name]
-    return web.json_response(openapi_document(api.endpoints, api.handlers))
+    return web.Response(body=openapi_json(api.endpoints, api.handlers), content_type="application/json")
