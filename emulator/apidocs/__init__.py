@@ -11,6 +11,7 @@ endpoint needs the token entered under Authorize.
 
 from __future__ import annotations
 
+import functools
 import json
 import mimetypes
 from pathlib import Path
@@ -40,9 +41,15 @@ def _page(state) -> bytes:
     listed = documents(state)
     # Inside <script type="application/json">: "</" must not end the element early.
     data = json.dumps(listed).replace("</", "<\\/")
-    return (_STATIC_DIR / "index.html").read_text("utf-8").replace("@DOCUMENTS@", data).encode()
+    return _template().replace("@DOCUMENTS@", data).encode()
 
 
+@functools.lru_cache(maxsize=1)
+def _template() -> str:
+    return (_STATIC_DIR / "index.html").read_text("utf-8")
+
+
+@functools.lru_cache(maxsize=1)
 def _assets() -> dict[str, Path]:
     """The files the page may load, fixed at start-up: nothing else under static/ is reachable."""
     return {path.relative_to(_STATIC_DIR).as_posix(): path for path in _STATIC_DIR.rglob("*")
