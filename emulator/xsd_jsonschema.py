@@ -37,9 +37,6 @@ class XsdComponents:
         self.prefix = prefix
         self.ref_base = ref_base
 
-    def name_of_element(self, local_name: str) -> str:
-        return self.prefix + local_name
-
     def ref(self, local_name: str) -> dict:
         return {"$ref": self.ref_base + self.prefix + local_name}
 
@@ -67,9 +64,9 @@ class XsdComponents:
         if xsd_type.is_simple():
             return self._simple(xsd_type)
         if xsd_type.has_simple_content():
-            # Text plus attributes: OpenAPI has no place for the text; describe it as the object's
+            # Text plus attributes: OpenAPI has no place for the text; describe the
             # attributes and let the XSD carry the rest.
-            return self._object(xsd_type, text=self._simple(xsd_type.content))
+            return self._object(xsd_type, with_elements=False)
         return self._object(xsd_type)
 
     def _simple(self, xsd_type) -> dict:
@@ -91,7 +88,7 @@ class XsdComponents:
             schema["pattern"] = "^(?:" + ")$|^(?:".join(p for p in patterns.regexps) + ")$"
         return schema
 
-    def _object(self, xsd_type, text: dict | None = None) -> dict:
+    def _object(self, xsd_type, with_elements: bool = True) -> dict:
         properties: dict[str, dict] = {}
         required: list[str] = []
         open_content = False
@@ -103,7 +100,7 @@ class XsdComponents:
                 else {"allOf": [schema], "xml": {"attribute": True}}
             if attribute.use == "required":
                 required.append(attribute.local_name)
-        if text is None and isinstance(xsd_type.content, XsdGroup):
+        if with_elements and isinstance(xsd_type.content, XsdGroup):
             for particle, low, high in _particles(xsd_type.content, 1, 1):
                 if isinstance(particle, XsdAnyElement):
                     open_content = True
