@@ -555,5 +555,8 @@ def add_routes(app: web.Application) -> None:
     state = app[STATE]
     token = state.config.control_token
     for method, path, handler in routes(state):
-        guarded = _guarded(handler, token, open_route=path in ("/health", "/openapi.json", *dashboard.PAGES))
+        # API documents describe, they do not reveal state: open, so Swagger UI loads them without the token;
+        # the dashboard's static files hold no state either (the page asks for the token itself).
+        open_route = path == "/health" or path.endswith("/openapi.json") or path in dashboard.PAGES
+        guarded = _guarded(handler, token, open_route=open_route)
         app.router.add_route(method, PREFIX + path, guarded)

@@ -12,13 +12,14 @@ from aiohttp import web
 
 from ..api import ControlAction, ControlActionError, package_file
 from ..endpoints import EndpointTable, Operation
-from ..state import World
+from ..state import STATE, World
 from . import browse, scenario
 from .errors import AuthenticationFailed, CustomerIdError, error_for_status
 from .handlers import Call, CustomerIdHandlers
 from .handlers1x import Rest10Handlers, Rest12Handlers
 from .models import CustomerIdModel, CustomerIdSettings, customerid_collections
 from .models.statuses import BY_CODE
+from .openapi import openapi_json
 from .render import XML_CONTENT_TYPE, error_document
 
 WWW_AUTHENTICATE = 'Basic realm="CustomerID REST API"'
@@ -154,4 +155,11 @@ class CustomerIdApi:
         return error_response(error_for_status(status, detail))
 
     def control_routes(self):
-        return []  # CustomerID's emulator-only behaviour is all control_actions()
+        """Emulator-only routes under /__emulator/customerid/ (the simulated actions are control_actions())."""
+        return [("GET", "/openapi.json", openapi)]
+
+
+async def openapi(request: web.Request) -> web.Response:
+    """The OpenAPI 3.1 document of every CustomerID operation the emulator serves"""
+    api = request.app[STATE].apis[CustomerIdApi.name]
+    return web.Response(body=openapi_json(api.endpoints, api.handlers), content_type="application/json")
