@@ -17,9 +17,10 @@ def _problem(status: int, message: str) -> web.Response:
 
 
 async def mint_token(request: web.Request) -> web.Response:
-    """Mint an SSO access token: {"kind": "valid" | "expired" | "not_yet_valid" |
-    "wrong_audience" | "wrong_scope" | "other_tenant" | "bad_signature" | "revoked" |
-    "outside_group", "username", "clientId"} -> {"access_token", ...}."""
+    """Mint an SSO access token, good or bad: {"kind", "username", "clientId"} -> {"access_token", ...}.
+
+    ``kind``: valid (default), expired, not_yet_valid, wrong_audience, wrong_scope,
+    other_tenant, bad_signature, revoked or outside_group (docs/control-api.md)."""
     world = request.app[STATE].world_for(request)
     try:
         raw = await request.read()
