@@ -58,21 +58,20 @@ def authenticate(request: web.Request, settings: CustomerIdSettings, sso: SsoMod
     Authentication failed, a valid token without the right to call the API 403."""
     header = request.headers.get("Authorization")
     if header is not None:
-        scheme, _, token = header.strip().partition(" ")
+        if settings.password_authentication and header in _accepted_authorizations(settings.credentials):
+            return  # the common case, one set lookup
+        scheme, _, credentials = header.strip().partition(" ")
         if scheme.lower() == "bearer":
             try:
-                sso.authorize_bearer(token.strip())
+                sso.authorize_bearer(credentials.strip())
             except AuthenticationFailed as failure:
                 raise BearerFailed(failure.detail) from None
             return
         if not settings.password_authentication:
             raise PasswordAuthenticationDisabled("password authentication is disabled: use an OAuth2 Bearer token")
-        if header in _accepted_authorizations(settings.credentials):
-            return
-        scheme, _, encoded = header.partition(" ")
         if scheme.lower() == "basic":
             try:
-                user, _, password = base64.b64decode(encoded.strip(), validate=True).decode().partition(":")
+                user, _, password = base64.b64decode(credentials.strip(), validate=True).decode().partition(":")
             except (binascii.Error, UnicodeDecodeError):
                 raise AuthenticationFailed("malformed Basic credentials") from None
             if _valid(settings, user, password):
