@@ -26,6 +26,10 @@ TOKENS = "customerid.sso_tokens"
 BAD_KINDS = ("expired", "not_yet_valid", "wrong_audience", "wrong_scope", "other_tenant", "bad_signature",
              "revoked", "outside_group")
 KINDS = ("valid", *BAD_KINDS)
+# Tokens kept per namespace; past it, expired ones go, then the oldest, so a client
+# that asks for a token per request keeps memory bounded (the cost is amortized:
+# a prune halves the collection).
+MAX_TOKENS = 20_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,10 +138,21 @@ class SsoModel:
             answer["refresh_token"] = refresh_token
         elif refresh and "refresh_token" in client.grant_types:
             token = secrets.token_urlsafe(32)
-            self.tokens.put(token, SsoToken(token, "refresh", subject.name, client.client_id, scope, subject.groups,
-                                            now, now + self.settings.refresh_token_lifetime_seconds))
+            self._keep(SsoToken(token, "refresh", subject.name, client.client_id, scope, subject.groups,
+                                now, now + self.settings.refresh_token_lifetime_seconds))
             answer["refresh_token"] = token
         return answer
+
+    def _keep(self, record: SsoToken) -> None:
+        if len(self.tokens) >= MAX_TOKENS:
+            self._prune()
+        self.tokens.put(record.id, record)
+
+    def _prune(self) -> None:
+        now = self.now()
+        records = sorted(self.tokens, key=lambda record: (record.expires_at > now, record.issued_at))
+        for record in records[:max(len(records) // 2, sum(1 for r in records if r.expires_at <= now))]:
+            self.tokens.delete(record.id)
 
     def _access_token(self, issuer: str, client_id: str, subject: Subject, scope: tuple[str, ...], issued: int,
                       expires: int, *, audience: tuple[str, ...] | None = None, not_before: int | None = None,
@@ -152,8 +167,8 @@ class SsoModel:
         if subject.groups:
             claims["groups"] = list(subject.groups)
         if record:
-            self.tokens.put(jti, SsoToken(jti, "access", subject.name, client_id, scope, subject.groups, issued,
-                                          expires, audience, active))
+            self._keep(SsoToken(jti, "access", subject.name, client_id, scope, subject.groups, issued, expires,
+                                audience, active))
         return (key or self.key).sign(claims), jti
 
     def refresh(self, issuer: str, client: SsoClient, token: str, requested_scope: str | None) -> dict:
