@@ -36,7 +36,7 @@ class BearerFailed(AuthenticationFailed):
 
     @property
     def challenge(self) -> str:
-        return bearer_challenge(REALM, "invalid_token", self.message)
+        return bearer_challenge(REALM, "invalid_token", self.detail)
 
 
 class PasswordAuthenticationDisabled(AuthenticationFailed):

@@ -69,7 +69,11 @@ class SsoModel:
         self.clock = clock
         self.tokens: Collection[SsoToken] = store[TOKENS]
         self.users = store["customerid.users"]
-        self.key = signing_key(self.settings)
+
+    @property
+    def key(self) -> SigningKey:
+        """Made on first use (a 2048-bit key costs ~0.1 s), not at startup."""
+        return signing_key(self.settings)
 
     def now(self) -> int:
         return int(self.clock.now().timestamp())
