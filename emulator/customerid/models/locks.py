@@ -1,8 +1,8 @@
 """Timed system locks: a user the system locked (too many failed logins) returns
 to Enabled ``lock_duration_seconds`` later on the world's virtual clock, as the
 data model page says a lock "usually" does. A lock is a record, so reset,
-snapshots and namespaces cover it; lifting is lazy, before each request, and costs
-nothing while no timed lock exists."""
+snapshots and namespaces cover it; lifting is lazy, before each request: one
+length test while no timed lock exists, else a pass over the (few) timed locks."""
 
 from __future__ import annotations
 
@@ -34,7 +34,7 @@ class LockRules(ModelBase):
         self.locks.delete(user_id)
 
     def lift_expired_locks(self) -> None:
-        """Users whose lock has run out become Enabled (one check while none is due)."""
+        """Users whose lock has run out become Enabled."""
         now = epoch(self.now())
         for lock in [lock for lock in self.locks if lock.until <= now]:
             self.locks.delete(lock.user_id)

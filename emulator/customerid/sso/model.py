@@ -190,6 +190,7 @@ class SsoModel:
     # -- checking ------------------------------------------------------------------
     def active_record(self, token: str) -> SsoToken | None:
         """The token's record when the SSO would call it active (RFC 7662), else None."""
+        now = self.now()
         record = self.tokens.get(token)  # a refresh token is its own id
         if record is None:
             try:
@@ -200,9 +201,9 @@ class SsoModel:
             if record is None or record.kind != "access":
                 return None
             not_before = claims.get("nbf")
-            if isinstance(not_before, (int, float)) and self.now() < not_before:
+            if isinstance(not_before, (int, float)) and now < not_before:
                 return None
-        if not record.active or self.now() >= record.expires_at:
+        if not record.active or now >= record.expires_at:
             return None
         return record
 
