@@ -122,3 +122,22 @@ def invalid_client(realm: str, description: str) -> OAuthError:
 
 def scopes(text: str | None) -> tuple[str, ...]:
     return tuple(dict.fromkeys((text or "").split()))
+
+
+def grant_type(form: dict[str, str], supported: tuple[str, ...]) -> str:
+    """The request's grant_type, one the server supports (RFC 6749 5.2)."""
+    grant = form.get("grant_type")
+    if not grant:
+        raise OAuthError("invalid_request", "grant_type is required")
+    if grant not in supported:
+        raise OAuthError("unsupported_grant_type", f"grant_type {grant} is not supported")
+    return grant
+
+
+def granted_scopes(requested: str | None, allowed: tuple[str, ...], client_id: str) -> tuple[str, ...]:
+    """The scopes asked for (default: all the client may have); any other is invalid_scope."""
+    wanted = scopes(requested) or allowed
+    refused = [scope for scope in wanted if scope not in allowed]
+    if refused:
+        raise OAuthError("invalid_scope", f"scope {' '.join(refused)} is not allowed for client {client_id}")
+    return wanted

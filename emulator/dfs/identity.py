@@ -66,15 +66,8 @@ async def token(request: web.Request, world) -> web.Response:
     try:
         form = await oauth.read_form(request)
         client = _client(request, form, settings)
-        grant = form.get("grant_type")
-        if not grant:
-            raise OAuthError("invalid_request", "grant_type is required")
-        if grant not in GRANT_TYPES:
-            raise OAuthError("unsupported_grant_type", f"grant_type {grant} is not supported")
-        wanted = oauth.scopes(form.get("scope")) or client.scopes
-        refused = [scope for scope in wanted if scope not in client.scopes]
-        if refused:
-            raise OAuthError("invalid_scope", f"scope {' '.join(refused)} is not allowed for {client.client_id}")
+        oauth.grant_type(form, GRANT_TYPES)
+        wanted = oauth.granted_scopes(form.get("scope"), client.scopes, client.client_id)
         tenant = _tenant(model, client, form)
     except OAuthError as error:
         return oauth.error_response(error)

@@ -51,11 +51,7 @@ async def token(request: web.Request, sso: SsoModel) -> web.Response:
     try:
         form = await oauth.read_form(request)
         client = _client(request, form, sso)
-        grant = form.get("grant_type")
-        if not grant:
-            raise OAuthError("invalid_request", "grant_type is required")
-        if grant not in GRANT_TYPES:
-            raise OAuthError("unsupported_grant_type", f"grant_type {grant} is not supported")
+        grant = oauth.grant_type(form, GRANT_TYPES)
         if grant not in client.grant_types:
             raise OAuthError("unauthorized_client", f"client {client.client_id} may not use {grant}")
         if grant == "password":

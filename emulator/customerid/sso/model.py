@@ -14,7 +14,7 @@ import uuid
 from dataclasses import dataclass
 
 from ...clock import Clock
-from ...oauth import OAuthError, scopes
+from ...oauth import OAuthError, granted_scopes, scopes
 from ...signing import SigningKey, TokenInvalid, key_from_pem, run_key, stranger_key, tampered, verified_claims
 from ...store import Collection, Store
 from ..errors import AuthenticationFailed, Unauthorized
@@ -122,12 +122,7 @@ class SsoModel:
         return Subject(client.client_id, client.groups, {})
 
     def granted_scope(self, client: SsoClient, requested: str | None) -> tuple[str, ...]:
-        allowed = self.settings.allowed_scopes(client)
-        wanted = scopes(requested) or allowed
-        refused = [scope for scope in wanted if scope not in allowed]
-        if refused:
-            raise OAuthError("invalid_scope", f"scope {' '.join(refused)} is not allowed for client {client.client_id}")
-        return wanted
+        return granted_scopes(requested, self.settings.allowed_scopes(client), client.client_id)
 
     # -- issuing -------------------------------------------------------------------
     def issue(self, issuer: str, client: SsoClient, subject: Subject, scope: tuple[str, ...], *,
