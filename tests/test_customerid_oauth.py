@@ -9,6 +9,7 @@ import aiohttp
 import jwt
 import pytest
 
+from emulator.signing import generate_key
 from tests.support.customerid import ACME, MAIJA
 
 
@@ -329,3 +330,31 @@ async def test_scenario_lock_time_and_duration(emulator, http):
     async with http.post(emulator.url + "/__emulator/scenarios", json={"customerid": {"users": {"x": {
             "organization": "acme", "status": "Enabled", "lockedAt": "2030-01-01T00:00:00Z"}}}}) as response:
         assert response.status == 400 and "lockedAt" in await response.text()
+
+
+async def test_a_scenario_key_signs_the_sso_tokens_and_a_bad_one_is_refused(emulator, http):
+    key = generate_key()
+    await emulator.load_scenario({"customerid": {"sso": {"signingKey": key.private_pem(),
+                                                         "accessTokenLifetimeSeconds": 60}}})
+    async with http.get(emulator.url + "/uas/oauth2/metadata.jwks") as response:
+        assert [k["kid"] for k in (await response.json())["keys"]] == [key.kid]
+    issued = await password_token(emulator, http)
+    assert issued["expires_in"] == 60
+    assert jwt.decode(issued["access_token"], key.private.public_key(), algorithms=["RS256"],
+                      audience="customerid-api")["usn"] == "api-user"
+    async with http.post(emulator.url + "/__emulator/scenarios",
+                         json={"customerid": {"sso": {"signingKey": "-----BEGIN nonsense"}}}) as response:
+        assert response.status == 400 and "customerid.sso.signingKey" in await response.text()
+
+
+async def test_a_timed_lock_survives_a_state_dump_round_trip(emulator, http):
+    await emulator.clock.freeze("2030-01-01T00:00:00Z")
+    await emulator.action("customerid", f"users/{MAIJA}/lock")
+    dumped = await emulator.control("GET", "/state")
+    maija = next(user for user in dumped["customerid"]["users"].values() if user.get("id") == MAIJA)
+    assert maija["status"] == "Locked" and maija["lockedAt"] == "2030-01-01T00:00:00.000Z"
+    assert dumped["customerid"]["sso"]["clients"]["ci-client"]["secret"] == "ci-client-secret"
+    await emulator.load_scenario(dumped, replace=True)
+    await emulator.clock.advance(1800)
+    async with http.get(emulator.customerid_url() + f"/users/{MAIJA}", headers=emulator.auth_headers) as response:
+        assert "<Value>Enabled</Value>" in await response.text()
