@@ -174,6 +174,14 @@ async def token(request: web.Request) -> web.Response:
                               "expires_in": settings.token_lifetime_seconds, "kind": kind})
 
 
+token.request_schema = {  # type: ignore[attr-defined]  (the control API's OpenAPI document)
+    "type": "object",
+    "properties": {"tenantUid": {"type": "string", "format": "uuid"},
+                   "identityId": {"type": ["string", "null"], "description": "null: an app token"},
+                   "clientId": {"type": "string"},
+                   "kind": {"enum": list(identity.KINDS), "default": "valid"}}}
+
+
 async def openapi(request: web.Request) -> web.Response:
     state = request.app[STATE]
     return web.json_response(openapi_document(state.apis[NAME].endpoints))

@@ -40,3 +40,10 @@ async def mint_token(request: web.Request) -> web.Response:
     except LookupError as error:
         return _problem(404, str(error).strip("'\""))
     return web.json_response(minted)
+
+
+mint_token.request_schema = {  # type: ignore[attr-defined]  (the control API's OpenAPI document)
+    "type": "object",
+    "properties": {"kind": {"enum": list(KINDS), "default": "valid"},
+                   "username": {"type": "string", "description": "an SSO user (default: the first API user)"},
+                   "clientId": {"type": "string", "description": "an SSO client (default: the first)"}}}
