@@ -358,3 +358,19 @@ async def test_a_timed_lock_survives_a_state_dump_round_trip(emulator, http):
     await emulator.clock.advance(1800)
     async with http.get(emulator.customerid_url() + f"/users/{MAIJA}", headers=emulator.auth_headers) as response:
         assert "<Value>Enabled</Value>" in await response.text()
+
+
+async def test_too_many_wrong_passwords_lock_the_account_until_the_lock_lifts(emulator, http):
+    wrong = {"grant_type": "password", "username": "maija.virtanen", "password": "guess"}
+    right = {**wrong, "password": "Secret123!"}
+    for _ in range(4):
+        assert (await token_request(emulator, http, wrong))[1]["error"] == "invalid_grant"
+    assert (await token_request(emulator, http, right))[0] == 200  # a success starts the count again
+    for _ in range(5):
+        await token_request(emulator, http, wrong)
+    status, error, _ = await token_request(emulator, http, right)
+    assert (status, error["error"]) == (400, "invalid_grant") and "not enabled" in error["error_description"]
+    async with http.get(emulator.customerid_url() + f"/users/{MAIJA}", headers=emulator.auth_headers) as response:
+        assert "<Value>Locked</Value>" in await response.text()
+    await emulator.clock.advance(1800)
+    assert (await token_request(emulator, http, right))[0] == 200

@@ -133,7 +133,7 @@ class CustomerIdApi:
 
     def build_model(self, store, settings: CustomerIdSettings, clock) -> CustomerIdModel:
         model = CustomerIdModel(store, settings, clock.iso)
-        model.sso = SsoModel(store, settings, clock)  # the SSO beside this CustomerID, same world
+        model.sso = SsoModel(store, settings, clock, model.lock_user)  # the SSO beside this CustomerID, same world
         return model
 
     def summary_counts(self, store) -> dict[str, int]:

@@ -53,7 +53,8 @@ def merged_settings(current: CustomerIdSettings, section: dict) -> CustomerIdSet
                             ("defaultVirtualOrganizationType", "default_virtual_organization_type"),
                             ("rolesRecursion", "roles_recursion"),
                             ("passwordAuthentication", "password_authentication"),
-                            ("lockDurationSeconds", "lock_duration_seconds")):
+                            ("lockDurationSeconds", "lock_duration_seconds"),
+                            ("maxFailedLogins", "max_failed_logins")):
         if key in given:
             changes[field_name] = given[key]
     if "sso" in section:
@@ -329,6 +330,7 @@ def dump_section(store, settings: CustomerIdSettings, keys: dict[tuple[str, str]
         "rolesRecursion": settings.roles_recursion,
         "passwordAuthentication": settings.password_authentication,
         "lockDurationSeconds": settings.lock_duration_seconds,
+        "maxFailedLogins": settings.max_failed_logins,
     }, "sso": dump_sso(settings.sso)}
     section["organizations"] = {
         key("organization", o.id): cleaned({

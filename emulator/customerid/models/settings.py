@@ -28,4 +28,5 @@ class CustomerIdSettings:
     password_authentication: bool = True
     # a system lock (too many failed logins) lifts after this long on the world's clock
     lock_duration_seconds: int = 1800
+    max_failed_logins: int = 5  # wrong passwords in a row (SSO password grant) that lock an account
     sso: SsoSettings = field(default_factory=SsoSettings)  # the SSO beside CustomerID (OAuth2)

@@ -12,6 +12,7 @@ import dataclasses
 import secrets
 import uuid
 from dataclasses import dataclass
+from typing import Any, Callable
 
 from ...clock import Clock
 from ...oauth import OAuthError, granted_scopes, scopes
@@ -22,6 +23,7 @@ from ..models.statuses import ENABLED
 from .settings import API_USERS_GROUP, SsoClient, SsoSettings
 
 TOKENS = "customerid.sso_tokens"
+FAILED_LOGINS = "customerid.sso_failed_logins"  # CustomerID user id -> failed password logins in a row
 # What the control API can mint (POST /__emulator/customerid/tokens); docs/control-api.md
 BAD_KINDS = ("expired", "not_yet_valid", "wrong_audience", "wrong_scope", "other_tenant", "bad_signature",
              "revoked", "outside_group")
@@ -47,7 +49,7 @@ class SsoToken:
 
 
 def sso_collections() -> list[Collection]:
-    return [Collection(TOKENS)]
+    return [Collection(TOKENS), Collection(FAILED_LOGINS)]
 
 
 def signing_key(settings: SsoSettings) -> SigningKey:
@@ -63,12 +65,14 @@ class Subject:
 
 
 class SsoModel:
-    def __init__(self, store: Store, settings, clock: Clock) -> None:
+    def __init__(self, store: Store, settings, clock: Clock, lock_user: Callable[[str], Any]) -> None:
         self.customerid = settings  # CustomerIdSettings
         self.settings: SsoSettings = settings.sso
         self.clock = clock
         self.tokens: Collection[SsoToken] = store[TOKENS]
+        self.failed_logins: Collection[int] = store[FAILED_LOGINS]
         self.users = store["customerid.users"]
+        self.lock_user = lock_user  # the system lock (CustomerIdModel.lock_user), timed by the scenario
 
     @property
     def key(self) -> SigningKey:
@@ -110,13 +114,25 @@ class SsoModel:
         folded = username.casefold()
         matches = self.users.lookup("attribute", ("login", folded)) or self.users.lookup("attribute", ("email", folded))
         user = self.users.get(next(iter(matches))) if len(matches) == 1 else None
-        if user is None or not user.password_enabled or user.password is None \
-                or not secrets.compare_digest(password, user.password):
+        if user is None or not user.password_enabled or user.password is None:
             raise OAuthError("invalid_grant", "wrong user name or password")
         if user.status != ENABLED.code:
             raise OAuthError("invalid_grant", "the account is not enabled (locked, disabled or not registered)")
+        if not secrets.compare_digest(password, user.password):
+            self._failed_login(user.id)
+            raise OAuthError("invalid_grant", "wrong user name or password")
+        self.failed_logins.delete(user.id)
         claims = {"email": user.email, "name": user.display_name, "customerid_user_id": user.id}
         return Subject(user.login or username, (), {key: value for key, value in claims.items() if value})
+
+    def _failed_login(self, user_id: str) -> None:
+        """Too many wrong passwords in a row lock the account (the lock lifts by itself)."""
+        failures = (self.failed_logins.get(user_id) or 0) + 1
+        if failures >= self.customerid.max_failed_logins:
+            self.failed_logins.delete(user_id)
+            self.lock_user(user_id)
+        else:
+            self.failed_logins.put(user_id, failures)
 
     def client_subject(self, client: SsoClient) -> Subject:
         return Subject(client.client_id, client.groups, {})
