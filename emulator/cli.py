@@ -4,6 +4,7 @@
     emulator validate FILE...                              check scenario files, serve nothing
     emulator endpoints [--format text|json]                the operation table
     emulator healthcheck                                   exit 0 when the running emulator is healthy
+    emulator record | compare | scenario from-cassette     contract drift (docs/drift.md)
 
 A first argument that is not one of these subcommands is the serve form, so
 ``python -m emulator --port 8080 --scenario a.yaml`` works as it always has.
@@ -25,6 +26,7 @@ from .config import EmulatorConfig
 from .scenarios import ScenarioError
 
 SUBCOMMANDS = ("serve", "validate", "endpoints", "healthcheck")
+DRIFT_SUBCOMMANDS = ("record", "compare", "scenario")  # emulator.drift.cli
 TRUE_WORDS = {"1", "true", "yes", "on"}
 FALSE_WORDS = {"0", "false", "no", "off"}
 
@@ -342,6 +344,10 @@ def main_healthcheck(argv: list[str]) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
+    if argv and argv[0] in DRIFT_SUBCOMMANDS:
+        from .drift.cli import MAIN
+
+        return MAIN[argv[0]](argv[1:])
     command = argv[0] if argv and argv[0] in SUBCOMMANDS else "serve"
     if command in ("validate", "endpoints") and hasattr(signal, "SIGPIPE"):
         signal.signal(signal.SIGPIPE, signal.SIG_DFL)  # `emulator endpoints | head` ends quietly
