@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import hmac
 import json
 from dataclasses import dataclass
 from urllib.parse import parse_qsl, unquote_plus
@@ -118,6 +119,11 @@ def client_authentication(request: web.Request, form: dict[str, str], realm: str
 def invalid_client(realm: str, description: str) -> OAuthError:
     """401 with a Basic challenge (RFC 6749 section 5.2)."""
     return OAuthError("invalid_client", description, 401, f'Basic realm="{realm}"')
+
+
+def same_secret(given: str, expected: str) -> bool:
+    """Constant-time comparison that also takes non-ASCII text (str compare_digest refuses it)."""
+    return hmac.compare_digest(given.encode("utf-8", "surrogatepass"), expected.encode("utf-8", "surrogatepass"))
 
 
 def scopes(text: str | None) -> tuple[str, ...]:

@@ -374,3 +374,17 @@ async def test_too_many_wrong_passwords_lock_the_account_until_the_lock_lifts(em
         assert "<Value>Locked</Value>" in await response.text()
     await emulator.clock.advance(1800)
     assert (await token_request(emulator, http, right))[0] == 200
+
+
+async def test_non_ascii_credentials_are_refused_not_crashed_on(emulator, http):
+    status, error, _ = await token_request(emulator, http, {"grant_type": "password", "username": "api-user",
+                                                            "password": "sälasana"})
+    assert (status, error["error"]) == (400, "invalid_grant")
+    status, error, _ = await token_request(emulator, http, {"grant_type": "password", **API_USER},
+                                           auth=basic("ci-client", "sälasana"))
+    assert (status, error["error"]) == (401, "invalid_client")
+    async with http.get(emulator.customerid_url() + f"/users/{MAIJA}", headers=basic("restuser", "sälasana")) as response:
+        assert response.status == 401  # HTTP Basic: code 2, not a crash
+    async with http.post(emulator.url + "/connect/token", data={"grant_type": "client_credentials"},
+                         headers=basic("dfs-ci-client", "sälasana")) as response:
+        assert response.status == 401

@@ -5,14 +5,13 @@ from __future__ import annotations
 import base64
 import binascii
 import functools
-import hmac
 
 import yaml
 from aiohttp import web
 
 from ..api import ControlAction, ControlActionError, package_file
 from ..endpoints import EndpointTable, Operation
-from ..oauth import bearer_challenge, status_error_response
+from ..oauth import bearer_challenge, same_secret, status_error_response
 from ..state import World
 from . import scenario
 from .errors import AuthenticationFailed, CustomerIdError, error_for_status
@@ -88,7 +87,7 @@ def authenticate(request: web.Request, settings: CustomerIdSettings, sso: SsoMod
 
 
 def _valid(settings: CustomerIdSettings, user: str, password: str) -> bool:
-    return any(hmac.compare_digest(user, u) and hmac.compare_digest(password, p) for u, p in settings.credentials)
+    return any(same_secret(user, u) and same_secret(password, p) for u, p in settings.credentials)
 
 
 def error_response(error: CustomerIdError) -> web.Response:

@@ -5,7 +5,6 @@ tokens, good or bad in a chosen way, on demand for the control API."""
 
 from __future__ import annotations
 
-import secrets
 import uuid
 
 from aiohttp import web
@@ -82,8 +81,8 @@ def _client(request: web.Request, form: dict[str, str], settings: DfsSettings) -
     if authentication is None:
         raise oauth.invalid_client(REALM, "client authentication is required")
     client = next((c for c in settings.clients if c.client_id == authentication.client_id), None)
-    if client is None or authentication.secret is None or not secrets.compare_digest(authentication.secret,
-                                                                                      client.secret):
+    secret = authentication.secret
+    if client is None or secret is None or not oauth.same_secret(secret, client.secret):
         raise oauth.invalid_client(REALM, "invalid client credentials")
     return client
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any, Callable
 
 from ...clock import Clock
-from ...oauth import OAuthError, granted_scopes, scopes
+from ...oauth import OAuthError, granted_scopes, same_secret, scopes
 from ...signing import SigningKey, TokenInvalid, key_from_pem, run_key, stranger_key, tampered, verified_claims
 from ...store import Collection, Store
 from ..errors import AuthenticationFailed, Unauthorized
@@ -89,7 +89,7 @@ class SsoModel:
         client = self.settings.client(client_id)
         if client is None:
             raise ValueError(f"unknown client {client_id}")
-        if secret is None or not secrets.compare_digest(secret, client.secret):
+        if secret is None or not same_secret(secret, client.secret):
             raise ValueError("client authentication failed")
         if method != client.auth_method:
             raise ValueError(f"client {client_id} is registered for {client.auth_method}, not {method}")
@@ -98,16 +98,16 @@ class SsoModel:
     def is_resource_server(self, client_id: str, secret: str) -> bool:
         """Who may introspect: the CustomerID API application and registered clients."""
         if client_id == self.settings.api_client_id:
-            return secrets.compare_digest(secret, self.settings.api_client_secret)
+            return same_secret(secret, self.settings.api_client_secret)
         client = self.settings.client(client_id)
-        return client is not None and secrets.compare_digest(secret, client.secret)
+        return client is not None and same_secret(secret, client.secret)
 
     def password_subject(self, username: str, password: str) -> Subject:
         """An SSO user of the scenario, else a CustomerID user by login or e-mail
         (who must be Enabled: a Locked account cannot log in until the lock ends)."""
         sso_user = self.settings.user(username)
         if sso_user is not None:
-            if not secrets.compare_digest(password, sso_user.password):
+            if not same_secret(password, sso_user.password):
                 raise OAuthError("invalid_grant", "wrong user name or password")
             claims = {key: value for key, value in (("email", sso_user.email), ("name", sso_user.name)) if value}
             return Subject(sso_user.username, sso_user.groups, claims)
@@ -118,7 +118,7 @@ class SsoModel:
             raise OAuthError("invalid_grant", "wrong user name or password")
         if user.status != ENABLED.code:
             raise OAuthError("invalid_grant", "the account is not enabled (locked, disabled or not registered)")
-        if not secrets.compare_digest(password, user.password):
+        if not same_secret(password, user.password):
             self._failed_login(user.id)
             raise OAuthError("invalid_grant", "wrong user name or password")
         self.failed_logins.delete(user.id)
