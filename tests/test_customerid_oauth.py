@@ -388,3 +388,18 @@ async def test_non_ascii_credentials_are_refused_not_crashed_on(emulator, http):
     async with http.post(emulator.url + "/connect/token", data={"grant_type": "client_credentials"},
                          headers=basic("dfs-ci-client", "sälasana")) as response:
         assert response.status == 401
+
+
+@pytest.mark.parametrize("token", [
+    "a.b.c", "eyJhbGciOiJSUzI1NiJ9.W10.c2ln", "eyJhbGciOlsiUlMyNTYiXX0.e30.c2ln", "x" * 5000,
+    "eyJhbGciOiJub25lIn0.eyJqdGkiOjV9.", "eyJhbGciOiJIUzI1NiJ9.eyJ0ZW5hbnRfaWQiOjJ9.c2ln",
+])
+async def test_malformed_bearer_tokens_are_401_on_both_apis(emulator, http, token):
+    headers = {"Authorization": f"Bearer {token}"}
+    status, text, _ = await get105(emulator, http, token)
+    assert (status, error_code(text)) == (401, 2)
+    async with http.get(emulator.url + "/v2.0/roles", headers=headers) as response:
+        assert response.status == 401
+    async with http.get(emulator.url + "/uas/oauth2/userinfo", headers=headers) as response:
+        assert response.status == 401
+    assert (await introspect(emulator, http, token))[1] == {"active": False}
