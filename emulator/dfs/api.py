@@ -15,7 +15,7 @@ from ..api import package_file
 from ..endpoints import EndpointTable, Operation
 from ..oauth import status_error_response
 from ..state import STATE, World
-from . import identity, render, scenario
+from . import browse, identity, render, scenario
 from .auth import authenticate
 from .errors import BadRequest, DfsError, NotFound, error_for_status
 from .handlers import Call, DfsHandlers, json_response
@@ -72,6 +72,9 @@ class DfsApi:
 
     def dump_scenario_section(self, store, settings: DfsSettings, keys) -> dict:
         return scenario.dump_section(store, settings, keys)
+
+    def record_kinds(self):
+        return browse.record_kinds()
 
     def bind(self, operation: Operation, version: str):
         if version == identity.IDENTITY_VERSION:
