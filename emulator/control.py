@@ -466,13 +466,16 @@ def openapi_document(state: EmulatorState) -> dict:
         for method, route_path, handler in api.control_routes():
             parameters = [{"name": part[1:-1], "in": "path", "required": True, "schema": {"type": "string"}}
                           for part in route_path.split("/") if part.startswith("{")]
-            document["paths"].setdefault(f"{PREFIX}/{api.name}{route_path}", {})[method.lower()] = {
+            item = document["paths"].setdefault(f"{PREFIX}/{api.name}{route_path}", {})[method.lower()] = {
                 "tags": [f"{api.name} emulator routes"],
                 "summary": (handler.__doc__ or handler.__name__).strip().splitlines()[0],
                 "operationId": f"{api.name}_{handler.__name__}",
                 "parameters": parameters,
                 "responses": {"200": {"description": "done"}, "400": {"$ref": "#/components/responses/Problem"},
                               "404": {"$ref": "#/components/responses/Problem"}}}
+            if getattr(handler, "request_schema", None):  # a route may describe its JSON body
+                item["requestBody"] = {"required": False,
+                                       "content": {"application/json": {"schema": handler.request_schema}}}
         for action in api.control_actions():
             path = f"{PREFIX}/{api.name}/{action.path}"
             parameters = [{"name": part[1:-1], "in": "path", "required": True, "schema": {"type": "string"}}
