@@ -56,7 +56,8 @@ class EmulatedApi(Protocol):
     def response_contract(self) -> Any:
         """Optional: what ``--contract warn|strict`` checks every answer against, with
         ``checker(operation, version)`` (``None``: no published contract, not checked)
-        and ``error_checker()`` (answers outside any operation); see emulator/contract.py."""
+        and ``error_checker(path)`` (answers outside any operation; ``None`` where no
+        published contract covers the path); see emulator/contract.py."""
 
     def control_actions(self) -> list["ControlAction"]:
         """Optional: simulated end-user or system actions, served by the control API

@@ -8,7 +8,7 @@ import time
 
 from aiohttp import web
 
-from . import contract, control, faults
+from . import apidocs, contract, control, cors, faults
 from .config import EmulatorConfig
 from .endpoints import Operation
 from .routing import MethodNotAllowed, PathRouter
@@ -138,4 +138,6 @@ def create_app(config: EmulatorConfig | None = None, *, baseline: Baseline | Non
     for api in apis:
         mount_api(app, api, state)
     control.add_routes(app)
+    apidocs.add_routes(app)
+    cors.install(app, config.cors_origins)
     return app

@@ -23,6 +23,7 @@ from pathlib import Path
 
 from . import __version__
 from .config import CONTRACT_MODES, EmulatorConfig
+from .cors import parse_origins
 from .scenarios import ScenarioError
 
 SUBCOMMANDS = ("serve", "validate", "endpoints", "healthcheck")
@@ -71,6 +72,9 @@ def parse_arguments(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--control-token", metavar="TOKEN",
                         help="control endpoints other than health need 'Authorization: Bearer TOKEN' "
                              "(env EMULATOR_CONTROL_TOKEN)")
+    parser.add_argument("--cors", metavar="ORIGIN[,ORIGIN]",
+                        help="let browser pages from these origins call both APIs and the control API "
+                             "(CORS; * for any origin; default off; env EMULATOR_CORS)")
     parser.add_argument("--journal-limit", type=int, metavar="N",
                         help="requests kept per namespace in the journal (default 1000; 0 turns it off; "
                              "env EMULATOR_JOURNAL_LIMIT)")
@@ -123,6 +127,9 @@ def startup_lines(app, config: EmulatorConfig, seconds: float) -> list[str]:
         lines.append(f"  {name} state: {counts}")
     lines.append(f"  dashboard: {url}/__emulator/ (control API reference: {url}/__emulator/openapi.json)"
                  + (" [token required]" if config.control_token else ""))
+    lines.append(f"  API documents: {url}/__emulator/docs (Swagger UI: CustomerID, DFS, control API)")
+    if config.cors_origins:
+        lines.append(f"  CORS allowed for: {', '.join(config.cors_origins)}")
     if config.contract != "off":
         lines.append(f"  contract: {config.contract} (every answer checked against the XSDs and the DFS "
                      "OpenAPI document; violations in GET /__emulator/requests?contract=true)")
@@ -209,6 +216,8 @@ def main_serve(argv: list[str]) -> int:
                                                  scenarios=arguments.scenarios,
                                                  control_token=arguments.control_token,
                                                  journal_limit=arguments.journal_limit,
+                                                 cors_origins=parse_origins(arguments.cors) if arguments.cors
+                                                 else None,
                                                  contract=arguments.contract)
         access_log = arguments.access_log if arguments.access_log is not None else \
             _env_flag("EMULATOR_ACCESS_LOG", True)

@@ -208,8 +208,8 @@ def test_operations_without_a_published_contract_are_skipped_not_failed():
             return None if operation.handler == "get_identity" else dfs_contract(api.endpoints).checker(
                 operation, version)
 
-        def error_checker(self):
-            return dfs_contract(api.endpoints).error_checker()
+        def error_checker(self, path):
+            return dfs_contract(api.endpoints).error_checker(path)
 
     checked = contract.CheckedApi(api, Partial(), "strict")
     bound = {operation.handler: checked.bind(operation, version)

@@ -20,6 +20,14 @@ class DfsContract:
         self.definitions = response_definitions()
         self.schemas: dict[str, JsonSchemaCheck] = {}
         self.errors = AnswerContract({}, any_error={JSON: self._schema("Error")}, listed_in="openapi.json")
+        # The Admin API's URL space (not the identity server's /connect/, /.well-known/).
+        self.prefixes = tuple(sorted({endpoints.base_paths[version].rstrip("/") + "/"
+                                      for operation in endpoints.operations if self._documented(operation)
+                                      for version in operation.versions}))
+
+    @staticmethod
+    def _documented(operation: Operation) -> bool:
+        return operation.response is not None or operation.success_status == 204
 
     def _schema(self, name: str) -> JsonSchemaCheck:
         if name not in self.schemas:
@@ -27,7 +35,7 @@ class DfsContract:
         return self.schemas[name]
 
     def checker(self, operation: Operation, version: str) -> AnswerContract | None:
-        if operation.response is None and operation.success_status != 204:
+        if not self._documented(operation):
             return None  # the table names no answer schema (e.g. a token endpoint): no published contract
         url = operation.url_template(self.endpoints.base_paths[version])
         documented = self.document["paths"].get(url, {}).get(operation.method.lower())
@@ -43,8 +51,8 @@ class DfsContract:
                                          for media, body in content.items()}
         return AnswerContract(statuses, listed_in=f"openapi.json {operation.method.lower()} {url}")
 
-    def error_checker(self) -> AnswerContract:
-        return self.errors
+    def error_checker(self, path: str) -> AnswerContract | None:
+        return self.errors if path.startswith(self.prefixes) else None
 
 
 _BUILT: dict[int, DfsContract] = {}
