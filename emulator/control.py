@@ -12,7 +12,6 @@ from __future__ import annotations
 import copy
 import functools
 import hmac
-import json
 import time
 from datetime import datetime, timezone
 from pathlib import Path
@@ -23,7 +22,8 @@ from aiohttp import web
 
 from .api import ControlActionError, package_file
 from .journal import MatchError, RequestMatch, entries_json, iso_time
-from .scenarios import ScenarioError, parse_scenario_text, read_scenario_file
+from .safeparse import BODY_LIMITS, UnsafeDocument, load_document, load_json
+from .scenarios import ScenarioError, read_scenario_file
 from .state import STATE, NAMESPACE_HEADER, EmulatorState, Namespace, NamespaceError
 
 PREFIX = "/__emulator"
@@ -65,15 +65,15 @@ def _namespace(request: web.Request) -> Namespace:
 
 
 async def _json_body(request: web.Request, *, required: bool = False) -> Any:
-    text = await request.text() if request.body_exists else ""
-    if not text.strip():
+    raw = await request.read() if request.body_exists else b""
+    if not raw.strip():
         if required:
             raise Problem(400, "a JSON body is required", "(body)")
         return {}
     try:
-        return json.loads(text)
-    except json.JSONDecodeError as error:
-        raise Problem(400, f"not valid JSON: {error.msg}", f"line {error.lineno}, column {error.colno}") from None
+        return load_json(raw)
+    except UnsafeDocument as error:
+        raise Problem(400, error.problem, error.where or "(body)") from None
 
 
 def _bool_query(request: web.Request, name: str) -> bool:
@@ -164,21 +164,11 @@ async def list_scenarios(request: web.Request) -> web.Response:
     })
 
 
-def _parse_scenario_body(text: str, content_type: str) -> dict:
-    stripped = text.lstrip()
-    if "json" in content_type or stripped.startswith("{"):
-        try:
-            document = json.loads(text)
-        except json.JSONDecodeError as error:
-            raise ScenarioError("(request body)", f"line {error.lineno}, column {error.colno}",
-                                f"not valid JSON: {error.msg}") from None
-        if not isinstance(document, dict):
-            raise ScenarioError("(request body)", "", "a scenario is a JSON object")
-        return document
+def _parse_scenario_body(raw: bytes, content_type: str) -> dict:
     try:
-        document = yaml.load(text, Loader=_YamlLoader)  # noqa: S506 - a safe loader
-    except yaml.YAMLError:
-        return parse_scenario_text(text, "(request body)")  # the pure-Python parser words the error
+        document = load_document(raw, content_type, BODY_LIMITS)
+    except UnsafeDocument as error:
+        raise ScenarioError("(request body)", error.where, error.problem) from None
     if document is None:
         return {}
     if not isinstance(document, dict):
@@ -190,10 +180,10 @@ async def load_scenario(request: web.Request) -> web.Response:
     state = _state(request)
     namespace = _namespace(request)
     replace = _bool_query(request, "replace")
-    text = await request.text() if request.body_exists else ""
+    raw = await request.read() if request.body_exists else b""
     started = time.perf_counter()
     try:
-        document = _parse_scenario_body(text, request.content_type)
+        document = _parse_scenario_body(raw, request.content_type)
         if set(document) == {"name"}:  # {"name": "bulk-50k"}: a file from the scenario directory
             available = _available_scenarios(state)
             name = document["name"]

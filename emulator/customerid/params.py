@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import json
 import re
 from urllib.parse import unquote_to_bytes
 
@@ -12,6 +11,7 @@ from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring as parse_xml_safely
 from multidict import MultiDict, MultiDictProxy
 
+from ..safeparse import UnsafeDocument, load_json
 from .errors import InvalidArguments
 from .render import NAMESPACE
 
@@ -160,11 +160,9 @@ def parse_user_request_xml(body: bytes) -> tuple[dict[str, str], dict[str, list[
 
 def parse_user_request_json(body: bytes) -> tuple[dict[str, str], dict[str, list[str]]]:
     try:
-        document = json.loads(body)
-    except (ValueError, UnicodeDecodeError) as error:
-        raise InvalidArguments(f"request body is not valid JSON: {error}") from None
-    except RecursionError:
-        raise InvalidArguments("request body is nested too deeply") from None
+        document = load_json(body)
+    except UnsafeDocument as error:
+        raise InvalidArguments(f"request body is not accepted: {error}") from None
     if not isinstance(document, dict):
         raise InvalidArguments("request body must be a JSON object")
     fields: dict[str, str] = {}

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import functools
-import json
 import os
 
 import yaml
@@ -13,6 +12,7 @@ from aiohttp import web
 
 from ..api import package_file
 from ..endpoints import EndpointTable, Operation
+from ..safeparse import load_json
 from ..state import STATE, World
 from . import render, scenario
 from .auth import authenticate, mint
@@ -132,7 +132,7 @@ async def token(request: web.Request) -> web.Response:
     settings: DfsSettings = world.settings[NAME]
     try:
         raw = await request.read()
-        body = json.loads(raw) if raw.strip() else {}
+        body = load_json(raw) if raw.strip() else {}
         if not isinstance(body, dict):
             raise BadRequest("The body is a JSON object")
         body = {key.casefold(): value for key, value in body.items()}

@@ -8,7 +8,6 @@ a wrong type, a bad enum value or a malformed uuid is 400 BadRequest."""
 from __future__ import annotations
 
 import functools
-import json
 import re
 import uuid
 from typing import Any, Callable
@@ -18,6 +17,7 @@ import jsonschema
 import yaml
 
 from ..api import package_file
+from ..safeparse import UnsafeDocument, load_json
 from .errors import BadRequest
 
 INT32 = (-2147483648, 2147483647)
@@ -106,8 +106,8 @@ class BodyBinder:
         if not raw.strip():
             raise BadRequest("A non-empty request body is required.")
         try:
-            document = json.loads(raw)
-        except (ValueError, UnicodeDecodeError) as error:
+            document = load_json(raw)
+        except UnsafeDocument as error:
             raise BadRequest(f"The request was not in the required format: {error}") from None
         document = self.normalize(document, {"$ref": f"#/$defs/{name}"})
         try:
