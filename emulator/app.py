@@ -8,7 +8,7 @@ import time
 
 from aiohttp import web
 
-from . import control, faults
+from . import connections, control, faults
 from .config import EmulatorConfig
 from .endpoints import Operation
 from .routing import MethodNotAllowed, PathRouter
@@ -119,7 +119,8 @@ def _api_dispatcher(api, state: EmulatorState):
 def mount_api(app: web.Application, api, state: EmulatorState) -> None:
     dispatch = _api_dispatcher(api, state)
     for prefix in api.url_prefixes:
-        app.router.add_route("*", prefix.rstrip("/") + "/{tail:.*}", dispatch)
+        # [\s\S], not '.': a path with %0A in it is the API's too (its error document, journaled)
+        app.router.add_route("*", prefix.rstrip("/") + "/{tail:[\\s\\S]*}", dispatch)
 
 
 def create_app(config: EmulatorConfig | None = None, *, baseline: Baseline | None = None,
@@ -131,7 +132,9 @@ def create_app(config: EmulatorConfig | None = None, *, baseline: Baseline | Non
     apis = apis if apis is not None else default_apis()
     if baseline is None:
         baseline = load_baseline(config.scenarios, apis)
-    app = web.Application(client_max_size=config.max_body_bytes)
+    app = web.Application(client_max_size=config.max_body_bytes, handler_args=connections.handler_args(config))
+    app[connections.BODY_READ_SECONDS] = config.body_read_seconds
+    connections.install_log_filter()
     state = EmulatorState(apis, baseline, config)
     app[STATE] = state
     for api in apis:

@@ -21,7 +21,7 @@ import time
 from pathlib import Path
 
 from . import __version__
-from .config import EmulatorConfig
+from .config import NUMERIC, LIMITS, EmulatorConfig
 from .scenarios import ScenarioError
 
 SUBCOMMANDS = ("serve", "validate", "endpoints", "healthcheck")
@@ -71,6 +71,10 @@ def parse_arguments(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--journal-limit", type=int, metavar="N",
                         help="requests kept per namespace in the journal (default 1000; 0 turns it off; "
                              "env EMULATOR_JOURNAL_LIMIT)")
+    limits = parser.add_argument_group("limits (docs/limits.md)")
+    for name in LIMITS:
+        limits.add_argument("--" + name.replace("_", "-"), type=NUMERIC[name], metavar="N",
+                            help=f"default {getattr(EmulatorConfig, name)}; env EMULATOR_{name.upper()}")
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     return parser.parse_args(argv)
 
@@ -197,7 +201,8 @@ def main_serve(argv: list[str]) -> int:
         config = EmulatorConfig.from_environment(host=arguments.host, port=arguments.port,
                                                  scenarios=arguments.scenarios,
                                                  control_token=arguments.control_token,
-                                                 journal_limit=arguments.journal_limit)
+                                                 journal_limit=arguments.journal_limit,
+                                                 **{name: getattr(arguments, name) for name in LIMITS})
         access_log = arguments.access_log if arguments.access_log is not None else \
             _env_flag("EMULATOR_ACCESS_LOG", True)
         reload_scenarios = arguments.reload_scenarios or _env_flag("EMULATOR_RELOAD_SCENARIOS", False)

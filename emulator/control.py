@@ -12,6 +12,7 @@ from __future__ import annotations
 import copy
 import functools
 import hmac
+import logging
 import time
 from datetime import datetime, timezone
 from pathlib import Path
@@ -21,12 +22,17 @@ import yaml
 from aiohttp import web
 
 from .api import ControlActionError, package_file
+from .budget import LimitReached
+from .connections import read_body
 from .journal import MatchError, RequestMatch, entries_json, iso_time
 from .safeparse import BODY_LIMITS, UnsafeDocument, load_document, load_json
 from .scenarios import ScenarioError, read_scenario_file
-from .state import STATE, NAMESPACE_HEADER, EmulatorState, Namespace, NamespaceError
+from .state import SNAPSHOT_ID, STATE, NAMESPACE_HEADER, EmulatorState, Namespace, NamespaceError
+
+log = logging.getLogger("emulator")
 
 PREFIX = "/__emulator"
+PROBLEM_CHARS = 1000  # an error message never quotes a whole (possibly hostile) document
 RESET_KEEP = ("faults", "journal")
 JOURNAL_QUERY = ("api", "operation", "method", "path", "status", "since", "fault")
 
@@ -41,6 +47,7 @@ class Problem(Exception):
     """A control request that cannot be done: becomes ``{"error", "where"}``."""
 
     def __init__(self, status: int, message: str, where: str | None = None, **extra: Any) -> None:
+        message = message if len(message) <= PROBLEM_CHARS else message[:PROBLEM_CHARS] + "…"
         super().__init__(message)
         self.status, self.message, self.where, self.extra = status, message, where, extra
 
@@ -57,15 +64,25 @@ def _state(request: web.Request) -> EmulatorState:
     return request.app[STATE]
 
 
+def _authorized(request: web.Request, token: str | None) -> bool:
+    if token is None:
+        return True
+    given = request.headers.get("Authorization", "")
+    return hmac.compare_digest(given.encode("utf-8", "surrogateescape"), f"Bearer {token}".encode())
+
+
 def _namespace(request: web.Request) -> Namespace:
+    state = _state(request)
     try:
-        return _state(request).namespace_for(request)
+        # Only a caller holding the control token (when one is set) creates namespaces:
+        # health is open to everyone, so it may look a namespace up, not make one.
+        return state.namespace_for(request, create=_authorized(request, state.config.control_token))
     except NamespaceError as error:
         raise Problem(error.status, str(error), NAMESPACE_HEADER) from None
 
 
 async def _json_body(request: web.Request, *, required: bool = False) -> Any:
-    raw = await request.read() if request.body_exists else b""
+    raw = await read_body(request) if request.body_exists else b""
     if not raw.strip():
         if required:
             raise Problem(400, "a JSON body is required", "(body)")
@@ -108,6 +125,7 @@ async def health(request: web.Request) -> web.Response:
         "journal": _journal_summary(namespace),
         "snapshots": len(namespace.snapshots),
         "clock": _clock_json(namespace),
+        "memory": state.budget.to_json(),
     })
 
 
@@ -180,7 +198,7 @@ async def load_scenario(request: web.Request) -> web.Response:
     state = _state(request)
     namespace = _namespace(request)
     replace = _bool_query(request, "replace")
-    raw = await request.read() if request.body_exists else b""
+    raw = await read_body(request) if request.body_exists else b""
     started = time.perf_counter()
     try:
         document = _parse_scenario_body(raw, request.content_type)
@@ -243,10 +261,13 @@ async def create_snapshot(request: web.Request) -> web.Response:
     if not isinstance(body, dict):
         raise Problem(400, "the body is a JSON object (optionally {\"id\": ...})", "(body)")
     snapshot_id = body.get("id")
-    if snapshot_id is not None and (not isinstance(snapshot_id, str) or not snapshot_id or "/" in snapshot_id):
-        raise Problem(400, "id must be a non-empty string without '/'", "id")
+    if snapshot_id is not None and (not isinstance(snapshot_id, str) or not SNAPSHOT_ID.match(snapshot_id)):
+        raise Problem(400, "id is 1-128 characters of A-Z a-z 0-9 . _ : - (starting with a letter or digit)", "id")
     started = time.perf_counter()
-    snapshot = namespace.save_snapshot(snapshot_id)
+    try:
+        snapshot = namespace.save_snapshot(snapshot_id)
+    except LimitReached as error:
+        raise Problem(error.status, str(error), "id") from None
     return _json({**snapshot.to_json(), "milliseconds": _elapsed_ms(started)}, status=201)
 
 
@@ -266,7 +287,7 @@ async def restore_snapshot(request: web.Request) -> web.Response:
 async def delete_snapshot(request: web.Request) -> web.Response:
     namespace = _namespace(request)
     snapshot = _snapshot(namespace, request.match_info["id"])
-    del namespace.snapshots[snapshot.id]
+    namespace.delete_snapshot(snapshot.id)
     return _json({"deleted": snapshot.id})
 
 
@@ -279,6 +300,8 @@ async def add_fault(request: web.Request) -> web.Response:
         fault = namespace.faults.add(body)
     except MatchError as error:
         raise Problem(400, error.problem, error.where) from None
+    except LimitReached as error:
+        raise Problem(error.status, str(error), "(body)") from None
     return _json(fault.to_json(time.monotonic()), status=201)
 
 
@@ -341,7 +364,7 @@ async def list_requests(request: web.Request) -> web.Response:
     match = _match(spec, "?")
     selected = list(namespace.journal.select(match))
     if "limit" in query:
-        if not query["limit"].isdigit():
+        if not (query["limit"].isascii() and query["limit"].isdigit()) or len(query["limit"]) > 9:
             raise Problem(400, "limit is a number of entries (the most recent are kept)", "?limit")
         selected = selected[len(selected) - int(query["limit"]):] if int(query["limit"]) else []
     return _json({**_journal_summary(namespace), "count": len(selected),
@@ -384,19 +407,25 @@ async def set_clock(request: web.Request) -> web.Response:
     freeze = body.get("freeze", clock.frozen is not None)
     if not isinstance(freeze, bool):
         raise Problem(400, "freeze must be true or false", "freeze")
+    now = clock.now()
     if "now" in body:
         try:
-            now = datetime.fromisoformat(str(body["now"]).replace("Z", "+00:00"))
+            now = datetime.fromisoformat(str(body["now"])[:64].replace("Z", "+00:00"))
         except ValueError:
-            raise Problem(400, f"{body['now']!r} is not an ISO 8601 timestamp", "now") from None
-        clock.set(now if now.tzinfo else now.replace(tzinfo=timezone.utc), freeze)
-    else:
-        clock.set(clock.now(), freeze)
+            raise Problem(400, f"{str(body['now'])[:64]!r} is not an ISO 8601 timestamp", "now") from None
+        now = now if now.tzinfo else now.replace(tzinfo=timezone.utc)
     if "advance_seconds" in body:
         seconds = body["advance_seconds"]
         if isinstance(seconds, bool) or not isinstance(seconds, (int, float)):
             raise Problem(400, "advance_seconds must be a number", "advance_seconds")
-        clock.advance(seconds)
+        try:
+            now = clock.advanced(now, seconds)
+        except ValueError as error:
+            raise Problem(400, str(error), "advance_seconds") from None
+    try:
+        clock.set(now, freeze)
+    except ValueError as error:
+        raise Problem(400, str(error), "now") from None
     return _json(_clock_json(namespace))
 
 
@@ -485,20 +514,25 @@ async def openapi(request: web.Request) -> web.Response:
 # -- wiring ---------------------------------------------------------------------------------------
 
 def _guarded(handler, token: str | None, *, open_route: bool = False):
-    """JSON errors for every control handler; the bearer token when configured."""
-    expected = f"Bearer {token}" if token else None
+    """JSON errors for every control handler (a body too large, a bug: still JSON);
+    the bearer token when configured."""
 
     @functools.wraps(handler)
     async def guarded(request: web.Request) -> web.StreamResponse:
-        if expected is not None and not open_route:
-            given = request.headers.get("Authorization", "")
-            if not hmac.compare_digest(given.encode(), expected.encode()):
-                return Problem(401, "control endpoints need Authorization: Bearer <control token>",
-                               "Authorization").response()
+        if token and not open_route and not _authorized(request, token):
+            return Problem(401, "control endpoints need Authorization: Bearer <control token>",
+                           "Authorization").response()
         try:
             return await handler(request)
         except Problem as problem:
             return problem.response()
+        except web.HTTPException as exc:
+            if exc.status < 400:
+                raise
+            return Problem(exc.status, exc.reason, "(body)" if exc.status == 413 else None).response()
+        except Exception:
+            log.exception("unhandled error serving %s %s", request.method, request.path)
+            return Problem(500, "unexpected emulator error").response()
 
     return guarded
 
@@ -537,9 +571,25 @@ def routes(state: EmulatorState) -> list[tuple[str, str, Any]]:
     return table
 
 
+async def no_route(request: web.Request) -> web.Response:
+    """Anything else under /__emulator/: 404, or 405 with Allow, as JSON like the rest."""
+    allowed: set[str] = set()
+    for resource in request.app.router.resources():
+        if resource.canonical.startswith(PREFIX + "/") and resource is not request.match_info.route.resource:
+            match, methods = await resource.resolve(request)
+            allowed |= methods
+    if allowed:
+        problem = Problem(405, f"{request.method} is not supported here (allowed: {', '.join(sorted(allowed))})")
+        response = problem.response()
+        response.headers["Allow"] = ", ".join(sorted(allowed))
+        return response
+    return Problem(404, "no control endpoint here; GET /__emulator/openapi.json lists them").response()
+
+
 def add_routes(app: web.Application) -> None:
     state = app[STATE]
     token = state.config.control_token
     for method, path, handler in routes(state):
         guarded = _guarded(handler, token, open_route=path in ("/health", "/openapi.json"))
         app.router.add_route(method, PREFIX + path, guarded)
+    app.router.add_route("*", PREFIX + "/{tail:[\\s\\S]*}", no_route)

@@ -16,6 +16,7 @@ Infinity, which are not JSON and which nothing downstream can render back.
 from __future__ import annotations
 
 import json
+import math
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -63,6 +64,17 @@ def _refuse_constant(name: str) -> Any:
     raise UnsafeDocument(f"{name} is not a JSON number")
 
 
+def _finite_float(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise UnsafeDocument(f"{text[:40]} is outside the range of a number")
+    return value
+
+
+def _refuse_float(text: str) -> Any:
+    raise UnsafeDocument(f"{text[:40]} is not an integer, and every number here is one")
+
+
 def json_depth_ok(text: str, max_depth: int) -> bool:
     """True when no array/object nesting in ``text`` goes deeper than ``max_depth``.
     Cheap for ordinary bodies: only a document with more brackets than the limit is
@@ -80,8 +92,10 @@ def json_depth_ok(text: str, max_depth: int) -> bool:
     return True
 
 
-def load_json(data: bytes | str, limits: ParseLimits = BODY_LIMITS) -> Any:
-    """Parse a JSON document within ``limits``; raises UnsafeDocument (a ValueError)."""
+def load_json(data: bytes | str, limits: ParseLimits = BODY_LIMITS, *, integers_only: bool = False) -> Any:
+    """Parse a JSON document within ``limits``; raises UnsafeDocument (a ValueError).
+    ``integers_only``: refuse any number with a fraction or exponent (``1.0``), for
+    schemas whose every number is an integer."""
     if len(data) > limits.max_bytes:
         raise UnsafeDocument(f"the document is larger than {limits.max_bytes} bytes")
     if isinstance(data, (bytes, bytearray)):
@@ -94,7 +108,8 @@ def load_json(data: bytes | str, limits: ParseLimits = BODY_LIMITS) -> Any:
     if not json_depth_ok(text, limits.max_depth):
         raise UnsafeDocument(f"the document nests deeper than {limits.max_depth} levels")
     try:
-        return json.loads(text, parse_constant=_refuse_constant)
+        return json.loads(text, parse_constant=_refuse_constant,
+                          parse_float=_refuse_float if integers_only else _finite_float)
     except UnsafeDocument:
         raise
     except json.JSONDecodeError as error:

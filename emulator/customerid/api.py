@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import base64
-import binascii
 import functools
 import hmac
 
@@ -11,6 +10,7 @@ import yaml
 from aiohttp import web
 
 from ..api import ControlAction, ControlActionError, package_file
+from ..connections import read_body
 from ..endpoints import EndpointTable, Operation
 from ..state import World
 from . import scenario
@@ -42,7 +42,7 @@ def authenticate(request: web.Request, settings: CustomerIdSettings) -> None:
         if scheme.lower() == "basic":
             try:
                 user, _, password = base64.b64decode(encoded.strip(), validate=True).decode().partition(":")
-            except (binascii.Error, UnicodeDecodeError):
+            except ValueError:  # not base64 (binascii.Error), not ASCII, not UTF-8
                 raise AuthenticationFailed("malformed Basic credentials") from None
             if _valid(settings, user, password):
                 return
@@ -56,7 +56,11 @@ def authenticate(request: web.Request, settings: CustomerIdSettings) -> None:
 
 
 def _valid(settings: CustomerIdSettings, user: str, password: str) -> bool:
-    return any(hmac.compare_digest(user, u) and hmac.compare_digest(password, p) for u, p in settings.credentials)
+    # Bytes, not str: compare_digest refuses non-ASCII text, and a client may send any.
+    user_bytes = user.encode("utf-8", "surrogateescape")
+    password_bytes = password.encode("utf-8", "surrogateescape")
+    return any(hmac.compare_digest(user_bytes, u.encode()) and hmac.compare_digest(password_bytes, p.encode())
+               for u, p in settings.credentials)
 
 
 def error_response(error: CustomerIdError) -> web.Response:
@@ -118,7 +122,7 @@ class CustomerIdApi:
                     # Read (and size-check) the body now: inside the transaction the
                     # handler's reads come from this cache and never suspend, so no
                     # other request can interleave with this one's writes.
-                    await request.read()
+                    await read_body(request)
                 with model.store.transaction():
                     return await handler(Call(request, model, version, path_params))
             except CustomerIdError as error:

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import codecs
 import re
 from urllib.parse import unquote_to_bytes
 
@@ -97,6 +98,19 @@ class Parameters:
 
 
 _BROKEN_ESCAPE = re.compile(rb"%(?![0-9A-Fa-f]{2})")
+
+
+def check_form_charset(charset: str | None) -> None:
+    """A form body is percent-encoded UTF-8 (check_url_encoding); a Content-Type
+    naming another charset, or none Python knows, is refused rather than guessed."""
+    if charset is None:
+        return
+    try:
+        name = codecs.lookup(charset).name
+    except LookupError:
+        name = None
+    if name not in ("utf-8", "ascii"):
+        raise InvalidArguments(f"unsupported charset {charset[:40]!r} for a form body: use UTF-8")
 
 
 def check_url_encoding(raw: str | bytes, where: str) -> None:

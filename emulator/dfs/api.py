@@ -11,6 +11,7 @@ import yaml
 from aiohttp import web
 
 from ..api import package_file
+from ..connections import read_body
 from ..endpoints import EndpointTable, Operation
 from ..safeparse import load_json
 from ..state import STATE, World
@@ -86,7 +87,7 @@ class DfsApi:
                 path = {name: path_value(name, text) for name, text in path_params.items()}
                 body = None
                 if not reads_only:
-                    raw = await request.read()  # read (and size-check) before the transaction
+                    raw = await read_body(request)  # read (and size-check) before the transaction
                     if body_schema is not None:
                         body = binder.bind(body_schema, raw)
                 call = Call(request, model, caller, path, body, functools.partial(_schedule, world, model))
@@ -131,7 +132,7 @@ async def token(request: web.Request) -> web.Response:
     model: DfsModel = world.models[NAME]
     settings: DfsSettings = world.settings[NAME]
     try:
-        raw = await request.read()
+        raw = await read_body(request)
         body = load_json(raw) if raw.strip() else {}
         if not isinstance(body, dict):
             raise BadRequest("The body is a JSON object")

@@ -106,7 +106,9 @@ class BodyBinder:
         if not raw.strip():
             raise BadRequest("A non-empty request body is required.")
         try:
-            document = load_json(raw)
+            # No DFS request property is fractional: 1.0 for an Int32 is refused, as
+            # System.Text.Json refuses it (docs/fidelity.md, Hostile input and overload).
+            document = load_json(raw, integers_only=True)
         except UnsafeDocument as error:
             raise BadRequest(f"The request was not in the required format: {error}") from None
         document = self.normalize(document, {"$ref": f"#/$defs/{name}"})
