@@ -5,7 +5,8 @@
   keep-alive timer, which runs from the connection's start and from each answer).
 * A request body must arrive within ``body_read_seconds``: ``read_body`` only starts
   a timer when the body is not already in (ordinary bodies arrive with the head, so
-  they cost nothing extra) and answers a slow one with 408.
+  they cost nothing extra) and answers a slow one with 408; the rest of a body is
+  drained for at most as long before the connection closes.
 * A malformed request (bad request line, header or chunking) is one log line, not a
   traceback: aiohttp answers it 400 itself and logs it with ``exc_info``; the
   filter below rewrites that record.
@@ -25,7 +26,10 @@ BODY_READ_SECONDS = web.AppKey("emulator_body_read_seconds", float)
 
 
 def handler_args(config: EmulatorConfig) -> dict:
-    return {"keepalive_timeout": config.connection_idle_seconds}
+    # lingering_time: how long the unread rest of a refused body (413, 408) is drained
+    # before the connection closes; aiohttp's default is 10 s.
+    return {"keepalive_timeout": config.connection_idle_seconds,
+            "lingering_time": min(10.0, config.body_read_seconds)}
 
 
 async def read_body(request: web.Request) -> bytes:
@@ -48,7 +52,7 @@ class MalformedRequestLine(logging.Filter):
         exc = record.exc_info[1] if record.exc_info else None
         if isinstance(exc, HttpProcessingError):
             remote = record.args[0] if isinstance(record.args, tuple) and record.args else "?"
-            record.msg, record.args = "malformed HTTP request from %s: %s", (remote, str(exc.message or exc)[:200])
+            record.msg, record.args = "malformed HTTP request from %s: %s", (remote, " ".join(str(exc.message or exc).split())[:200])
             record.exc_info = record.exc_text = None
             record.levelno, record.levelname = logging.WARNING, "WARNING"
         return True

@@ -150,8 +150,8 @@ async def token(request: web.Request) -> web.Response:
         client_id = body.get("clientid")
         access_token = mint(settings, tenant, identity_id.lower() if identity_id else None,
                             client_id if isinstance(client_id, str) else None)
-    except ValueError:
-        return error_response(BadRequest("The body is not JSON"))
+    except ValueError as error:  # safeparse.UnsafeDocument: not JSON, too deep, not UTF-8, NaN
+        return error_response(BadRequest(f"The body is not accepted: {error}"))
     except DfsError as error:
         return error_response(error)
     return web.json_response({"access_token": access_token, "token_type": "Bearer",
