@@ -71,8 +71,22 @@ def _finite_float(text: str) -> float:
     return value
 
 
-def _refuse_float(text: str) -> Any:
-    raise UnsafeDocument(f"{text[:40]} is not an integer, and every number here is one")
+class JsonFloat(float):
+    """A number written with a fraction or exponent: never an integer, so ``1.0`` fails
+    a schema's ``"type": "integer"`` in jsonschema and fastjsonschema alike (both ask
+    ``is_integer()``), as .NET refuses 1.0 for an Int32."""
+
+    __slots__ = ()
+
+    def is_integer(self) -> bool:
+        return False
+
+
+def _json_float(text: str) -> float:
+    value = JsonFloat(text)
+    if not math.isfinite(value):
+        raise UnsafeDocument(f"{text[:40]} is outside the range of a number")
+    return value
 
 
 def json_depth_ok(text: str, max_depth: int) -> bool:
@@ -92,10 +106,10 @@ def json_depth_ok(text: str, max_depth: int) -> bool:
     return True
 
 
-def load_json(data: bytes | str, limits: ParseLimits = BODY_LIMITS, *, integers_only: bool = False) -> Any:
+def load_json(data: bytes | str, limits: ParseLimits = BODY_LIMITS, *, strict_integers: bool = False) -> Any:
     """Parse a JSON document within ``limits``; raises UnsafeDocument (a ValueError).
-    ``integers_only``: refuse any number with a fraction or exponent (``1.0``), for
-    schemas whose every number is an integer."""
+    ``strict_integers``: numbers written as ``1.0`` or ``1e0`` come back as JsonFloat,
+    which a JSON Schema ``integer`` refuses."""
     if len(data) > limits.max_bytes:
         raise UnsafeDocument(f"the document is larger than {limits.max_bytes} bytes")
     if isinstance(data, (bytes, bytearray)):
@@ -109,7 +123,7 @@ def load_json(data: bytes | str, limits: ParseLimits = BODY_LIMITS, *, integers_
         raise UnsafeDocument(f"the document nests deeper than {limits.max_depth} levels")
     try:
         return json.loads(text, parse_constant=_refuse_constant,
-                          parse_float=_refuse_float if integers_only else _finite_float)
+                          parse_float=_json_float if strict_integers else _finite_float)
     except UnsafeDocument:
         raise
     except json.JSONDecodeError as error:
