@@ -23,10 +23,11 @@ from aiohttp import web
 
 from .api import ControlActionError, package_file
 from .budget import LimitReached
+from .clock import YEARS
 from .connections import read_body
 from .journal import MatchError, RequestMatch, entries_json, iso_time
 from .safeparse import BODY_LIMITS, UnsafeDocument, load_document, load_json
-from .scenarios import ScenarioError, read_scenario_file
+from .scenarios import ScenarioError, read_scenario_file, scenario_schema
 from .state import SNAPSHOT_ID, STATE, NAMESPACE_HEADER, EmulatorState, Namespace, NamespaceError
 
 log = logging.getLogger("emulator")
@@ -94,7 +95,7 @@ async def _json_body(request: web.Request, *, required: bool = False) -> Any:
 
 
 def _bool_query(request: web.Request, name: str) -> bool:
-    value = request.query.get(name, "false").lower()
+    value = request.query.get(name, "false")
     if value in ("true", "1", "yes", ""):
         return True
     if value in ("false", "0", "no"):
@@ -422,6 +423,8 @@ async def set_clock(request: web.Request) -> web.Response:
             now = clock.advanced(now, seconds)
         except ValueError as error:
             raise Problem(400, str(error), "advance_seconds") from None
+        if not clock.in_range(now):  # well-formed, but not from where the clock stands: 422
+            raise Problem(422, f"the clock would leave the years {YEARS[0]} to {YEARS[1]}", "advance_seconds")
     try:
         clock.set(now, freeze)
     except ValueError as error:
@@ -476,9 +479,55 @@ def _base_openapi() -> dict:
     return yaml.load(package_file(__file__, "control-openapi.yaml").read_text("utf-8"), Loader=_YamlLoader)
 
 
+def _common_responses(document: dict) -> None:
+    """What any control operation may answer besides its own: the namespace header's
+    400/403/503, the control token's 401, a body's 408/413 (docs/limits.md)."""
+    problem = {"$ref": "#/components/responses/Problem"}
+    for path, item in document["paths"].items():
+        for method, operation in item.items():
+            responses = operation.setdefault("responses", {})
+            if path not in (f"{PREFIX}/health", f"{PREFIX}/openapi.json"):
+                responses.setdefault("401", problem)
+            if any(parameter.get("$ref", "").endswith("/Namespace") for parameter in operation.get("parameters", ())):
+                for status in ("400", "403", "503"):
+                    responses.setdefault(status, problem)
+            if method in ("post", "put", "patch"):
+                for status in ("400", "408", "413"):
+                    responses.setdefault(status, problem)
+
+
+def _add_scenario_schema(document: dict, state: EmulatorState) -> None:
+    """The scenario schema as components: each API section's ``$defs`` become
+    ``ScenarioCustomerid_user`` and so on (a section's own ``$id`` would not resolve
+    inside an OpenAPI document)."""
+    schemas = document["components"]["schemas"]
+    scenario = copy.deepcopy(scenario_schema(state.apis.values()))
+    scenario.pop("$schema", None)
+
+    def rewrite(node: Any, prefix: str) -> Any:
+        if isinstance(node, dict):
+            if isinstance(node.get("$ref"), str) and node["$ref"].startswith("#/$defs/"):
+                node = {**node, "$ref": f"#/components/schemas/{prefix}{node['$ref'][len('#/$defs/'):]}"}
+            return {key: rewrite(value, prefix) for key, value in node.items()}
+        if isinstance(node, list):
+            return [rewrite(value, prefix) for value in node]
+        return node
+
+    for name, section in scenario["properties"].items():
+        if isinstance(section, dict) and "$id" in section:
+            prefix = f"Scenario{name.capitalize()}_"
+            section = rewrite(section, prefix)
+            section.pop("$id")
+            for key, definition in section.pop("$defs", {}).items():
+                schemas[prefix + key] = definition
+            scenario["properties"][name] = section
+    schemas["Scenario"].update(scenario)
+
+
 def openapi_document(state: EmulatorState) -> dict:
     document = copy.deepcopy(_base_openapi())
     document["components"]["schemas"]["Fault"]["properties"]["match"]["properties"]["api"]["enum"] = list(state.apis)
+    _add_scenario_schema(document, state)
     for api in state.apis.values():
         for method, route_path, handler in api.control_routes():
             parameters = [{"name": part[1:-1], "in": "path", "required": True, "schema": {"type": "string"}}
@@ -487,9 +536,10 @@ def openapi_document(state: EmulatorState) -> dict:
                 "tags": [f"{api.name} emulator routes"],
                 "summary": (handler.__doc__ or handler.__name__).strip().splitlines()[0],
                 "operationId": f"{api.name}_{handler.__name__}",
-                "parameters": parameters,
-                "responses": {"200": {"description": "done"}, "400": {"$ref": "#/components/responses/Problem"},
-                              "404": {"$ref": "#/components/responses/Problem"}}}
+                "parameters": ([] if route_path.endswith("/openapi.json")
+                               else [{"$ref": "#/components/parameters/Namespace"}]) + parameters,
+                "responses": {"200": {"description": "done"}, "400": {"$ref": "#/components/responses/ApiError"},
+                              "404": {"$ref": "#/components/responses/ApiError"}}}
         for action in api.control_actions():
             path = f"{PREFIX}/{api.name}/{action.path}"
             parameters = [{"name": part[1:-1], "in": "path", "required": True, "schema": {"type": "string"}}
@@ -504,6 +554,7 @@ def openapi_document(state: EmulatorState) -> dict:
                     "400": {"$ref": "#/components/responses/Problem"},
                     "404": {"$ref": "#/components/responses/Problem"},
                 }}}
+    _common_responses(document)
     return document
 
 
@@ -513,9 +564,10 @@ async def openapi(request: web.Request) -> web.Response:
 
 # -- wiring ---------------------------------------------------------------------------------------
 
-def _guarded(handler, token: str | None, *, open_route: bool = False):
+def _guarded(handler, token: str | None, *, open_route: bool = False, namespaced: bool = True):
     """JSON errors for every control handler (a body too large, a bug: still JSON);
-    the bearer token when configured."""
+    the bearer token when configured; the namespace resolved (or refused) up front,
+    so handlers that only ask ``world_for`` follow the namespace policy too."""
 
     @functools.wraps(handler)
     async def guarded(request: web.Request) -> web.StreamResponse:
@@ -523,6 +575,8 @@ def _guarded(handler, token: str | None, *, open_route: bool = False):
             return Problem(401, "control endpoints need Authorization: Bearer <control token>",
                            "Authorization").response()
         try:
+            if namespaced:
+                _namespace(request)
             return await handler(request)
         except Problem as problem:
             return problem.response()
@@ -590,6 +644,7 @@ def add_routes(app: web.Application) -> None:
     state = app[STATE]
     token = state.config.control_token
     for method, path, handler in routes(state):
-        guarded = _guarded(handler, token, open_route=path in ("/health", "/openapi.json"))
+        guarded = _guarded(handler, token, open_route=path in ("/health", "/openapi.json"),
+                           namespaced=not path.endswith("/openapi.json") and not path.startswith("/namespaces"))
         app.router.add_route(method, PREFIX + path, guarded)
     app.router.add_route("*", PREFIX + "/{tail:[\\s\\S]*}", no_route)

@@ -218,16 +218,16 @@ def _optional_str(spec: dict, key: str, where: str) -> str | None:
 
 
 def _status_test(value: Any, where: str):
-    if value is None or value == "":
+    if value is None or (isinstance(value, str) and not value.strip()):
         return None
     if isinstance(value, int) and not isinstance(value, bool):
         return lambda status: status == value
     if isinstance(value, str):
         text = value.strip().lower()
-        if text.isdigit():
+        if text.isascii() and text.isdigit():
             number = int(text)
             return lambda status: status == number
-        if len(text) == 3 and text[0].isdigit() and text[1:] == "xx":
+        if len(text) == 3 and text[0] in "0123456789" and text[1:] == "xx":
             digit = int(text[0])
             return lambda status: status is not None and status // 100 == digit
         if text in ("none", "null"):  # the connection was dropped: no status
