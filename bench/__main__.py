@@ -3,7 +3,7 @@ measured with wrk next to a bare aiohttp app on the same machine and settings.
 
     python -m bench [--seconds 10] [--connections 32] [--bulk] [--only GET105,...]
 
-``--bulk`` loads scenarios/bulk-50k.yaml on top of the default scenario, so the
+``--bulk`` loads the built-in bulk-50k scenario on top of the default scenario, so the
 numbers show whether per-request work depends on the store's size.
 """
 
@@ -31,7 +31,7 @@ MAIJA = "aaaaaaaa-0000-4000-8000-000000000001"
 MATTI = "aaaaaaaa-0000-4000-8000-000000000002"
 ACME = "11111111-1111-4111-8111-111111111111"
 ACME_SUPPORT_USERS = f"/organizations/{ACME}/users"
-ADMIN_IDENTITY = "01000000-0000-0000-0000-000000000000"  # DFS tenant admin in scenarios/default.yaml
+ADMIN_IDENTITY = "01000000-0000-0000-0000-000000000000"  # DFS tenant admin in the default scenario
 
 # (code, method, path, wrk body) - real operations on the default scenario's data
 OPERATIONS = [
@@ -131,7 +131,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(prog="bench")
     parser.add_argument("--seconds", type=int, default=10)
     parser.add_argument("--connections", type=int, default=32)
-    parser.add_argument("--bulk", action="store_true", help="add scenarios/bulk-50k.yaml (50,000 users)")
+    parser.add_argument("--bulk", action="store_true", help="add the built-in bulk-50k scenario (50,000 users)")
     parser.add_argument("--only", help="comma-separated operation codes")
     arguments = parser.parse_args()
     if shutil.which("wrk") is None:
@@ -147,9 +147,9 @@ def main() -> int:
         stop(bare)
 
     port = free_port()
-    scenarios = ["--scenario", "scenarios/default.yaml"]
+    scenarios = ["--scenario", "default"]  # built-in scenario names
     if arguments.bulk:
-        scenarios += ["--scenario", "scenarios/bulk-50k.yaml"]
+        scenarios += ["--scenario", "bulk-50k"]
     emulator = start([sys.executable, "-m", "emulator", "--quiet", "--port", str(port), *scenarios],
                      f"http://127.0.0.1:{port}/__emulator/health")
     rows = []
