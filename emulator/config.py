@@ -15,10 +15,10 @@ PROJECT_SCENARIOS = BUILTIN_DIRECTORY
 
 # EMULATOR_<NAME> environment variables read as numbers
 NUMERIC = {"journal_limit": int, "journal_body_bytes": int, "fault_max_hold_seconds": float,
-            "max_namespaces": int, "fault_seed": int, "namespace_idle_seconds": float,
-            "namespace_expire_seconds": float, "memory_budget_bytes": int, "max_snapshots": int,
-            "max_faults": int, "connection_idle_seconds": float, "body_read_seconds": float,
-            "max_body_bytes": int}
+           "max_namespaces": int, "fault_seed": int, "namespace_idle_seconds": float,
+           "namespace_expire_seconds": float, "memory_budget_bytes": int, "max_snapshots": int,
+           "max_faults": int, "connection_idle_seconds": float, "body_read_seconds": float,
+           "max_body_bytes": int}
 # The limits docs/limits.md lists: command-line --NAME-WITH-DASHES, env EMULATOR_NAME.
 LIMITS = ("max_body_bytes", "max_namespaces", "namespace_idle_seconds", "namespace_expire_seconds",
           "memory_budget_bytes", "max_snapshots", "max_faults", "connection_idle_seconds", "body_read_seconds",

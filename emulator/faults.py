@@ -120,7 +120,8 @@ class FaultSet:
         unknown = set(spec) - set(FAULT_KEYS)
         if unknown:
             raise MatchError(sorted(unknown)[0], f"unknown key (known: {', '.join(FAULT_KEYS)})")
-        match = spec.get("match") or {}
+        match = spec.get("match")
+        match = {} if match is None else match  # null is "match everything"; false, [], "" are not objects
         action = spec.get("action")
         if not isinstance(match, dict):
             raise MatchError("match", "must be an object")

@@ -89,6 +89,18 @@ def _json_float(text: str) -> float:
     return value
 
 
+def _bounded_text(data: bytes | str, limits: ParseLimits) -> str:
+    """The document as text: within the size limit, and UTF-8 when given as bytes."""
+    if len(data) > limits.max_bytes:
+        raise UnsafeDocument(f"the document is larger than {limits.max_bytes} bytes")
+    if isinstance(data, str):
+        return data
+    try:
+        return bytes(data).decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise UnsafeDocument("the document is not valid UTF-8", f"byte {error.start}") from None
+
+
 def json_depth_ok(text: str, max_depth: int) -> bool:
     """True when no array/object nesting in ``text`` goes deeper than ``max_depth``.
     Cheap for ordinary bodies: only a document with more brackets than the limit is
@@ -110,15 +122,7 @@ def load_json(data: bytes | str, limits: ParseLimits = BODY_LIMITS, *, strict_in
     """Parse a JSON document within ``limits``; raises UnsafeDocument (a ValueError).
     ``strict_integers``: numbers written as ``1.0`` or ``1e0`` come back as JsonFloat,
     which a JSON Schema ``integer`` refuses."""
-    if len(data) > limits.max_bytes:
-        raise UnsafeDocument(f"the document is larger than {limits.max_bytes} bytes")
-    if isinstance(data, (bytes, bytearray)):
-        try:
-            text = bytes(data).decode("utf-8")
-        except UnicodeDecodeError as error:
-            raise UnsafeDocument("the document is not valid UTF-8", f"byte {error.start}") from None
-    else:
-        text = data
+    text = _bounded_text(data, limits)
     if not json_depth_ok(text, limits.max_depth):
         raise UnsafeDocument(f"the document nests deeper than {limits.max_depth} levels")
     try:
@@ -187,13 +191,7 @@ def check_yaml(text: str, limits: ParseLimits) -> None:
 
 def load_yaml(data: bytes | str, limits: ParseLimits = BODY_LIMITS) -> Any:
     """Parse a YAML document within ``limits``; raises UnsafeDocument (a ValueError)."""
-    if len(data) > limits.max_bytes:
-        raise UnsafeDocument(f"the document is larger than {limits.max_bytes} bytes")
-    if isinstance(data, (bytes, bytearray)):
-        try:
-            data = bytes(data).decode("utf-8")
-        except UnicodeDecodeError as error:
-            raise UnsafeDocument("the document is not valid UTF-8", f"byte {error.start}") from None
+    data = _bounded_text(data, limits)
     check_yaml(data, limits)
     try:
         return yaml.load(data, Loader=_Loader)  # noqa: S506 - a safe loader
