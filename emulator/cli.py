@@ -4,6 +4,7 @@
     emulator validate FILE...                              check scenario files, serve nothing
     emulator endpoints [--format text|json]                the operation table
     emulator healthcheck                                   exit 0 when the running emulator is healthy
+    emulator record | compare | scenario from-cassette     contract drift (docs/drift.md)
 
 A first argument that is not one of these subcommands is the serve form, so
 ``python -m emulator --port 8080 --scenario a.yaml`` works as it always has.
@@ -25,6 +26,7 @@ from .config import NUMERIC, LIMITS, EmulatorConfig
 from .scenarios import ScenarioError
 
 SUBCOMMANDS = ("serve", "validate", "endpoints", "healthcheck")
+DRIFT_SUBCOMMANDS = ("record", "compare", "scenario")  # emulator.drift.cli
 TRUE_WORDS = {"1", "true", "yes", "on"}
 FALSE_WORDS = {"0", "false", "no", "off"}
 
@@ -119,7 +121,7 @@ def startup_lines(app, config: EmulatorConfig, seconds: float) -> list[str]:
     for name, api in state.apis.items():
         counts = ", ".join(f"{kind} {count}" for kind, count in api.summary_counts(state.world.store).items())
         lines.append(f"  {name} state: {counts}")
-    lines.append(f"  control API: {url}/__emulator/ (reference: {url}/__emulator/openapi.json)"
+    lines.append(f"  dashboard: {url}/__emulator/ (control API reference: {url}/__emulator/openapi.json)"
                  + (" [token required]" if config.control_token else ""))
     return lines
 
@@ -347,6 +349,10 @@ def main_healthcheck(argv: list[str]) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
+    if argv and argv[0] in DRIFT_SUBCOMMANDS:
+        from .drift.cli import MAIN
+
+        return MAIN[argv[0]](argv[1:])
     command = argv[0] if argv and argv[0] in SUBCOMMANDS else "serve"
     if command in ("validate", "endpoints") and hasattr(signal, "SIGPIPE"):
         signal.signal(signal.SIGPIPE, signal.SIG_DFL)  # `emulator endpoints | head` ends quietly

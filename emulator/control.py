@@ -21,6 +21,7 @@ from typing import Any
 import yaml
 from aiohttp import web
 
+from . import dashboard, inspection
 from .api import ControlActionError, package_file
 from .budget import LimitReached
 from .clock import YEARS
@@ -617,6 +618,8 @@ def routes(state: EmulatorState) -> list[tuple[str, str, Any]]:
         ("GET", "/namespaces", list_namespaces),
         ("DELETE", "/namespaces/{name}", delete_namespace),
         ("GET", "/openapi.json", openapi),
+        *inspection.routes(),
+        *dashboard.routes(),
     ]
     for api in state.apis.values():
         for action in api.control_actions():
@@ -645,7 +648,8 @@ def add_routes(app: web.Application) -> None:
     state = app[STATE]
     token = state.config.control_token
     for method, path, handler in routes(state):
-        guarded = _guarded(handler, token, open_route=path in ("/health", "/openapi.json"),
-                           namespaced=not path.endswith("/openapi.json") and not path.startswith("/namespaces"))
+        guarded = _guarded(handler, token, open_route=path in ("/health", "/openapi.json", *dashboard.PAGES),
+                           namespaced=not path.endswith("/openapi.json") and not path.startswith("/namespaces")
+                           and path not in dashboard.PAGES)
         app.router.add_route(method, PREFIX + path, guarded)
     app.router.add_route("*", PREFIX + "/{tail:[\\s\\S]*}", no_route)

@@ -15,7 +15,7 @@ from ..connections import read_body
 from ..endpoints import EndpointTable, Operation
 from ..safeparse import load_json
 from ..state import STATE, World
-from . import render, scenario
+from . import browse, render, scenario
 from .auth import authenticate, mint
 from .errors import BadRequest, DfsError, NotFound, error_for_status
 from .handlers import Call, DfsHandlers, json_response
@@ -72,6 +72,9 @@ class DfsApi:
 
     def dump_scenario_section(self, store, settings: DfsSettings, keys) -> dict:
         return scenario.dump_section(store, settings, keys)
+
+    def record_kinds(self):
+        return browse.record_kinds()
 
     def bind(self, operation: Operation, version: str):
         handler = getattr(self.handlers, operation.handler)
