@@ -22,7 +22,7 @@ import time
 from pathlib import Path
 
 from . import __version__
-from .config import CONTRACT_MODES, EmulatorConfig
+from .config import CONTRACT_MODES, LIMITS, NUMERIC, EmulatorConfig
 from .cors import parse_origins
 from .scenarios import ScenarioError
 
@@ -82,6 +82,10 @@ def parse_arguments(argv: list[str] | None) -> argparse.Namespace:
                         help="check every answer against the APIs' XSDs / OpenAPI schemas: off (default), "
                              "warn (journal and log the violation) or strict (answer 500 naming it); "
                              "env EMULATOR_CONTRACT")
+    limits = parser.add_argument_group("limits (docs/limits.md)")
+    for name in LIMITS:
+        limits.add_argument("--" + name.replace("_", "-"), type=NUMERIC[name], metavar="N",
+                            help=f"default {getattr(EmulatorConfig, name)}; env EMULATOR_{name.upper()}")
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     return parser.parse_args(argv)
 
@@ -218,7 +222,8 @@ def main_serve(argv: list[str]) -> int:
                                                  journal_limit=arguments.journal_limit,
                                                  cors_origins=parse_origins(arguments.cors) if arguments.cors
                                                  else None,
-                                                 contract=arguments.contract)
+                                                 contract=arguments.contract,
+                                                 **{name: getattr(arguments, name) for name in LIMITS})
         access_log = arguments.access_log if arguments.access_log is not None else \
             _env_flag("EMULATOR_ACCESS_LOG", True)
         reload_scenarios = arguments.reload_scenarios or _env_flag("EMULATOR_RELOAD_SCENARIOS", False)
