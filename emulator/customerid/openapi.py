@@ -235,7 +235,8 @@ def _document(endpoints: EndpointTable, handlers) -> dict:
                                                   **family_content, **({"headers": challenge} if code == 401 else {})}
     return {
         "openapi": "3.1.0",
-        "info": {"title": endpoints.title, "version": ", ".join(endpoints.base_paths),
+        "info": {"title": endpoints.title, "version": ", ".join(version for version in endpoints.base_paths
+                                                                if version not in families),
                  "description": "Every CustomerID operation the emulator serves, per version: REST 1.0 "
                                 "(/eidm2/services), 1.2, 2.0 and 2.1 (/customerid-rest/services). XML "
                                 "bodies are described from the emulator's XSDs; every error is the "
