@@ -31,8 +31,10 @@ def authorize(page, scheme: str, fill) -> None:
     page.locator(".modal-ux button.btn-done").first.click()
 
 
-def try_it_out(page, operation_id: str):
-    """Expand the operation, "Try it out", Execute; the live response's locator."""
+def try_it_out(page, tag: str, operation_id: str):
+    """Filter by ``tag`` (fewer operations to draw), expand the operation, "Try it
+    out", Execute; the live response's locator."""
+    page.fill(".operation-filter-input", tag)
     operation = page.locator(".opblock", has=page.locator(".opblock-summary-operation-id",
                                                           has_text=re.compile(rf"^{re.escape(operation_id)}$")))
     operation.locator(".opblock-summary-control").click()
@@ -51,13 +53,24 @@ def test_customerid_with_basic_auth(emulator_sync, in_page):
             container.locator("input[name=password]").fill("secret")
 
         authorize(page, "basic", basic)
-        response = try_it_out(page, "GET104_v2_1")  # GET104 List Users (2.1)
+        response = try_it_out(page, "CustomerID 2.1", "GET104_v2_1")  # GET104 List Users (2.1)
         expect(response.locator(".response-col_status")).to_have_text("200")
         body = response.locator(".response-col_description pre").first
         expect(body).to_contain_text("<Users")
         expect(body).to_contain_text("<Id>")
         # the curl line Swagger UI shows carries the credentials typed into Authorize
         expect(page.locator(".curl-command")).to_contain_text("Authorization: Basic")
+
+        # the SSO beside it: a token from post /uas/oauth2/token, the form as pre-filled
+        # (the default scenario's API user; the empty fields count as omitted, RFC 6749 3.1)
+        def sso_client(container):
+            container.locator("input[name=username]").fill("ci-client")
+            container.locator("input[name=password]").fill("ci-client-secret")
+
+        authorize(page, "ssoClient", sso_client)
+        response = try_it_out(page, "Ubisecure SSO", "post_uas_oauth2_token")
+        expect(response.locator(".response-col_status")).to_have_text("200")
+        expect(response.locator(".response-col_description pre").first).to_contain_text('"access_token"')
 
     in_page(steps)
 
@@ -68,7 +81,7 @@ def test_dfs_with_a_bearer_token_from_the_control_api(emulator_sync, in_page):
     def steps(page):
         open_document(page, emulator_sync, DFS)
         authorize(page, "Bearer", lambda container: container.locator("input").first.fill(token))
-        response = try_it_out(page, "list_roles")  # get /v2.0/roles
+        response = try_it_out(page, "RoleManagement", "list_roles")  # get /v2.0/roles
         expect(response.locator(".response-col_status")).to_have_text("200")
         expect(response.locator(".response-col_description pre").first).to_contain_text('"RoleKey": "admin"')
 

@@ -142,6 +142,15 @@ async def test_token_endpoint_refuses_what_is_not_a_form(emulator, http):
         assert response.status == 405 and "POST" in response.headers["Allow"]
 
 
+async def test_token_parameters_sent_without_a_value_are_omitted(emulator, http):
+    """RFC 6749 3.1, as Swagger UI's form sends them: post /uas/oauth2/token."""
+    status, body, _ = await token_request(emulator, http, {"grant_type": "password", **API_USER, "scope": "",
+                                                           "client_id": "", "client_secret": "", "refresh_token": ""})
+    assert status == 200 and body["scope"] == "openid customerid-api", body
+    status, body, _ = await token_request(emulator, http, {"grant_type": "password", **API_USER, "password": ""})
+    assert (status, body["error"]) == (400, "invalid_request") and "password" in body["error_description"]
+
+
 @pytest.mark.parametrize("method, path, status, allow", [
     ("GET", "/uas/oauth2/token", 405, "OPTIONS, POST"),  # post /uas/oauth2/token
     ("PUT", "/uas/oauth2/introspection", 405, "OPTIONS, POST"),  # post /uas/oauth2/introspection
