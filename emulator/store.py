@@ -18,12 +18,13 @@ Two properties matter for a contract-testing emulator:
 
 from __future__ import annotations
 
-import bisect
 import functools
 import operator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, Callable, Generic, Hashable, Iterable, Iterator, TypeVar
+
+from .sortedkeys import SortedKeys
 
 Record = TypeVar("Record")
 KeyFunction = Callable[[Any], Iterable[Hashable]]
@@ -53,28 +54,26 @@ class IndexSpec:
 
 class _Buckets:
     """key -> set of record ids (optionally with the keys kept sorted), shared
-    copy-on-write after a fork: the dict, each set and the sorted list are copied
-    by whichever side writes to them first."""
+    copy-on-write after a fork: the dict, each set and each chunk of the sorted
+    keys are copied by whichever side writes to them first."""
 
-    __slots__ = ("_buckets", "_dict_owned", "_owned_keys", "_sorted", "_sorted_owned", "_deferred")
+    __slots__ = ("_buckets", "_dict_owned", "_owned_keys", "_sorted", "_pending")
 
     def __init__(self, ordered: bool) -> None:
         self._buckets: dict[Hashable, set] = {}
         self._dict_owned = True
         self._owned_keys: set[Hashable] | None = None  # None: every bucket is ours
-        self._sorted: list | None = [] if ordered else None
-        self._sorted_owned = True
-        self._deferred = False  # bulk load: append now, sort once at the end
+        self._sorted: SortedKeys | None = SortedKeys() if ordered else None
+        self._pending: list | None = None  # bulk load: keys to sort in once, at the end
 
     def fork(self) -> "_Buckets":
         twin = _Buckets.__new__(_Buckets)
         twin._buckets = self._buckets
-        twin._sorted = self._sorted
-        twin._deferred = False
+        twin._sorted = self._sorted.fork() if self._sorted is not None else None
+        twin._pending = None
         for side in (self, twin):
             side._dict_owned = False
             side._owned_keys = set()
-            side._sorted_owned = False
         return twin
 
     def _writable_bucket(self, key: Hashable) -> set:
@@ -92,20 +91,13 @@ class _Buckets:
             self._owned_keys.add(key)
         return bucket
 
-    def _writable_sorted(self) -> list:
-        if not self._sorted_owned:
-            self._sorted = list(self._sorted or [])
-            self._sorted_owned = True
-        return self._sorted  # type: ignore[return-value]
-
     def add(self, key: Hashable, record_id: Hashable) -> None:
         bucket = self._writable_bucket(key)
         if not bucket and self._sorted is not None:
-            sorted_keys = self._writable_sorted()
-            if self._deferred:
-                sorted_keys.append(key)
+            if self._pending is not None:
+                self._pending.append(key)
             else:
-                bisect.insort(sorted_keys, key)
+                self._sorted.add(key)
         bucket.add(record_id)
 
     def remove(self, key: Hashable, record_id: Hashable) -> None:
@@ -119,28 +111,33 @@ class _Buckets:
         if self._owned_keys is not None:
             self._owned_keys.discard(key)
         if self._sorted is not None:
-            sorted_keys = self._writable_sorted()
-            if self._deferred:
-                sorted_keys.remove(key)
-                return
-            position = bisect.bisect_left(sorted_keys, key)
-            if position < len(sorted_keys) and sorted_keys[position] == key:
-                del sorted_keys[position]
+            if self._pending is not None and key in self._pending:
+                self._pending.remove(key)
+            else:
+                self._sorted.discard(key)
 
     def defer_sorting(self, deferred: bool) -> None:
-        if self._deferred and not deferred and self._sorted is not None:
-            self._writable_sorted().sort()
-        self._deferred = deferred
+        if self._sorted is None:
+            return
+        if deferred:
+            if self._pending is None:
+                self._pending = []
+            return
+        pending, self._pending = self._pending, None
+        if pending:
+            self._sorted = SortedKeys([*self._sorted, *pending])
 
     def get(self, key: Hashable) -> "set | frozenset":
         return self._buckets.get(key, _EMPTY)
 
     def starting_with(self, prefix: str) -> Iterator[set]:
-        sorted_keys = self._sorted or ()
-        position = bisect.bisect_left(sorted_keys, prefix)
-        while position < len(sorted_keys) and sorted_keys[position].startswith(prefix):
-            yield self._buckets[sorted_keys[position]]
-            position += 1
+        if self._sorted is None:
+            return
+        buckets = self._buckets
+        for key in self._sorted.starting_at(prefix):
+            if not key.startswith(prefix):
+                return
+            yield buckets[key]
 
     def keys(self) -> Iterable[Hashable]:
         return self._buckets.keys()

@@ -6,11 +6,11 @@ renders. Handlers never await: an operation is atomic as other clients see it.""
 
 from __future__ import annotations
 
-import json
 from typing import Any, Callable
 
 from aiohttp import web
 
+from .. import jsoncodec
 from . import render
 from .auth import Caller
 from .errors import Forbidden, NotFound
@@ -22,7 +22,7 @@ DEFAULT_IMAGE = ("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYA
 
 
 def json_response(document: Any, status: int = 200) -> web.Response:
-    return web.Response(body=json.dumps(document, ensure_ascii=False).encode(), status=status,
+    return web.Response(body=jsoncodec.dumps(document), status=status,
                         content_type="application/json", charset="utf-8")
 
 
