@@ -22,10 +22,12 @@ class GcProbe:
         self.path = path
         self.sequence = 0
         self.started = 0.0
+        self.started_cpu = 0.0
         self._clear()
 
     def _clear(self) -> None:
         self.max_ms = 0.0
+        self.max_cpu_ms = 0.0  # the same pauses in CPU time: without the time other processes took
         self.total_ms = 0.0
         self.collections = [0, 0, 0]
         self.max_by_generation = [0.0, 0.0, 0.0]
@@ -33,8 +35,10 @@ class GcProbe:
     def callback(self, phase: str, info: dict) -> None:
         if phase == "start":
             self.started = time.perf_counter()
+            self.started_cpu = time.thread_time()
             return
         pause = (time.perf_counter() - self.started) * 1000
+        self.max_cpu_ms = max(self.max_cpu_ms, (time.thread_time() - self.started_cpu) * 1000)
         generation = info["generation"]
         self.collections[generation] += 1
         self.total_ms += pause
@@ -44,6 +48,7 @@ class GcProbe:
     def dump(self, *_signal) -> None:
         self.sequence += 1
         report = {"sequence": self.sequence, "max_pause_ms": round(self.max_ms, 3),
+                  "max_pause_cpu_ms": round(self.max_cpu_ms, 3),
                   "total_pause_ms": round(self.total_ms, 3), "collections": self.collections,
                   "max_pause_ms_by_generation": [round(value, 3) for value in self.max_by_generation]}
         temporary = self.path + ".tmp"

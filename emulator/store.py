@@ -53,16 +53,20 @@ class IndexSpec:
 
 
 class _Buckets:
-    """key -> set of record ids (optionally with the keys kept sorted), shared
-    copy-on-write after a fork: the dict, each set and each chunk of the sorted
-    keys are copied by whichever side writes to them first."""
+    """key -> the ids of the records filed under it (optionally with the keys kept
+    sorted), shared copy-on-write after a fork: the dict, each set and each chunk
+    of the sorted keys are copied by whichever side writes to them first.
+
+    A key with one record holds the bare id, not a set: most keys of a text index
+    (an email, a login, an id) name one record, and a one-element set costs 216
+    bytes and a place among the objects the garbage collector scans."""
 
     __slots__ = ("_buckets", "_dict_owned", "_owned_keys", "_sorted", "_pending")
 
     def __init__(self, ordered: bool) -> None:
-        self._buckets: dict[Hashable, set] = {}
+        self._buckets: dict[Hashable, Any] = {}  # key -> id, or set of ids (two or more)
         self._dict_owned = True
-        self._owned_keys: set[Hashable] | None = None  # None: every bucket is ours
+        self._owned_keys: set[Hashable] | None = None  # None: every set is ours
         self._sorted: SortedKeys | None = SortedKeys() if ordered else None
         self._pending: list | None = None  # bulk load: keys to sort in once, at the end
 
@@ -76,38 +80,54 @@ class _Buckets:
             side._owned_keys = set()
         return twin
 
-    def _writable_bucket(self, key: Hashable) -> set:
+    def _own_dict(self) -> dict:
         if not self._dict_owned:
             self._buckets = dict(self._buckets)
             self._dict_owned = True
-        bucket = self._buckets.get(key)
-        if self._owned_keys is None:
-            if bucket is None:
-                bucket = self._buckets[key] = set()
-            return bucket
-        if key not in self._owned_keys:
-            bucket = set(bucket) if bucket is not None else set()
-            self._buckets[key] = bucket
-            self._owned_keys.add(key)
-        return bucket
+        return self._buckets
+
+    def _own_set(self, key: Hashable, ids: set) -> set:
+        if self._owned_keys is None or key in self._owned_keys:
+            return ids
+        ids = self._buckets[key] = set(ids)
+        self._owned_keys.add(key)
+        return ids
 
     def add(self, key: Hashable, record_id: Hashable) -> None:
-        bucket = self._writable_bucket(key)
-        if not bucket and self._sorted is not None:
-            if self._pending is not None:
-                self._pending.append(key)
-            else:
-                self._sorted.add(key)
-        bucket.add(record_id)
+        buckets = self._own_dict()
+        filed = buckets.get(key)
+        if filed is None:
+            buckets[key] = record_id
+            if self._sorted is not None:
+                if self._pending is not None:
+                    self._pending.append(key)
+                else:
+                    self._sorted.add(key)
+        elif type(filed) is set:
+            self._own_set(key, filed).add(record_id)
+        elif filed != record_id:
+            buckets[key] = {filed, record_id}
+            if self._owned_keys is not None:
+                self._owned_keys.add(key)
 
     def remove(self, key: Hashable, record_id: Hashable) -> None:
-        if key not in self._buckets:
+        filed = self._buckets.get(key)
+        if filed is None:
             return
-        bucket = self._writable_bucket(key)
-        bucket.discard(record_id)
-        if bucket:
+        if type(filed) is set:
+            if record_id not in filed:
+                return
+            self._own_dict()
+            ids = self._own_set(key, filed)
+            ids.discard(record_id)
+            if len(ids) == 1:
+                self._buckets[key] = next(iter(ids))
+                if self._owned_keys is not None:
+                    self._owned_keys.discard(key)
             return
-        del self._buckets[key]
+        if filed != record_id:
+            return
+        del self._own_dict()[key]
         if self._owned_keys is not None:
             self._owned_keys.discard(key)
         if self._sorted is not None:
@@ -128,16 +148,20 @@ class _Buckets:
             self._sorted = SortedKeys([*self._sorted, *pending])
 
     def get(self, key: Hashable) -> "set | frozenset":
-        return self._buckets.get(key, _EMPTY)
+        filed = self._buckets.get(key)
+        if filed is None:
+            return _EMPTY
+        return filed if type(filed) is set else frozenset((filed,))
 
-    def starting_with(self, prefix: str) -> Iterator[set]:
+    def starting_with(self, prefix: str) -> Iterator[Iterable]:
         if self._sorted is None:
             return
         buckets = self._buckets
         for key in self._sorted.starting_at(prefix):
             if not key.startswith(prefix):
                 return
-            yield buckets[key]
+            filed = buckets[key]
+            yield filed if type(filed) is set else (filed,)
 
     def keys(self) -> Iterable[Hashable]:
         return self._buckets.keys()
@@ -227,7 +251,7 @@ class _Index:
         partition = self._scopes.get(scope)
         return partition.get(text) if partition is not None else _EMPTY
 
-    def prefixed(self, scope: Hashable, prefix: str) -> Iterator[set]:
+    def prefixed(self, scope: Hashable, prefix: str) -> Iterator[Iterable]:
         """Buckets of keys ``(scope, text)`` whose text starts with ``prefix``."""
         if self._plain is not None:
             raise TypeError(f"index {self.spec.name!r} is not ordered")
@@ -287,7 +311,7 @@ class Collection(Generic[Record]):
         """Ids filed under any key ``(scope, text)`` with text starting with prefix."""
         result: set = set()
         for bucket in self._indexes[index].prefixed(scope, prefix):
-            result |= bucket
+            result.update(bucket)
         return result
 
     def index_keys(self, index: str) -> Iterable[Hashable]:
