@@ -10,8 +10,8 @@ from typing import Any
 import orjson
 
 
-def dumps(document: Any) -> bytes:
+def dumps(document: Any, sort_keys: bool = False) -> bytes:
     try:
-        return orjson.dumps(document)
+        return orjson.dumps(document, option=orjson.OPT_SORT_KEYS if sort_keys else None)
     except TypeError:
-        return json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode()
+        return json.dumps(document, ensure_ascii=False, separators=(",", ":"), sort_keys=sort_keys).encode()

@@ -276,6 +276,7 @@ class Collection(Generic[Record]):
         self._rows_owned = True
         self._indexes = {spec.name: _Index(spec) for spec in indexes}
         self._journal: list | None = None  # the owning store's undo log, when in a transaction
+        self.writes = 0  # puts and deletes so far (a fork starts from its origin's count)
 
     def fork(self) -> "Collection[Record]":
         twin = Collection.__new__(Collection)
@@ -285,6 +286,7 @@ class Collection(Generic[Record]):
         self._rows_owned = False
         twin._indexes = {name: index.fork() for name, index in self._indexes.items()}
         twin._journal = None
+        twin.writes = self.writes
         return twin
 
     # -- reads -------------------------------------------------------------------
@@ -330,6 +332,7 @@ class Collection(Generic[Record]):
     def put(self, record_id: Hashable, record: Record) -> None:
         """Insert or replace. Records are immutable: replace, never mutate."""
         self._own_rows()
+        self.writes += 1
         previous = self._rows.get(record_id)
         if self._journal is not None:
             self._journal.append((self, record_id, previous))
@@ -342,6 +345,7 @@ class Collection(Generic[Record]):
         if previous is None:
             return None
         self._own_rows()
+        self.writes += 1
         if self._journal is not None:
             self._journal.append((self, record_id, previous))
         del self._rows[record_id]
@@ -387,6 +391,10 @@ class Store:
 
     def kinds(self) -> list[str]:
         return list(self._collections)
+
+    def writes(self) -> int:
+        """Grows with every write to any collection: a cheap "has anything changed"."""
+        return sum(collection.writes for collection in self._collections.values())
 
     def counts(self) -> dict[str, int]:
         return {kind: len(collection) for kind, collection in self._collections.items()}
