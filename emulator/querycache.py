@@ -16,29 +16,30 @@ from .store import Store
 
 
 class QueryCache:
-    def __init__(self, store: Store, max_entries: int = 16, max_items: int = 250_000) -> None:
+    def __init__(self, store: Store, max_entries: int = 64, max_items: int = 250_000) -> None:
         self._store = store
         self._max_entries, self._max_items = max_entries, max_items
-        self._entries: OrderedDict[Hashable, Sequence] = OrderedDict()
+        self._entries: OrderedDict[Hashable, tuple[Sequence, int]] = OrderedDict()
         self._items = 0
         self._writes = -1
 
-    def get(self, key: Hashable, compute: Callable[[], Sequence]) -> Sequence:
-        """The cached answer for ``key``, or ``compute()`` (kept if small enough).
-        Callers must not mutate what they get."""
+    def get(self, key: Hashable, compute: Callable[[], Sequence], weight: Callable[[Sequence], int] = len) -> Sequence:
+        """The cached answer for ``key``, or ``compute()`` (kept if its ``weight``,
+        by default its length, fits). Callers must not mutate what they get."""
         writes = self._store.writes()
         if writes != self._writes:
             self._entries.clear()
             self._items, self._writes = 0, writes
-        answer = self._entries.get(key)
-        if answer is not None:
+        entry = self._entries.get(key)
+        if entry is not None:
             self._entries.move_to_end(key)
-            return answer
+            return entry[0]
         answer = compute()
-        if len(answer) <= self._max_items:
-            self._entries[key] = answer
-            self._items += len(answer)
+        items = weight(answer)
+        if items <= self._max_items:
+            self._entries[key] = (answer, items)
+            self._items += items
             while len(self._entries) > self._max_entries or self._items > self._max_items:
-                _, evicted = self._entries.popitem(last=False)
-                self._items -= len(evicted)
+                _, (_, evicted) = self._entries.popitem(last=False)
+                self._items -= evicted
         return answer

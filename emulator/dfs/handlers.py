@@ -22,8 +22,11 @@ DEFAULT_IMAGE = ("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYA
 
 
 def json_response(document: Any, status: int = 200) -> web.Response:
-    return web.Response(body=jsoncodec.dumps(document), status=status,
-                        content_type="application/json", charset="utf-8")
+    return json_body(jsoncodec.dumps(document), status)
+
+
+def json_body(body: bytes, status: int = 200) -> web.Response:
+    return web.Response(body=body, status=status, content_type="application/json", charset="utf-8")
 
 
 def no_content() -> web.Response:
@@ -67,10 +70,15 @@ class Call:
                                    settings.max_page_size)
         question = {name: value for name, value in body.items() if name not in ("page", "pageSize")}
         key = (kind, self.tenant.id, jsoncodec.dumps(question, sort_keys=True))
-        ordered = self.model.query_cache.get(key, lambda: sort_matches(
-            find_matches(), render_row, cheap_keys, body.get("sortBy"), body.get("sortOrder"), default_sort))
-        rows, count, total = page_of(ordered, render_row, number, size)
-        return json_response(render.page(rows, number, size, count, total, camel))
+        cache = self.model.query_cache
+
+        def render_page() -> bytes:
+            ordered = cache.get(key, lambda: sort_matches(find_matches(), render_row, cheap_keys, body.get("sortBy"),
+                                                          body.get("sortOrder"), default_sort))
+            rows, count, total = page_of(ordered, render_row, number, size)
+            return jsoncodec.dumps(render.page(rows, number, size, count, total, camel))
+
+        return json_body(cache.get((*key, number, size), render_page, weight=lambda _: 1))
 
 
 class DfsHandlers:
