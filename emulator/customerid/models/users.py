@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import heapq
 from dataclasses import dataclass, field
 
 from ..errors import AlreadyExists, EntityNotFound, InvalidArguments
@@ -56,9 +57,13 @@ class UserRules(ModelBase):
             candidate_sets.append(self._users_of(organization.id for organization in organizations))
         for attribute_filter in filters:
             candidate_sets.append(self._user_matches(attribute_filter, exact))
-        ids = intersect(candidate_sets) if candidate_sets else self.users.ids()
-        ordered = sort_ids(ids)
-        return ordered[:max_results] if max_results > 0 else ordered
+        if len(candidate_sets) > 1:
+            ids = intersect(candidate_sets)
+        else:  # one index answer (or every user): read, never copied
+            ids = candidate_sets[0] if candidate_sets else self.users.ids()
+        if 0 < max_results < len(ids):
+            return heapq.nsmallest(max_results, ids)  # the first N in sort_ids order, without sorting them all
+        return sort_ids(ids)
 
     def _users_of(self, organization_ids) -> set:
         result: set = set()
