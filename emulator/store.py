@@ -316,6 +316,11 @@ class Collection(Generic[Record]):
             result.update(bucket)
         return result
 
+    def ordered_buckets(self, index: str, scope: Hashable, prefix: str = "") -> Iterator[Iterable]:
+        """Ids filed under keys ``(scope, text)`` (text starting with ``prefix``),
+        one group per key, in key order: a walk that stops when it has enough."""
+        return self._indexes[index].prefixed(scope, prefix)
+
     def index_keys(self, index: str) -> Iterable[Hashable]:
         return self._indexes[index].keys()
 
