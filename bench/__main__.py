@@ -62,7 +62,7 @@ def run_workload(workload: Workload, emulator: Server, bare: Server, seconds: fl
     cpu = [part["cpu_us_per_request"] for part in slices if part["cpu_us_per_request"] is not None]
     wrong = sum(part["non2xx"] for part in slices) if workload.expect is None else 0
     result = {
-        "name": workload.name, "setup": workload.setup, "method": workload.method, "path": workload.path,
+        "name": workload.name, "connections": connections, "setup": workload.setup, "method": workload.method, "path": workload.path,
         "reference": workload.reference, "reference_rps": reference["rps"],
         "reference_p99_ms": reference["p99_ms"], "reference_cpu_us": reference["cpu_us_per_request"],
         "requests": requests,
@@ -153,9 +153,10 @@ def print_report(report: dict) -> None:
     print(header)
     print("-" * len(header))
     for row in report["workloads"]:
+        name = row["name"] + (f" [-c{row['connections']}]" if row["connections"] != report["connections"] else "")
         gc_max = "-" if row["gc_max_pause_ms"] is None else \
             f"{row['gc_max_pause_ms']:.1f}/{row['gc_max_pause_cpu_ms']:.1f}"
-        print(f"{row['name'][:43]:<44}{row['rps']:>8.0f}{row['ratio']:>8.2f}{row['p50_ms']:>8.2f}"
+        print(f"{name[:43]:<44}{row['rps']:>8.0f}{row['ratio']:>8.2f}{row['p50_ms']:>8.2f}"
               f"{row['p99_ms']:>8.2f}{row['cpu_us_per_request'] or 0:>8.0f}{row['reference_cpu_us'] or 0:>8.0f}"
               f"{row['rss_mib']:>9.0f}{gc_max:>12}")
         for number, part in enumerate(row.get("slices") or ()):
@@ -204,11 +205,9 @@ def main() -> int:
     selected = [w for w in WORKLOADS if not arguments.only
                 or any(part.strip().lower() in w.name.lower() for part in arguments.only.split(","))]
     with_state = not arguments.only and not arguments.no_state
-    try:
-        import uvloop  # noqa: F401
-        event_loop = "uvloop"
-    except ImportError:
-        event_loop = "asyncio"
+    from emulator.eventloop import loop_name
+
+    event_loop = f"{loop_name()} (the bare app: asyncio)"
     report: dict = {"command": "python -m bench " + " ".join(sys.argv[1:]), "cores": os.cpu_count(),
                     "connections": arguments.connections, "seconds": seconds, "event_loop": event_loop,
                     "date": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), "workloads": [], "setups": {}}
@@ -246,8 +245,8 @@ def main() -> int:
                         row_seconds = seconds * workload.slices if arguments.quick else \
                             (workload.seconds or seconds)
                         print(f"bench: {workload.name} ({row_seconds:.0f} s)", file=sys.stderr)
-                        row = run_workload(workload, emulator, bare, row_seconds, arguments.connections,
-                                           row_headers)
+                        row = run_workload(workload, emulator, bare, row_seconds,
+                                           workload.connections or arguments.connections, row_headers)
                         report["workloads"].append(row)
                         if workload.name.startswith("POST100") and row["requests"]:
                             report["per_organization_kib"] = row["rss_growth_mib"] * 1024 / row["requests"]

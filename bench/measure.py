@@ -130,7 +130,8 @@ def run_wrk(server: Server, path: str, seconds: float, connections: int, *, meth
         script.write(lua_script(method, headers or {}, body, unique_body, run_tag))
     cpu_before = server.cpu_seconds()
     try:
-        output = subprocess.run(["wrk", "-t1", f"-c{connections}", f"-d{max(1, round(seconds))}s", "-s", script.name,
+        output = subprocess.run(["wrk", "-t1", f"-c{connections}", f"-d{max(1, round(seconds))}s", "--timeout", "10s",
+                                 "-s", script.name,
                                  server.base + path], capture_output=True, text=True).stdout
     finally:
         os.unlink(script.name)
