@@ -24,10 +24,9 @@ RUN pip install --no-cache-dir -r /wheels/requirements.txt \
     && groupadd --system --gid 10001 emulator \
     && useradd --system --uid 10001 --gid emulator --no-create-home --shell /usr/sbin/nologin emulator \
     && mkdir /scenarios
-COPY scenarios/ /opt/emulator/scenarios/
 ENV EMULATOR_HOST=0.0.0.0 \
     EMULATOR_PORT=8080 \
-    EMULATOR_SCENARIOS=/opt/emulator/scenarios/default.yaml \
+    EMULATOR_SCENARIOS=default \
     EMULATOR_ADDRESS_FILE=/tmp/emulator-address.json \
     EMULATOR_ACCESS_LOG=1 \
     EMULATOR_LOG_FORMAT=text

@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 HOST ?= 127.0.0.1
 PORT ?= 8080
-SCENARIO ?= scenarios/default.yaml
+SCENARIO ?= default  # a built-in scenario name, or a file path
 # make run: request lines, curl lines to paste, scenario files reloaded when saved
 RUN_ARGS ?= --print-curl --reload-scenarios
 

@@ -27,8 +27,8 @@ from .measure import ROOT, free_port
 
 MAIJA = "aaaaaaaa-0000-4000-8000-000000000001"
 SCENARIOS = {
-    "default scenario": ["scenarios/default.yaml"],
-    "default + 50,000 users": ["scenarios/default.yaml", "scenarios/bulk-50k.yaml"],
+    "default scenario": ["default"],  # built-in scenario names
+    "default + 50,000 users": ["default", "bulk-50k"],
 }
 
 
@@ -48,7 +48,7 @@ def percentile(samples: list[float], fraction: float) -> float:
 def in_process(files: list[str], rounds: int) -> dict:
     apis = default_apis()
     started = time.perf_counter()
-    baseline = load_baseline([ROOT / name for name in files], apis)
+    baseline = load_baseline(files, apis)
     load_seconds = time.perf_counter() - started
     state = EmulatorState(apis, baseline)
     resets, first_writes = [], []

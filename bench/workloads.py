@@ -64,10 +64,10 @@ class Setup:
         return [*self.scenarios, *(str(directory / name) for name in self.generated)]
 
 
-DEFAULT = "scenarios/default.yaml"
+DEFAULT = "default"  # built-in scenario names
 SETUPS = {
     "default": Setup((DEFAULT,)),
-    "users-50k": Setup((DEFAULT, "scenarios/bulk-50k.yaml")),
+    "users-50k": Setup((DEFAULT, "bulk-50k")),
     "users-100k": Setup((DEFAULT,), {"users-100k.yaml": USERS_BULK.format(count=100_000)}),
     "dfs-20k": Setup((DEFAULT,), {"dfs-20k.yaml": DFS_BULK.format(count=20_000, tenant_uid=BENCH_TENANT_UID)},
                      {"tenantUid": BENCH_TENANT_UID, "identityId": None}),

@@ -130,7 +130,7 @@ def create_app(config: EmulatorConfig | None = None, *, baseline: Baseline | Non
     config = config or EmulatorConfig()
     apis = apis if apis is not None else default_apis()
     if baseline is None:
-        baseline = load_baseline(config.scenarios, apis)
+        baseline = load_baseline(config.scenarios, apis, directories=[config.scenario_dir])
     app = web.Application(client_max_size=config.max_body_bytes)
     state = EmulatorState(apis, baseline, config)
     app[STATE] = state

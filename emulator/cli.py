@@ -49,9 +49,10 @@ def parse_arguments(argv: list[str] | None) -> argparse.Namespace:
         "serve (default), validate FILE..., endpoints, healthcheck (see `emulator SUBCOMMAND --help`).")
     parser.add_argument("--host", help="address to bind (default 127.0.0.1; env EMULATOR_HOST)")
     parser.add_argument("--port", type=int, help="port (default 8080; env EMULATOR_PORT)")
-    parser.add_argument("--scenario", action="append", dest="scenarios", metavar="FILE",
-                        help="scenario file to load; repeat for several (env EMULATOR_SCENARIOS; "
-                             "default scenarios/default.yaml)")
+    parser.add_argument("--scenario", action="append", dest="scenarios", metavar="FILE|NAME",
+                        help="scenario file, or a built-in scenario's name (default, bulk-50k, dfs-bulk; "
+                             "`emulator scenarios` lists them), to load; repeat for several "
+                             "(env EMULATOR_SCENARIOS; default: the built-in default)")
     logs = parser.add_mutually_exclusive_group()
     logs.add_argument("--access-log", action="store_true", default=None,
                       help="log one line per request (the default; env EMULATOR_ACCESS_LOG=1)")
@@ -167,7 +168,8 @@ async def serve(config: EmulatorConfig, *, access_log: bool = False, log_format:
     if reload_scenarios:
         from .reload import ScenarioWatcher
 
-        watcher = ScenarioWatcher(app[STATE], config.scenarios, output.event)
+        watched = tuple(Path(file) for file in app[STATE].baseline.files)  # names resolved to their files
+        watcher = ScenarioWatcher(app[STATE], watched, output.event)
         watcher_task = asyncio.get_running_loop().create_task(watcher.run())
         output.lines("watching", [f"  watching {len(config.scenarios)} scenario file(s) for changes"],
                      scenarios=[str(path) for path in config.scenarios])
@@ -232,16 +234,16 @@ def main_validate(argv: list[str]) -> int:
         description="Check scenario files (YAML, schema, references between them) as the emulator would "
                     "load them, in the order given, without starting a server. Exit 0 when they load, "
                     "2 with file, path and problem when not.")
-    parser.add_argument("files", nargs="+", metavar="FILE")
+    parser.add_argument("files", nargs="+", metavar="FILE|NAME", help="scenario files or built-in scenario names")
     arguments = parser.parse_args(argv)
     from .app import default_apis
-    from .scenarios import load_baseline, read_scenario_file, validate_scenario
+    from .scenarios import load_baseline, read_scenario_file, resolve_scenario, validate_scenario
 
     apis = default_apis()
     problems = 0
     for file in arguments.files:  # each file on its own first: report every broken file
         try:
-            validate_scenario(read_scenario_file(Path(file)), file, apis)
+            validate_scenario(read_scenario_file(resolve_scenario(file)), file, apis)
         except ScenarioError as error:
             print(f"{error}", file=sys.stderr)
             problems += 1
@@ -249,7 +251,7 @@ def main_validate(argv: list[str]) -> int:
         print(f"emulator validate: {problems} of {len(arguments.files)} file(s) invalid", file=sys.stderr)
         return 2
     try:  # then together, as the emulator loads them: references, duplicate keys, values
-        baseline = load_baseline([Path(file) for file in arguments.files], apis)
+        baseline = load_baseline(arguments.files, apis)
     except ScenarioError as error:
         print(f"{error}", file=sys.stderr)
         print("emulator validate: the files do not load", file=sys.stderr)

@@ -6,8 +6,12 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-PROJECT_SCENARIOS = Path(__file__).resolve().parent.parent / "scenarios"
-DEFAULT_SCENARIO = PROJECT_SCENARIOS / "default.yaml"
+from .builtin_scenarios import BUILTIN_DIRECTORY
+
+DEFAULT_SCENARIO = BUILTIN_DIRECTORY / "default.yaml"  # the built-in "default" (package data)
+# Where names such as "bulk-50k" are looked up first (EMULATOR_SCENARIO_DIR); the
+# built-ins are always found after it.
+PROJECT_SCENARIOS = BUILTIN_DIRECTORY
 
 # EMULATOR_<NAME> environment variables read as numbers
 _NUMERIC = {"journal_limit": int, "journal_body_bytes": int, "fault_max_hold_seconds": float,
@@ -21,7 +25,8 @@ class EmulatorConfig:
     scenarios: tuple[Path, ...] = field(default_factory=lambda: (DEFAULT_SCENARIO,))
     # Bodies above this get the API's own error document (413), never a partial read.
     max_body_bytes: int = 1024 * 1024
-    # Where POST /__emulator/scenarios {"name": ...} finds scenario files.
+    # Where scenario names ("bulk-50k") are looked up before the built-ins
+    # (--scenario, EMULATOR_SCENARIOS, POST /__emulator/scenarios {"name": ...}).
     scenario_dir: Path = PROJECT_SCENARIOS
     # Requests kept per namespace in the journal (0: no journal); older ones are evicted.
     journal_limit: int = 1000

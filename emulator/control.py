@@ -23,6 +23,7 @@ from aiohttp import web
 
 from .api import ControlActionError, package_file
 from .journal import MatchError, RequestMatch, entries_json, iso_time
+from .builtin_scenarios import builtin_scenarios, is_bare_name, scenario_name, scenarios_in
 from .scenarios import ScenarioError, parse_scenario_text, read_scenario_file
 from .state import STATE, NAMESPACE_HEADER, EmulatorState, Namespace, NamespaceError
 
@@ -148,10 +149,9 @@ async def endpoints(request: web.Request) -> web.Response:
 # -- scenarios and state ----------------------------------------------------------------
 
 def _available_scenarios(state: EmulatorState) -> dict[str, Path]:
-    directory = Path(state.config.scenario_dir)
-    if not directory.is_dir():
-        return {}
-    return {path.stem: path for path in sorted(directory.glob("*.y*ml")) if path.suffix in (".yaml", ".yml")}
+    """The names {"name": ...} accepts: the scenario directory's files, then the built-ins."""
+    available = {**builtin_scenarios(), **scenarios_in(Path(state.config.scenario_dir))}
+    return dict(sorted(available.items()))
 
 
 async def list_scenarios(request: web.Request) -> web.Response:
@@ -197,10 +197,11 @@ async def load_scenario(request: web.Request) -> web.Response:
         if set(document) == {"name"}:  # {"name": "bulk-50k"}: a file from the scenario directory
             available = _available_scenarios(state)
             name = document["name"]
-            if not isinstance(name, str) or name.removesuffix(".yaml").removesuffix(".yml") not in available:
-                raise Problem(404, f"no scenario named {name!r} in {state.config.scenario_dir}", "name",
+            path = available.get(scenario_name(Path(name))) if isinstance(name, str) and is_bare_name(name) else None
+            if path is None:
+                raise Problem(404, f"no scenario named {name!r} in {state.config.scenario_dir} or among the "
+                                   f"built-in scenarios ({', '.join(sorted(builtin_scenarios()))})", "name",
                               available=sorted(available))
-            path = available[name.removesuffix(".yaml").removesuffix(".yml")]
             source = (str(path), read_scenario_file(path))
         else:
             label = document.get("name") if isinstance(document.get("name"), str) else "request body"

@@ -19,6 +19,7 @@ from referencing import Registry
 from referencing.jsonschema import DRAFT202012
 import yaml
 
+from .builtin_scenarios import ScenarioNotFound, find_scenario
 from .clock import Clock
 from .store import Store
 
@@ -102,6 +103,16 @@ class Baseline:
     keys: dict[tuple[str, str], str]
 
 
+def resolve_scenario(entry: str | Path, search: Iterable[Path] = (), directories: Iterable[Path] = ()) -> Path:
+    """A file path, or a built-in scenario's name ("default", "bulk-50k"): the file
+    it means (see emulator.builtin_scenarios.find_scenario), or a ScenarioError
+    listing the places looked and the built-in names."""
+    try:
+        return find_scenario(entry, search, directories)
+    except ScenarioNotFound as error:
+        raise ScenarioError(str(entry), "", str(error)) from None
+
+
 def read_scenario_file(path: Path) -> dict:
     try:
         text = path.read_text(encoding="utf-8")
@@ -143,10 +154,13 @@ def validate_scenario(document: dict, name: str, apis) -> None:
         raise ScenarioError(name, _dotted(first.absolute_path), first.message + more)
 
 
-def load_baseline(paths: Iterable[Path], apis, documents: Iterable[tuple[str, dict]] = ()) -> Baseline:
-    """Read, validate and load scenario files (and already-parsed documents)."""
+def load_baseline(paths: Iterable[Path | str], apis, documents: Iterable[tuple[str, dict]] = (),
+                  directories: Iterable[Path] = ()) -> Baseline:
+    """Read, validate and load scenario files or built-in names (and already-parsed
+    documents); a name is looked up in ``directories``, then among the built-ins."""
     apis = list(apis)
-    sources = [(str(path), read_scenario_file(Path(path))) for path in paths] + list(documents)
+    files = [resolve_scenario(path, directories=directories) for path in paths]
+    sources = [(str(path), read_scenario_file(path)) for path in files] + list(documents)
     store = empty_store(apis)
     settings = {api.name: api.default_settings() for api in apis}
     keys = load_documents(sources, apis, store, settings, {}, Clock())

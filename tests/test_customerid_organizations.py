@@ -1,6 +1,6 @@
 """CustomerID 2.1 organizations: POST100, PUT101, GET106, GET107, GET113, GET118, GET119.
 
-Every test starts from a fresh copy of scenarios/default.yaml:
+Every test starts from a fresh copy of the default scenario (emulator/builtin_scenarios/default.yaml):
 
     1234567-8 (acme, company)           users maija, ville
       1234567-8/sales                   user  matti

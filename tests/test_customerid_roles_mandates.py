@@ -1,7 +1,7 @@
 """CustomerID 2.1 roles, mandates, role invitations and delegations:
 GET108, GET109, GET117, GET110, GET111, GET120, GET121, GET122, GET112, GET114, GET115, GET116.
 
-From scenarios/default.yaml:
+From the default scenario (emulator/builtin_scenarios/default.yaml):
 
     roles      acme: OrganizationMainUser, OrganizationUser, InvoiceViewer
                acme/sales: SalesManager (memberOf acme OrganizationUser)

@@ -2,7 +2,7 @@
 
 For each operation in emulator/customerid/endpoints.yaml this makes the call the
 vendor's documentation shows (its curl example, on the ids of
-scenarios/default.yaml; writes are valid writes) and compares the live answer with
+the default scenario (emulator/builtin_scenarios/default.yaml); writes are valid writes) and compares the live answer with
 fixtures/customerid/2.1/{CODE}.xml using tests/support/xmlshape.same_shape: root
 element and namespace, root attributes, child elements in order. PUT123 and
 PATCH124 are also compared with their JSON fixtures (key sets and value kinds)
@@ -35,7 +35,7 @@ ENDPOINTS_YAML = ROOT / "emulator" / "customerid" / "endpoints.yaml"
 VERSION = "2.1"
 
 # PATCH124's documented request samples name the custom attributes Custom1 (two
-# values) and Custom2 (one value); scenarios/default.yaml configures these instead.
+# values) and Custom2 (one value); the default scenario (emulator/builtin_scenarios/default.yaml) configures these instead.
 CUSTOM_ATTRIBUTE_NAMES = {"Custom1": "browsers", "Custom2": "department"}
 
 

@@ -1,6 +1,6 @@
 """CustomerID 2.1 users: GET104, GET105, PUT103, PATCH124, PUT123, PUT125, DEL102.
 
-Every test starts from a fresh copy of scenarios/default.yaml. Its users, in
+Every test starts from a fresh copy of the default scenario (emulator/builtin_scenarios/default.yaml). Its users, in
 ascending id order (the order collections are listed in, docs/fidelity.md):
 
     maija   Enabled                   acme             Management, employeeid 1001, browsers firefox+chrome

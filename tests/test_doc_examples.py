@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from emulator import __version__
+from emulator.builtin_scenarios import builtin_scenarios
 from tests.support.docker import ROOT, LocalImage, docker_run, free_port
 from tests.support.processes import Server, make_run_command
 
@@ -84,7 +85,9 @@ def test_docker_example(where, line, tmp_path):
     try:
         health = container.wait_healthy(port=port)
         if "EMULATOR_SCENARIOS" in env:
-            assert health["scenarios"] == [image.map_path(env["EMULATOR_SCENARIOS"], mounts)]
+            expected = [builtin_scenarios().get(part) or image.map_path(part, mounts)
+                        for part in env["EMULATOR_SCENARIOS"].split(",")]
+            assert health["scenarios"] == [str(path) for path in expected]
         assert container.healthcheck().returncode == 0
     finally:
         seconds, returncode, output = container.stop()

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from emulator import __version__
+from emulator.config import DEFAULT_SCENARIO
 from emulator.app import create_app
 from emulator.cli import health_target
 from emulator.control import PREFIX
@@ -111,7 +112,7 @@ def test_image_command_serves_passes_its_healthcheck_and_stops_on_sigterm_within
     try:
         health = container.wait_healthy()
         assert health["status"] == "ok"
-        assert health["scenarios"] == [str(ROOT / "scenarios" / "default.yaml")]  # the bundled default
+        assert health["scenarios"] == [str(DEFAULT_SCENARIO)]  # the built-in default (package data)
         assert container.healthcheck().returncode == 0
         # a client holding a keep-alive connection must not delay the shutdown
         import http.client
@@ -182,7 +183,7 @@ def test_a_broken_mounted_scenario_stops_the_container_with_the_problem(containe
 
 def test_image_runs_the_validate_and_endpoints_subcommands(container_dir):
     image = LocalImage()
-    result = image.run(container_dir, arguments=["validate", "/opt/emulator/scenarios/default.yaml"])
+    result = image.run(container_dir, arguments=["validate", "default", "dfs-bulk"])
     assert result.returncode == 0, result.stderr
     listing = image.run(container_dir, arguments=["endpoints", "--format", "json"])
     assert json.loads(listing.stdout)["count"] > 100

@@ -14,6 +14,8 @@ import pytest
 import yaml
 
 from emulator import __version__
+from emulator.builtin_scenarios import builtin_scenarios
+from emulator.config import DEFAULT_SCENARIO
 from tests.support.docker import ROOT, LocalImage, free_port
 
 EXAMPLES = ROOT / "examples"
@@ -36,7 +38,8 @@ def emulator_url_in(text: str) -> str:
 
 
 def scenario_exists(image: LocalImage, container_path: str, volumes: dict[str, Path]) -> bool:
-    return all(Path(image.map_path(part, volumes)).is_file() for part in container_path.split(","))
+    return all(part in builtin_scenarios() or Path(image.map_path(part, volumes)).is_file()
+               for part in container_path.split(","))
 
 
 @pytest.fixture
@@ -67,7 +70,7 @@ def test_compose_example_matches_the_image_and_runs(image, tmp_path):
     container = image.start(tmp_path, env={**environment, "EMULATOR_PORT": str(port)}, volumes=volumes)
     try:
         health = container.wait_healthy()
-        assert health["scenarios"] == [str(volumes["/scenarios"] / "default.yaml")]
+        assert health["scenarios"] == [str(DEFAULT_SCENARIO), str(volumes["/scenarios"] / "extra.yaml")]
         assert container.healthcheck().returncode == 0
     finally:
         seconds, returncode, output = container.stop()

@@ -160,7 +160,7 @@ def run_cli(*arguments: str) -> subprocess.CompletedProcess:
 
 
 def test_validate_accepts_good_files_and_names_file_path_and_problem(tmp_path):
-    ok = run_cli("validate", str(DEFAULT_SCENARIO), "scenarios/dfs-bulk.yaml")
+    ok = run_cli("validate", str(DEFAULT_SCENARIO), "dfs-bulk")  # a path and a built-in name
     assert ok.returncode == 0, ok.stderr
     assert "2 file(s) ok" in ok.stdout
     schema = tmp_path / "schema.yaml"

@@ -18,7 +18,7 @@ import emulator.customerid as customerid_package
 NS = "{http://schema.ubisecure.com/customerid/api}"
 SCHEMAS = Path(customerid_package.__file__).resolve().parent / "schemas"
 
-# Ids fixed in scenarios/default.yaml
+# Ids fixed in the default scenario (emulator/builtin_scenarios/default.yaml)
 ACME = "11111111-1111-4111-8111-111111111111"
 ACME_SALES = "11111111-1111-4111-8111-111111111112"
 ACME_SALES_NORDICS = "11111111-1111-4111-8111-111111111113"

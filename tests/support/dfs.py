@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import aiohttp
 import jsonschema
 
-# Ids fixed in scenarios/default.yaml (dfs section)
+# Ids fixed in the default scenario (emulator/builtin_scenarios/default.yaml) (dfs section)
 TENANT_UID = "4ffd1a62-2c9e-4c2d-b495-18d00141498e"  # Additiv, TenantId 2
 GLOBEX_UID = "7a1f3c2e-9b7d-4c55-8e21-3f4b5c6d7e8f"  # Globex Wealth, TenantId 12
 ADMIN = "01000000-0000-0000-0000-000000000000"  # role admin (1), member 1, contacts 5001/5002

@@ -1,122 +1,26 @@
-"""The emulator's pytest plugin (registered through the ``pytest11`` entry point).
-
-Two fixtures, one API (docs/pytest.md):
-
-- ``emulator`` (async tests): every helper that talks to the emulator is a
-  coroutine (``await emulator.requests()``, ``async with emulator.fault(...)``).
-  In-process, the emulator app is built once per worker from the session's
-  scenarios and served per test by pytest-aiohttp on a free port of the test's
-  own loop; each test starts from a full in-process reset (measured fastest:
-  docs/pytest.md, "How fresh state is made").
-- ``emulator_sync`` (plain ``def`` tests, requests/httpx/urllib clients): the same
-  helpers as ordinary calls; the in-process emulator runs in a background thread
-  with its own loop, so a blocking client can talk to it.
-
-With ``--emulator-url URL`` (ini ``emulator_url``, env ``EMULATOR_URL``) no server
-is started: both fixtures talk to the external emulator and put each test in its
-own namespace (``X-Emulator-Namespace``, in ``handle.headers``), deleted after the
-test. Helpers only use the control API over HTTP, so they behave the same in both
-modes.
-"""
+"""``EmulatorHandle``: what an ``async def`` test gets from the ``emulator`` fixture:
+URLs, ready auth, and the control API as coroutines (docs/pytest.md)."""
 
 from __future__ import annotations
 
-import asyncio
-import inspect
-import itertools
 import json
-import os
-import threading
-import urllib.error
 import urllib.request
-import uuid
 from pathlib import Path
 from typing import Any
 
 import aiohttp
-import pytest
-import pytest_asyncio
 
-from .app import create_app, default_apis
-from .config import DEFAULT_SCENARIO, PROJECT_SCENARIOS, EmulatorConfig
-from .scenarios import Baseline, load_baseline
-from .state import NAMESPACE_HEADER, STATE, EmulatorState
+from ..app import default_apis
+from ..scenarios import Baseline
+from ..state import NAMESPACE_HEADER, STATE, EmulatorState
+from .report import JOURNAL_IN_REPORT, journal_lines
 
 CONTROL = "/__emulator"
-JOURNAL_IN_REPORT = 20  # the last requests a failing test's report shows
 # fault(**spec) shorthand: which keyword goes where in the control API's fault document
 MATCH_KEYS = ("api", "operation", "method", "path", "header")
 ACTION_KEYS = ("kind", "status", "body", "content_type", "headers", "delay_ms")
 FAULT_KEYS = ("id", "probability", "times", "ttl_seconds", "after", "seed")
 
-_names = itertools.count(1)
-
-
-# -- options and markers ---------------------------------------------------------------------
-
-def pytest_addoption(parser: pytest.Parser) -> None:
-    group = parser.getgroup("emulator", "identity emulator (CustomerID / DFS)")
-    group.addoption("--emulator-url", dest="emulator_url", metavar="URL",
-                    help="use the emulator running at URL (a sidecar) instead of an in-process one; "
-                         "each test gets its own namespace (ini emulator_url, env EMULATOR_URL)")
-    group.addoption("--emulator-scenario", dest="emulator_scenarios", action="append", metavar="FILE",
-                    help="scenario file every test starts from; repeat for several (ini emulator_scenarios; "
-                         "default: the project's scenarios/default.yaml, or the external emulator's own)")
-    group.addoption("--emulator-control-token", dest="emulator_control_token", metavar="TOKEN",
-                    help="control token of the external emulator (ini emulator_control_token, "
-                         "env EMULATOR_CONTROL_TOKEN)")
-    parser.addini("emulator_scenarios", "scenario files every test starts from (relative to the rootdir)",
-                  type="linelist", default=[])
-    parser.addini("emulator_url", "URL of an external emulator (as --emulator-url)", default="")
-    parser.addini("emulator_control_token", "control token of the external emulator", default="")
-
-
-def pytest_configure(config: pytest.Config) -> None:
-    config.addinivalue_line("markers", "emulator_scenario(*files, replace=False): load these scenario files "
-                                       "(relative to the test file, the rootdir, or a name in the emulator's "
-                                       "scenario directory) into the test's emulator before it runs")
-    config.addinivalue_line("markers", "emulator_fault(**spec): inject a fault for the whole test, e.g. "
-                                       "operation='GET105', status=503, times=2 (see EmulatorHandle.fault)")
-
-
-def external_url(config: pytest.Config) -> str | None:
-    url = config.getoption("emulator_url") or config.getini("emulator_url") or os.environ.get("EMULATOR_URL")
-    return url.rstrip("/") if url else None
-
-
-def control_token(config: pytest.Config) -> str | None:
-    return (config.getoption("emulator_control_token") or config.getini("emulator_control_token")
-            or os.environ.get("EMULATOR_CONTROL_TOKEN") or None)
-
-
-def configured_scenarios(config: pytest.Config) -> list[Path]:
-    """Files relative to the rootdir, or names of the emulator's own scenarios ("default")."""
-    root = Path(str(config.rootpath))
-    given = config.getoption("emulator_scenarios") or config.getini("emulator_scenarios")
-    paths = []
-    for entry in given:
-        path = Path(entry) if Path(entry).is_absolute() else root / entry
-        own = PROJECT_SCENARIOS / f"{entry.removesuffix('.yaml')}.yaml"
-        paths.append(own if not path.is_file() and "/" not in entry and own.is_file() else path)
-    return paths
-
-
-@pytest.hookimpl(tryfirst=True)
-def pytest_pycollect_makeitem(collector, name, obj):
-    """An ``async def`` test using the ``emulator`` fixture runs on asyncio even in
-    pytest-asyncio's strict mode: it gets the asyncio mark before pytest-asyncio looks."""
-    if inspect.iscoroutinefunction(obj) and collector.funcnamefilter(name):
-        try:
-            parameters = inspect.signature(obj).parameters
-        except (TypeError, ValueError):
-            return None
-        marks = getattr(obj, "pytestmark", [])
-        if "emulator" in parameters and not any(mark.name == "asyncio" for mark in marks):
-            pytest.mark.asyncio(obj)
-    return None
-
-
-# -- the handles -------------------------------------------------------------------------------
 
 class EmulatorCallError(AssertionError):
     """A control-API call the emulator refused: its status and ``{"error", "where"}``."""
@@ -159,18 +63,6 @@ def scenario_body(source: Any, search: list[Path]) -> tuple[bytes, str]:
             raise FileNotFoundError(f"no scenario file {text} (looked in {', '.join(map(str, search)) or '.'})")
         return json.dumps({"name": text}).encode(), "application/json"
     return text.encode(), "application/yaml"
-
-
-def journal_lines(entries: list[dict]) -> list[str]:
-    lines = []
-    for entry in entries:
-        fault = entry.get("fault")
-        lines.append(f"#{entry['id']:<4} {entry['method']:<6} {entry['path']}{'?' + entry['query'] if entry.get('query') else ''}"
-                     f" -> {entry['status'] if entry['status'] is not None else 'dropped'}"
-                     f"  {entry.get('operation') or '-'}"
-                     f"{'  ' + str(entry['duration_ms']) + ' ms' if 'duration_ms' in entry else ''}"
-                     f"{'  fault ' + fault['id'] + ' (' + fault['kind'] + ')' if fault else ''}")
-    return lines
 
 
 class _Sender:
@@ -331,7 +223,7 @@ class EmulatorHandle:
             if (tenant_uid, identity_id, client_id) != (None, "default", None) or self._dfs_token is None:
                 raise RuntimeError("against an external emulator use: await emulator.mint_dfs_token(...)")
             return self._dfs_token
-        from .dfs.auth import mint
+        from ..dfs.auth import mint
 
         world = self.state.world
         model, settings = world.models["dfs"], world.settings["dfs"]
@@ -439,7 +331,7 @@ class EmulatorHandle:
     def recent_journal(self, limit: int = JOURNAL_IN_REPORT) -> list[dict]:
         """Blocking (no loop needed): the last requests, for the failure report."""
         if self.app is not None and not self._threaded:
-            from .journal import entries_json
+            from ..journal import entries_json
 
             journal = self.state.namespaces[self.namespace or "default"].journal
             entries = list(journal.entries)[-limit:]
@@ -456,250 +348,3 @@ def _static_apis() -> list:
 
 _APIS: list | None = None
 
-
-class _Portal:
-    """A loop in a background thread: runs the in-process emulator for sync tests
-    and the sync handle's coroutines."""
-
-    def __init__(self) -> None:
-        self.loop = asyncio.new_event_loop()
-        self.thread = threading.Thread(target=self.loop.run_forever, name="emulator-loop", daemon=True)
-        self.thread.start()
-
-    def run(self, coroutine, timeout: float = 60):
-        return asyncio.run_coroutine_threadsafe(coroutine, self.loop).result(timeout)
-
-    def close(self) -> None:
-        self.loop.call_soon_threadsafe(self.loop.stop)
-        self.thread.join(5)
-        self.loop.close()
-
-
-class SyncClock:
-    def __init__(self, handle: "SyncEmulatorHandle") -> None:
-        self._clock, self._run = handle._async.clock, handle._portal.run
-
-    def get(self) -> dict:
-        return self._run(self._clock.get())
-
-    def now(self) -> str:
-        return self._run(self._clock.now())
-
-    def set(self, now: str | None = None, *, freeze: bool | None = None) -> dict:
-        return self._run(self._clock.set(now, freeze=freeze))
-
-    def freeze(self, now: str | None = None) -> dict:
-        return self._run(self._clock.freeze(now))
-
-    def unfreeze(self) -> dict:
-        return self._run(self._clock.unfreeze())
-
-    def advance(self, seconds: float) -> dict:
-        return self._run(self._clock.advance(seconds))
-
-
-class SyncFault:
-    """``emulator_sync.fault(...)`` adds the fault at once; as a context manager it
-    is removed on exit."""
-
-    def __init__(self, fault: FaultHandle, run) -> None:
-        self._fault, self._run = fault, run
-        run(fault.add())
-        self.id, self.info = fault.id, fault.info
-
-    def remove(self) -> None:
-        self._run(self._fault.remove())
-
-    def status(self) -> dict | None:
-        return self._run(self._fault.status())
-
-    def __enter__(self) -> "SyncFault":
-        return self
-
-    def __exit__(self, *exc_info) -> None:
-        self.remove()
-
-
-class SyncEmulatorHandle:
-    """``emulator_sync``: the same attributes and helpers as ``emulator``, as plain calls."""
-
-    def __init__(self, handle: EmulatorHandle, portal: _Portal) -> None:
-        self._async, self._portal = handle, portal
-        self.url, self.headers, self.namespace = handle.url, handle.headers, handle.namespace
-        self.auth_headers, self.credentials = handle.auth_headers, handle.credentials
-        self.clock = SyncClock(self)
-
-    def __getattr__(self, name: str):  # customerid_url, dfs_url, dfs_token, id_of, model, state, app, ...
-        value = getattr(self._async, name)
-        if inspect.iscoroutinefunction(value):
-            return lambda *args, **kwargs: self._portal.run(value(*args, **kwargs))
-        return value
-
-    @property
-    def dfs_headers(self) -> dict[str, str]:
-        return self._async.dfs_headers
-
-    def fault(self, **spec) -> SyncFault:
-        return SyncFault(self._async.fault(**spec), self._portal.run)
-
-    def recent_journal(self, limit: int = JOURNAL_IN_REPORT) -> list[dict]:
-        return self._async.recent_journal(limit)
-
-
-# -- fixtures ---------------------------------------------------------------------------------
-
-@pytest.fixture(scope="session")
-def emulator_baseline(request: pytest.FixtureRequest) -> Baseline:
-    """The scenarios every in-process test starts from, loaded once per worker."""
-    paths = configured_scenarios(request.config) or [DEFAULT_SCENARIO]
-    return load_baseline(paths, default_apis())
-
-
-@pytest.fixture(scope="session")
-def emulator_app(emulator_baseline: Baseline):
-    """The in-process emulator app, built once per worker; tests reuse it after a full reset."""
-    return create_app(EmulatorConfig(), baseline=emulator_baseline)
-
-
-def _test_namespace(request: pytest.FixtureRequest) -> str:
-    worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
-    return f"pytest-{worker}-{next(_names)}-{uuid.uuid4().hex[:8]}"
-
-
-def _search_path(request: pytest.FixtureRequest) -> list[Path]:
-    return [Path(str(request.path)).parent, Path(str(request.config.rootpath))]
-
-
-async def _prepare(handle: EmulatorHandle, request: pytest.FixtureRequest) -> None:
-    """Default scenarios (external emulator), then the test's markers."""
-    if handle.external:
-        scenarios = configured_scenarios(request.config)
-        for index, path in enumerate(scenarios):
-            await handle.load_scenario(path, replace=index == 0)
-        try:
-            handle._dfs_token = await handle.mint_dfs_token()
-        except EmulatorCallError:
-            handle._dfs_token = None  # no DFS (or no default tenant) on that emulator
-    for marker in reversed(list(request.node.iter_markers("emulator_scenario"))):  # closest last
-        for index, source in enumerate(marker.args):
-            await handle.load_scenario(source, replace=bool(marker.kwargs.get("replace")) and index == 0)
-    for marker in reversed(list(request.node.iter_markers("emulator_fault"))):
-        await handle.fault(**marker.kwargs)
-
-
-def _register(request: pytest.FixtureRequest, handle) -> None:
-    request.node.stash[_HANDLE] = handle
-
-
-_HANDLE = pytest.StashKey[object]()
-
-
-@pytest_asyncio.fixture
-async def emulator(request: pytest.FixtureRequest, emulator_baseline: Baseline, emulator_app,
-                   aiohttp_server) -> EmulatorHandle:
-    """The emulator for an ``async def`` test: fresh state, ready auth, async helpers."""
-    url = external_url(request.config)
-    if url is not None:
-        handle = EmulatorHandle(url, namespace=_test_namespace(request), baseline=emulator_baseline,
-                                token=control_token(request.config), search=_search_path(request))
-    else:
-        app = emulator_app
-        app[STATE].renew()
-        # aiohttp remembers the loop an app first ran on; each test has its own loop and
-        # nothing in the emulator holds on to it, so the app may move (3 ms saved per test).
-        app._loop = None
-        try:
-            server = await aiohttp_server(app)
-        except RuntimeError:  # an aiohttp that will not let an app move between loops: a fresh app (+3 ms)
-            app = create_app(EmulatorConfig(), baseline=emulator_baseline)
-            server = await aiohttp_server(app)
-        handle = EmulatorHandle(str(server.make_url("")), app=app, baseline=emulator_baseline,
-                                search=_search_path(request))
-    _register(request, handle)
-    try:
-        await _prepare(handle, request)
-        yield handle
-    finally:
-        if handle.external:
-            await handle._control.call("DELETE", f"/namespaces/{handle.namespace}", ok=(200, 404))
-        await handle._control.close()
-
-
-@pytest.fixture(scope="session")
-def _emulator_portal():
-    portal = _Portal()
-    yield portal
-    portal.close()
-
-
-@pytest.fixture(scope="session")
-def emulator_server(request: pytest.FixtureRequest, _emulator_portal: _Portal, emulator_baseline: Baseline):
-    """The in-process emulator served from a background thread (its own loop) for
-    sync tests: ``(app, url)``, one per worker. None against an external emulator."""
-    if external_url(request.config) is not None:
-        yield None
-        return
-    from aiohttp import web
-
-    app = create_app(EmulatorConfig(), baseline=emulator_baseline)
-
-    async def start():
-        runner = web.AppRunner(app, access_log=None)
-        await runner.setup()
-        site = web.TCPSite(runner, "127.0.0.1", 0)
-        await site.start()
-        port = site._server.sockets[0].getsockname()[1]
-        return runner, f"http://127.0.0.1:{port}"
-
-    runner, url = _emulator_portal.run(start())
-    yield app, url
-    _emulator_portal.run(runner.cleanup())
-
-
-@pytest.fixture
-def emulator_sync(request: pytest.FixtureRequest, _emulator_portal: _Portal, emulator_server,
-                  emulator_baseline: Baseline) -> SyncEmulatorHandle:
-    """The emulator for a plain ``def`` test (requests, httpx, urllib): the same
-    helpers as ``emulator``, as ordinary calls."""
-    url = external_url(request.config)
-    if url is not None:
-        handle = EmulatorHandle(url, namespace=_test_namespace(request), baseline=emulator_baseline,
-                                token=control_token(request.config), search=_search_path(request))
-    else:
-        app, server_url = emulator_server
-
-        async def renew():
-            app[STATE].renew()
-
-        _emulator_portal.run(renew())  # on the server's loop: no request sees half a reset
-        handle = EmulatorHandle(server_url, app=app, baseline=emulator_baseline, search=_search_path(request))
-        handle._threaded = True
-    sync = SyncEmulatorHandle(handle, _emulator_portal)
-    _register(request, sync)
-    try:
-        _emulator_portal.run(_prepare(handle, request))
-        yield sync
-    finally:
-        if handle.external:
-            _emulator_portal.run(handle._control.call("DELETE", f"/namespaces/{handle.namespace}", ok=(200, 404)))
-        _emulator_portal.run(handle._control.close())
-
-
-# -- the failure report ---------------------------------------------------------------------------
-
-@pytest.hookimpl(hookwrapper=True)
-def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
-    outcome = yield
-    report = outcome.get_result()
-    if not report.failed or report.when == "teardown":
-        return
-    handle = item.stash.get(_HANDLE, None)
-    if handle is None:
-        return
-    try:
-        entries = handle.recent_journal(JOURNAL_IN_REPORT)
-        where = f"namespace {handle.namespace}" if handle.namespace else "in-process"
-        text = "\n".join(journal_lines(entries)) or "(no requests)"
-        report.sections.append((f"emulator journal ({where}, last {JOURNAL_IN_REPORT})", text))
-    except Exception as error:  # the report must never hide the real failure
-        report.sections.append(("emulator journal", f"(could not read the journal: {error!r})"))

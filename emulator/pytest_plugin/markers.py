@@ -1,0 +1,40 @@
+"""The ``emulator_scenario`` and ``emulator_fault`` markers, and async tests that
+use the ``emulator`` fixture running on asyncio without a mark of their own."""
+
+from __future__ import annotations
+
+import inspect
+
+import pytest
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "emulator_scenario(*files, replace=False): load these scenario files "
+                                       "(relative to the test file, the rootdir, or a built-in scenario name) "
+                                       "into the test's emulator before it runs")
+    config.addinivalue_line("markers", "emulator_fault(**spec): inject a fault for the whole test, e.g. "
+                                       "operation='GET105', status=503, times=2 (see EmulatorHandle.fault)")
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_pycollect_makeitem(collector, name, obj):
+    """An ``async def`` test using the ``emulator`` fixture runs on asyncio even in
+    pytest-asyncio's strict mode: it gets the asyncio mark before pytest-asyncio looks."""
+    if inspect.iscoroutinefunction(obj) and collector.funcnamefilter(name):
+        try:
+            parameters = inspect.signature(obj).parameters
+        except (TypeError, ValueError):
+            return None
+        marks = getattr(obj, "pytestmark", [])
+        if "emulator" in parameters and not any(mark.name == "asyncio" for mark in marks):
+            pytest.mark.asyncio(obj)
+    return None
+
+
+async def apply_markers(handle, request: pytest.FixtureRequest) -> None:
+    """The test's scenario markers (closest last), then its fault markers."""
+    for marker in reversed(list(request.node.iter_markers("emulator_scenario"))):
+        for index, source in enumerate(marker.args):
+            await handle.load_scenario(source, replace=bool(marker.kwargs.get("replace")) and index == 0)
+    for marker in reversed(list(request.node.iter_markers("emulator_fault"))):
+        await handle.fault(**marker.kwargs)

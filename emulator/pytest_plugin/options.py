@@ -1,0 +1,50 @@
+"""The plugin's command-line options and ini keys, and what they resolve to."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from ..builtin_scenarios import find_scenario
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("emulator", "identity emulator (CustomerID / DFS)")
+    group.addoption("--emulator-url", dest="emulator_url", metavar="URL",
+                    help="use the emulator running at URL (a sidecar) instead of an in-process one; "
+                         "each test gets its own namespace (ini emulator_url, env EMULATOR_URL)")
+    group.addoption("--emulator-scenario", dest="emulator_scenarios", action="append", metavar="FILE|NAME",
+                    help="scenario file, or built-in scenario name (default, bulk-50k, dfs-bulk), every test "
+                         "starts from; repeat for several (ini emulator_scenarios; default: the built-in "
+                         "default, or the external emulator's own)")
+    group.addoption("--emulator-control-token", dest="emulator_control_token", metavar="TOKEN",
+                    help="control token of the external emulator (ini emulator_control_token, "
+                         "env EMULATOR_CONTROL_TOKEN)")
+    parser.addini("emulator_scenarios", "scenario files (relative to the rootdir) or built-in scenario names "
+                                        "every test starts from", type="linelist", default=[])
+    parser.addini("emulator_url", "URL of an external emulator (as --emulator-url)", default="")
+    parser.addini("emulator_control_token", "control token of the external emulator", default="")
+
+
+def external_url(config: pytest.Config) -> str | None:
+    url = config.getoption("emulator_url") or config.getini("emulator_url") or os.environ.get("EMULATOR_URL")
+    return url.rstrip("/") if url else None
+
+
+def control_token(config: pytest.Config) -> str | None:
+    return (config.getoption("emulator_control_token") or config.getini("emulator_control_token")
+            or os.environ.get("EMULATOR_CONTROL_TOKEN") or None)
+
+
+def scenario_entries(config: pytest.Config) -> list[str]:
+    """The scenarios as configured: file paths or built-in names, in order."""
+    return list(config.getoption("emulator_scenarios") or config.getini("emulator_scenarios"))
+
+
+def configured_scenarios(config: pytest.Config) -> list[Path]:
+    """The configured scenarios as files: relative to the rootdir, or built-in names
+    ("default"); a ScenarioNotFound names the places looked."""
+    root = Path(str(config.rootpath))
+    return [find_scenario(entry, search=[root]) for entry in scenario_entries(config)]
