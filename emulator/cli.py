@@ -134,13 +134,15 @@ async def serve(config: EmulatorConfig, *, access_log: bool = False, log_format:
                 reload_scenarios: bool = False, print_curl: bool = False) -> None:
     from aiohttp import web
 
-    from .app import create_app
+    from .app import create_app, default_apis
+    from .baselinecache import load_baseline_cached
+    from .gctuning import tune_for_serving
     from .state import STATE
 
-    from .gctuning import tune_for_serving
-
     started = time.perf_counter()
-    app = create_app(config)
+    apis = default_apis()
+    app = create_app(config, apis=apis, baseline=load_baseline_cached(config.scenarios, apis,
+                                                                      directories=[config.scenario_dir]))
     tune_for_serving()
     output = Output(log_format)
     if access_log:

@@ -194,6 +194,13 @@ class _Index:
             side._owned_scopes = set()
         return twin
 
+    def export(self) -> tuple:
+        return self._plain, self._scopes
+
+    def load(self, state: tuple) -> None:
+        self._plain, self._scopes = state
+        self._scopes_owned, self._owned_scopes = True, None
+
     def _scope(self, scope: Hashable, create: bool) -> _Buckets | None:
         partition = self._scopes.get(scope)
         if self._owned_scopes is not None and scope not in self._owned_scopes and (partition or create):
@@ -288,6 +295,15 @@ class Collection(Generic[Record]):
         twin._journal = None
         twin.writes = self.writes
         return twin
+
+    def export(self) -> tuple:
+        return self._rows, {name: index.export() for name, index in self._indexes.items()}, self.writes
+
+    def load(self, state: tuple) -> None:
+        rows, indexes, self.writes = state
+        self._rows, self._rows_owned = rows, True
+        for name, index_state in indexes.items():
+            self._indexes[name].load(index_state)
 
     # -- reads -------------------------------------------------------------------
     def get(self, record_id: Hashable) -> Record | None:
@@ -396,6 +412,20 @@ class Store:
 
     def kinds(self) -> list[str]:
         return list(self._collections)
+
+    def export_state(self) -> dict:
+        """Every collection's rows and index contents, without the index definitions
+        (functions): plain data to pickle. ``import_state`` puts it back."""
+        if self._undo is not None:
+            raise RuntimeError("cannot export a store inside a transaction")
+        return {kind: collection.export() for kind, collection in self._collections.items()}
+
+    def import_state(self, state: dict) -> None:
+        """Fill this store's empty collections, defined as the exporter's were."""
+        if set(state) != set(self._collections):
+            raise ValueError("the exported state has other collections than this store")
+        for kind, collection_state in state.items():
+            self._collections[kind].load(collection_state)
 
     def writes(self) -> int:
         """Grows with every write to any collection: a cheap "has anything changed"."""
