@@ -170,7 +170,9 @@ def print_report(report: dict) -> None:
         print(f"start-up, default scenario: emulator {start['emulator_ms']:.0f} ms, bare app {start['bare_ms']:.0f} ms "
               f"({start['ratio']:.2f} x bare)")
     for name, setup in report["setups"].items():
-        print(f"set-up {name:<12} ready in {setup['ready_s']:.2f} s, RSS {setup['rss_mib']:.0f} MiB at start")
+        cold = f" (first start, filling the baseline cache: {setup['cold_ready_s']:.2f} s)" \
+            if "cold_ready_s" in setup else ""
+        print(f"set-up {name:<12} ready in {setup['ready_s']:.2f} s{cold}, RSS {setup['rss_mib']:.0f} MiB at start")
     if "per_user_kib" in report:
         print(f"memory per stored user: {report['per_user_kib']:.2f} KiB (users-100k minus default, / 100,000)")
     if "per_organization_kib" in report:
@@ -230,6 +232,12 @@ def main() -> int:
                                   directory)
                 label = setup_name + ("".join(" " + a for a in extra))
                 report["setups"][label] = {"ready_s": emulator.ready_s, "rss_mib": emulator.rss_mib()}
+                if with_state and setup_name == "users-100k":  # the second start reads the baseline cache
+                    emulator.stop()
+                    emulator = Server("emulator", emulator_arguments(setup, extra, directory), "/__emulator/health",
+                                      directory)
+                    report["setups"][label].update(cold_ready_s=report["setups"][label]["ready_s"],
+                                                   ready_s=emulator.ready_s, rss_mib=emulator.rss_mib())
                 print(f"bench: {label} ready in {emulator.ready_s:.2f} s", file=sys.stderr)
                 try:
                     headers = {"Authorization": AUTH}

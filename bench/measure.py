@@ -37,13 +37,17 @@ class Server:
     """A server process under bench.probe, with its GC probe file."""
 
     def __init__(self, kind: str, arguments: list[str], health_path: str, directory: Path) -> None:
+        """Emulators keep their baseline cache (emulator/baselinecache.py) in
+        ``directory``: empty at the start of a bench run, so each set-up's first
+        start loads from the scenarios and a second one may read the cache."""
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         self.gc_file = directory / f"gc-{kind}-{self.port}.json"
         self._gc_sequence = 0
         command = [sys.executable, "-m", "bench.probe", kind]
         command += [str(self.port)] if kind == "bare" else ["--quiet", "--port", str(self.port), *arguments]
-        environment = {**os.environ, "BENCH_GC_FILE": str(self.gc_file)}
+        environment = {**os.environ, "BENCH_GC_FILE": str(self.gc_file),
+                       "EMULATOR_CACHE_DIR": str(directory / "baseline-cache")}
         started = time.perf_counter()
         self.process = subprocess.Popen(command, cwd=ROOT, env=environment, stdout=subprocess.DEVNULL,
                                         stderr=subprocess.PIPE)
