@@ -10,7 +10,12 @@ SCENARIO ?= default  # a built-in scenario name, or a file path
 # make run: request lines, curl lines to paste, scenario files reloaded when saved
 RUN_ARGS ?= --print-curl --reload-scenarios
 
-.PHONY: install run test bench bench-reset clean
+# The dashboard's browser tests drive Debian's chromium through Playwright, which
+# must never download a browser of its own.
+CHROMIUM ?= /usr/bin/chromium
+export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
+
+.PHONY: install browser run test bench bench-reset clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -23,7 +28,13 @@ install: $(STAMP)
 run: install  ## serve both APIs on the default scenario at http://127.0.0.1:8080, print curl lines, reload on edit
 	$(BIN)/python -m emulator --host $(HOST) --port $(PORT) --scenario $(SCENARIO) $(RUN_ARGS)
 
-test: install  ## the whole test suite
+browser:  ## Debian's chromium for the dashboard's browser tests (apt; nothing to do when installed)
+	@test -x $(CHROMIUM) || { echo "make browser: installing chromium (Debian package)"; \
+		sudo=$$(test "$$(id -u)" = 0 || echo "sudo -n"); \
+		{ $$sudo apt-get install -y -q chromium || { $$sudo apt-get update -q && $$sudo apt-get install -y -q chromium; }; } \
+			>/dev/null 2>&1 || echo "make browser: could not install chromium; the browser tests will say so"; }
+
+test: install browser  ## the whole test suite
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 bench: install  ## throughput and latency of real operations against the bare aiohttp baseline

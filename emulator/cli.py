@@ -4,6 +4,7 @@
     emulator validate FILE...                              check scenario files, serve nothing
     emulator endpoints [--format text|json]                the operation table
     emulator healthcheck                                   exit 0 when the running emulator is healthy
+    emulator record | compare | scenario from-cassette     contract drift (docs/drift.md)
 
 A first argument that is not one of these subcommands is the serve form, so
 ``python -m emulator --port 8080 --scenario a.yaml`` works as it always has.
@@ -22,9 +23,11 @@ from pathlib import Path
 
 from . import __version__
 from .config import EmulatorConfig
+from .cors import parse_origins
 from .scenarios import ScenarioError
 
 SUBCOMMANDS = ("serve", "validate", "endpoints", "healthcheck")
+DRIFT_SUBCOMMANDS = ("record", "compare", "scenario")  # emulator.drift.cli
 TRUE_WORDS = {"1", "true", "yes", "on"}
 FALSE_WORDS = {"0", "false", "no", "off"}
 
@@ -69,6 +72,9 @@ def parse_arguments(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--control-token", metavar="TOKEN",
                         help="control endpoints other than health need 'Authorization: Bearer TOKEN' "
                              "(env EMULATOR_CONTROL_TOKEN)")
+    parser.add_argument("--cors", metavar="ORIGIN[,ORIGIN]",
+                        help="let browser pages from these origins call both APIs and the control API "
+                             "(CORS; * for any origin; default off; env EMULATOR_CORS)")
     parser.add_argument("--journal-limit", type=int, metavar="N",
                         help="requests kept per namespace in the journal (default 1000; 0 turns it off; "
                              "env EMULATOR_JOURNAL_LIMIT)")
@@ -115,8 +121,11 @@ def startup_lines(app, config: EmulatorConfig, seconds: float) -> list[str]:
     for name, api in state.apis.items():
         counts = ", ".join(f"{kind} {count}" for kind, count in api.summary_counts(state.world.store).items())
         lines.append(f"  {name} state: {counts}")
-    lines.append(f"  control API: {url}/__emulator/ (reference: {url}/__emulator/openapi.json)"
+    lines.append(f"  dashboard: {url}/__emulator/ (control API reference: {url}/__emulator/openapi.json)"
                  + (" [token required]" if config.control_token else ""))
+    lines.append(f"  API documents: {url}/__emulator/docs (Swagger UI: CustomerID, DFS, control API)")
+    if config.cors_origins:
+        lines.append(f"  CORS allowed for: {', '.join(config.cors_origins)}")
     return lines
 
 
@@ -204,7 +213,9 @@ def main_serve(argv: list[str]) -> int:
         config = EmulatorConfig.from_environment(host=arguments.host, port=arguments.port,
                                                  scenarios=arguments.scenarios,
                                                  control_token=arguments.control_token,
-                                                 journal_limit=arguments.journal_limit)
+                                                 journal_limit=arguments.journal_limit,
+                                                 cors_origins=parse_origins(arguments.cors) if arguments.cors
+                                                 else None)
         access_log = arguments.access_log if arguments.access_log is not None else \
             _env_flag("EMULATOR_ACCESS_LOG", True)
         reload_scenarios = arguments.reload_scenarios or _env_flag("EMULATOR_RELOAD_SCENARIOS", False)
@@ -350,6 +361,10 @@ def main_healthcheck(argv: list[str]) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
+    if argv and argv[0] in DRIFT_SUBCOMMANDS:
+        from .drift.cli import MAIN
+
+        return MAIN[argv[0]](argv[1:])
     command = argv[0] if argv and argv[0] in SUBCOMMANDS else "serve"
     if command in ("validate", "endpoints") and hasattr(signal, "SIGPIPE"):
         signal.signal(signal.SIGPIPE, signal.SIG_DFL)  # `emulator endpoints | head` ends quietly

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .builtin_scenarios import BUILTIN_DIRECTORY
+from .cors import parse_origins
 
 DEFAULT_SCENARIO = BUILTIN_DIRECTORY / "default.yaml"  # the built-in "default" (package data)
 # Where names such as "bulk-50k" are looked up first (EMULATOR_SCENARIO_DIR); the
@@ -39,11 +40,13 @@ class EmulatorConfig:
     max_namespaces: int = 1000
     # When set, control endpoints other than health need "Authorization: Bearer <token>".
     control_token: str | None = None
+    # Browser origins allowed to call both APIs and the control API (CORS); empty: CORS off.
+    cors_origins: tuple[str, ...] = ()
 
     @classmethod
     def from_environment(cls, environ: dict[str, str] | None = None, **overrides) -> "EmulatorConfig":
         """EMULATOR_HOST, EMULATOR_PORT, EMULATOR_SCENARIOS (separated by the OS path
-        separator or commas), EMULATOR_CONTROL_TOKEN, EMULATOR_JOURNAL_LIMIT, ...;
+        separator or commas), EMULATOR_CONTROL_TOKEN, EMULATOR_CORS, EMULATOR_JOURNAL_LIMIT, ...;
         explicit overrides (command-line values) win."""
         environ = os.environ if environ is None else environ
         values: dict = {}
@@ -56,6 +59,8 @@ class EmulatorConfig:
             values["scenarios"] = tuple(Path(part.strip()) for part in parts if part.strip())
         if environ.get("EMULATOR_SCENARIO_DIR"):
             values["scenario_dir"] = Path(environ["EMULATOR_SCENARIO_DIR"])
+        if environ.get("EMULATOR_CORS"):
+            values["cors_origins"] = parse_origins(environ["EMULATOR_CORS"])
         if environ.get("EMULATOR_CONTROL_TOKEN"):
             values["control_token"] = environ["EMULATOR_CONTROL_TOKEN"]
         for name, kind in _NUMERIC.items():

@@ -21,6 +21,7 @@ from typing import Any
 import yaml
 from aiohttp import web
 
+from . import dashboard, inspection
 from .api import ControlActionError, package_file
 from .journal import MatchError, RequestMatch, entries_json, iso_time
 from .builtin_scenarios import builtin_scenarios, is_bare_name, scenario_name, scenarios_in
@@ -465,13 +466,16 @@ def openapi_document(state: EmulatorState) -> dict:
         for method, route_path, handler in api.control_routes():
             parameters = [{"name": part[1:-1], "in": "path", "required": True, "schema": {"type": "string"}}
                           for part in route_path.split("/") if part.startswith("{")]
-            document["paths"].setdefault(f"{PREFIX}/{api.name}{route_path}", {})[method.lower()] = {
+            item = document["paths"].setdefault(f"{PREFIX}/{api.name}{route_path}", {})[method.lower()] = {
                 "tags": [f"{api.name} emulator routes"],
                 "summary": (handler.__doc__ or handler.__name__).strip().splitlines()[0],
                 "operationId": f"{api.name}_{handler.__name__}",
                 "parameters": parameters,
                 "responses": {"200": {"description": "done"}, "400": {"$ref": "#/components/responses/Problem"},
                               "404": {"$ref": "#/components/responses/Problem"}}}
+            if getattr(handler, "request_schema", None):  # a route may describe its JSON body
+                item["requestBody"] = {"required": False,
+                                       "content": {"application/json": {"schema": handler.request_schema}}}
         for action in api.control_actions():
             path = f"{PREFIX}/{api.name}/{action.path}"
             parameters = [{"name": part[1:-1], "in": "path", "required": True, "schema": {"type": "string"}}
@@ -539,6 +543,8 @@ def routes(state: EmulatorState) -> list[tuple[str, str, Any]]:
         ("GET", "/namespaces", list_namespaces),
         ("DELETE", "/namespaces/{name}", delete_namespace),
         ("GET", "/openapi.json", openapi),
+        *inspection.routes(),
+        *dashboard.routes(),
     ]
     for api in state.apis.values():
         for action in api.control_actions():
@@ -552,5 +558,8 @@ def add_routes(app: web.Application) -> None:
     state = app[STATE]
     token = state.config.control_token
     for method, path, handler in routes(state):
-        guarded = _guarded(handler, token, open_route=path in ("/health", "/openapi.json"))
+        # API documents describe, they do not reveal state: open, so Swagger UI loads them without the token;
+        # the dashboard's static files hold no state either (the page asks for the token itself).
+        open_route = path == "/health" or path.endswith("/openapi.json") or path in dashboard.PAGES
+        guarded = _guarded(handler, token, open_route=open_route)
         app.router.add_route(method, PREFIX + path, guarded)

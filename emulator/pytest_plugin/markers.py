@@ -16,9 +16,12 @@ def pytest_configure(config: pytest.Config) -> None:
                                        "operation='GET105', status=503, times=2 (see EmulatorHandle.fault)")
 
 
+ASYNC_FIXTURES = frozenset(("emulator", "emulator_compare"))  # what makes an async def test ours
+
+
 @pytest.hookimpl(tryfirst=True)
 def pytest_pycollect_makeitem(collector, name, obj):
-    """An ``async def`` test using the ``emulator`` fixture runs on asyncio even in
+    """An ``async def`` test using the ``emulator`` (or ``emulator_compare``) fixture runs on asyncio even in
     pytest-asyncio's strict mode: it gets the asyncio mark before pytest-asyncio looks."""
     if inspect.iscoroutinefunction(obj) and collector.funcnamefilter(name):
         try:
@@ -26,7 +29,7 @@ def pytest_pycollect_makeitem(collector, name, obj):
         except (TypeError, ValueError):
             return None
         marks = getattr(obj, "pytestmark", [])
-        if "emulator" in parameters and not any(mark.name == "asyncio" for mark in marks):
+        if ASYNC_FIXTURES.intersection(parameters) and not any(mark.name == "asyncio" for mark in marks):
             pytest.mark.asyncio(obj)
     return None
 
