@@ -22,7 +22,7 @@ import time
 from pathlib import Path
 
 from . import __version__
-from .config import EmulatorConfig
+from .config import LIMITS, NUMERIC, EmulatorConfig
 from .cors import parse_origins
 from .scenarios import ScenarioError
 
@@ -78,6 +78,10 @@ def parse_arguments(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--journal-limit", type=int, metavar="N",
                         help="requests kept per namespace in the journal (default 1000; 0 turns it off; "
                              "env EMULATOR_JOURNAL_LIMIT)")
+    limits = parser.add_argument_group("limits (docs/limits.md)")
+    for name in LIMITS:
+        limits.add_argument("--" + name.replace("_", "-"), type=NUMERIC[name], metavar="N",
+                            help=f"default {getattr(EmulatorConfig, name)}; env EMULATOR_{name.upper()}")
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     return parser.parse_args(argv)
 
@@ -215,7 +219,8 @@ def main_serve(argv: list[str]) -> int:
                                                  control_token=arguments.control_token,
                                                  journal_limit=arguments.journal_limit,
                                                  cors_origins=parse_origins(arguments.cors) if arguments.cors
-                                                 else None)
+                                                 else None,
+                                                 **{name: getattr(arguments, name) for name in LIMITS})
         access_log = arguments.access_log if arguments.access_log is not None else \
             _env_flag("EMULATOR_ACCESS_LOG", True)
         reload_scenarios = arguments.reload_scenarios or _env_flag("EMULATOR_RELOAD_SCENARIOS", False)

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import base64
-import binascii
 import functools
 
 import yaml
 from aiohttp import web
 
 from ..api import ControlAction, ControlActionError, package_file
+from ..connections import read_body
 from ..endpoints import EndpointTable, Operation
 from ..oauth import bearer_challenge, same_secret, status_error_response
 from ..state import STATE, World
@@ -72,7 +72,7 @@ def authenticate(request: web.Request, settings: CustomerIdSettings, sso: SsoMod
         if scheme.lower() == "basic":
             try:
                 user, _, password = base64.b64decode(credentials.strip(), validate=True).decode().partition(":")
-            except (binascii.Error, UnicodeDecodeError):
+            except ValueError:  # not base64 (binascii.Error), not ASCII, not UTF-8
                 raise AuthenticationFailed("malformed Basic credentials") from None
             if _valid(settings, user, password):
                 return
@@ -164,7 +164,7 @@ class CustomerIdApi:
                     # Read (and size-check) the body now: inside the transaction the
                     # handler's reads come from this cache and never suspend, so no
                     # other request can interleave with this one's writes.
-                    await request.read()
+                    await read_body(request)
                 with model.store.transaction():
                     return await handler(Call(request, model, version, path_params))
             except CustomerIdError as error:

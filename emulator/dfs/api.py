@@ -5,15 +5,16 @@ from __future__ import annotations
 
 import asyncio
 import functools
-import json
 import os
 
 import yaml
 from aiohttp import web
 
 from ..api import package_file
+from ..connections import read_body
 from ..endpoints import EndpointTable, Operation
 from ..oauth import status_error_response
+from ..safeparse import load_json
 from ..state import STATE, World
 from . import browse, identity, render, scenario
 from .auth import authenticate
@@ -98,7 +99,7 @@ class DfsApi:
                 path = {name: path_value(name, text) for name, text in path_params.items()}
                 body = None
                 if not reads_only:
-                    raw = await request.read()  # read (and size-check) before the transaction
+                    raw = await read_body(request)  # read (and size-check) before the transaction
                     if body_schema is not None:
                         body = binder.bind(body_schema, raw)
                 call = Call(request, model, caller, path, body, functools.partial(_schedule, world, model))
@@ -147,8 +148,8 @@ async def token(request: web.Request) -> web.Response:
     model: DfsModel = world.models[NAME]
     settings: DfsSettings = world.settings[NAME]
     try:
-        raw = await request.read()
-        body = json.loads(raw) if raw.strip() else {}
+        raw = await read_body(request)
+        body = load_json(raw) if raw.strip() else {}
         if not isinstance(body, dict):
             raise BadRequest("The body is a JSON object")
         body = {key.casefold(): value for key, value in body.items()}
@@ -169,8 +170,8 @@ async def token(request: web.Request) -> web.Response:
         access_token = identity.mint_kind(model, settings, tenant, identity_id.lower() if identity_id else None,
                                           client_id if isinstance(client_id, str) else None, kind,
                                           identity.world_now(world))
-    except ValueError:
-        return error_response(BadRequest("The body is not JSON"))
+    except ValueError as error:  # safeparse.UnsafeDocument: not JSON, too deep, not UTF-8, NaN
+        return error_response(BadRequest(f"The body is not accepted: {error}"))
     except DfsError as error:
         return error_response(error)
     return web.json_response({"access_token": access_token, "token_type": "Bearer",

@@ -3,10 +3,10 @@ a chosen way, so a test can prove how its client handles each (docs/control-api.
 
 from __future__ import annotations
 
-import json
-
 from aiohttp import web
 
+from ...connections import read_body
+from ...safeparse import load_json
 from ...state import STATE
 from .endpoints import issuer
 from .model import KINDS
@@ -23,10 +23,10 @@ async def mint_token(request: web.Request) -> web.Response:
     other_tenant, bad_signature, revoked or outside_group (docs/control-api.md)."""
     world = request.app[STATE].world_for(request)
     try:
-        raw = await request.read()
-        body = json.loads(raw) if raw.strip() else {}
-    except ValueError:
-        return _problem(400, "the body is not JSON")
+        raw = await read_body(request)
+        body = load_json(raw) if raw.strip() else {}
+    except ValueError as error:  # safeparse.UnsafeDocument: not JSON, too deep, not UTF-8, NaN
+        return _problem(400, f"the body is not accepted: {error}")
     if not isinstance(body, dict):
         return _problem(400, "the body is a JSON object")
     kind, username, client_id = body.get("kind", "valid"), body.get("username"), body.get("clientId")
