@@ -117,6 +117,8 @@ DFS_CREATE = ('{"Username":"bench.{n}","FirstName":"Bench","LastName":"User{n}",
 
 WORKLOADS = [
     Workload("GET105 Query User (XML)", "default", "GET", f"{BASE}/users/{MAIJA}"),
+    # the price of --contract warn (docs/contract.md): the same answer, checked against cid-2.1.xsd
+    Workload("GET105 with --contract warn", "default", "GET", f"{BASE}/users/{MAIJA}", args=("--contract", "warn")),
     Workload("GET105 Query User, 503 fault", "default", "GET", f"{BASE}/users/{MAIJA}", expect=503,
              fault={"match": {"operation": "GET105"}, "action": {"kind": "status", "status": 503}}),
     Workload("PATCH124 Update User (JSON)", "default", "PATCH", f"{BASE}/users/{MATTI}",
