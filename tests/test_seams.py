@@ -1,0 +1,67 @@
+"""Where features built apart meet: recording and replaying OAuth2 flows (the SSO
+at /uas, DFS /connect/token) through `emulator record` and `emulator compare`."""
+
+import aiohttp
+
+from emulator.drift.compare import compare_cassette
+from emulator.drift.rules import Rules
+from tests.support.drift import MAIJA, exchanges, start_recorder
+
+SSO_CLIENT = ("ci-client", "ci-client-secret")  # the default scenario's SSO client, API user, DFS client
+SSO_USER = {"username": "api-user", "password": "api-user-password"}
+DFS_CLIENT = ("dfs-ci-client", "dfs-ci-secret")
+
+
+async def oauth_workload(session: aiohttp.ClientSession, base: str) -> dict:
+    """post /uas/oauth2/token (password grant, refresh), GET105 and PUT103 with its Bearer token,
+    introspection, userinfo; post /connect/token, then get /v2.0/roles with that token."""
+    sso = {"Authorization": aiohttp.encode_basic_auth(*SSO_CLIENT)}
+    async with session.post(f"{base}/uas/oauth2/token", headers=sso,
+                            data={"grant_type": "password", **SSO_USER}) as answer:
+        assert answer.status == 200
+        tokens = await answer.json()
+    bearer = {"Authorization": f"Bearer {tokens['access_token']}"}
+    user = f"{base}/customerid-rest/services/2.1/users/{MAIJA}"
+    async with session.get(user, headers=bearer) as answer:  # GET105
+        assert answer.status == 200
+    async with session.put(user, headers=bearer, params={"mobile": "+358401111111"}) as answer:  # PUT103
+        assert answer.status == 200
+    async with session.post(f"{base}/uas/oauth2/introspection", headers=sso,
+                            data={"token": tokens["access_token"]}) as answer:
+        assert (await answer.json())["active"] is True
+    async with session.get(f"{base}/uas/oauth2/userinfo", headers=bearer) as answer:
+        assert answer.status == 200
+    async with session.post(f"{base}/uas/oauth2/token", headers=sso,
+                            data={"grant_type": "refresh_token", "refresh_token": tokens["refresh_token"]}) as answer:
+        assert answer.status == 200
+    async with session.post(f"{base}/connect/token", headers={"Authorization": aiohttp.encode_basic_auth(*DFS_CLIENT)},
+                            data={"grant_type": "client_credentials"}) as answer:
+        assert answer.status == 200
+        dfs_token = (await answer.json())["access_token"]
+    async with session.get(f"{base}/v2.0/roles", headers={"Authorization": f"Bearer {dfs_token}"}) as answer:
+        assert answer.status == 200
+    return {"sso": tokens, "dfs": dfs_token}
+
+
+async def test_recorded_oauth_flows_keep_no_token_or_password(emulator, aiohttp_server, tmp_path):
+    cassette = tmp_path / "oauth.jsonl"
+    base = await start_recorder(aiohttp_server, emulator.url, cassette)
+    async with aiohttp.ClientSession() as session:
+        tokens = await oauth_workload(session, base)
+    text = cassette.read_text()
+    for secret in (tokens["sso"]["access_token"], tokens["sso"]["refresh_token"], tokens["dfs"],
+                   SSO_CLIENT[1], SSO_USER["password"], DFS_CLIENT[1]):
+        assert secret not in text  # RFC 7662's `token` parameter included
+    introspection = next(e for e in exchanges(cassette) if e.operation == "post /uas/oauth2/introspection")
+    assert introspection.request.body == "token=%5Bscrubbed%5D"
+
+
+async def test_compare_replays_recorded_oauth_flows_with_the_scenarios_clients_and_users(
+        emulator, aiohttp_server, tmp_path):
+    cassette = tmp_path / "oauth.jsonl"
+    base = await start_recorder(aiohttp_server, emulator.url, cassette)
+    async with aiohttp.ClientSession() as session:
+        await oauth_workload(session, base)
+    report = await compare_cassette(cassette, rules=Rules())
+    assert not report.drift, report.text()
+    assert len(report.results) == 8
