@@ -65,3 +65,19 @@ async def test_compare_replays_recorded_oauth_flows_with_the_scenarios_clients_a
     report = await compare_cassette(cassette, rules=Rules())
     assert not report.drift, report.text()
     assert len(report.results) == 8
+
+
+async def test_compare_against_a_running_emulator_with_a_control_token(emulator, make_emulator, aiohttp_server,
+                                                                        tmp_path):
+    # with a control token, only control requests create namespaces: the replay's namespace
+    # must exist before its first API request (here a Basic-only GET105, no token minted)
+    cassette = tmp_path / "basic.jsonl"
+    base = await start_recorder(aiohttp_server, emulator.url, cassette)
+    async with aiohttp.ClientSession() as session:
+        async with session.get(f"{base}/customerid-rest/services/2.1/users/{MAIJA}",
+                               headers=emulator.auth_headers) as answer:
+            assert answer.status == 200
+    guarded = await make_emulator(control_token="s3cret")
+    report = await compare_cassette(cassette, emulator_url=guarded.url, control_token="s3cret",
+                                    credentials=emulator.credentials)
+    assert not report.drift, report.text()

@@ -162,6 +162,9 @@ class Replayer:
         results = []
         async with aiohttp.ClientSession(auto_decompress=True) as session:
             try:
+                # created by a control request: with a control token set, an API request may not create it
+                async with session.post(f"{self.base_url}/__emulator/reset", headers=self.control_headers):
+                    pass
                 for exchange in exchanges:
                     results.append(await self._replay(session, exchange))
             finally:
