@@ -81,3 +81,12 @@ async def test_compare_against_a_running_emulator_with_a_control_token(emulator,
     report = await compare_cassette(cassette, emulator_url=guarded.url, control_token="s3cret",
                                     credentials=emulator.credentials)
     assert not report.drift, report.text()
+
+
+async def test_a_control_request_without_the_token_is_a_401_with_a_bearer_challenge(make_emulator):
+    guarded = await make_emulator(control_token="s3cret")
+    async with aiohttp.ClientSession() as session:
+        async with session.get(f"{guarded.url}/__emulator/records") as answer:
+            assert answer.status == 401  # RFC 9110 11.6.1: a 401 carries WWW-Authenticate
+            assert answer.headers["WWW-Authenticate"].startswith("Bearer realm=")
+            assert (await answer.json())["where"] == "Authorization"
