@@ -5,6 +5,7 @@ import aiohttp
 
 from emulator.drift.compare import compare_cassette
 from emulator.drift.rules import Rules
+from emulator.drift.seed import write_scenario
 from tests.support.drift import MAIJA, exchanges, start_recorder
 
 SSO_CLIENT = ("ci-client", "ci-client-secret")  # the default scenario's SSO client, API user, DFS client
@@ -90,3 +91,15 @@ async def test_a_control_request_without_the_token_is_a_401_with_a_bearer_challe
             assert answer.status == 401  # RFC 9110 11.6.1: a 401 carries WWW-Authenticate
             assert answer.headers["WWW-Authenticate"].startswith("Bearer realm=")
             assert (await answer.json())["where"] == "Authorization"
+
+
+async def test_a_scenario_seeded_from_oauth_flows_has_the_token_servers_accounts(emulator, aiohttp_server, tmp_path):
+    # credentials are never in a cassette: the seeded scenario gets default OAuth2 accounts
+    # when the recording used a token server, so its own cassette replays against it
+    cassette, scenario = tmp_path / "oauth.jsonl", tmp_path / "seeded.yaml"
+    base = await start_recorder(aiohttp_server, emulator.url, cassette)
+    async with aiohttp.ClientSession() as session:
+        await oauth_workload(session, base)
+    write_scenario(cassette, scenario)
+    report = await compare_cassette(cassette, scenarios=[scenario], rules=Rules())
+    assert not report.drift, report.text()
