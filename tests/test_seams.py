@@ -1,6 +1,8 @@
 """Where features built apart meet: recording and replaying OAuth2 flows (the SSO
 at /uas, DFS /connect/token) through `emulator record` and `emulator compare`."""
 
+import asyncio
+
 import aiohttp
 
 from emulator.drift.compare import compare_cassette
@@ -103,3 +105,17 @@ async def test_a_scenario_seeded_from_oauth_flows_has_the_token_servers_accounts
     write_scenario(cassette, scenario)
     report = await compare_cassette(cassette, scenarios=[scenario], rules=Rules())
     assert not report.drift, report.text()
+
+
+async def test_a_token_request_whose_body_never_arrives_is_a_408_like_any_other(make_emulator):
+    # the token servers read their form through the same bounded body read as the APIs
+    emulator = await make_emulator(body_read_seconds=0.3)
+    host, port = emulator.url.removeprefix("http://").split(":")
+    for path, client in (("/uas/oauth2/token", SSO_CLIENT), ("/connect/token", DFS_CLIENT)):
+        reader, writer = await asyncio.open_connection(host, int(port))
+        writer.write(f"POST {path} HTTP/1.1\r\nHost: emulator\r\nAuthorization: {aiohttp.encode_basic_auth(*client)}"
+                     "\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 100\r\n\r\ngrant".encode())
+        await writer.drain()
+        head = await asyncio.wait_for(reader.readline(), 5)
+        writer.close()
+        assert head.startswith(b"HTTP/1.1 408"), (path, head)
