@@ -76,8 +76,10 @@ async def read_form(request: web.Request) -> dict[str, str]:
     raw = await read_body(request)  # bounded in time like every API body (408)
     try:
         pairs = parse_qsl(raw.decode("utf-8"), keep_blank_values=True, strict_parsing=False, max_num_fields=100)
-    except (UnicodeDecodeError, ValueError):
+    except UnicodeDecodeError:
         raise OAuthError("invalid_request", "the form is not UTF-8 form encoding") from None
+    except ValueError:  # max_num_fields
+        raise OAuthError("invalid_request", "the form has more than 100 parameters") from None
     form: dict[str, str] = {}
     for name, value in pairs:
         if name in form:

@@ -119,3 +119,14 @@ async def test_a_token_request_whose_body_never_arrives_is_a_408_like_any_other(
         head = await asyncio.wait_for(reader.readline(), 5)
         writer.close()
         assert head.startswith(b"HTTP/1.1 408"), (path, head)
+
+
+async def test_a_token_form_with_too_many_parameters_says_so(emulator):
+    form = "grant_type=client_credentials&" + "&".join(f"p{number}=x" for number in range(200))
+    async with aiohttp.ClientSession() as session:
+        async with session.post(f"{emulator.url}/connect/token", data=form,
+                                headers={"Authorization": aiohttp.encode_basic_auth(*DFS_CLIENT),
+                                         "Content-Type": "application/x-www-form-urlencoded"}) as answer:
+            assert answer.status == 400
+            refusal = await answer.json()
+    assert refusal["error"] == "invalid_request" and "parameters" in refusal["error_description"]
