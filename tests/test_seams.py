@@ -103,6 +103,7 @@ async def test_a_scenario_seeded_from_oauth_flows_has_the_token_servers_accounts
     async with aiohttp.ClientSession() as session:
         await oauth_workload(session, base)
     write_scenario(cassette, scenario)
+    assert "&id" not in scenario.read_text()  # plain YAML, no anchors
     report = await compare_cassette(cassette, scenarios=[scenario], rules=Rules())
     assert not report.drift, report.text()
 

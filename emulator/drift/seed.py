@@ -31,9 +31,7 @@ from .cassette import Exchange, read_exchanges
 from .documents import Node, parse
 
 SERVICE_ACCOUNT = {"username": "restuser", "password": "secret"}
-API_USERS = ["CustomerID API Users"]  # the SSO group whose members may call CustomerID
-SSO_ACCOUNTS = {"clients": {"ci-client": {"secret": "ci-client-secret", "groups": API_USERS}},
-                "users": {"api-user": {"password": "api-user-password", "groups": API_USERS, "name": "API user"}}}
+API_USERS = "CustomerID API Users"  # the SSO group whose members may call CustomerID
 DFS_CLIENT = ("dfs-ci-client", "dfs-ci-secret")
 TOKEN_SERVERS = {"customerid": "sso", "dfs": "identity"}  # api -> the endpoint-table version of its token server
 TENANT_NAMESPACE = uuid.UUID("5d1f4a3e-7a3b-4bd6-9a57-6d6e1c0f7a10")  # uid of the tenant when no answer shows it
@@ -324,7 +322,9 @@ class Harvest:
         if mandates:
             section["mandates"] = mandates
         if "customerid" in self.token_servers:
-            section["sso"] = SSO_ACCOUNTS
+            section["sso"] = {  # fresh lists: one shared list would be written as a YAML alias
+                "clients": {"ci-client": {"secret": "ci-client-secret", "groups": [API_USERS]}},
+                "users": {"api-user": {"password": "api-user-password", "groups": [API_USERS], "name": "API user"}}}
         return section
 
     def dfs_section(self) -> dict | None:
