@@ -579,8 +579,10 @@ def _guarded(handler, token: str | None, *, open_route: bool = False, namespaced
     @functools.wraps(handler)
     async def guarded(request: web.Request) -> web.StreamResponse:
         if token and not open_route and not _authorized(request, token):
-            return Problem(401, "control endpoints need Authorization: Bearer <control token>",
-                           "Authorization").response()
+            refused = Problem(401, "control endpoints need Authorization: Bearer <control token>",
+                              "Authorization").response()
+            refused.headers["WWW-Authenticate"] = 'Bearer realm="emulator control API"'
+            return refused
         try:
             if namespaced:
                 _namespace(request)

@@ -13,6 +13,8 @@ from urllib.parse import parse_qsl, unquote_plus
 
 from aiohttp import web
 
+from .connections import read_body
+
 FORM = "application/x-www-form-urlencoded"
 NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}  # RFC 6749 5.1
 
@@ -73,11 +75,13 @@ async def read_form(request: web.Request) -> dict[str, str]:
     media_type = request.headers.get("Content-Type", "").split(";", 1)[0].strip().lower()
     if media_type != FORM:
         raise OAuthError("invalid_request", f"the request body must be {FORM}")
-    raw = await request.read()
+    raw = await read_body(request)  # bounded in time like every API body (408)
     try:
         pairs = parse_qsl(raw.decode("utf-8"), keep_blank_values=True, strict_parsing=False, max_num_fields=100)
-    except (UnicodeDecodeError, ValueError):
+    except UnicodeDecodeError:
         raise OAuthError("invalid_request", "the form is not UTF-8 form encoding") from None
+    except ValueError:  # max_num_fields
+        raise OAuthError("invalid_request", "the form has more than 100 parameters") from None
     form: dict[str, str] = {}
     for name, value in pairs:
         if not value:

@@ -8,7 +8,7 @@ from pathlib import Path
 from aiohttp import web
 
 from .cassette import read_exchanges
-from .replay import Replayer
+from .replay import OAuthAccounts, Replayer
 from .report import Report
 from .rules import Rules
 
@@ -34,8 +34,9 @@ async def compare_cassette(cassette: Path | str, *, scenarios: list[Path | str] 
     if credentials is None:
         accounts = baseline.settings["customerid"].credentials
         credentials = tuple(accounts[0]) if accounts else None
+    oauth = oauth_accounts(baseline) if baseline is not None else None
     if emulator_url is not None:
-        replayer = Replayer(emulator_url, rules, credentials, control_token)
+        replayer = Replayer(emulator_url, rules, credentials, control_token, oauth)
         return Report(str(cassette), emulator_url, await replayer.run(exchanges), replayer.ids.ids)
     runner = web.AppRunner(create_app(EmulatorConfig(scenarios=tuple(baseline.files)), baseline=baseline),
                            access_log=None)
@@ -43,10 +44,24 @@ async def compare_cassette(cassette: Path | str, *, scenarios: list[Path | str] 
     site = web.TCPSite(runner, "127.0.0.1", 0)
     await site.start()
     port = site._server.sockets[0].getsockname()[1]
-    replayer = Replayer(f"http://127.0.0.1:{port}", rules, credentials)
+    replayer = Replayer(f"http://127.0.0.1:{port}", rules, credentials, oauth=oauth)
     try:
         results = await replayer.run(exchanges)
     finally:
         await runner.cleanup()
     names = ", ".join(Path(file).name for file in baseline.files)
     return Report(str(cassette), f"an in-process emulator ({names})", results, replayer.ids.ids)
+
+
+def oauth_accounts(baseline) -> OAuthAccounts:
+    """The scenario's first SSO client and API user, and its first DFS identity-server client."""
+    from ..customerid.sso.settings import API_USERS_GROUP
+
+    sso, dfs = baseline.settings["customerid"].sso, baseline.settings["dfs"]
+    clients = {}
+    if sso.clients:
+        clients["customerid"] = (sso.clients[0].client_id, sso.clients[0].secret)
+    if dfs.clients:
+        clients["dfs"] = (dfs.clients[0].client_id, dfs.clients[0].secret)
+    user = next((user for user in sso.users if API_USERS_GROUP in user.groups), None)
+    return OAuthAccounts(clients, (user.username, user.password) if user else None)

@@ -129,25 +129,42 @@ def compare_answer(exchange: Exchange, status: int, headers, body: bytes, rules:
     return differences + outcome.differences, pairs
 
 
+TOKEN_SERVERS = ("sso", "identity")  # the versions in the endpoint tables that are OAuth2 token servers
+MINT_ROUTES = {"customerid": "/__emulator/customerid/tokens", "dfs": "/__emulator/dfs/token"}
+
+
+@dataclass(frozen=True)
+class OAuthAccounts:
+    """What scrubbed OAuth2 credentials become on replay: each API's token-server client
+    (id, secret) and the SSO user of a password grant, from the scenario."""
+    clients: dict[str, tuple[str, str]] = field(default_factory=dict)
+    user: tuple[str, str] | None = None
+
+
 class Replayer:
     """Sends the cassette's requests to ``base_url`` in a fresh namespace."""
 
     def __init__(self, base_url: str, rules: Rules, customerid_credentials: tuple[str, str] | None,
-                 control_token: str | None = None) -> None:
+                 control_token: str | None = None, oauth: OAuthAccounts | None = None) -> None:
         self.base_url = base_url.rstrip("/")
         self.rules = rules
         self.credentials = customerid_credentials
+        self.oauth = oauth or OAuthAccounts()
+        # api -> {"access_token": ..., "refresh_token": ...}: what the replay's own token answers issued
+        self.tokens: dict[str, dict[str, str]] = {}
         self.namespace = f"drift-{uuid.uuid4().hex[:12]}"
         self.control_headers = {NAMESPACE_HEADER: self.namespace}
         if control_token:
             self.control_headers["Authorization"] = f"Bearer {control_token}"
         self.ids = IdMap()
-        self._dfs_token: str | None = None
 
     async def run(self, exchanges: list[Exchange]) -> list[ExchangeResult]:
         results = []
         async with aiohttp.ClientSession(auto_decompress=True) as session:
             try:
+                # created by a control request: with a control token set, an API request may not create it
+                async with session.post(f"{self.base_url}/__emulator/reset", headers=self.control_headers):
+                    pass
                 for exchange in exchanges:
                     results.append(await self._replay(session, exchange))
             finally:
@@ -161,15 +178,57 @@ class Replayer:
         if MARK not in value:
             return value
         scheme = value.split(" ", 1)[0]
-        if scheme.casefold() == "basic" and self.credentials:
-            return aiohttp.encode_basic_auth(*self.credentials)
+        client = self.oauth.clients.get(exchange.api or "") if exchange.version in TOKEN_SERVERS else None
+        if scheme.casefold() == "basic" and (client or self.credentials):
+            return aiohttp.encode_basic_auth(*(client or self.credentials))
         if scheme.casefold() == "bearer":
-            if self._dfs_token is None:
-                async with session.post(f"{self.base_url}/__emulator/dfs/token", json={},
-                                        headers=self.control_headers) as answer:
-                    self._dfs_token = (await answer.json())["access_token"] if answer.status == 200 else ""
-            return f"Bearer {self._dfs_token}"
+            return f"Bearer {await self._access_token(session, exchange.api or 'dfs')}"
         return None
+
+    async def _access_token(self, session: aiohttp.ClientSession, api: str) -> str:
+        """The token the replay's token server last issued for ``api``, else one minted for it."""
+        issued = self.tokens.setdefault(api, {})
+        if "access_token" not in issued and api in MINT_ROUTES:
+            async with session.post(self.base_url + MINT_ROUTES[api], json={},
+                                    headers=self.control_headers) as answer:
+                issued["access_token"] = (await answer.json())["access_token"] if answer.status == 200 else ""
+        return issued.get("access_token", "")
+
+    async def _token_form(self, session: aiohttp.ClientSession, exchange: Exchange, body: bytes) -> bytes:
+        """A token server's form with scrubbed values: the scenario's client and user, the
+        replay's own refresh token, its own access token to introspect."""
+        pairs = parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True)
+        if not any(value == MARK for _, value in pairs):
+            return body
+        api = exchange.api or ""
+        client, user = self.oauth.clients.get(api), self.oauth.user
+        replaced = []
+        for name, value in pairs:
+            if value == MARK:
+                folded = name.casefold()
+                if folded == "client_secret" and client:
+                    value = client[1]
+                elif folded in ("username", "password") and user:
+                    value = user[0] if folded == "username" else user[1]
+                elif folded == "refresh_token":
+                    value = self.tokens.get(api, {}).get("refresh_token", value)
+                elif folded in ("token", "access_token"):
+                    value = await self._access_token(session, api)
+            elif name.casefold() == "client_id" and client and ("client_secret", MARK) in pairs:
+                value = client[0]
+            replaced.append((name, value))
+        return urlencode(replaced).encode("utf-8")
+
+    def _learn_tokens(self, exchange: Exchange, status: int, body: bytes) -> None:
+        if exchange.version not in TOKEN_SERVERS or status != 200:
+            return
+        try:
+            issued = json.loads(body)
+        except ValueError:
+            return
+        if isinstance(issued, dict):
+            self.tokens.setdefault(exchange.api or "", {}).update(
+                {name: issued[name] for name in ("access_token", "refresh_token") if isinstance(issued.get(name), str)})
 
     async def _replay(self, session: aiohttp.ClientSession, exchange: Exchange) -> ExchangeResult:
         request = exchange.request
@@ -187,6 +246,8 @@ class Replayer:
         path = self.ids.path(request.path)
         query = self.ids.query(request.query)
         body = self.ids.body(request.raw_body, request.media_type)
+        if exchange.version in TOKEN_SERVERS and request.media_type == "application/x-www-form-urlencoded":
+            body = await self._token_form(session, exchange, body)
         url = URL(self.base_url + path + (f"?{query}" if query else ""), encoded=True)
         try:
             async with session.request(request.method, url, headers=headers, data=body or None,
@@ -196,6 +257,7 @@ class Replayer:
         except (aiohttp.ClientError, TimeoutError) as error:  # the emulator dropped it: a severe drift
             return ExchangeResult(exchange, None, [Difference("transport", "", exchange.response.status,
                                                               f"no answer: {error or type(error).__name__}")])
+        self._learn_tokens(exchange, status, answer_body)
         differences, pairs = compare_answer(exchange, status, answer_headers, answer_body, self.rules)
         self.ids.learn(pairs)
         return ExchangeResult(exchange, status, differences)

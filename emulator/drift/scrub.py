@@ -21,8 +21,9 @@ from defusedxml import ElementTree as SafeElementTree
 MARK = "[scrubbed]"
 SECRET_HEADERS = ("authorization", "proxy-authorization", "cookie", "set-cookie")
 TOKENS = ("access_token", "refresh_token", "id_token", "client_secret", "client_assertion")
-# query and form parameters (OAuth2 password grants, CustomerID form bodies)
-SECRET_PARAMETERS = ("password", "username", "pwd", "passwd", "newpassword", "oldpassword", "code") + TOKENS
+# query and form parameters (OAuth2 password grants, CustomerID form bodies; `token` is the one
+# introspected or revoked, RFC 7662 / RFC 7009)
+SECRET_PARAMETERS = ("password", "username", "pwd", "passwd", "newpassword", "oldpassword", "code", "token") + TOKENS
 # JSON keys and XML elements/attributes at any depth: a DFS answer's UserName and an error's
 # Code are data, not secrets
 SECRET_FIELDS = ("password", "pwd", "passwd", "newpassword", "oldpassword") + TOKENS

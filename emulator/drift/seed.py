@@ -9,7 +9,9 @@ with their role, bank branch, identity provider and member (get /v1.0/identities
 identity search, roles hierarchy-level), the access policies roles carry, in one
 tenant. Ids are kept, so the cassette replays against the scenario. Credentials
 are never in a cassette: the scenario gets the emulator's default service
-account (restuser / secret), and a DFS identity with all policies as the default.
+account (restuser / secret), and a DFS identity with all policies as the default;
+a cassette that used a token server (the SSO, DFS /connect/token) gets its default
+OAuth2 client and user, so its replay can authenticate.
 
 Personal data (names, logins, e-mail, phone numbers, SSN, free-text
 descriptions) is replaced with Faker pseudonyms, the same person always getting
@@ -29,6 +31,9 @@ from .cassette import Exchange, read_exchanges
 from .documents import Node, parse
 
 SERVICE_ACCOUNT = {"username": "restuser", "password": "secret"}
+API_USERS = "CustomerID API Users"  # the SSO group whose members may call CustomerID
+DFS_CLIENT = ("dfs-ci-client", "dfs-ci-secret")
+TOKEN_SERVERS = {"customerid": "sso", "dfs": "identity"}  # api -> the endpoint-table version of its token server
 TENANT_NAMESPACE = uuid.UUID("5d1f4a3e-7a3b-4bd6-9a57-6d6e1c0f7a10")  # uid of the tenant when no answer shows it
 USER_FIELDS = ("firstname", "surname", "mobile", "cn", "login", "email", "ssn", "locale", "status")
 USER_SKIP = frozenset(("id", "organization", "organizationEntityName", "organizationId", "organizationClass"))
@@ -93,6 +98,7 @@ class Harvest:
         self.branches: dict[int, str] = {}
         self.providers: dict[int, dict] = {}
         self.tenant_id: int | None = None
+        self.token_servers: set[str] = set()  # apis whose token server the recording used
 
     # -- CustomerID ---------------------------------------------------------------------
 
@@ -245,6 +251,8 @@ class Harvest:
             entry["member"] = {"id": value["MemberId"]} if isinstance(value["MemberId"], int) else False
 
     def take(self, exchange: Exchange) -> None:
+        if exchange.api and exchange.version == TOKEN_SERVERS.get(exchange.api):
+            self.token_servers.add(exchange.api)
         if not 200 <= exchange.response.status < 300 or exchange.operation is None:
             return
         document = parse(exchange.response.raw_body, exchange.response.media_type)
@@ -313,6 +321,10 @@ class Harvest:
             mandates[f"mandate-{len(mandates) + 1}"] = {**entry, **references}
         if mandates:
             section["mandates"] = mandates
+        if "customerid" in self.token_servers:
+            section["sso"] = {  # fresh lists: one shared list would be written as a YAML alias
+                "clients": {"ci-client": {"secret": "ci-client-secret", "groups": [API_USERS]}},
+                "users": {"api-user": {"password": "api-user-password", "groups": [API_USERS], "name": "API user"}}}
         return section
 
     def dfs_section(self) -> dict | None:
@@ -349,6 +361,9 @@ class Harvest:
             section["bankBranches"] = {f"branch-{branch_id}": {"id": branch_id, "name": name}
                                        for branch_id, name in self.branches.items()}
         section["tenants"] = {"recorded": tenant}
+        if "dfs" in self.token_servers:
+            section["clients"] = {DFS_CLIENT[0]: {"secret": DFS_CLIENT[1], "tenants": ["recorded"],
+                                                  **({"identity": admin} if admin else {})}}
         return section
 
 
