@@ -114,6 +114,11 @@ async def test_unknown_kind_is_refused(emulator, http):
         assert response.status == 400 and "expired" in (await response.json())["Message"]
 
 
+async def test_a_client_id_that_is_not_a_string_is_refused(emulator, http):
+    async with http.post(emulator.url + "/__emulator/dfs/token", json={"clientId": {"x": 1}}) as response:
+        assert response.status == 400 and "clientId" in (await response.json())["Message"]
+
+
 async def test_connect_tokens_expire_on_the_namespace_clock(emulator, http):
     _, issued, _ = await connect_token(emulator, http, {"grant_type": "client_credentials"})
     assert (await call_roles(emulator, http, issued["access_token"]))[0] == 200

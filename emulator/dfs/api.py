@@ -170,11 +170,13 @@ async def token(request: web.Request) -> web.Response:
         if identity_id is not None and (not isinstance(identity_id, str) or model.identities.get(identity_id.lower()) is None):
             raise NotFound(f"Identity {identity_id} was not found")
         client_id = body.get("clientid")
+        if client_id is not None and not isinstance(client_id, str):
+            raise BadRequest("clientId is a string")
         kind = body.get("kind", "valid")
         if not isinstance(kind, str) or kind not in identity.KINDS:
             raise BadRequest(f"kind is one of {', '.join(identity.KINDS)}")
         access_token = identity.mint_kind(model, settings, tenant, identity_id.lower() if identity_id else None,
-                                          client_id if isinstance(client_id, str) else None, kind,
+                                          client_id, kind,
                                           identity.world_now(world))
     except ValueError as error:  # safeparse.UnsafeDocument: not JSON, too deep, not UTF-8, NaN
         return error_response(BadRequest(f"The body is not accepted: {error}"))
