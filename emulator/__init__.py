@@ -1,5 +1,17 @@
-"""A stateful emulator of the Ubisecure CustomerID REST API (and, in time, the DFS
-Admin Services API) for contract testing."""
+"""identity-emulator: a stateful stand-in server for the Ubisecure CustomerID REST
+API (1.0, 1.2, 2.0, 2.1) and the DFS Admin Services API, for contract testing.
+
+- ``emulator`` / ``python -m emulator`` (emulator.cli): serve both APIs on built-in
+  or your own scenarios; ``validate``, ``endpoints``, ``scenarios``, ``healthcheck``.
+- ``create_app(EmulatorConfig(...))``: the aiohttp application, to embed.
+- The pytest plugin (emulator.pytest_plugin, a ``pytest11`` entry point): the
+  ``emulator`` and ``emulator_sync`` fixtures, in-process or against a sidecar
+  (``pip install 'identity-emulator[pytest]'``).
+- ``/__emulator/``: the control API (reset, scenarios, snapshots, faults, journal,
+  clock, namespaces, scenario keys).
+
+``__version__`` here is the package's one version source (pyproject.toml reads it).
+"""
 
 __version__ = "0.1.0"
 

@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import dataclasses
+import functools
 import json
 import os
 import signal
@@ -48,7 +50,8 @@ def parse_arguments(argv: list[str] | None) -> argparse.Namespace:
         prog="emulator", description="Serve the emulated APIs. Subcommands: "
         "serve (default), validate FILE..., endpoints, healthcheck (see `emulator SUBCOMMAND --help`).")
     parser.add_argument("--host", help="address to bind (default 127.0.0.1; env EMULATOR_HOST)")
-    parser.add_argument("--port", type=int, help="port (default 8080; env EMULATOR_PORT)")
+    parser.add_argument("--port", type=int, help="port (default 8080; 0: a free port, which the banner, curl "
+                                                 "lines and address file then name; env EMULATOR_PORT)")
     parser.add_argument("--scenario", action="append", dest="scenarios", metavar="FILE|NAME",
                         help="scenario file, or a built-in scenario's name (default, bulk-50k, dfs-bulk; "
                              "`emulator scenarios` lists them), to load; repeat for several "
@@ -150,6 +153,7 @@ async def serve(config: EmulatorConfig, *, access_log: bool = False, log_format:
     await runner.setup()
     site = web.TCPSite(runner, config.host, config.port)
     await site.start()
+    config = bound_config(config, runner)  # --port 0: the port the OS chose, everywhere below
     seconds = time.perf_counter() - started
     output.lines("listening", startup_lines(app, config, seconds), **startup_details(app, config, seconds))
     address_file = os.environ.get("EMULATOR_ADDRESS_FILE")
@@ -184,6 +188,13 @@ async def serve(config: EmulatorConfig, *, access_log: bool = False, log_format:
             Path(address_file).unlink()
         except OSError:
             pass
+
+
+def bound_config(config: EmulatorConfig, runner) -> EmulatorConfig:
+    """The configuration with the port really listened on (an ephemeral --port 0
+    becomes the number the OS gave), for the banner, curl lines and address file."""
+    ports = [address[1] for address in runner.addresses if isinstance(address, tuple) and len(address) >= 2]
+    return dataclasses.replace(config, port=ports[0]) if ports and ports[0] != config.port else config
 
 
 def _write_address(path: Path, host: str, port: int) -> None:
@@ -259,11 +270,16 @@ def main_validate(argv: list[str]) -> int:
 
 # -- endpoints ------------------------------------------------------------------------------
 
-def endpoint_rows() -> list[dict]:
+@functools.lru_cache(maxsize=1)
+def _apis() -> list:
     from .app import default_apis
 
+    return default_apis()
+
+
+def endpoint_rows() -> list[dict]:
     rows = []
-    for api in default_apis():
+    for api in _apis():
         for operation in api.endpoints.operations:
             codes = {operation.code_for(version) for version in operation.versions}
             rows.append({"api": api.name, "code": " / ".join(sorted(codes, key=lambda c: c != operation.code)),
@@ -278,7 +294,7 @@ def main_endpoints(argv: list[str]) -> int:
         prog="emulator endpoints",
         description="Every emulated operation: api, code, method, path (in its latest version), versions.")
     parser.add_argument("--format", choices=("text", "json"), default="text")
-    parser.add_argument("--api", help="only this API (customerid, dfs)")
+    parser.add_argument("--api", choices=[api.name for api in _apis()], help="only this API")
     arguments = parser.parse_args(argv)
     rows = [row for row in endpoint_rows() if arguments.api in (None, row["api"])]
     if arguments.format == "json":

@@ -21,6 +21,7 @@ from typing import Any
 import yaml
 from aiohttp import web
 
+from . import control_keys
 from .api import ControlActionError, package_file
 from .journal import MatchError, RequestMatch, entries_json, iso_time
 from .builtin_scenarios import builtin_scenarios, is_bare_name, scenario_name, scenarios_in
@@ -539,6 +540,7 @@ def routes(state: EmulatorState) -> list[tuple[str, str, Any]]:
         ("GET", "/namespaces", list_namespaces),
         ("DELETE", "/namespaces/{name}", delete_namespace),
         ("GET", "/openapi.json", openapi),
+        *control_keys.ROUTES,
     ]
     for api in state.apis.values():
         for action in api.control_actions():

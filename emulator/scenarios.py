@@ -8,6 +8,7 @@ file, the path inside it and what is wrong.
 
 from __future__ import annotations
 
+import difflib
 import random
 import uuid
 from dataclasses import dataclass, field
@@ -91,6 +92,22 @@ class ScenarioContext:
             return self.keys[(kind, key)]
         except KeyError:
             raise self.error(path, f"no {kind} with key {key!r} (define it before it is referred to)") from None
+
+
+def missing_key_message(keys: dict[tuple[str, str], str], kind: str, key: str | None) -> str:
+    """Why (kind, key) is not a scenario key, with what exists instead: the kinds, or
+    the keys of that kind (the closest ones when there are many)."""
+    kinds = sorted({known for known, _ in keys})
+    if kind not in kinds:
+        return f"no scenario key kind {kind!r}; the loaded scenarios have: {', '.join(kinds) or 'no keys at all'}"
+    names = sorted(name for known, name in keys if known == kind)
+    close = difflib.get_close_matches(key or "", names, n=5, cutoff=0.5)
+    if len(names) <= 20:
+        listing = f"the {kind} keys are: {', '.join(names)}"
+    else:
+        listing = f"{len(names)} {kind} keys, e.g. {', '.join(names[:10])}"
+    hint = f"did you mean {', '.join(close)}? " if close else ""
+    return f"no {kind} with key {key!r}; {hint}{listing}"
 
 
 @dataclass

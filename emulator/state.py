@@ -20,7 +20,7 @@ from aiohttp import web
 
 from .clock import Clock
 from .config import EmulatorConfig
-from .faults import FaultSet
+from .faults import FaultSet, operation_codes
 from .journal import Journal
 from .scenarios import Baseline, empty_store, load_documents
 from .store import Store
@@ -71,7 +71,8 @@ class Namespace:
         self.name = name
         self.state = state
         self.world = state.baseline_world()
-        self.faults = FaultSet(tuple(state.apis), config.fault_max_hold_seconds, config.fault_seed)
+        self.faults = FaultSet(tuple(state.apis), config.fault_max_hold_seconds, config.fault_seed,
+                               state.operation_codes)
         self.journal = Journal(config.journal_limit, config.journal_body_bytes)
         self.snapshots: dict[str, Snapshot] = {}
         self.created = time.time()
@@ -124,6 +125,7 @@ class EmulatorState:
         self.baseline = baseline
         self.config = config or EmulatorConfig()
         self.hits: Counter = Counter()  # (api, operation code, version) -> requests served, all namespaces
+        self.operation_codes = operation_codes(apis)  # what a fault's match.operation may name
         self.started = time.monotonic()
         self.default = Namespace(DEFAULT_NAMESPACE, self)
         self.namespaces: dict[str, Namespace] = {DEFAULT_NAMESPACE: self.default}

@@ -12,7 +12,7 @@ from aiohttp import web
 
 from ..api import ControlAction, ControlActionError, package_file
 from ..endpoints import EndpointTable, Operation
-from ..state import World
+from ..state import STATE, World
 from . import scenario
 from .errors import AuthenticationFailed, CustomerIdError, error_for_status
 from .handlers import Call, CustomerIdHandlers
@@ -151,4 +151,13 @@ class CustomerIdApi:
         return error_response(error_for_status(status, detail))
 
     def control_routes(self):
-        return []  # CustomerID's emulator-only behaviour is all control_actions()
+        """Emulator-only routes under /__emulator/customerid/ (besides control_actions())."""
+        return [("GET", "/credentials", service_credentials)]
+
+
+async def service_credentials(request: web.Request) -> web.Response:
+    """The service-account credentials (HTTP Basic) the namespace's scenarios configure:
+    {"credentials": [{"username", "password"}]}; the first is what clients use."""
+    settings: CustomerIdSettings = request.app[STATE].world_for(request).settings["customerid"]
+    return web.json_response({"credentials": [{"username": user, "password": password}
+                                              for user, password in settings.credentials]})
