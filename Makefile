@@ -10,7 +10,7 @@ SCENARIO ?= default  # a built-in scenario name, or a file path
 # make run: request lines, curl lines to paste, scenario files reloaded when saved
 RUN_ARGS ?= --print-curl --reload-scenarios
 
-.PHONY: install run test bench bench-reset clean
+.PHONY: install run test test-suite test-package bench bench-reset clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -23,8 +23,21 @@ install: $(STAMP)
 run: install  ## serve both APIs on the default scenario at http://127.0.0.1:8080, print curl lines, reload on edit
 	$(BIN)/python -m emulator --host $(HOST) --port $(PORT) --scenario $(SCENARIO) $(RUN_ARGS)
 
-test: install  ## the whole test suite
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+# make test = test-suite and test-package, run side by side (the package check
+# mostly waits on pip and subprocesses). Add prerequisites (a browser install,
+# say) to `test-suite: ...` or `test: ...` in a line of their own.
+test: install  ## the whole test suite (-n 2) and the built package as a user installs it (.ci/package_check.py)
+	@log=$$(mktemp); $(BIN)/python .ci/package_check.py > "$$log" 2>&1 & package=$$!; \
+	$(BIN)/python -m pytest -n 2 -p xdist $(PYTEST_ARGS); suite=$$?; \
+	wait $$package; packaged=$$?; cat "$$log"; rm -f "$$log"; \
+	echo "make test: suite exit $$suite, package check exit $$packaged"; \
+	test $$suite -eq 0 && test $$packaged -eq 0
+
+test-suite: install  ## the project's own tests only (pytest -n 2)
+	$(BIN)/python -m pytest -n 2 -p xdist $(PYTEST_ARGS)
+
+test-package: install  ## wheel + sdist into a mktemp dir, a throwaway venv, examples/user-project in-process / -n 2 / sidecar
+	$(BIN)/python .ci/package_check.py
 
 bench: install  ## throughput and latency of real operations against the bare aiohttp baseline
 	@command -v wrk >/dev/null || { echo "make bench: installing wrk (Debian package)"; \
@@ -35,4 +48,4 @@ bench-reset: install  ## reset time (default scenario and 50,000 users) and star
 	$(BIN)/python -m bench.reset $(BENCH_ARGS)
 
 clean:
-	rm -rf $(VENV) build *.egg-info .pytest_cache
+	rm -rf $(VENV) build dist *.egg-info .pytest_cache

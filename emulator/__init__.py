@@ -15,7 +15,18 @@ API (1.0, 1.2, 2.0, 2.1) and the DFS Admin Services API, for contract testing.
 
 __version__ = "0.1.0"
 
-from .app import create_app  # noqa: E402
-from .config import EmulatorConfig  # noqa: E402
-
 __all__ = ["EmulatorConfig", "create_app", "__version__"]
+
+
+def __getattr__(name: str):
+    """``from emulator import create_app`` without importing the server for every
+    ``import emulator.<anything>`` (pytest loads the plugin in every run)."""
+    if name == "create_app":
+        from .app import create_app
+
+        return create_app
+    if name == "EmulatorConfig":
+        from .config import EmulatorConfig
+
+        return EmulatorConfig
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -1,8 +1,9 @@
 """``python -m emulator`` / ``emulator``: serve both APIs on the given scenarios.
 
-    emulator [--host H] [--port P] [--scenario FILE]...   serve (the same as `emulator serve ...`)
+    emulator [--host H] [--port P] [--scenario FILE|NAME]...   serve (the same as `emulator serve ...`)
     emulator validate FILE...                              check scenario files, serve nothing
     emulator endpoints [--format text|json]                the operation table
+    emulator scenarios [--format text|json]                the built-in scenarios (names for --scenario)
     emulator healthcheck                                   exit 0 when the running emulator is healthy
 
 A first argument that is not one of these subcommands is the serve form, so
@@ -26,7 +27,7 @@ from . import __version__
 from .config import EmulatorConfig
 from .scenarios import ScenarioError
 
-SUBCOMMANDS = ("serve", "validate", "endpoints", "healthcheck")
+SUBCOMMANDS = ("serve", "validate", "endpoints", "scenarios", "healthcheck")
 TRUE_WORDS = {"1", "true", "yes", "on"}
 FALSE_WORDS = {"0", "false", "no", "off"}
 
@@ -45,10 +46,10 @@ def _env_flag(name: str, default: bool, environ=None) -> bool:
 
 # -- serve ------------------------------------------------------------------------------
 
-def parse_arguments(argv: list[str] | None) -> argparse.Namespace:
+def parse_arguments(argv: list[str] | None, prog: str = "emulator") -> argparse.Namespace:
     parser = argparse.ArgumentParser(
-        prog="emulator", description="Serve the emulated APIs. Subcommands: "
-        "serve (default), validate FILE..., endpoints, healthcheck (see `emulator SUBCOMMAND --help`).")
+        prog=prog, description="Serve the emulated APIs. Subcommands: serve (the default), validate FILE..., "
+        "endpoints, scenarios, healthcheck (see `emulator SUBCOMMAND --help`).")
     parser.add_argument("--host", help="address to bind (default 127.0.0.1; env EMULATOR_HOST)")
     parser.add_argument("--port", type=int, help="port (default 8080; 0: a free port, which the banner, curl "
                                                  "lines and address file then name; env EMULATOR_PORT)")
@@ -140,9 +141,15 @@ async def serve(config: EmulatorConfig, *, access_log: bool = False, log_format:
     from .app import create_app
     from .state import STATE
 
+    from .load_progress import LoadProgress
+
     started = time.perf_counter()
-    app = create_app(config)
     output = Output(log_format)
+    progress = LoadProgress(lambda line: output.lines("loading", [line], message=line.strip()))
+    try:
+        app = create_app(config, progress=progress)
+    finally:
+        progress.done()
     if access_log:
         from .accesslog import RequestLogger, access_logger
 
@@ -204,8 +211,8 @@ def _write_address(path: Path, host: str, port: int) -> None:
         print(f"emulator: cannot write EMULATOR_ADDRESS_FILE {path}: {error}", file=sys.stderr)
 
 
-def main_serve(argv: list[str]) -> int:
-    arguments = parse_arguments(argv)
+def main_serve(argv: list[str], prog: str = "emulator") -> int:
+    arguments = parse_arguments(argv, prog)
     try:
         config = EmulatorConfig.from_environment(host=arguments.host, port=arguments.port,
                                                  scenarios=arguments.scenarios,
@@ -312,6 +319,50 @@ def main_endpoints(argv: list[str]) -> int:
     return 0
 
 
+# -- scenarios ------------------------------------------------------------------------------
+
+def scenario_rows(environ=None) -> list[dict]:
+    """The scenarios a name finds: EMULATOR_SCENARIO_DIR's files, then the built-ins."""
+    import yaml
+
+    from .builtin_scenarios import builtin_scenarios, scenarios_in
+
+    environ = os.environ if environ is None else environ
+    directory = environ.get("EMULATOR_SCENARIO_DIR")
+    found = {name: ("built-in", path) for name, path in builtin_scenarios().items()}
+    if directory:
+        found.update({name: ("scenario directory", path) for name, path in scenarios_in(Path(directory)).items()})
+    rows = []
+    for name, (origin, path) in sorted(found.items()):
+        try:
+            document = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        except (OSError, yaml.YAMLError) as error:
+            document = {"description": f"(cannot read: {error})"}
+        description = document.get("description") if isinstance(document, dict) else None
+        rows.append({"name": name, "origin": origin, "file": str(path),
+                     "description": " ".join(str(description or "").split())})
+    return rows
+
+
+def main_scenarios(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(
+        prog="emulator scenarios",
+        description="The scenarios you can name instead of giving a file (--scenario NAME, EMULATOR_SCENARIOS, "
+                    "the pytest plugin's emulator_scenarios, POST /__emulator/scenarios {\"name\": ...}): the "
+                    "built-in ones, and EMULATOR_SCENARIO_DIR's files when set.")
+    parser.add_argument("--format", choices=("text", "json"), default="text")
+    arguments = parser.parse_args(argv)
+    rows = scenario_rows()
+    if arguments.format == "json":
+        print(json.dumps({"count": len(rows), "scenarios": rows}, indent=1))
+        return 0
+    width = max(len(row["name"]) for row in rows)
+    for row in rows:
+        print(f"{row['name'].ljust(width)}  {row['description'] or '-'}")
+        print(f"{''.ljust(width)}  {row['origin']}: {row['file']}")
+    return 0
+
+
 # -- healthcheck ----------------------------------------------------------------------------
 
 def health_target(environ=None, host: str | None = None, port: int | None = None) -> str:
@@ -359,9 +410,12 @@ def main_healthcheck(argv: list[str]) -> int:
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     command = argv[0] if argv and argv[0] in SUBCOMMANDS else "serve"
-    if command in ("validate", "endpoints") and hasattr(signal, "SIGPIPE"):
+    if command in ("validate", "endpoints", "scenarios") and hasattr(signal, "SIGPIPE"):
         signal.signal(signal.SIGPIPE, signal.SIG_DFL)  # `emulator endpoints | head` ends quietly
-    if argv and argv[0] == command:
+    explicit = bool(argv) and argv[0] == command
+    if explicit:
         argv = argv[1:]
-    return {"serve": main_serve, "validate": main_validate, "endpoints": main_endpoints,
+    if command == "serve":
+        return main_serve(argv, prog="emulator serve" if explicit else "emulator")
+    return {"validate": main_validate, "endpoints": main_endpoints, "scenarios": main_scenarios,
             "healthcheck": main_healthcheck}[command](argv)

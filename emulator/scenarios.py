@@ -172,15 +172,21 @@ def validate_scenario(document: dict, name: str, apis) -> None:
 
 
 def load_baseline(paths: Iterable[Path | str], apis, documents: Iterable[tuple[str, dict]] = (),
-                  directories: Iterable[Path] = ()) -> Baseline:
+                  directories: Iterable[Path] = (), progress=None) -> Baseline:
     """Read, validate and load scenario files or built-in names (and already-parsed
-    documents); a name is looked up in ``directories``, then among the built-ins."""
+    documents); a name is looked up in ``directories``, then among the built-ins.
+    ``progress`` (a load_progress.LoadProgress) hears of each file when loading is slow."""
     apis = list(apis)
     files = [resolve_scenario(path, directories=directories) for path in paths]
-    sources = [(str(path), read_scenario_file(path)) for path in files] + list(documents)
+    sources = []
+    for path in files:
+        if progress is not None:
+            progress.loading(path.name, "reading")
+        sources.append((str(path), read_scenario_file(path)))
+    sources += list(documents)
     store = empty_store(apis)
     settings = {api.name: api.default_settings() for api in apis}
-    keys = load_documents(sources, apis, store, settings, {}, Clock())
+    keys = load_documents(sources, apis, store, settings, {}, Clock(), progress=progress)
     return Baseline(store=store, settings=settings, files=tuple(name for name, _ in sources), keys=keys)
 
 
@@ -189,20 +195,31 @@ def empty_store(apis) -> Store:
 
 
 def load_documents(sources: list[tuple[str, dict]], apis, store: Store, settings: dict[str, Any],
-                   keys: dict[tuple[str, str], str], clock: Clock) -> dict[tuple[str, str], str]:
+                   keys: dict[tuple[str, str], str], clock: Clock, progress=None) -> dict[tuple[str, str], str]:
     """Validate every document, then load them all into ``store`` (updating
     ``settings`` in place) in one transaction; returns the scenario keys, ``keys``
     plus the new ones. Raises ScenarioError, with nothing written, on any problem."""
     apis = list(apis)
     for name, document in sources:
+        if progress is not None:
+            progress.loading(Path(name).name, "validating")
         validate_scenario(document, name, apis)
     keys = dict(keys)
     with store.transaction(), store.bulk_load():
         for name, document in sources:
+            if progress is not None:
+                progress.loading(Path(name).name)
+                before = _entity_count(apis, store)
             seed = int(document.get("seed", 0))
             context = ScenarioContext(file=name, seed=seed, settings=settings, store=store, clock=clock,
                                       keys=keys, random=random.Random(seed))
             for api in apis:
                 if api.name in document:
                     api.load_scenario_section(document[api.name] or {}, context)
+            if progress is not None:
+                progress.loaded(Path(name).name, _entity_count(apis, store) - before)
     return keys
+
+
+def _entity_count(apis, store: Store) -> int:
+    return sum(sum(api.summary_counts(store).values()) for api in apis)

@@ -22,7 +22,8 @@ missing_extra.py (the stand-ins).
 
 from __future__ import annotations
 
-import importlib.util
+import functools
+import importlib
 
 import pytest
 
@@ -35,8 +36,14 @@ NEEDED = ("pytest_asyncio",)
 LOOP_SCOPE = "asyncio_default_fixture_loop_scope"
 
 
+@functools.lru_cache(maxsize=1)
 def _missing() -> str | None:
-    return next((name for name in NEEDED if importlib.util.find_spec(name) is None), None)
+    for name in NEEDED:
+        try:
+            importlib.import_module(name)  # pytest loads it anyway when it is installed
+        except ImportError:
+            return name
+    return None
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -44,9 +51,10 @@ def pytest_configure(config: pytest.Config) -> None:
     register_markers(config)
     missing = _missing()
     if missing is not None:
-        from .missing_extra import stand_ins
+        from . import missing_extra
 
-        config.pluginmanager.register(stand_ins(missing), PLUGIN_NAME)
+        missing_extra.missing = missing
+        config.pluginmanager.register(missing_extra, PLUGIN_NAME)
         return
     _default_loop_scope(config)
     from . import fixtures, report

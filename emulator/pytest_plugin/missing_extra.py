@@ -2,8 +2,9 @@
 
 The ``pytest11`` entry point is loaded in every pytest run of an environment that
 has identity-emulator installed, including ones that only serve with it. Without
-the ``identity-emulator[pytest]`` extra the plugin stays quiet; a test that asks
-for a fixture gets one line saying what to install.
+the ``identity-emulator[pytest]`` extra the plugin stays quiet (this module is
+registered instead of fixtures.py); a test that asks for a fixture gets one line
+saying what to install.
 """
 
 from __future__ import annotations
@@ -11,17 +12,19 @@ from __future__ import annotations
 import pytest
 
 INSTALL = "pip install 'identity-emulator[pytest]'"
+missing = "pytest-asyncio"  # set by __init__.py to what is really missing
 
 
-def stand_ins(missing: str):
-    """A plugin object whose ``emulator`` / ``emulator_sync`` fixtures explain the problem."""
+def _explain(request: pytest.FixtureRequest):
+    pytest.fail(f"the {request.fixturename} fixture needs the emulator's pytest extra ({missing} is not "
+                f"installed): {INSTALL}", pytrace=False)
 
-    def explain(request: pytest.FixtureRequest):
-        pytest.fail(f"the {request.fixturename} fixture needs the emulator's pytest extra ({missing} is not "
-                    f"installed): {INSTALL}", pytrace=False)
 
-    class MissingExtra:
-        emulator = staticmethod(pytest.fixture(name="emulator")(explain))
-        emulator_sync = staticmethod(pytest.fixture(name="emulator_sync")(explain))
+@pytest.fixture
+def emulator(request: pytest.FixtureRequest):
+    _explain(request)
 
-    return MissingExtra()
+
+@pytest.fixture
+def emulator_sync(request: pytest.FixtureRequest):
+    _explain(request)
