@@ -36,7 +36,7 @@ async def test_a_fault_naming_an_unknown_operation_code_is_refused_with_the_clos
         status, problem = await post("MOD001")  # POST100's 2.0 code: faults match the operation's own code
         assert status == 400 and "use 'POST100'" in problem["error"]
         status, added = await post("GET105")
-        assert status == 200 and added["match"] == {"operation": "GET105"}
+        assert status == 201 and added["match"] == {"operation": "GET105"}
 
 
 def test_a_fault_marker_with_an_unknown_code_errors_the_test_and_a_marker_without_fixture_too(pytester):
