@@ -2,17 +2,21 @@
 succeeds unchanged (ids aside) against the default scenario (issue 10, point 7):
 the curl examples of "REST API 2.1 - CustomerID" (tests/data/customerid-2.1-curl-
 examples.txt) and its PATCH124 request bodies (fixtures/customerid/2.1/PATCH124.
-request.xml and .json, with the document's own attribute names Custom1/Custom2)."""
+request.xml and .json, with the document's own attribute names Custom1/Custom2),
+every curl example of the CustomerID REST API 1.0 reference (tests/data/
+customerid-1.0-curl-examples.txt), and every request sample of "DFS Admin Services
+API (latest)" (tests/data/dfs-request-samples.json)."""
 
+import json
 import re
-import shlex
 import urllib.parse
 from pathlib import Path
 
 import aiohttp
 import pytest
 
-from tests.support.vendored import vendored_lines
+from tests.support.dfs import ROLE_ADMIN, ROLE_ADVISOR, ROLE_TRAINEE, SARAH, TARISSA
+from tests.support.vendored import DATA, vendored_lines
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "customerid" / "2.1"
 EXAMPLES = [tuple(line.split("\t", 1)) for line in vendored_lines("customerid-2.1-curl-examples.txt")]
@@ -84,3 +88,84 @@ async def test_patch124_request_samples_succeed_as_printed(emulator, sample, con
             body = await response.text()
     assert response.status == 200, body
     assert "Value1" in body and "Value3" in body  # Custom1 (two values) and Custom2 as the sample sets them
+
+
+# -- DFS Admin Services API (latest): every request sample ---------------------------------------
+
+DFS_SAMPLES = json.loads((DATA / "dfs-request-samples.json").read_text(encoding="utf-8"))["samples"]
+# Ids aside: which scenario entity stands in for each path parameter, and for the
+# ids inside a sample's body (the document folds arrays, so an array of ids it
+# shows as [] stands for ids we fill in; its "string" and 0 are placeholders).
+DFS_PATH_IDS = {"{identityId}": SARAH, "{roleId}": str(ROLE_ADVISOR), "{tenantId}": "2", "{participantId}": "1"}
+DFS_IDS_ASIDE = {
+    "patch /v1.0/roles/{roleId}/back-office-permissions": ({}, {"MenuItemIds": [2453]}),
+    "patch /v1.0/identities/{identityId}/back-office-permissions": ({}, {"DefaultMenuItemId": 2453,
+                                                                         "MenuItemIds": [2453]}),
+    "patch /v1.0/tenants/{tenantId}/identities/{identityId}/access": ({}, {"TenantId": 2}),  # the token's tenant
+    "put /v1.0/identities/{identityId}/hierarchy/exclude": ({}, [TARISSA]),
+    "patch /v2.0/roles/{roleId}": ({"{roleId}": str(ROLE_ADMIN)}, {}),  # the sample's System-Administrator
+    "put /v2.0/roles/{roleId}/hierarchy/exclude": ({"{roleId}": str(ROLE_ADMIN)}, [ROLE_TRAINEE]),
+}
+
+
+def dfs_request(sample: dict) -> tuple[str, str, object]:
+    method, path = sample["operation"].split(" ", 1)
+    path_ids, body_ids = DFS_IDS_ASIDE.get(sample["operation"], ({}, {}))
+    for parameter, value in {**DFS_PATH_IDS, **path_ids}.items():
+        path = path.replace(parameter, value)
+    body = sample["body"]
+    if isinstance(body_ids, list):
+        body = body_ids
+    elif body_ids:
+        body = {**body, **body_ids}
+    return method.upper(), path, body
+
+
+@pytest.mark.parametrize("sample", DFS_SAMPLES, ids=[sample["operation"] for sample in DFS_SAMPLES])
+async def test_dfs_request_sample_succeeds(emulator, sample):
+    method, path, body = dfs_request(sample)
+    async with aiohttp.ClientSession() as http:
+        async with http.request(method, emulator.url + path, json=body, headers=emulator.dfs_headers) as response:
+            text = await response.text()
+    assert 200 <= response.status < 300, (sample["operation"], response.status, text[:500])
+
+
+def test_every_dfs_request_sample_is_here_and_only_ids_are_set_aside():
+    assert len(DFS_SAMPLES) == 18
+    for sample in DFS_SAMPLES:
+        _, body_ids = DFS_IDS_ASIDE.get(sample["operation"], ({}, {}))
+        if isinstance(body_ids, dict):
+            assert all(key.endswith(("Id", "Ids")) for key in body_ids), sample["operation"]
+
+
+# -- CustomerID REST API 1.0: every curl example --------------------------------------------------
+
+EXAMPLES_10 = [tuple(line.split("\t", 1)) for line in vendored_lines("customerid-1.0-curl-examples.txt")]
+DOCUMENTED_ORGANIZATION = "6666666-6"  # the examples' organization (technical name), created by MOD001b
+# Ids aside: in 1.0 entities are named, so a role's name is its id. The examples use
+# one role, TestRole, which MOD007 creates; the others act on roles the default
+# scenario's ACME (1234567-8) has, and on its user maija.
+ROLE_BY_OPERATION = {"MOD005": "OrganizationUser", "MOD006": "OrganizationMainUser", "MOD008": "OrganizationUser"}
+
+
+def with_names_10(emulator, url: str, operation: str) -> str:
+    path = re.sub(r"^https://[^/]+", emulator.url, url)
+    if operation != "MOD001b":  # every other example acts on an organization that exists
+        path = path.replace(DOCUMENTED_ORGANIZATION, "1234567-8")
+    model = emulator.model()
+    maija = model.user_entity_name(model.users.get(emulator.id_of("user", "maija")))
+    path = re.sub(r"1234567-8/X{8}-[X-]+X{12}", maija, path)
+    if operation in ROLE_BY_OPERATION:
+        path = path.replace("/TestRole", "/" + ROLE_BY_OPERATION[operation])
+    return path
+
+
+@pytest.mark.parametrize("operation, line", EXAMPLES_10, ids=[code for code, _ in EXAMPLES_10])
+async def test_customerid_10_curl_example_succeeds(emulator, operation, line):
+    request = parse_curl(line)
+    url = with_names_10(emulator, request["url"], operation)
+    async with aiohttp.ClientSession() as http:
+        headers = {"Authorization": aiohttp.encode_basic_auth(*request["auth"])}
+        async with http.request(request["method"], url, headers=headers) as response:
+            body = await response.text()
+    assert 200 <= response.status < 300, (operation, url, response.status, body[:500])
