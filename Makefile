@@ -10,7 +10,7 @@ SCENARIO ?= default  # a built-in scenario name, or a file path
 # make run: request lines, curl lines to paste, scenario files reloaded when saved
 RUN_ARGS ?= --print-curl --reload-scenarios
 
-.PHONY: install run test test-suite test-package bench bench-reset clean
+.PHONY: install run test test-suite test-package dist bench bench-reset clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -38,6 +38,9 @@ test-suite: install  ## the project's own tests only (pytest -n 2)
 
 test-package: install  ## wheel + sdist into a mktemp dir, a throwaway venv, examples/user-project in-process / -n 2 / sidecar
 	$(BIN)/python .ci/package_check.py
+
+dist: install  ## the wheel and the sdist, into dist/
+	$(BIN)/python -m build --no-isolation --outdir dist .
 
 bench: install  ## throughput and latency of real operations against the bare aiohttp baseline
 	@command -v wrk >/dev/null || { echo "make bench: installing wrk (Debian package)"; \
