@@ -5,6 +5,7 @@
     emulator endpoints [--format text|json]                the operation table
     emulator scenarios [--format text|json]                the built-in scenarios (names for --scenario)
     emulator healthcheck                                   exit 0 when the running emulator is healthy
+    emulator record | compare | scenario from-cassette     contract drift (docs/drift.md)
 
 A first argument that is not one of these subcommands is the serve form, so
 ``python -m emulator --port 8080 --scenario a.yaml`` works as it always has.
@@ -28,6 +29,7 @@ from .config import EmulatorConfig
 from .scenarios import ScenarioError
 
 SUBCOMMANDS = ("serve", "validate", "endpoints", "scenarios", "healthcheck")
+DRIFT_SUBCOMMANDS = ("record", "compare", "scenario")  # emulator.drift.cli
 TRUE_WORDS = {"1", "true", "yes", "on"}
 FALSE_WORDS = {"0", "false", "no", "off"}
 
@@ -409,6 +411,10 @@ def main_healthcheck(argv: list[str]) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
+    if argv and argv[0] in DRIFT_SUBCOMMANDS:
+        from .drift.cli import MAIN
+
+        return MAIN[argv[0]](argv[1:])
     command = argv[0] if argv and argv[0] in SUBCOMMANDS else "serve"
     if command in ("validate", "endpoints", "scenarios") and hasattr(signal, "SIGPIPE"):
         signal.signal(signal.SIGPIPE, signal.SIG_DFL)  # `emulator endpoints | head` ends quietly

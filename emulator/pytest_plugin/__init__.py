@@ -17,7 +17,8 @@ One concern per module: options.py (command line and ini), markers.py
 (``emulator_scenario`` / ``emulator_fault``), handle.py and sync_handle.py (what a
 test gets), fixtures.py (how it gets it in-process), external.py (the
 ``--emulator-url`` mode), report.py (the journal in a failing test's report),
-missing_extra.py (the stand-ins).
+drift.py (``emulator_compare``: a recorded cassette replayed against the test's
+emulator), missing_extra.py (the stand-ins).
 """
 
 from __future__ import annotations
@@ -57,9 +58,10 @@ def pytest_configure(config: pytest.Config) -> None:
         config.pluginmanager.register(missing_extra, PLUGIN_NAME)
         return
     _default_loop_scope(config)
-    from . import fixtures, report
+    from . import drift, fixtures, report
 
     config.pluginmanager.register(fixtures, PLUGIN_NAME)
+    config.pluginmanager.register(drift, "emulator-drift")
     config.pluginmanager.register(report, "emulator-report")
 
 

@@ -8,7 +8,8 @@ import inspect
 import pytest
 
 MARKERS = ("emulator_scenario", "emulator_fault")
-FIXTURES = ("emulator", "emulator_sync")
+FIXTURES = ("emulator", "emulator_sync", "emulator_compare")
+ASYNC_FIXTURES = frozenset(("emulator", "emulator_compare"))  # what makes an async def test ours
 
 
 def register_markers(config: pytest.Config) -> None:
@@ -20,7 +21,7 @@ def register_markers(config: pytest.Config) -> None:
 
 
 def mark_asyncio(collector, name, obj) -> None:
-    """An ``async def`` test using the ``emulator`` fixture runs on asyncio even in
+    """An ``async def`` test using the ``emulator`` (or ``emulator_compare``) fixture runs on asyncio even in
     pytest-asyncio's strict mode: it gets the asyncio mark before pytest-asyncio looks."""
     if inspect.iscoroutinefunction(obj) and collector.funcnamefilter(name):
         try:
@@ -28,7 +29,7 @@ def mark_asyncio(collector, name, obj) -> None:
         except (TypeError, ValueError):
             return
         marks = getattr(obj, "pytestmark", [])
-        if "emulator" in parameters and not any(mark.name == "asyncio" for mark in marks):
+        if ASYNC_FIXTURES.intersection(parameters) and not any(mark.name == "asyncio" for mark in marks):
             pytest.mark.asyncio(obj)
 
 

@@ -28,3 +28,8 @@ def emulator(request: pytest.FixtureRequest):
 @pytest.fixture
 def emulator_sync(request: pytest.FixtureRequest):
     _explain(request)
+
+
+@pytest.fixture
+def emulator_compare(request: pytest.FixtureRequest):
+    _explain(request)
