@@ -57,6 +57,11 @@ class EmulatedApi(Protocol):
         """Optional: simulated end-user or system actions, served by the control API
         at ``POST /__emulator/<api name>/<path>``."""
 
+    def record_kinds(self) -> list["RecordKind"]:
+        """Optional: how the record browser (``/__emulator/records``, the dashboard)
+        names, searches and breaks down this API's collections; a collection not
+        listed is still browsable under a name derived from its kind."""
+
 
 @dataclass(frozen=True)
 class ControlAction:
@@ -67,6 +72,23 @@ class ControlAction:
     path: str
     summary: str
     run: Callable[[Any, dict[str, str]], Any]
+
+
+@dataclass(frozen=True)
+class RecordKind:
+    """One browsable kind of record. ``search(collection, text)`` returns matching
+    ids from the collection's indexes (cost follows the matches, never the store);
+    ``breakdowns`` count records per key of an index, e.g. users per status, as
+    (label, index name, key -> display name); ``columns`` are the record fields a
+    table shows first; ``document`` adds readable fields (a status name) to the
+    stored record's JSON."""
+
+    name: str
+    collection: str
+    columns: tuple[str, ...] = ("id",)
+    search: Callable[[Any, str], Iterable[Any]] | None = None
+    breakdowns: tuple[tuple[str, str, Callable[[Any], str]], ...] = ()
+    document: Callable[[Any], dict] | None = None
 
 
 class ControlActionError(Exception):

@@ -104,12 +104,13 @@ def _api_dispatcher(api, state: EmulatorState):
             response_body = getattr(response, "body", None)
             if not isinstance(response_body, (bytes, bytearray)):
                 response_body = b""
+            dropped = isinstance(response, faults.Dropped)
             journal.record(wall_time(), api_name, code, version, request.method, request.path,
-                           request.query_string, None if isinstance(response, faults.Dropped) else response.status,
+                           request.query_string, None if dropped else response.status,
                            (perf_counter() - started) * 1000,
                            request_body if len(request_body) <= cut else request_body[:cut],
                            response_body if len(response_body) <= cut else response_body[:cut],
-                           request.headers, note)
+                           request.headers, note, None if dropped else response.headers)
         return response
 
     dispatch.__name__ = f"{api.name}_dispatch"

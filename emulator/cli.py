@@ -121,7 +121,7 @@ def startup_lines(app, config: EmulatorConfig, seconds: float) -> list[str]:
     for name, api in state.apis.items():
         counts = ", ".join(f"{kind} {count}" for kind, count in api.summary_counts(state.world.store).items())
         lines.append(f"  {name} state: {counts}")
-    lines.append(f"  control API: {url}/__emulator/ (reference: {url}/__emulator/openapi.json)"
+    lines.append(f"  dashboard: {url}/__emulator/ (control API reference: {url}/__emulator/openapi.json)"
                  + (" [token required]" if config.control_token else ""))
     return lines
 

@@ -21,7 +21,7 @@ from typing import Any
 import yaml
 from aiohttp import web
 
-from . import control_keys
+from . import control_keys, dashboard, inspection
 from .api import ControlActionError, package_file
 from .journal import MatchError, RequestMatch, entries_json, iso_time
 from .builtin_scenarios import builtin_scenarios, is_bare_name, scenario_name, scenarios_in
@@ -541,6 +541,8 @@ def routes(state: EmulatorState) -> list[tuple[str, str, Any]]:
         ("DELETE", "/namespaces/{name}", delete_namespace),
         ("GET", "/openapi.json", openapi),
         *control_keys.ROUTES,
+        *inspection.routes(),
+        *dashboard.routes(),
     ]
     for api in state.apis.values():
         for action in api.control_actions():
@@ -554,5 +556,5 @@ def add_routes(app: web.Application) -> None:
     state = app[STATE]
     token = state.config.control_token
     for method, path, handler in routes(state):
-        guarded = _guarded(handler, token, open_route=path in ("/health", "/openapi.json"))
+        guarded = _guarded(handler, token, open_route=path in ("/health", "/openapi.json", *dashboard.PAGES))
         app.router.add_route(method, PREFIX + path, guarded)

@@ -19,15 +19,19 @@ MATCH_KEYS = ("api", "operation", "method", "path", "status", "since", "namespac
 
 class JournalEntry:
     __slots__ = ("seq", "time", "api", "operation", "version", "method", "path", "query", "status",
-                 "duration_ms", "request_body", "response_body", "request_headers", "fault")
+                 "duration_ms", "request_body", "response_body", "request_headers", "fault", "response_headers")
 
     def __init__(self, seq: int, time: float, api: str, operation: str | None, version: str | None,
                  method: str, path: str, query: str, status: int | None, duration_ms: float,
-                 request_body: bytes, response_body: bytes, request_headers, fault: dict | None) -> None:
+                 request_body: bytes, response_body: bytes, request_headers, fault: dict | None,
+                 response_headers=None) -> None:
         self.seq, self.time, self.api, self.operation, self.version = seq, time, api, operation, version
         self.method, self.path, self.query, self.status = method, path, query, status
         self.duration_ms, self.request_body, self.response_body = duration_ms, request_body, response_body
         self.request_headers, self.fault = request_headers, fault
+        # The response's own header mapping, kept by reference: no copy per request,
+        # and it shows what aiohttp added when it sent the response (Content-Length).
+        self.response_headers = response_headers
 
     def to_json(self, body_limit: int) -> dict[str, Any]:
         return {
@@ -43,6 +47,7 @@ class JournalEntry:
             "duration_ms": round(self.duration_ms, 3),
             "request_body": _text(self.request_body, body_limit),
             "request_headers": dict(self.request_headers),
+            "response_headers": dict(self.response_headers) if self.response_headers is not None else None,
             "response_body": _text(self.response_body, body_limit),
             "fault": self.fault,
         }

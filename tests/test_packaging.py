@@ -15,7 +15,7 @@ import pytest
 import emulator
 
 ROOT = Path(__file__).resolve().parent.parent
-DATA_SUFFIXES = {".yaml", ".yml", ".xsd", ".json", ".typed"}
+DATA_SUFFIXES = {".yaml", ".yml", ".xsd", ".json", ".typed", ".html", ".js", ".css"}
 
 
 @pytest.fixture(scope="module")
@@ -68,10 +68,16 @@ def test_the_sdist_holds_what_rebuilds_the_wheel_and_runs_the_tests(dist):
         names = {name.split("/", 1)[1] for name in archive.getnames() if "/" in name}
     assert {"pyproject.toml", "LICENSE", "README.md", "Makefile", "MANIFEST.in", "tests/conftest.py",
             "tests/data/customerid-2.1-operation-codes.txt", "tests/data/dfs-documented-operations.txt",
+            "tests/data/customerid-2.1-curl-examples.txt", "tests/data/customerid-1.0-curl-examples.txt",
+            "tests/data/dfs-request-samples.json",
             "examples/user-project/pyproject.toml", "emulator/builtin_scenarios/default.yaml",
             ".ci/package_check.py"} <= names
     assert any(name.startswith("fixtures/customerid/") for name in names)
     assert not any(name.endswith(".pyc") for name in names)
+    source = {path.relative_to(ROOT).as_posix() for folder in ("emulator", "tests", "fixtures", "docs", "examples", ".ci")
+              for path in (ROOT / folder).rglob("*")
+              if path.is_file() and "__pycache__" not in path.parts and path.suffix != ".pyc"}
+    assert source <= names, sorted(source - names)  # every file of those folders travels
 
 
 def test_the_entry_point_imports_only_what_every_pytest_run_can_afford():

@@ -13,7 +13,7 @@ from aiohttp import web
 from ..api import ControlAction, ControlActionError, package_file
 from ..endpoints import EndpointTable, Operation
 from ..state import STATE, World
-from . import scenario
+from . import browse, scenario
 from .errors import AuthenticationFailed, CustomerIdError, error_for_status
 from .handlers import Call, CustomerIdHandlers
 from .handlers1x import Rest10Handlers, Rest12Handlers
@@ -102,6 +102,9 @@ class CustomerIdApi:
 
     def dump_scenario_section(self, store, settings: CustomerIdSettings, keys) -> dict:
         return scenario.dump_section(store, settings, keys)
+
+    def record_kinds(self):
+        return browse.record_kinds()
 
     def bind(self, operation: Operation, version: str):
         handler = getattr(self.handlers, operation.handler)

@@ -14,7 +14,7 @@ from aiohttp import web
 from ..api import package_file
 from ..endpoints import EndpointTable, Operation
 from ..state import STATE, World
-from . import render, scenario
+from . import browse, render, scenario
 from .auth import authenticate, mint
 from .errors import BadRequest, DfsError, NotFound, error_for_status
 from .handlers import Call, DfsHandlers, json_response
@@ -71,6 +71,9 @@ class DfsApi:
 
     def dump_scenario_section(self, store, settings: DfsSettings, keys) -> dict:
         return scenario.dump_section(store, settings, keys)
+
+    def record_kinds(self):
+        return browse.record_kinds()
 
     def bind(self, operation: Operation, version: str):
         handler = getattr(self.handlers, operation.handler)
