@@ -2,13 +2,14 @@
 API (1.0, 1.2, 2.0, 2.1) and the DFS Admin Services API, for contract testing.
 
 - ``emulator`` / ``python -m emulator`` (emulator.cli): serve both APIs on built-in
-  or your own scenarios; ``validate``, ``endpoints``, ``scenarios``, ``healthcheck``.
+  or your own scenarios; ``validate``, ``endpoints``, ``scenarios``, ``healthcheck``;
+  contract drift with ``record``, ``compare``, ``scenario from-cassette`` (emulator.drift).
 - ``create_app(EmulatorConfig(...))``: the aiohttp application, to embed.
 - The pytest plugin (emulator.pytest_plugin, a ``pytest11`` entry point): the
-  ``emulator`` and ``emulator_sync`` fixtures, in-process or against a sidecar
+  ``emulator``, ``emulator_sync`` and ``emulator_compare`` fixtures, in-process or against a sidecar
   (``pip install 'identity-emulator[pytest]'``).
 - ``/__emulator/``: the control API (reset, scenarios, snapshots, faults, journal,
-  clock, namespaces, scenario keys).
+  clock, namespaces, scenario keys, records) and the dashboard.
 
 ``__version__`` here is the package's one version source (pyproject.toml reads it).
 """
