@@ -35,10 +35,11 @@ browser:  ## Debian's chromium for the dashboard's browser tests (apt; nothing t
 			>/dev/null 2>&1 || echo "make browser: could not install chromium; the browser tests will say so"; }
 
 # make test = test-suite and test-package, run side by side (the package check
-# mostly waits on pip and subprocesses). Add prerequisites (like browser) to
+# mostly waits on pip and subprocesses; niced, so the suite's timed checks keep
+# their CPU). Add prerequisites (like browser) to
 # `test:` / `test-suite:`.
 test: install browser  ## the whole test suite (-n 2) and the built package as a user installs it (.ci/package_check.py)
-	@log=$$(mktemp); $(BIN)/python .ci/package_check.py > "$$log" 2>&1 & package=$$!; \
+	@log=$$(mktemp); nice -n 10 $(BIN)/python .ci/package_check.py > "$$log" 2>&1 & package=$$!; \
 	$(BIN)/python -m pytest -n 2 -p xdist $(PYTEST_ARGS); suite=$$?; \
 	wait $$package; packaged=$$?; cat "$$log"; rm -f "$$log"; \
 	echo "make test: suite exit $$suite, package check exit $$packaged"; \

@@ -123,7 +123,7 @@ def test_port_zero_is_reported_as_the_bound_port_everywhere(tmp_path):
         assert port != 0
         curl = server.wait_for(lambda line: line.startswith("curl "))
         assert f"http://127.0.0.1:{port}/" in curl and ":0/" not in curl
-        control = next(line for line in server.seen if "control API:" in line)
+        control = next(line for line in server.seen if "/__emulator/" in line)
         assert f":{port}/__emulator/" in control
         written = json.loads(address_file.read_text())
         assert written["port"] == port
