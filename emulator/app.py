@@ -8,7 +8,7 @@ import time
 
 from aiohttp import web
 
-from . import control, faults
+from . import apidocs, connections, control, cors, faults
 from .config import EmulatorConfig
 from .endpoints import Operation
 from .routing import MethodNotAllowed, PathRouter
@@ -120,7 +120,8 @@ def _api_dispatcher(api, state: EmulatorState):
 def mount_api(app: web.Application, api, state: EmulatorState) -> None:
     dispatch = _api_dispatcher(api, state)
     for prefix in api.url_prefixes:
-        app.router.add_route("*", prefix.rstrip("/") + "/{tail:.*}", dispatch)
+        # [\s\S], not '.': a path with %0A in it is the API's too (its error document, journaled)
+        app.router.add_route("*", prefix.rstrip("/") + "/{tail:[\\s\\S]*}", dispatch)
 
 
 def create_app(config: EmulatorConfig | None = None, *, baseline: Baseline | None = None,
@@ -132,10 +133,14 @@ def create_app(config: EmulatorConfig | None = None, *, baseline: Baseline | Non
     apis = apis if apis is not None else default_apis()
     if baseline is None:
         baseline = load_baseline(config.scenarios, apis, directories=[config.scenario_dir], progress=progress)
-    app = web.Application(client_max_size=config.max_body_bytes)
+    app = web.Application(client_max_size=config.max_body_bytes, handler_args=connections.handler_args(config))
+    app[connections.BODY_READ_SECONDS] = config.body_read_seconds
+    connections.install_log_filter()
     state = EmulatorState(apis, baseline, config)
     app[STATE] = state
     for api in apis:
         mount_api(app, api, state)
+    apidocs.add_routes(app)  # before the control API: its last route answers every other /__emulator path
     control.add_routes(app)
+    cors.install(app, config.cors_origins)
     return app

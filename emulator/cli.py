@@ -25,7 +25,8 @@ import time
 from pathlib import Path
 
 from . import __version__
-from .config import EmulatorConfig
+from .config import LIMITS, NUMERIC, EmulatorConfig
+from .cors import parse_origins
 from .scenarios import ScenarioError
 
 SUBCOMMANDS = ("serve", "validate", "endpoints", "scenarios", "healthcheck")
@@ -75,9 +76,16 @@ def parse_arguments(argv: list[str] | None, prog: str = "emulator") -> argparse.
     parser.add_argument("--control-token", metavar="TOKEN",
                         help="control endpoints other than health need 'Authorization: Bearer TOKEN' "
                              "(env EMULATOR_CONTROL_TOKEN)")
+    parser.add_argument("--cors", metavar="ORIGIN[,ORIGIN]",
+                        help="let browser pages from these origins call both APIs and the control API "
+                             "(CORS; * for any origin; default off; env EMULATOR_CORS)")
     parser.add_argument("--journal-limit", type=int, metavar="N",
                         help="requests kept per namespace in the journal (default 1000; 0 turns it off; "
                              "env EMULATOR_JOURNAL_LIMIT)")
+    limits = parser.add_argument_group("limits (docs/limits.md)")
+    for name in LIMITS:
+        limits.add_argument("--" + name.replace("_", "-"), type=NUMERIC[name], metavar="N",
+                            help=f"default {getattr(EmulatorConfig, name)}; env EMULATOR_{name.upper()}")
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     return parser.parse_args(argv)
 
@@ -123,6 +131,9 @@ def startup_lines(app, config: EmulatorConfig, seconds: float) -> list[str]:
         lines.append(f"  {name} state: {counts}")
     lines.append(f"  dashboard: {url}/__emulator/ (control API reference: {url}/__emulator/openapi.json)"
                  + (" [token required]" if config.control_token else ""))
+    lines.append(f"  API documents: {url}/__emulator/docs (Swagger UI: CustomerID, DFS, control API)")
+    if config.cors_origins:
+        lines.append(f"  CORS allowed for: {', '.join(config.cors_origins)}")
     return lines
 
 
@@ -219,7 +230,10 @@ def main_serve(argv: list[str], prog: str = "emulator") -> int:
         config = EmulatorConfig.from_environment(host=arguments.host, port=arguments.port,
                                                  scenarios=arguments.scenarios,
                                                  control_token=arguments.control_token,
-                                                 journal_limit=arguments.journal_limit)
+                                                 journal_limit=arguments.journal_limit,
+                                                 cors_origins=parse_origins(arguments.cors) if arguments.cors
+                                                 else None,
+                                                 **{name: getattr(arguments, name) for name in LIMITS})
         access_log = arguments.access_log if arguments.access_log is not None else \
             _env_flag("EMULATOR_ACCESS_LOG", True)
         reload_scenarios = arguments.reload_scenarios or _env_flag("EMULATOR_RELOAD_SCENARIOS", False)

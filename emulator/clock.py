@@ -10,6 +10,13 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 
 
+# The years a clock may be set to (as written, in the timestamp's own offset): every
+# timestamp the APIs derive from it (expiries years ahead, epoch seconds in tokens)
+# stays representable while the clock runs on.
+YEARS = (1970, 9000)
+MAX_STEP_SECONDS = 1e12
+
+
 class Clock:
     def __init__(self, offset: timedelta = timedelta(0), frozen: datetime | None = None) -> None:
         self.offset = offset
@@ -26,7 +33,25 @@ class Clock:
     def copy(self) -> "Clock":
         return Clock(self.offset, self.frozen)
 
+    @staticmethod
+    def advanced(now: datetime, seconds: float) -> datetime:
+        """``now`` moved by ``seconds`` (at most MAX_STEP_SECONDS either way, else
+        ValueError); the caller checks the result with ``in_range``."""
+        if not -MAX_STEP_SECONDS <= seconds <= MAX_STEP_SECONDS:
+            raise ValueError(f"advance_seconds is at most {MAX_STEP_SECONDS:g} either way")
+        try:
+            return now + timedelta(seconds=seconds)
+        except OverflowError:
+            return now.replace(year=1 if seconds < 0 else 9999)  # out of range either way
+
+    @staticmethod
+    def in_range(now: datetime) -> bool:
+        return YEARS[0] <= now.year <= YEARS[1]
+
     def set(self, now: datetime, freeze: bool) -> None:
+        """ValueError (and no change) when ``now`` is outside the years YEARS."""
+        if not self.in_range(now):
+            raise ValueError(f"the clock may be set to the years {YEARS[0]} to {YEARS[1]}")
         if freeze:
             self.frozen = now
         else:

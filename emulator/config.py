@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .builtin_scenarios import BUILTIN_DIRECTORY
+from .cors import parse_origins
 
 DEFAULT_SCENARIO = BUILTIN_DIRECTORY / "default.yaml"  # the built-in "default" (package data)
 # Where names such as "bulk-50k" are looked up first (EMULATOR_SCENARIO_DIR); the
@@ -14,8 +15,15 @@ DEFAULT_SCENARIO = BUILTIN_DIRECTORY / "default.yaml"  # the built-in "default" 
 PROJECT_SCENARIOS = BUILTIN_DIRECTORY
 
 # EMULATOR_<NAME> environment variables read as numbers
-_NUMERIC = {"journal_limit": int, "journal_body_bytes": int, "fault_max_hold_seconds": float,
-            "max_namespaces": int, "fault_seed": int}
+NUMERIC = {"journal_limit": int, "journal_body_bytes": int, "fault_max_hold_seconds": float,
+           "max_namespaces": int, "fault_seed": int, "namespace_idle_seconds": float,
+           "namespace_expire_seconds": float, "memory_budget_bytes": int, "max_snapshots": int,
+           "max_faults": int, "connection_idle_seconds": float, "body_read_seconds": float,
+           "max_body_bytes": int}
+# The limits docs/limits.md lists: command-line --NAME-WITH-DASHES, env EMULATOR_NAME.
+LIMITS = ("max_body_bytes", "max_namespaces", "namespace_idle_seconds", "namespace_expire_seconds",
+          "memory_budget_bytes", "max_snapshots", "max_faults", "connection_idle_seconds", "body_read_seconds",
+          "journal_body_bytes", "fault_max_hold_seconds")
 
 
 def _number(environ, variable: str, kind: type) -> int | float:
@@ -45,14 +53,32 @@ class EmulatorConfig:
     fault_max_hold_seconds: float = 30.0
     # Seeds the random source of faults posted without their own seed.
     fault_seed: int | None = None
+    # Namespaces alive at once, the default one included (docs/limits.md: who may create
+    # them, and which are evicted to make room).
     max_namespaces: int = 1000
+    # A namespace unused this long may be evicted (least recently used first) to make
+    # room for a new one; unused this long it is dropped.
+    namespace_idle_seconds: float = 5.0
+    namespace_expire_seconds: float = 3600.0
+    # One budget for what clients make the process hold: journal entries (bodies plus
+    # a fixed overhead) across all namespaces, snapshots and faults.
+    memory_budget_bytes: int = 512 * 1024 * 1024
+    max_snapshots: int = 100  # per namespace
+    max_faults: int = 100  # per namespace
+    # An open connection with no request in progress (or one whose request head is
+    # still arriving) is closed after this long; a request body must arrive within
+    # body_read_seconds.
+    connection_idle_seconds: float = 75.0
+    body_read_seconds: float = 30.0
     # When set, control endpoints other than health need "Authorization: Bearer <token>".
     control_token: str | None = None
+    # Browser origins allowed to call both APIs and the control API (CORS); empty: CORS off.
+    cors_origins: tuple[str, ...] = ()
 
     @classmethod
     def from_environment(cls, environ: dict[str, str] | None = None, **overrides) -> "EmulatorConfig":
         """EMULATOR_HOST, EMULATOR_PORT, EMULATOR_SCENARIOS (separated by the OS path
-        separator or commas), EMULATOR_CONTROL_TOKEN, EMULATOR_JOURNAL_LIMIT, ...;
+        separator or commas), EMULATOR_CONTROL_TOKEN, EMULATOR_CORS, EMULATOR_JOURNAL_LIMIT, ...;
         explicit overrides (command-line values) win."""
         environ = os.environ if environ is None else environ
         values: dict = {}
@@ -65,9 +91,11 @@ class EmulatorConfig:
             values["scenarios"] = tuple(Path(part.strip()) for part in parts if part.strip())
         if environ.get("EMULATOR_SCENARIO_DIR"):
             values["scenario_dir"] = Path(environ["EMULATOR_SCENARIO_DIR"])
+        if environ.get("EMULATOR_CORS"):
+            values["cors_origins"] = parse_origins(environ["EMULATOR_CORS"])
         if environ.get("EMULATOR_CONTROL_TOKEN"):
             values["control_token"] = environ["EMULATOR_CONTROL_TOKEN"]
-        for name, kind in _NUMERIC.items():
+        for name, kind in NUMERIC.items():
             if environ.get(f"EMULATOR_{name.upper()}"):
                 values[name] = _number(environ, f"EMULATOR_{name.upper()}", kind)
         values.update({key: value for key, value in overrides.items() if value is not None})

@@ -12,7 +12,7 @@ from __future__ import annotations
 import copy
 import functools
 import hmac
-import json
+import logging
 import time
 from datetime import datetime, timezone
 from pathlib import Path
@@ -23,12 +23,19 @@ from aiohttp import web
 
 from . import control_keys, dashboard, inspection
 from .api import ControlActionError, package_file
+from .budget import LimitReached
+from .clock import YEARS
+from .connections import read_body
 from .journal import MatchError, RequestMatch, entries_json, iso_time
 from .builtin_scenarios import builtin_scenarios, is_bare_name, scenario_name, scenarios_in
-from .scenarios import ScenarioError, parse_scenario_text, read_scenario_file
-from .state import STATE, NAMESPACE_HEADER, EmulatorState, Namespace, NamespaceError
+from .safeparse import BODY_LIMITS, UnsafeDocument, load_document, load_json
+from .scenarios import ScenarioError, read_scenario_file, scenario_schema
+from .state import SNAPSHOT_ID, STATE, NAMESPACE_HEADER, EmulatorState, Namespace, NamespaceError
+
+log = logging.getLogger("emulator")
 
 PREFIX = "/__emulator"
+PROBLEM_CHARS = 1000  # an error message never quotes a whole (possibly hostile) document
 RESET_KEEP = ("faults", "journal")
 JOURNAL_QUERY = ("api", "operation", "method", "path", "status", "since", "fault")
 
@@ -43,6 +50,7 @@ class Problem(Exception):
     """A control request that cannot be done: becomes ``{"error", "where"}``."""
 
     def __init__(self, status: int, message: str, where: str | None = None, **extra: Any) -> None:
+        message = message if len(message) <= PROBLEM_CHARS else message[:PROBLEM_CHARS] + "…"
         super().__init__(message)
         self.status, self.message, self.where, self.extra = status, message, where, extra
 
@@ -59,27 +67,37 @@ def _state(request: web.Request) -> EmulatorState:
     return request.app[STATE]
 
 
+def _authorized(request: web.Request, token: str | None) -> bool:
+    if token is None:
+        return True
+    given = request.headers.get("Authorization", "")
+    return hmac.compare_digest(given.encode("utf-8", "surrogateescape"), f"Bearer {token}".encode())
+
+
 def _namespace(request: web.Request) -> Namespace:
+    state = _state(request)
     try:
-        return _state(request).namespace_for(request)
+        # Only a caller holding the control token (when one is set) creates namespaces:
+        # health is open to everyone, so it may look a namespace up, not make one.
+        return state.namespace_for(request, create=_authorized(request, state.config.control_token))
     except NamespaceError as error:
         raise Problem(error.status, str(error), NAMESPACE_HEADER) from None
 
 
 async def _json_body(request: web.Request, *, required: bool = False) -> Any:
-    text = await request.text() if request.body_exists else ""
-    if not text.strip():
+    raw = await read_body(request) if request.body_exists else b""
+    if not raw.strip():
         if required:
             raise Problem(400, "a JSON body is required", "(body)")
         return {}
     try:
-        return json.loads(text)
-    except json.JSONDecodeError as error:
-        raise Problem(400, f"not valid JSON: {error.msg}", f"line {error.lineno}, column {error.colno}") from None
+        return load_json(raw)
+    except UnsafeDocument as error:
+        raise Problem(400, error.problem, error.where or "(body)") from None
 
 
 def _bool_query(request: web.Request, name: str) -> bool:
-    value = request.query.get(name, "false").lower()
+    value = request.query.get(name, "false")
     if value in ("true", "1", "yes", ""):
         return True
     if value in ("false", "0", "no"):
@@ -110,6 +128,7 @@ async def health(request: web.Request) -> web.Response:
         "journal": _journal_summary(namespace),
         "snapshots": len(namespace.snapshots),
         "clock": _clock_json(namespace),
+        "memory": state.budget.to_json(),
     })
 
 
@@ -165,21 +184,11 @@ async def list_scenarios(request: web.Request) -> web.Response:
     })
 
 
-def _parse_scenario_body(text: str, content_type: str) -> dict:
-    stripped = text.lstrip()
-    if "json" in content_type or stripped.startswith("{"):
-        try:
-            document = json.loads(text)
-        except json.JSONDecodeError as error:
-            raise ScenarioError("(request body)", f"line {error.lineno}, column {error.colno}",
-                                f"not valid JSON: {error.msg}") from None
-        if not isinstance(document, dict):
-            raise ScenarioError("(request body)", "", "a scenario is a JSON object")
-        return document
+def _parse_scenario_body(raw: bytes, content_type: str) -> dict:
     try:
-        document = yaml.load(text, Loader=_YamlLoader)  # noqa: S506 - a safe loader
-    except yaml.YAMLError:
-        return parse_scenario_text(text, "(request body)")  # the pure-Python parser words the error
+        document = load_document(raw, content_type, BODY_LIMITS)
+    except UnsafeDocument as error:
+        raise ScenarioError("(request body)", error.where, error.problem) from None
     if document is None:
         return {}
     if not isinstance(document, dict):
@@ -191,10 +200,10 @@ async def load_scenario(request: web.Request) -> web.Response:
     state = _state(request)
     namespace = _namespace(request)
     replace = _bool_query(request, "replace")
-    text = await request.text() if request.body_exists else ""
+    raw = await read_body(request) if request.body_exists else b""
     started = time.perf_counter()
     try:
-        document = _parse_scenario_body(text, request.content_type)
+        document = _parse_scenario_body(raw, request.content_type)
         if set(document) == {"name"}:  # {"name": "bulk-50k"}: a file from the scenario directory
             available = _available_scenarios(state)
             name = document["name"]
@@ -255,10 +264,13 @@ async def create_snapshot(request: web.Request) -> web.Response:
     if not isinstance(body, dict):
         raise Problem(400, "the body is a JSON object (optionally {\"id\": ...})", "(body)")
     snapshot_id = body.get("id")
-    if snapshot_id is not None and (not isinstance(snapshot_id, str) or not snapshot_id or "/" in snapshot_id):
-        raise Problem(400, "id must be a non-empty string without '/'", "id")
+    if snapshot_id is not None and (not isinstance(snapshot_id, str) or not SNAPSHOT_ID.match(snapshot_id)):
+        raise Problem(400, "id is 1-128 characters of A-Z a-z 0-9 . _ : - (starting with a letter or digit)", "id")
     started = time.perf_counter()
-    snapshot = namespace.save_snapshot(snapshot_id)
+    try:
+        snapshot = namespace.save_snapshot(snapshot_id)
+    except LimitReached as error:
+        raise Problem(error.status, str(error), "id") from None
     return _json({**snapshot.to_json(), "milliseconds": _elapsed_ms(started)}, status=201)
 
 
@@ -278,7 +290,7 @@ async def restore_snapshot(request: web.Request) -> web.Response:
 async def delete_snapshot(request: web.Request) -> web.Response:
     namespace = _namespace(request)
     snapshot = _snapshot(namespace, request.match_info["id"])
-    del namespace.snapshots[snapshot.id]
+    namespace.delete_snapshot(snapshot.id)
     return _json({"deleted": snapshot.id})
 
 
@@ -291,6 +303,8 @@ async def add_fault(request: web.Request) -> web.Response:
         fault = namespace.faults.add(body)
     except MatchError as error:
         raise Problem(400, error.problem, error.where) from None
+    except LimitReached as error:
+        raise Problem(error.status, str(error), "(body)") from None
     return _json(fault.to_json(time.monotonic()), status=201)
 
 
@@ -353,7 +367,7 @@ async def list_requests(request: web.Request) -> web.Response:
     match = _match(spec, "?")
     selected = list(namespace.journal.select(match))
     if "limit" in query:
-        if not query["limit"].isdigit():
+        if not (query["limit"].isascii() and query["limit"].isdigit()) or len(query["limit"]) > 9:
             raise Problem(400, "limit is a number of entries (the most recent are kept)", "?limit")
         selected = selected[len(selected) - int(query["limit"]):] if int(query["limit"]) else []
     return _json({**_journal_summary(namespace), "count": len(selected),
@@ -396,19 +410,27 @@ async def set_clock(request: web.Request) -> web.Response:
     freeze = body.get("freeze", clock.frozen is not None)
     if not isinstance(freeze, bool):
         raise Problem(400, "freeze must be true or false", "freeze")
+    now = clock.now()
     if "now" in body:
         try:
-            now = datetime.fromisoformat(str(body["now"]).replace("Z", "+00:00"))
+            now = datetime.fromisoformat(str(body["now"])[:64].replace("Z", "+00:00"))
         except ValueError:
-            raise Problem(400, f"{body['now']!r} is not an ISO 8601 timestamp", "now") from None
-        clock.set(now if now.tzinfo else now.replace(tzinfo=timezone.utc), freeze)
-    else:
-        clock.set(clock.now(), freeze)
+            raise Problem(400, f"{str(body['now'])[:64]!r} is not an ISO 8601 timestamp", "now") from None
+        now = now if now.tzinfo else now.replace(tzinfo=timezone.utc)
     if "advance_seconds" in body:
         seconds = body["advance_seconds"]
         if isinstance(seconds, bool) or not isinstance(seconds, (int, float)):
             raise Problem(400, "advance_seconds must be a number", "advance_seconds")
-        clock.advance(seconds)
+        try:
+            now = clock.advanced(now, seconds)
+        except ValueError as error:
+            raise Problem(400, str(error), "advance_seconds") from None
+        if not clock.in_range(now):  # well-formed, but not from where the clock stands: 422
+            raise Problem(422, f"the clock would leave the years {YEARS[0]} to {YEARS[1]}", "advance_seconds")
+    try:
+        clock.set(now, freeze)
+    except ValueError as error:
+        raise Problem(400, str(error), "now") from None
     return _json(_clock_json(namespace))
 
 
@@ -459,20 +481,70 @@ def _base_openapi() -> dict:
     return yaml.load(package_file(__file__, "control-openapi.yaml").read_text("utf-8"), Loader=_YamlLoader)
 
 
+def _common_responses(document: dict) -> None:
+    """What any control operation may answer besides its own: the namespace header's
+    400/403/503, the control token's 401, a body's 408/413 (docs/limits.md)."""
+    problem = {"$ref": "#/components/responses/Problem"}
+    for path, item in document["paths"].items():
+        for method, operation in item.items():
+            responses = operation.setdefault("responses", {})
+            if path not in (f"{PREFIX}/health", f"{PREFIX}/openapi.json"):
+                responses.setdefault("401", problem)
+            if any(parameter.get("$ref", "").endswith("/Namespace") for parameter in operation.get("parameters", ())):
+                for status in ("400", "403", "503"):
+                    responses.setdefault(status, problem)
+            if method in ("post", "put", "patch"):
+                for status in ("400", "408", "413"):
+                    responses.setdefault(status, problem)
+
+
+def _add_scenario_schema(document: dict, state: EmulatorState) -> None:
+    """The scenario schema as components: each API section's ``$defs`` become
+    ``ScenarioCustomerid_user`` and so on (a section's own ``$id`` would not resolve
+    inside an OpenAPI document)."""
+    schemas = document["components"]["schemas"]
+    scenario = copy.deepcopy(scenario_schema(state.apis.values()))
+    scenario.pop("$schema", None)
+
+    def rewrite(node: Any, prefix: str) -> Any:
+        if isinstance(node, dict):
+            if isinstance(node.get("$ref"), str) and node["$ref"].startswith("#/$defs/"):
+                node = {**node, "$ref": f"#/components/schemas/{prefix}{node['$ref'][len('#/$defs/'):]}"}
+            return {key: rewrite(value, prefix) for key, value in node.items()}
+        if isinstance(node, list):
+            return [rewrite(value, prefix) for value in node]
+        return node
+
+    for name, section in scenario["properties"].items():
+        if isinstance(section, dict) and "$id" in section:
+            prefix = f"Scenario{name.capitalize()}_"
+            section = rewrite(section, prefix)
+            section.pop("$id")
+            for key, definition in section.pop("$defs", {}).items():
+                schemas[prefix + key] = definition
+            scenario["properties"][name] = section
+    schemas["Scenario"].update(scenario)
+
+
 def openapi_document(state: EmulatorState) -> dict:
     document = copy.deepcopy(_base_openapi())
     document["components"]["schemas"]["Fault"]["properties"]["match"]["properties"]["api"]["enum"] = list(state.apis)
+    _add_scenario_schema(document, state)
     for api in state.apis.values():
         for method, route_path, handler in api.control_routes():
             parameters = [{"name": part[1:-1], "in": "path", "required": True, "schema": {"type": "string"}}
                           for part in route_path.split("/") if part.startswith("{")]
-            document["paths"].setdefault(f"{PREFIX}/{api.name}{route_path}", {})[method.lower()] = {
+            item = document["paths"].setdefault(f"{PREFIX}/{api.name}{route_path}", {})[method.lower()] = {
                 "tags": [f"{api.name} emulator routes"],
                 "summary": (handler.__doc__ or handler.__name__).strip().splitlines()[0],
                 "operationId": f"{api.name}_{handler.__name__}",
-                "parameters": parameters,
-                "responses": {"200": {"description": "done"}, "400": {"$ref": "#/components/responses/Problem"},
-                              "404": {"$ref": "#/components/responses/Problem"}}}
+                "parameters": ([] if route_path.endswith("/openapi.json")
+                               else [{"$ref": "#/components/parameters/Namespace"}]) + parameters,
+                "responses": {"200": {"description": "done"}, "400": {"$ref": "#/components/responses/ApiError"},
+                              "404": {"$ref": "#/components/responses/ApiError"}}}
+            if getattr(handler, "request_schema", None):  # a route may describe its JSON body
+                item["requestBody"] = {"required": False,
+                                       "content": {"application/json": {"schema": handler.request_schema}}}
         for action in api.control_actions():
             path = f"{PREFIX}/{api.name}/{action.path}"
             parameters = [{"name": part[1:-1], "in": "path", "required": True, "schema": {"type": "string"}}
@@ -487,6 +559,7 @@ def openapi_document(state: EmulatorState) -> dict:
                     "400": {"$ref": "#/components/responses/Problem"},
                     "404": {"$ref": "#/components/responses/Problem"},
                 }}}
+    _common_responses(document)
     return document
 
 
@@ -496,21 +569,29 @@ async def openapi(request: web.Request) -> web.Response:
 
 # -- wiring ---------------------------------------------------------------------------------------
 
-def _guarded(handler, token: str | None, *, open_route: bool = False):
-    """JSON errors for every control handler; the bearer token when configured."""
-    expected = f"Bearer {token}" if token else None
+def _guarded(handler, token: str | None, *, open_route: bool = False, namespaced: bool = True):
+    """JSON errors for every control handler (a body too large, a bug: still JSON);
+    the bearer token when configured; the namespace resolved (or refused) up front,
+    so handlers that only ask ``world_for`` follow the namespace policy too."""
 
     @functools.wraps(handler)
     async def guarded(request: web.Request) -> web.StreamResponse:
-        if expected is not None and not open_route:
-            given = request.headers.get("Authorization", "")
-            if not hmac.compare_digest(given.encode(), expected.encode()):
-                return Problem(401, "control endpoints need Authorization: Bearer <control token>",
-                               "Authorization").response()
+        if token and not open_route and not _authorized(request, token):
+            return Problem(401, "control endpoints need Authorization: Bearer <control token>",
+                           "Authorization").response()
         try:
+            if namespaced:
+                _namespace(request)
             return await handler(request)
         except Problem as problem:
             return problem.response()
+        except web.HTTPException as exc:
+            if exc.status < 400:
+                raise
+            return Problem(exc.status, exc.reason, "(body)" if exc.status == 413 else None).response()
+        except Exception:
+            log.exception("unhandled error serving %s %s", request.method, request.path)
+            return Problem(500, "unexpected emulator error").response()
 
     return guarded
 
@@ -552,9 +633,30 @@ def routes(state: EmulatorState) -> list[tuple[str, str, Any]]:
     return table
 
 
+async def no_route(request: web.Request) -> web.Response:
+    """Anything else under /__emulator/: 404, or 405 with Allow, as JSON like the rest."""
+    allowed: set[str] = set()
+    for resource in request.app.router.resources():
+        if resource.canonical.startswith(PREFIX + "/") and resource is not request.match_info.route.resource:
+            match, methods = await resource.resolve(request)
+            allowed |= methods
+    if allowed:
+        problem = Problem(405, f"{request.method} is not supported here (allowed: {', '.join(sorted(allowed))})")
+        response = problem.response()
+        response.headers["Allow"] = ", ".join(sorted(allowed))
+        return response
+    return Problem(404, "no control endpoint here; GET /__emulator/openapi.json lists them").response()
+
+
 def add_routes(app: web.Application) -> None:
     state = app[STATE]
     token = state.config.control_token
     for method, path, handler in routes(state):
-        guarded = _guarded(handler, token, open_route=path in ("/health", "/openapi.json", *dashboard.PAGES))
+        # API documents describe, they do not reveal state: open, so Swagger UI loads them without the token;
+        # the dashboard's static files hold no state either (the page asks for the token itself).
+        open_route = path == "/health" or path.endswith("/openapi.json") or path in dashboard.PAGES
+        guarded = _guarded(handler, token, open_route=open_route,
+                           namespaced=not path.endswith("/openapi.json") and not path.startswith("/namespaces")
+                           and path not in dashboard.PAGES)
         app.router.add_route(method, PREFIX + path, guarded)
+    app.router.add_route("*", PREFIX + "/{tail:[\\s\\S]*}", no_route)

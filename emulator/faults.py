@@ -16,6 +16,7 @@ import asyncio
 import difflib
 import itertools
 import json
+import math
 import random
 import socket
 import struct
@@ -24,6 +25,7 @@ from typing import Any, Awaitable, Callable
 
 from aiohttp import web
 
+from .budget import FAULT_BASE_BYTES, LimitReached, MemoryBudget, UnlimitedBudget
 from .journal import MatchError, compile_glob, header_test
 
 KINDS = ("status", "delay", "reset", "empty", "malformed", "timeout")
@@ -35,7 +37,7 @@ ACTION_KEYS = ("kind", "status", "body", "content_type", "delay_ms", "headers")
 class Fault:
     __slots__ = ("id", "spec", "api", "operation", "method", "path", "header", "kind", "status", "body",
                  "content_type", "headers", "delay_ms", "probability", "rng", "remaining", "expires_at",
-                 "after", "fired", "matched", "created")
+                 "after", "fired", "matched", "created", "bytes")
 
     def matches(self, request: web.Request, api: str, operation: str | None) -> bool:
         if self.api is not None and self.api != api:
@@ -67,6 +69,8 @@ class Fault:
 def _number(value: Any, where: str, *, minimum: float, maximum: float | None = None, integer: bool = False):
     if isinstance(value, bool) or not isinstance(value, (int, float)) or (integer and not isinstance(value, int)):
         raise MatchError(where, "must be an integer" if integer else "must be a number")
+    if not math.isfinite(value):
+        raise MatchError(where, "must be a finite number")
     if value < minimum or (maximum is not None and value > maximum):
         bounds = f"between {minimum} and {maximum}" if maximum is not None else f"at least {minimum}"
         raise MatchError(where, f"must be {bounds}")
@@ -101,9 +105,12 @@ class FaultSet:
     """The faults of one namespace, in the order they were added: the first
     live fault that matches (and whose probability draw succeeds) fires."""
 
-    def __init__(self, api_names: tuple[str, ...], max_hold_seconds: float, seed: int | None = None,
+    def __init__(self, api_names: tuple[str, ...], max_hold_seconds: float, seed: int | None = None, *,
+                 budget: MemoryBudget | None = None, max_faults: int = 100,
                  operations: dict[str, str] | None = None) -> None:
         self.faults: dict[str, Fault] = {}
+        self.budget = budget if budget is not None else UnlimitedBudget()
+        self.max_faults = max_faults
         self.api_names = api_names
         self.operations = operations  # operation_codes(): None accepts any code
         self.max_hold_seconds = max_hold_seconds
@@ -117,9 +124,22 @@ class FaultSet:
         return len(self.faults)
 
     def add(self, spec: Any) -> Fault:
+        """MatchError for a bad spec; LimitReached past max_faults or the memory budget."""
         fault = self.parse(spec)
+        if fault.id not in self.faults and len(self.faults) >= self.max_faults:
+            self._expire(time.monotonic())
+            if len(self.faults) >= self.max_faults:
+                raise LimitReached(f"this namespace holds {self.max_faults} faults, the most it may; delete some")
+        fault.bytes = FAULT_BASE_BYTES + 2 * len(fault.body or "")
+        self.budget.charge("fault_bytes", fault.bytes)
+        self._discard(fault.id)
         self.faults[fault.id] = fault
         return fault
+
+    def _discard(self, fault_id: str) -> None:
+        fault = self.faults.pop(fault_id, None)
+        if fault is not None:
+            self.budget.release("fault_bytes", fault.bytes)
 
     def parse(self, spec: Any) -> Fault:
         if not isinstance(spec, dict):
@@ -127,7 +147,8 @@ class FaultSet:
         unknown = set(spec) - set(FAULT_KEYS)
         if unknown:
             raise MatchError(sorted(unknown)[0], f"unknown key (known: {', '.join(FAULT_KEYS)})")
-        match = spec.get("match") or {}
+        match = spec.get("match")
+        match = {} if match is None else match  # null is "match everything"; false, [], "" are not objects
         action = spec.get("action")
         if not isinstance(match, dict):
             raise MatchError("match", "must be an object")
@@ -218,20 +239,23 @@ class FaultSet:
 
     def _expire(self, now: float) -> None:
         for fault in [f for f in self.faults.values() if f.expires_at is not None and now >= f.expires_at]:
-            del self.faults[fault.id]
+            self._discard(fault.id)
 
     def remove(self, fault_id: str) -> bool:
-        return self.faults.pop(fault_id, None) is not None
+        found = fault_id in self.faults
+        self._discard(fault_id)
+        return found
 
     def clear(self) -> None:
-        self.faults.clear()
+        for fault_id in list(self.faults):
+            self._discard(fault_id)
 
     def pick(self, request: web.Request, api: str, operation: str | None) -> Fault | None:
         """The fault to apply to this request, counted as fired; None: serve normally."""
         now = time.monotonic()
         for fault in list(self.faults.values()):
             if fault.expires_at is not None and now >= fault.expires_at:
-                del self.faults[fault.id]
+                self._discard(fault.id)
                 continue
             if not fault.matches(request, api, operation):
                 continue
@@ -242,7 +266,7 @@ class FaultSet:
             if fault.remaining is not None:
                 fault.remaining -= 1
                 if fault.remaining <= 0:
-                    del self.faults[fault.id]
+                    self._discard(fault.id)
             return fault
         return None
 

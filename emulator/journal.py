@@ -14,6 +14,8 @@ from collections import deque
 from datetime import datetime, timezone
 from typing import Any, Iterable, Iterator
 
+from .budget import JOURNAL_ENTRY_BYTES, MemoryBudget, UnlimitedBudget
+
 MATCH_KEYS = ("api", "operation", "method", "path", "status", "since", "namespace", "fault", "header")
 
 
@@ -64,13 +66,19 @@ def _text(body: bytes, limit: int) -> str | None:
     return text + "…" if len(body) > limit else text
 
 
+def _entry_bytes(entry: JournalEntry) -> int:
+    return len(entry.request_body) + len(entry.response_body) + JOURNAL_ENTRY_BYTES
+
+
 class Journal:
-    def __init__(self, limit: int, body_limit: int) -> None:
+    def __init__(self, limit: int, body_limit: int, budget: MemoryBudget | None = None) -> None:
         self.limit = limit
         self.body_limit = body_limit
         self.entries: deque[JournalEntry] = deque(maxlen=limit or None)
         self.evicted = 0
         self.seq = 0
+        self.bytes = 0  # charged to the process-wide budget (emulator/budget.py)
+        self.budget = budget if budget is not None else UnlimitedBudget()
 
     @property
     def enabled(self) -> bool:
@@ -80,13 +88,29 @@ class Journal:
         """Append ``JournalEntry(seq, *fields)``; the caller passes bodies already
         cut to ``body_limit + 1`` bytes (so the reader can tell they were cut)."""
         entries = self.entries
+        size = len(fields[9]) + len(fields[10]) + JOURNAL_ENTRY_BYTES
         if len(entries) == self.limit:
             self.evicted += 1
+            size -= _entry_bytes(entries[0])
         self.seq += 1
         entries.append(JournalEntry(self.seq, *fields))
+        self.bytes += size
+        budget = self.budget
+        budget.journal_bytes += size
+        if budget.journal_bytes + budget.held > budget.limit:
+            budget.reclaim()
+
+    def drop_oldest(self) -> None:
+        """Evict the oldest entry for the memory budget (counted in ``evicted``)."""
+        size = _entry_bytes(self.entries.popleft())
+        self.bytes -= size
+        self.budget.journal_bytes -= size
+        self.evicted += 1
 
     def clear(self) -> None:
         self.entries.clear()
+        self.budget.journal_bytes -= self.bytes
+        self.bytes = 0
         self.evicted = 0
 
     def select(self, match: "RequestMatch") -> Iterator[JournalEntry]:
@@ -199,16 +223,16 @@ def _optional_str(spec: dict, key: str, where: str) -> str | None:
 
 
 def _status_test(value: Any, where: str):
-    if value is None or value == "":
+    if value is None or (isinstance(value, str) and not value.strip()):
         return None
     if isinstance(value, int) and not isinstance(value, bool):
         return lambda status: status == value
     if isinstance(value, str):
         text = value.strip().lower()
-        if text.isdigit():
+        if text.isascii() and text.isdigit():
             number = int(text)
             return lambda status: status == number
-        if len(text) == 3 and text[0].isdigit() and text[1:] == "xx":
+        if len(text) == 3 and text[0] in "0123456789" and text[1:] == "xx":
             digit = int(text[0])
             return lambda status: status is not None and status // 100 == digit
         if text in ("none", "null"):  # the connection was dropped: no status

@@ -18,10 +18,10 @@ from typing import Any, Iterable
 import jsonschema
 from referencing import Registry
 from referencing.jsonschema import DRAFT202012
-import yaml
 
 from .builtin_scenarios import ScenarioNotFound, find_scenario
 from .clock import Clock
+from .safeparse import FILE_LIMITS, ParseLimits, UnsafeDocument, load_yaml
 from .store import Store
 
 STABLE_ID_NAMESPACE = uuid.UUID("5b2c8a55-3b9e-4f43-9d6e-0c1f1e6e7a10")
@@ -138,13 +138,11 @@ def read_scenario_file(path: Path) -> dict:
     return parse_scenario_text(text, str(path))
 
 
-def parse_scenario_text(text: str, name: str) -> dict:
+def parse_scenario_text(text: str, name: str, limits: ParseLimits = FILE_LIMITS) -> dict:
     try:
-        document = yaml.safe_load(text)
-    except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        raise ScenarioError(name, where, f"not valid YAML: {getattr(error, 'problem', error)}") from None
+        document = load_yaml(text, limits)
+    except UnsafeDocument as error:
+        raise ScenarioError(name, error.where, error.problem) from None
     if document is None:
         document = {}
     if not isinstance(document, dict):

@@ -7,6 +7,12 @@ plus its own faults, journal and snapshots. Requests without the
 another one gets it, created on first use as a fresh fork of the loaded baseline,
 which costs O(collections), not O(entities). Reset, snapshots and restore are
 forks too.
+
+Nobody can lock others out with namespaces (docs/limits.md): with a control token
+set only callers holding it create them; at ``max_namespaces`` the least recently
+used namespace idle for ``namespace_idle_seconds`` makes room, and one unused for
+``namespace_expire_seconds`` is dropped. What namespaces hold (journals,
+snapshots, faults) is charged to the one memory budget (emulator/budget.py).
 """
 
 from __future__ import annotations
@@ -18,6 +24,7 @@ from typing import Any
 
 from aiohttp import web
 
+from .budget import LimitReached, MemoryBudget, snapshot_bytes
 from .clock import Clock
 from .config import EmulatorConfig
 from .faults import FaultSet, operation_codes
@@ -27,7 +34,8 @@ from .store import Store
 
 NAMESPACE_HEADER = "X-Emulator-Namespace"
 DEFAULT_NAMESPACE = "default"
-NAMESPACE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$")
+NAMESPACE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}\Z")
+SNAPSHOT_ID = NAMESPACE_NAME  # the same alphabet and length (a path segment, a log word)
 
 
 class NamespaceError(Exception):
@@ -57,6 +65,7 @@ class Snapshot:
         self.id = snapshot_id
         self.world = world
         self.created = time.time()
+        self.bytes = snapshot_bytes(world.store.counts())
 
     def to_json(self) -> dict[str, Any]:
         from .journal import iso_time
@@ -72,10 +81,11 @@ class Namespace:
         self.state = state
         self.world = state.baseline_world()
         self.faults = FaultSet(tuple(state.apis), config.fault_max_hold_seconds, config.fault_seed,
-                               state.operation_codes)
-        self.journal = Journal(config.journal_limit, config.journal_body_bytes)
+                               budget=state.budget, max_faults=config.max_faults, operations=state.operation_codes)
+        self.journal = Journal(config.journal_limit, config.journal_body_bytes, state.budget)
         self.snapshots: dict[str, Snapshot] = {}
         self.created = time.time()
+        self.last_used = time.monotonic()
         self._snapshot_numbers = 0
 
     def reset(self, keep: frozenset[str] = frozenset()) -> None:
@@ -87,14 +97,35 @@ class Namespace:
         # Snapshots are explicit saves: they survive a reset (DELETE removes them).
 
     def save_snapshot(self, snapshot_id: str | None = None) -> Snapshot:
+        """LimitReached (nothing saved) past max_snapshots or the memory budget."""
         if snapshot_id is None:
             while True:
                 self._snapshot_numbers += 1
                 snapshot_id = f"s{self._snapshot_numbers}"
                 if snapshot_id not in self.snapshots:
                     break
-        snapshot = self.snapshots[snapshot_id] = Snapshot(snapshot_id, self.world.fork())
+        limit = self.state.config.max_snapshots
+        if snapshot_id not in self.snapshots and len(self.snapshots) >= limit:
+            raise LimitReached(f"namespace {self.name} holds {limit} snapshots, the most it may; delete some")
+        snapshot = Snapshot(snapshot_id, self.world.fork())
+        self.state.budget.charge("snapshot_bytes", snapshot.bytes)
+        self.delete_snapshot(snapshot_id)
+        self.snapshots[snapshot_id] = snapshot
         return snapshot
+
+    def delete_snapshot(self, snapshot_id: str) -> bool:
+        snapshot = self.snapshots.pop(snapshot_id, None)
+        if snapshot is None:
+            return False
+        self.state.budget.release("snapshot_bytes", snapshot.bytes)
+        return True
+
+    def release(self) -> None:
+        """Give back everything this namespace holds (deleted, evicted or expired)."""
+        self.journal.clear()
+        self.faults.clear()
+        for snapshot_id in list(self.snapshots):
+            self.delete_snapshot(snapshot_id)
 
     def load_scenarios(self, sources: list[tuple[str, dict]], replace: bool) -> None:
         """Load scenario documents on top of this namespace's state (or instead of
@@ -127,6 +158,8 @@ class EmulatorState:
         self.hits: Counter = Counter()  # (api, operation code, version) -> requests served, all namespaces
         self.operation_codes = operation_codes(apis)  # what a fault's match.operation may name
         self.started = time.monotonic()
+        self.budget = MemoryBudget(self.config.memory_budget_bytes,
+                                   lambda: [namespace.journal for namespace in self.namespaces.values()])
         self.default = Namespace(DEFAULT_NAMESPACE, self)
         self.namespaces: dict[str, Namespace] = {DEFAULT_NAMESPACE: self.default}
 
@@ -147,30 +180,72 @@ class EmulatorState:
         """As if just started: only the default namespace, forked from the baseline,
         no faults, journal, snapshots or endpoint hits (the pytest plugin, per test)."""
         self.hits.clear()
+        for namespace in self.namespaces.values():
+            namespace.release()
         self.default = Namespace(DEFAULT_NAMESPACE, self)
         self.namespaces = {DEFAULT_NAMESPACE: self.default}
 
-    def namespace_for(self, request: web.Request) -> Namespace:
+    def namespace_for(self, request: web.Request, create: bool | None = None) -> Namespace:
+        """The namespace the request names. ``create``: may an unknown one be made
+        (default: only when no control token is set; the control API passes True for
+        callers that gave the token)."""
         name = request.headers.get(NAMESPACE_HEADER)
         if name is None:
             return self.default
         namespace = self.namespaces.get(name)
-        return namespace if namespace is not None else self.create_namespace(name)
+        if namespace is not None:
+            namespace.last_used = time.monotonic()
+            return namespace
+        if create is None:
+            create = self.config.control_token is None
+        if not create:
+            if not NAMESPACE_NAME.match(name):
+                raise NamespaceError(400, f"invalid {NAMESPACE_HEADER}: 1-128 characters of "
+                                          "A-Z a-z 0-9 . _ : - (starting with a letter or digit)")
+            raise NamespaceError(403, f"no namespace {name!r}: with a control token set, namespaces are "
+                                      "created by control requests that carry it (e.g. POST /__emulator/reset)")
+        return self.create_namespace(name)
 
     def create_namespace(self, name: str) -> Namespace:
         if not NAMESPACE_NAME.match(name):
-            raise NamespaceError(400, f"invalid {NAMESPACE_HEADER} {name!r}: 1-128 characters of "
+            raise NamespaceError(400, f"invalid {NAMESPACE_HEADER}: 1-128 characters of "
                                       "A-Z a-z 0-9 . _ : - (starting with a letter or digit)")
-        if len(self.namespaces) > self.config.max_namespaces:
-            raise NamespaceError(503, f"too many namespaces ({self.config.max_namespaces}); "
-                                      "DELETE /__emulator/namespaces/NAME the ones no longer used")
+        self._make_room()
         namespace = self.namespaces[name] = Namespace(name, self)
         return namespace
+
+    def _make_room(self) -> None:
+        """Drop expired namespaces; at the cap, evict the least recently used idle one."""
+        config = self.config
+        now = time.monotonic()
+        expired = [namespace for namespace in self.namespaces.values()
+                   if namespace is not self.default and now - namespace.last_used >= config.namespace_expire_seconds]
+        for namespace in expired:
+            self._drop(namespace)
+            self.budget.expired_namespaces += 1
+        if len(self.namespaces) < config.max_namespaces:
+            return
+        idle = [namespace for namespace in self.namespaces.values()
+                if namespace is not self.default and now - namespace.last_used >= config.namespace_idle_seconds]
+        if not idle:
+            raise NamespaceError(503, f"{config.max_namespaces} namespaces, the most there may be, are all in use "
+                                      f"(each within {config.namespace_idle_seconds:g} s); retry shortly, or "
+                                      "DELETE /__emulator/namespaces/NAME the ones no longer used")
+        self._drop(min(idle, key=lambda namespace: namespace.last_used))
+        self.budget.evicted_namespaces += 1
+
+    def _drop(self, namespace: Namespace) -> None:
+        del self.namespaces[namespace.name]
+        namespace.release()
 
     def delete_namespace(self, name: str) -> bool:
         if name == DEFAULT_NAMESPACE:
             raise NamespaceError(409, "the default namespace cannot be deleted; reset it instead")
-        return self.namespaces.pop(name, None) is not None
+        namespace = self.namespaces.get(name)
+        if namespace is None:
+            return False
+        self._drop(namespace)
+        return True
 
     def world_for(self, request: web.Request) -> World:
         return self.namespace_for(request).world

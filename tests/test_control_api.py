@@ -105,7 +105,7 @@ def _served_routes(app) -> set[tuple[str, str]]:
     routes = set()
     for route in app.router.routes():
         path = route.resource.canonical if route.resource is not None else ""
-        if path.startswith(PREFIX) and route.method != "HEAD":
+        if path.startswith(PREFIX) and route.method not in ("HEAD", "*"):  # "*": the JSON 404/405 fallback
             routes.add((route.method, path))
     return routes
 

@@ -125,7 +125,8 @@ async def test_endpoint_listing_names_every_version(cid):
     async with cid.session.get(cid.emulator.url + "/__emulator/endpoints") as response:
         listing = await response.json()
     customerid = [entry for entry in listing["endpoints"] if entry["api"] == "customerid"]
-    assert {entry["version"] for entry in customerid} == {"1.0", "1.2", "2.0", "2.1"}
+    # "sso": the Ubisecure SSO's OAuth2 operations under /uas, served beside CustomerID
+    assert {entry["version"] for entry in customerid} == {"1.0", "1.2", "2.0", "2.1", "sso"}
     v10 = {entry["code"] for entry in customerid if entry["version"] == "1.0"}
     assert {"MOD001b", "MOD002", "MOD003b", "MOD004b", "MOD005", "MOD006", "MOD007", "MOD008", "MOD009",
             "MOD010b"} <= v10

@@ -11,6 +11,7 @@ from tests.support.vendored import vendored_lines
 from emulator.scenarios import load_baseline, parse_scenario_text
 from emulator.app import create_app, default_apis
 from emulator.config import EmulatorConfig
+from emulator.signing import run_key
 from tests.support.dfs import ADMIN, BLAIR, DANNY, GLOBEX_UID, MILES, ROLE_HEAD, SARAH
 
 
@@ -37,28 +38,35 @@ async def test_every_answer_has_a_fresh_correlation_id(dfs):
     assert len(ids) == 3
 
 
+def signed(claims: dict) -> dict:
+    """A token with exactly these claims, signed by the identity server's key of this run."""
+    return {"Authorization": "Bearer " + run_key("dfs-identity").sign(claims)}
+
+
 async def test_tenant_claim_alternatives_and_identities_without_access(dfs):
     for claims in ({"tenantId": 2}, {"tenant": "Additiv"}, {"tenant_uid": "4FFD1A62-2C9E-4C2D-B495-18D00141498E"}):
-        token = jwt.encode(claims, "k" * 32, algorithm="HS256")
-        (await dfs.get("/v2.0/roles", headers={"Authorization": f"Bearer {token}"})).expect(200)
+        (await dfs.get("/v2.0/roles", headers=signed(claims))).expect(200)
     for missing in ({"sub": ADMIN}, {"tenant_id": 2, "sub": "01000000-0000-0000-0000-00000000ffff"}):
-        token = jwt.encode(missing, "k" * 32, algorithm="HS256")
-        (await dfs.get("/v2.0/roles", headers={"Authorization": f"Bearer {token}"})).expect(401)
+        (await dfs.get("/v2.0/roles", headers=signed(missing))).expect(401)
     (await dfs.get("/v2.0/roles", headers=dfs.token(identity_id=DANNY))).expect(403, "Forbidden")  # access disabled
     (await dfs.get("/v2.0/roles", headers=dfs.token(identity_id=BLAIR))).expect(403)  # sign-in disabled
     (await dfs.get("/v2.0/roles", headers={"Accept-Language": "de"})).expect(200)
 
 
-async def test_an_expired_token_is_refused_even_after_it_was_accepted(dfs, monkeypatch):
-    # Verified tokens are cached; their time claims must still be checked on every use.
+async def test_an_expired_token_is_refused_even_after_it_was_accepted(dfs, emulator):
+    # Verified tokens are cached; their time claims must still be checked on every use,
+    # against the namespace's clock.
     soon = int(time.time()) + 60
-    token = jwt.encode({"tenant_id": 2, "exp": soon}, "k" * 32, algorithm="HS256")
-    headers = {"Authorization": f"Bearer {token}"}
+    headers = signed({"tenant_id": 2, "exp": soon})
     (await dfs.get("/v2.0/roles", headers=headers)).expect(200)
-    monkeypatch.setattr(time, "time", lambda: soon + 1)
+    await emulator.clock.advance(61)
     (await dfs.get("/v2.0/roles", headers=headers)).expect(401, "Unauthorized")
-    not_yet = jwt.encode({"tenant_id": 2, "nbf": soon + 3600}, "k" * 32, algorithm="HS256")
-    (await dfs.get("/v2.0/roles", headers={"Authorization": f"Bearer {not_yet}"})).expect(401)
+    (await dfs.get("/v2.0/roles", headers=signed({"tenant_id": 2, "nbf": soon + 3600}))).expect(401)
+
+
+async def test_tokens_signed_with_an_unknown_key_are_refused(dfs):
+    forged = jwt.encode({"tenant_id": 2}, "k" * 32, algorithm="HS256")
+    (await dfs.get("/v2.0/roles", headers={"Authorization": f"Bearer {forged}"})).expect(401, "Unauthorized")
 
 
 async def test_signatures_are_checked_when_the_scenario_configures_a_key(aiohttp_server):

@@ -50,8 +50,8 @@ async def test_identities_with_roles_and_hierarchy_levels(dfs):
 
 
 async def test_identities_with_roles_needs_a_token_for_a_known_tenant(dfs):
-    import jwt
-    token = jwt.encode({"tenant_uid": UNKNOWN}, "k" * 32, algorithm="HS256")
+    from emulator.signing import run_key
+    token = run_key("dfs-identity").sign({"tenant_uid": UNKNOWN})
     (await dfs.get("/v1.0/identities/roles/hierarchy-level", headers={"Authorization": f"Bearer {token}"})).expect(401)
 
 

@@ -144,5 +144,5 @@ async def test_empty_dfs_state_round_trips(control, emulator):
     await control.post("/scenarios", {"dfs": {}}, params={"replace": "true"})
     assert (await round_trip(control, emulator)) == {"settings": {
         "defaultClientId": "dfs-emulator-client", "tokenLifetimeSeconds": 3600, "longRunningDelaySeconds": 0.0,
-        "defaultPageSize": 10, "maxPageSize": 1000}}
+        "defaultPageSize": 10, "maxPageSize": 1000, "apiScope": "DfsAdmin", "audience": "DfsAdmin"}}
     assert GLOBEX_ROLE not in dfs_records(emulator)["dfs.roles"]

@@ -15,7 +15,8 @@ import pytest
 import emulator
 
 ROOT = Path(__file__).resolve().parent.parent
-DATA_SUFFIXES = {".yaml", ".yml", ".xsd", ".json", ".typed", ".html", ".js", ".css"}
+DATA_SUFFIXES = {".yaml", ".yml", ".xsd", ".json", ".typed", ".html", ".js", ".css", ".png", ".txt", ".md"}
+DATA_NAMES = {"LICENSE", "NOTICE"}  # of vendored assets
 
 
 @pytest.fixture(scope="module")
@@ -34,7 +35,7 @@ def wheel_names(dist: Path) -> list[str]:
 def test_the_wheel_carries_every_data_file_the_package_has(dist):
     names = set(wheel_names(dist))
     data = [path.relative_to(ROOT).as_posix() for path in (ROOT / "emulator").rglob("*")
-            if path.suffix in DATA_SUFFIXES and "__pycache__" not in path.parts]
+            if (path.suffix in DATA_SUFFIXES or path.name in DATA_NAMES) and "__pycache__" not in path.parts]
     assert {"emulator/builtin_scenarios/default.yaml", "emulator/builtin_scenarios/bulk-50k.yaml",
             "emulator/builtin_scenarios/dfs-bulk.yaml", "emulator/control-openapi.yaml",
             "emulator/customerid/endpoints.yaml", "emulator/dfs/endpoints.yaml", "emulator/py.typed"} <= set(data)

@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import base64
-import binascii
 import functools
-import hmac
 
 import yaml
 from aiohttp import web
 
 from ..api import ControlAction, ControlActionError, package_file
+from ..connections import read_body
 from ..endpoints import EndpointTable, Operation
+from ..oauth import bearer_challenge, same_secret, status_error_response
 from ..state import STATE, World
 from . import browse, scenario
 from .errors import AuthenticationFailed, CustomerIdError, error_for_status
@@ -19,9 +19,29 @@ from .handlers import Call, CustomerIdHandlers
 from .handlers1x import Rest10Handlers, Rest12Handlers
 from .models import CustomerIdModel, CustomerIdSettings, customerid_collections
 from .models.statuses import BY_CODE
+from .openapi import openapi_json
 from .render import XML_CONTENT_TYPE, error_document
+from .sso import endpoints as sso_endpoints
+from .sso.control import mint_token
+from .sso.model import SsoModel, sso_collections
 
-WWW_AUTHENTICATE = 'Basic realm="CustomerID REST API"'
+REALM = "CustomerID REST API"
+WWW_AUTHENTICATE = f'Basic realm="{REALM}"'
+SSO_VERSION = "sso"  # the endpoint table's "version" of the SSO's operations (/uas)
+SSO_PREFIX = "/uas/"
+
+
+class BearerFailed(AuthenticationFailed):
+    """401 code 2 for a Bearer token CustomerID's introspection calls inactive."""
+
+    @property
+    def challenge(self) -> str:
+        return bearer_challenge(REALM, "invalid_token", self.detail)
+
+
+class PasswordAuthenticationDisabled(AuthenticationFailed):
+    """rest.passwordauthentication.enabled=false: Basic and URL credentials fail."""
+    challenge = f'Bearer realm="{REALM}"'
 
 
 @functools.lru_cache(maxsize=64)
@@ -31,23 +51,35 @@ def _accepted_authorizations(credentials: tuple[tuple[str, str], ...]) -> frozen
                      for user, password in credentials)
 
 
-def authenticate(request: web.Request, settings: CustomerIdSettings) -> None:
-    """HTTP Basic (the examples' ``-u restuser:secret``) or the ``username`` and
-    ``password`` URL parameters; anything else is 401 Authentication failed."""
+def authenticate(request: web.Request, settings: CustomerIdSettings, sso: SsoModel) -> None:
+    """An OAuth2 Bearer token from the SSO, HTTP Basic (the examples' ``-u
+    restuser:secret``) or the ``username`` and ``password`` URL parameters (the
+    last two unless password authentication is off); anything else is 401
+    Authentication failed, a valid token without the right to call the API 403."""
     header = request.headers.get("Authorization")
     if header is not None:
-        if header in _accepted_authorizations(settings.credentials):
+        if settings.password_authentication and header in _accepted_authorizations(settings.credentials):
+            return  # the common case, one set lookup
+        scheme, _, credentials = header.strip().partition(" ")
+        if scheme.lower() == "bearer":
+            try:
+                sso.authorize_bearer(credentials.strip())
+            except AuthenticationFailed as failure:
+                raise BearerFailed(failure.detail) from None
             return
-        scheme, _, encoded = header.partition(" ")
+        if not settings.password_authentication:
+            raise PasswordAuthenticationDisabled("password authentication is disabled: use an OAuth2 Bearer token")
         if scheme.lower() == "basic":
             try:
-                user, _, password = base64.b64decode(encoded.strip(), validate=True).decode().partition(":")
-            except (binascii.Error, UnicodeDecodeError):
+                user, _, password = base64.b64decode(credentials.strip(), validate=True).decode().partition(":")
+            except ValueError:  # not base64 (binascii.Error), not ASCII, not UTF-8
                 raise AuthenticationFailed("malformed Basic credentials") from None
             if _valid(settings, user, password):
                 return
         raise AuthenticationFailed("invalid credentials")
     query = request.query
+    if ("username" in query or "password" in query) and not settings.password_authentication:
+        raise PasswordAuthenticationDisabled("password authentication is disabled: use an OAuth2 Bearer token")
     if "username" in query or "password" in query:
         if _valid(settings, query.get("username", ""), query.get("password", "")):
             return
@@ -56,14 +88,19 @@ def authenticate(request: web.Request, settings: CustomerIdSettings) -> None:
 
 
 def _valid(settings: CustomerIdSettings, user: str, password: str) -> bool:
-    return any(hmac.compare_digest(user, u) and hmac.compare_digest(password, p) for u, p in settings.credentials)
+    return any(same_secret(user, u) and same_secret(password, p) for u, p in settings.credentials)
 
 
 def error_response(error: CustomerIdError) -> web.Response:
     response = web.Response(body=error_document(error.code, error.message), status=error.status,
                             content_type=XML_CONTENT_TYPE, charset="utf-8")
     if error.status == 401:
-        response.headers["WWW-Authenticate"] = WWW_AUTHENTICATE
+        challenge = getattr(error, "challenge", None)
+        if challenge:
+            response.headers["WWW-Authenticate"] = challenge
+        else:  # either way in: Basic (URL parameters) or a Bearer token
+            response.headers["WWW-Authenticate"] = WWW_AUTHENTICATE
+            response.headers.add("WWW-Authenticate", f'Bearer realm="{REALM}"')
     return response
 
 
@@ -78,7 +115,7 @@ class AllHandlers(CustomerIdHandlers, Rest10Handlers, Rest12Handlers):
 
 class CustomerIdApi:
     name = "customerid"
-    url_prefixes = ("/customerid-rest/", "/eidm2/")
+    url_prefixes = ("/customerid-rest/", "/eidm2/", SSO_PREFIX)
 
     def __init__(self) -> None:
         self.endpoints = EndpointTable.load(package_file(__file__, "endpoints.yaml"))
@@ -86,7 +123,7 @@ class CustomerIdApi:
         self.handlers = AllHandlers()
 
     def collections(self):
-        return customerid_collections()
+        return customerid_collections() + sso_collections()
 
     def default_settings(self) -> CustomerIdSettings:
         return CustomerIdSettings()
@@ -95,7 +132,9 @@ class CustomerIdApi:
         scenario.load_section(section, context)
 
     def build_model(self, store, settings: CustomerIdSettings, clock) -> CustomerIdModel:
-        return CustomerIdModel(store, settings, clock.iso)
+        model = CustomerIdModel(store, settings, clock.iso)
+        model.sso = SsoModel(store, settings, clock, model.lock_user)  # the SSO beside this CustomerID, same world
+        return model
 
     def summary_counts(self, store) -> dict[str, int]:
         return scenario.summary_counts(store)
@@ -107,25 +146,41 @@ class CustomerIdApi:
         return browse.record_kinds()
 
     def bind(self, operation: Operation, version: str):
-        handler = getattr(self.handlers, operation.handler)
         name = self.name
+        if version == SSO_VERSION:
+            return self._bind_sso(operation)
+        handler = getattr(self.handlers, operation.handler)
         reads_only = operation.method == "GET"
 
         async def bound(request: web.Request, world: World, path_params: dict[str, str]) -> web.StreamResponse:
             try:
-                authenticate(request, world.settings[name])
                 model = world.models[name]
+                if model.locks:
+                    model.lift_expired_locks()
+                authenticate(request, world.settings[name], model.sso)
                 if reads_only:
                     return await handler(Call(request, model, version, path_params))
                 if request.body_exists:
                     # Read (and size-check) the body now: inside the transaction the
                     # handler's reads come from this cache and never suspend, so no
                     # other request can interleave with this one's writes.
-                    await request.read()
+                    await read_body(request)
                 with model.store.transaction():
                     return await handler(Call(request, model, version, path_params))
             except CustomerIdError as error:
                 return error_response(error)
+
+        return bound
+
+    def _bind_sso(self, operation: Operation):
+        handler = getattr(sso_endpoints, operation.handler)
+        name = self.name
+
+        async def bound(request: web.Request, world: World, path_params: dict[str, str]) -> web.StreamResponse:
+            model = world.models[name]
+            if model.locks:  # a password grant must see a lock that has run out
+                model.lift_expired_locks()
+            return await handler(request, model.sso)
 
         return bound
 
@@ -151,11 +206,20 @@ class CustomerIdApi:
         ]
 
     def error_response(self, status: int, detail: str, request: web.Request) -> web.Response:
+        if request.path.startswith(SSO_PREFIX):  # the SSO answers in JSON, as OAuth2 servers do
+            return status_error_response(status, detail)
         return error_response(error_for_status(status, detail))
 
     def control_routes(self):
-        """Emulator-only routes under /__emulator/customerid/ (besides control_actions())."""
-        return [("GET", "/credentials", service_credentials)]
+        """Emulator-only routes under /__emulator/customerid/ (control_actions() are the rest)."""
+        return [("GET", "/openapi.json", openapi), ("POST", "/tokens", mint_token),
+                ("GET", "/credentials", service_credentials)]
+
+
+async def openapi(request: web.Request) -> web.Response:
+    """The OpenAPI 3.1 document of every CustomerID operation the emulator serves"""
+    api = request.app[STATE].apis[CustomerIdApi.name]
+    return web.Response(body=openapi_json(api.endpoints, api.handlers), content_type="application/json")
 
 
 async def service_credentials(request: web.Request) -> web.Response:

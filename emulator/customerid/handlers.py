@@ -16,7 +16,7 @@ from .entities12 import Links
 from .errors import InvalidArguments
 from .models import AttributeFilter, CustomerIdModel, UserChanges
 from .models.statuses import BY_CODE
-from .params import (Parameters, check_url_encoding, parse_boolean, parse_user_request_json, parse_user_request_xml,
+from .params import (Parameters, check_form_charset, check_url_encoding, parse_boolean, parse_user_request_json, parse_user_request_xml,
                      query_parameters)
 from .render import (JSON_CONTENT_TYPE, XML_CONTENT_TYPE, entity_document, entity_list, id_list,
                      reinvite_response_json, reinvite_response_xml, user_response_json, user_response_xml)
@@ -236,6 +236,7 @@ class CustomerIdHandlers:
         request = call.request
         content_type = request.content_type
         if content_type == "application/x-www-form-urlencoded":
+            check_form_charset(request.charset)
             check_url_encoding(await request.read(), "the form body")
             form = await request.post()
             changes = user_changes_from_query(Parameters(form))

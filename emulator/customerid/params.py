@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-import json
+import codecs
 import re
 from urllib.parse import unquote_to_bytes
 
@@ -12,6 +12,7 @@ from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring as parse_xml_safely
 from multidict import MultiDict, MultiDictProxy
 
+from ..safeparse import UnsafeDocument, load_json
 from .errors import InvalidArguments
 from .render import NAMESPACE
 
@@ -99,6 +100,19 @@ class Parameters:
 _BROKEN_ESCAPE = re.compile(rb"%(?![0-9A-Fa-f]{2})")
 
 
+def check_form_charset(charset: str | None) -> None:
+    """A form body is percent-encoded UTF-8 (check_url_encoding); a Content-Type
+    naming another charset, or none Python knows, is refused rather than guessed."""
+    if charset is None:
+        return
+    try:
+        name = codecs.lookup(charset).name
+    except LookupError:
+        name = None
+    if name not in ("utf-8", "ascii"):
+        raise InvalidArguments(f"unsupported charset {charset[:40]!r} for a form body: use UTF-8")
+
+
 def check_url_encoding(raw: str | bytes, where: str) -> None:
     """A query string or form body whose percent-escapes are not ``%`` + two hex
     digits, or do not decode to UTF-8, is refused (docs/fidelity.md, Bad input)
@@ -160,11 +174,9 @@ def parse_user_request_xml(body: bytes) -> tuple[dict[str, str], dict[str, list[
 
 def parse_user_request_json(body: bytes) -> tuple[dict[str, str], dict[str, list[str]]]:
     try:
-        document = json.loads(body)
-    except (ValueError, UnicodeDecodeError) as error:
-        raise InvalidArguments(f"request body is not valid JSON: {error}") from None
-    except RecursionError:
-        raise InvalidArguments("request body is nested too deeply") from None
+        document = load_json(body)
+    except UnsafeDocument as error:
+        raise InvalidArguments(f"request body is not accepted: {error}") from None
     if not isinstance(document, dict):
         raise InvalidArguments("request body must be a JSON object")
     fields: dict[str, str] = {}

@@ -8,13 +8,16 @@ could not reach. Model errors become ScenarioErrors that name the entity's path.
 from __future__ import annotations
 
 import dataclasses
+from datetime import datetime, timezone
 
 from faker import Faker
 
 from ..scenarios import ScenarioContext
 from .errors import CustomerIdError
 from .models import CustomerIdModel, CustomerIdSettings
-from .models.statuses import BY_CODE, parse_status
+from .models.locks import epoch
+from .models.statuses import BY_CODE, LOCKED, parse_status
+from .sso.scenario import dump_sso, merged_sso
 
 SECTION = "customerid"
 
@@ -48,14 +51,22 @@ def merged_settings(current: CustomerIdSettings, section: dict) -> CustomerIdSet
                                          **{name: tuple(roles) for name, roles in given["organizationTypes"].items()}}
     for key, field_name in (("defaultOrganizationType", "default_organization_type"),
                             ("defaultVirtualOrganizationType", "default_virtual_organization_type"),
-                            ("rolesRecursion", "roles_recursion")):
+                            ("rolesRecursion", "roles_recursion"),
+                            ("passwordAuthentication", "password_authentication"),
+                            ("lockDurationSeconds", "lock_duration_seconds"),
+                            ("maxFailedLogins", "max_failed_logins")):
         if key in given:
             changes[field_name] = given[key]
+    if "sso" in section:
+        changes["sso"] = merged_sso(current.sso, section["sso"])
     return dataclasses.replace(current, **changes)
 
 
 def load_section(section: dict, context: ScenarioContext) -> None:
-    settings = merged_settings(context.settings[SECTION], section)
+    try:
+        settings = merged_settings(context.settings[SECTION], section)
+    except ValueError as error:  # an SSO signing key that is not an RSA private key
+        raise context.error((SECTION, "sso", "signingKey"), str(error)) from None
     context.settings[SECTION] = settings
     model = CustomerIdModel(context.store, settings, context.clock.iso)
     loader = _SectionLoader(model, context)
@@ -172,6 +183,14 @@ class _SectionLoader:
             raise self.context.error(path, f"user id {user.id} is used twice")
         self._apply(path, lambda: self.model.add_user(user))
         self.context.bind("user", key, user.id, path)
+        if entry.get("lockedAt"):
+            if status != LOCKED:
+                raise self.context.error((*path, "lockedAt"), "only a Locked user has a lock time")
+            try:
+                epoch(entry["lockedAt"])
+            except ValueError:
+                raise self.context.error((*path, "lockedAt"), "not an ISO 8601 time") from None
+            self.model.start_lock_timer(user.id, entry["lockedAt"])
         for index, role_key in enumerate(entry.get("roles") or ()):
             role_id = self.context.ref("role", role_key, (*path, "roles", index))
             self._apply(path, lambda: self.model.assign_role(user.id, role_id))
@@ -309,7 +328,10 @@ def dump_section(store, settings: CustomerIdSettings, keys: dict[tuple[str, str]
         "defaultOrganizationType": settings.default_organization_type,
         "defaultVirtualOrganizationType": settings.default_virtual_organization_type,
         "rolesRecursion": settings.roles_recursion,
-    }}
+        "passwordAuthentication": settings.password_authentication,
+        "lockDurationSeconds": settings.lock_duration_seconds,
+        "maxFailedLogins": settings.max_failed_logins,
+    }, "sso": dump_sso(settings.sso)}
     section["organizations"] = {
         key("organization", o.id): cleaned({
             "id": o.id, "technicalName": o.technical_name, "friendlyName": o.friendly_name,
@@ -327,6 +349,13 @@ def dump_section(store, settings: CustomerIdSettings, keys: dict[tuple[str, str]
             "id": r.id, "organization": key("organization", r.organization_id), "name": r.name,
             "memberOf": [key("role", parent) for parent in r.member_of]})
         for r in sorted(model.roles, key=lambda r: (depth(r), r.entity_name.casefold()))}
+    def locked_at(user_id: str) -> str | None:
+        lock = model.locks.get(user_id)
+        if lock is None:
+            return None
+        started = datetime.fromtimestamp(lock.until - settings.lock_duration_seconds, timezone.utc)
+        return started.isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
     section["users"] = {
         key("user", u.id): cleaned({
             "id": u.id, "cn": u.cn, "organization": key("organization", u.organization_id),
@@ -335,7 +364,7 @@ def dump_section(store, settings: CustomerIdSettings, keys: dict[tuple[str, str]
             "passwordEnabled": u.password_enabled, "mustChangePassword": u.must_change_password or None,
             "repository": u.repository, "invitedBy": u.invited_by, "attributes": attributes(u.attributes),
             "roles": sorted(key("role", a.role_id) for a in model.role_assignments.find("user", u.id)),
-            "created": u.created or None})
+            "created": u.created or None, "lockedAt": locked_at(u.id)})
         for u in sorted(model.users, key=lambda u: key("user", u.id))}
     section["mandates"] = {
         key("mandate", m.id): cleaned({

@@ -5,17 +5,19 @@ from __future__ import annotations
 
 import asyncio
 import functools
-import json
 import os
 
 import yaml
 from aiohttp import web
 
 from ..api import package_file
+from ..connections import read_body
 from ..endpoints import EndpointTable, Operation
+from ..oauth import status_error_response
+from ..safeparse import load_json
 from ..state import STATE, World
-from . import browse, render, scenario
-from .auth import authenticate, mint
+from . import browse, identity, render, scenario
+from .auth import authenticate
 from .errors import BadRequest, DfsError, NotFound, error_for_status
 from .handlers import Call, DfsHandlers, json_response
 from .models import DfsModel, DfsSettings, dfs_collections
@@ -46,7 +48,7 @@ def _scenario_schema() -> dict:
 
 class DfsApi:
     name = NAME
-    url_prefixes = ("/v1.0/", "/v1.2/", "/v1.3/", "/v2.0/", "/v3.0/", "/v3.1/")
+    url_prefixes = ("/v1.0/", "/v1.2/", "/v1.3/", "/v2.0/", "/v3.0/", "/v3.1/", *identity.PREFIXES)
 
     def __init__(self) -> None:
         self.endpoints = EndpointTable.load(package_file(__file__, "endpoints.yaml"))
@@ -76,6 +78,13 @@ class DfsApi:
         return browse.record_kinds()
 
     def bind(self, operation: Operation, version: str):
+        if version == identity.IDENTITY_VERSION:
+            server_handler = getattr(identity, operation.handler)
+
+            async def identity_server(request: web.Request, world: World, path_params) -> web.StreamResponse:
+                return await server_handler(request, world)
+
+            return identity_server
         handler = getattr(self.handlers, operation.handler)
         binder = self.binder
         body_schema = operation.body
@@ -85,11 +94,12 @@ class DfsApi:
             correlation_id = new_correlation_id()
             try:
                 model: DfsModel = world.models[NAME]
-                caller = authenticate(request.headers.get("Authorization"), model, world.settings[NAME])
+                caller = authenticate(request.headers.get("Authorization"), model, world.settings[NAME],
+                                      identity.world_now(world))
                 path = {name: path_value(name, text) for name, text in path_params.items()}
                 body = None
                 if not reads_only:
-                    raw = await request.read()  # read (and size-check) before the transaction
+                    raw = await read_body(request)  # read (and size-check) before the transaction
                     if body_schema is not None:
                         body = binder.bind(body_schema, raw)
                 call = Call(request, model, caller, path, body, functools.partial(_schedule, world, model))
@@ -106,6 +116,8 @@ class DfsApi:
         return bound
 
     def error_response(self, status: int, detail: str, request: web.Request) -> web.Response:
+        if request.path.startswith(identity.PREFIXES):  # the identity server answers as OAuth2 servers do
+            return status_error_response(status, detail)
         return error_response(error_for_status(status, detail))
 
     # -- emulator-only routes ----------------------------------------------------------------
@@ -128,14 +140,16 @@ def _schedule(world: World, model: DfsModel, request_id: str) -> None:
 
 
 async def token(request: web.Request) -> web.Response:
-    """POST /__emulator/dfs/token {"tenantUid", "identityId", "clientId"} -> {"access_token"}.
-    Both ids default to the scenario's; ``"identityId": null`` mints an app token."""
+    """POST /__emulator/dfs/token {"tenantUid", "identityId", "clientId", "kind"} -> {"access_token"}.
+    Both ids default to the scenario's; ``"identityId": null`` mints an app token;
+    ``kind`` (default "valid") mints a bad one: expired, not_yet_valid, wrong_audience,
+    wrong_scope, other_tenant, bad_signature or revoked."""
     world = request.app[STATE].world_for(request)
     model: DfsModel = world.models[NAME]
     settings: DfsSettings = world.settings[NAME]
     try:
-        raw = await request.read()
-        body = json.loads(raw) if raw.strip() else {}
+        raw = await read_body(request)
+        body = load_json(raw) if raw.strip() else {}
         if not isinstance(body, dict):
             raise BadRequest("The body is a JSON object")
         body = {key.casefold(): value for key, value in body.items()}
@@ -150,14 +164,26 @@ async def token(request: web.Request) -> web.Response:
         if identity_id is not None and (not isinstance(identity_id, str) or model.identities.get(identity_id.lower()) is None):
             raise NotFound(f"Identity {identity_id} was not found")
         client_id = body.get("clientid")
-        access_token = mint(settings, tenant, identity_id.lower() if identity_id else None,
-                            client_id if isinstance(client_id, str) else None)
-    except ValueError:
-        return error_response(BadRequest("The body is not JSON"))
+        kind = body.get("kind", "valid")
+        if not isinstance(kind, str) or kind not in identity.KINDS:
+            raise BadRequest(f"kind is one of {', '.join(identity.KINDS)}")
+        access_token = identity.mint_kind(model, settings, tenant, identity_id.lower() if identity_id else None,
+                                          client_id if isinstance(client_id, str) else None, kind,
+                                          identity.world_now(world))
+    except ValueError as error:  # safeparse.UnsafeDocument: not JSON, too deep, not UTF-8, NaN
+        return error_response(BadRequest(f"The body is not accepted: {error}"))
     except DfsError as error:
         return error_response(error)
     return web.json_response({"access_token": access_token, "token_type": "Bearer",
-                              "expires_in": settings.token_lifetime_seconds})
+                              "expires_in": settings.token_lifetime_seconds, "kind": kind})
+
+
+token.request_schema = {  # type: ignore[attr-defined]  (the control API's OpenAPI document)
+    "type": "object",
+    "properties": {"tenantUid": {"type": "string", "format": "uuid"},
+                   "identityId": {"type": ["string", "null"], "description": "null: an app token"},
+                   "clientId": {"type": "string"},
+                   "kind": {"enum": list(identity.KINDS), "default": "valid"}}}
 
 
 async def openapi(request: web.Request) -> web.Response:

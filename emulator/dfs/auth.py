@@ -6,12 +6,11 @@ accepts the names below (docs/fidelity.md, DFS Admin Services, **chosen**)."""
 
 from __future__ import annotations
 
-import functools
 import time
+import uuid
 from dataclasses import dataclass
 
-import jwt
-
+from ..signing import SigningKey, TokenInvalid, key_from_pem, run_key, verified_claims
 from .errors import Forbidden, Unauthorized
 from .models import DfsModel, DfsSettings
 from .models.records import Tenant
@@ -21,7 +20,7 @@ from .params import UUID_TEXT
 TENANT_CLAIMS = ("tenant_uid", "tenantUid", "tenant_id", "tenantId", "tenant")
 IDENTITY_CLAIMS = ("sub", "identity_id", "internal_user_id")
 CLIENT_CLAIMS = ("client_id", "azp")
-UNSIGNED_KEY = "dfs-emulator-unsigned-token-signing-key"  # signs minted tokens when the scenario configures no key
+ISSUER = "dfs-emulator"  # control-minted tokens; the identity server's own are issued by its URL
 
 
 @dataclass(frozen=True)
@@ -46,12 +45,21 @@ def _tenant_from_claim(model: DfsModel, value) -> Tenant | None:
     return None
 
 
-def decode(token: str, settings: DfsSettings) -> dict:
-    """The token's claims. A test suite sends the same few tokens thousands of
-    times: a token verified once is served from a bounded cache, and only its
-    time claims (exp, nbf) are checked again on each use."""
-    claims = _verified_claims(token, settings.signing_key)
-    now = time.time()
+def signing_key(settings: DfsSettings) -> SigningKey:
+    """The identity server's key: the scenario's, or one generated per run."""
+    return key_from_pem(settings.signing_key_pem) if settings.signing_key_pem else run_key("dfs-identity")
+
+
+def decode(token: str, settings: DfsSettings, now: float) -> dict:
+    """The token's claims: signed by the identity server (RS256) or with the
+    scenario's HS256 secret; ``alg: none`` only if the scenario allows it. A
+    verified token is cached (signing.py); its time claims are checked on every
+    use against ``now``, the namespace's clock."""
+    try:
+        claims = verified_claims(token, signing_key(settings), allow_unsigned=settings.allow_unsigned_tokens,
+                                 hs256_secret=settings.signing_key)
+    except TokenInvalid as error:
+        raise Unauthorized(f"The Bearer token is not valid: {error}") from None
     if isinstance(claims.get("exp"), (int, float)) and now >= claims["exp"]:
         raise Unauthorized("The Bearer token is not valid: Signature has expired")
     if isinstance(claims.get("nbf"), (int, float)) and now < claims["nbf"]:
@@ -59,30 +67,25 @@ def decode(token: str, settings: DfsSettings) -> dict:
     return claims
 
 
-@functools.lru_cache(maxsize=1024)
-def _verified_claims(token: str, signing_key: str | None) -> dict:
-    """Signature and shape, checked by PyJWT; time claims are left to ``decode``
-    so that a cached token still expires. Failures are not cached (they raise)."""
-    try:
-        if signing_key:
-            claims = jwt.decode(token, signing_key, algorithms=["HS256"],
-                                options={"verify_aud": False, "verify_exp": False, "verify_nbf": False})
-        else:
-            claims = jwt.decode(token, options={"verify_signature": False})
-    except jwt.PyJWTError as error:
-        raise Unauthorized(f"The Bearer token is not valid: {error}") from None
-    if not isinstance(claims, dict):
-        raise Unauthorized("The Bearer token carries no claims")
-    return claims
+def _listed(value) -> list:
+    if isinstance(value, str):
+        return value.split()
+    return list(value) if isinstance(value, list) else []
 
 
-def authenticate(authorization: str | None, model: DfsModel, settings: DfsSettings) -> Caller:
+def authenticate(authorization: str | None, model: DfsModel, settings: DfsSettings, now: float) -> Caller:
     if not authorization:
         raise Unauthorized("The request requires a Bearer token")
     scheme, _, token = authorization.strip().partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise Unauthorized("The Authorization header must be 'Bearer <JWT>'")
-    claims = decode(token.strip(), settings)
+    claims = decode(token.strip(), settings, now)
+    if isinstance(claims.get("jti"), str) and claims["jti"] in model.revoked_tokens:
+        raise Unauthorized("The Bearer token has been revoked")
+    if "aud" in claims and settings.audience not in _listed(claims["aud"]):
+        raise Unauthorized(f"The Bearer token was issued for another audience (not {settings.audience})")
+    if "scope" in claims and settings.api_scope not in _listed(claims["scope"]):
+        raise Forbidden(f"The Bearer token's scope does not include {settings.api_scope}")
     claim = next((name for name in TENANT_CLAIMS if name in claims), None)
     if claim is None:
         raise Unauthorized(f"The Bearer token names no tenant (claims {', '.join(TENANT_CLAIMS)})")
@@ -107,11 +110,16 @@ def authenticate(authorization: str | None, model: DfsModel, settings: DfsSettin
 
 
 def mint(settings: DfsSettings, tenant: Tenant, identity_id: str | None, client_id: str | None,
-         scope: str = "DfsAdmin") -> str:
-    now = int(time.time())
-    claims = {"iss": "dfs-emulator", "iat": now, "nbf": now, "exp": now + settings.token_lifetime_seconds,
-              "tenant_uid": tenant.uid, "tenant_id": tenant.id, "tenant_key": tenant.key,
-              "client_id": client_id or settings.default_client_id, "scope": scope}
+         scope: str | None = None, now: float | None = None, *, issuer: str = ISSUER, **overrides) -> str:
+    """An identity-server token (RS256) for a tenant and, unless None, an identity;
+    ``now`` is the namespace's clock (default: the wall clock); ``overrides``
+    replace claims (the bad-credential kinds)."""
+    issued = int(time.time() if now is None else now)
+    claims = {"iss": issuer, "iat": issued, "nbf": issued, "exp": issued + settings.token_lifetime_seconds,
+              "aud": settings.audience, "tenant_uid": tenant.uid, "tenant_id": tenant.id, "tenant_key": tenant.key,
+              "client_id": client_id or settings.default_client_id, "scope": scope or settings.api_scope,
+              "jti": uuid.uuid4().hex}
     if identity_id:
         claims["sub"] = identity_id
-    return jwt.encode(claims, settings.signing_key or UNSIGNED_KEY, algorithm="HS256")
+    claims.update(overrides)
+    return signing_key(settings).sign(claims, {"typ": "at+jwt"})

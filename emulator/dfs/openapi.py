@@ -7,6 +7,7 @@ import yaml
 
 from ..api import package_file
 from ..endpoints import EndpointTable
+from .identity import IDENTITY_VERSION
 from .params import PATH_DESCRIPTIONS, PATH_PARAMETERS, request_definitions
 
 # The seven operations the document lists without 404/422.
@@ -56,6 +57,8 @@ def _document(endpoints: EndpointTable) -> dict:
              "headers": correlation}
     paths: dict = {}
     for operation in endpoints.operations:
+        if IDENTITY_VERSION in operation.versions:  # the identity server is not part of the Admin API's document
+            continue
         for version in operation.versions:
             url = operation.url_template(endpoints.base_paths[version])
             parameters = [{"name": name, "in": "path", "required": True,

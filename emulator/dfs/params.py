@@ -8,7 +8,6 @@ a wrong type, a bad enum value or a malformed uuid is 400 BadRequest."""
 from __future__ import annotations
 
 import functools
-import json
 import re
 import uuid
 from typing import Any, Callable
@@ -18,6 +17,7 @@ import jsonschema
 import yaml
 
 from ..api import package_file
+from ..safeparse import UnsafeDocument, load_json
 from .errors import BadRequest
 
 INT32 = (-2147483648, 2147483647)
@@ -54,7 +54,31 @@ def request_definitions() -> dict:
     document = yaml.safe_load(package_file(__file__, "schemas", "requests.yaml").read_text("utf-8"))
     definitions = dict(document.pop("$defs"))
     definitions.update(document)
+    rows = yaml.safe_load(package_file(__file__, "schemas", "responses.yaml").read_text("utf-8"))
+    for schema in definitions.values():
+        for name, property_schema in schema.get("properties", {}).items():
+            row = property_schema.pop("x-sort-properties-of", None) if isinstance(property_schema, dict) else None
+            if row is not None:
+                schema["properties"][name] = _sort_by_schema(
+                    [key for key, value in rows[row]["properties"].items() if _scalar(value, rows)])
     return definitions
+
+
+def _scalar(schema: dict, rows: dict) -> bool:
+    while "$ref" in schema:
+        name = schema["$ref"].rsplit("/", 1)[1]
+        schema = rows.get("$defs", {}).get(name) or rows[name]
+    kinds = schema.get("type", "object")
+    kinds = kinds if isinstance(kinds, list) else [kinds]
+    return not {"array", "object"} & set(kinds)
+
+
+def _sort_by_schema(names: list[str]) -> dict:
+    """A search's SortBy: empty, null, or a result property named in any case (an
+    unknown one is 400); JSON Schema patterns have no case-insensitive flag."""
+    spelled = ("".join(f"[{c.upper()}{c.lower()}]" if c.isalpha() else re.escape(c) for c in name) for name in names)
+    return {"type": ["string", "null"], "pattern": "^(" + "|".join(["", *spelled]) + ")$",
+            "description": f"a property of the results, in any case: {', '.join(names)}"}
 
 
 class BodyBinder:
@@ -106,8 +130,10 @@ class BodyBinder:
         if not raw.strip():
             raise BadRequest("A non-empty request body is required.")
         try:
-            document = json.loads(raw)
-        except (ValueError, UnicodeDecodeError) as error:
+            # 1.0 for an Int32 is refused, as System.Text.Json refuses it
+            # (docs/fidelity.md, Hostile input and overload).
+            document = load_json(raw, strict_integers=True)
+        except UnsafeDocument as error:
             raise BadRequest(f"The request was not in the required format: {error}") from None
         document = self.normalize(document, {"$ref": f"#/$defs/{name}"})
         try:

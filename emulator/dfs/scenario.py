@@ -11,8 +11,10 @@ import dataclasses
 from faker import Faker
 
 from ..scenarios import ScenarioContext
+from ..signing import key_from_pem
 from .errors import DfsError
 from .models import DfsModel, DfsSettings
+from .models.settings import IdentityClient
 from .models.base import dotnet_time
 from .models.members import MEMBER_FIELDS
 from .models.records import (AccessPolicy, AuditContext, BackOffice, BankBranch, ClientApp, FunctionalityGroup,
@@ -22,7 +24,9 @@ from .models.records import (AccessPolicy, AuditContext, BackOffice, BankBranch,
 SECTION = "dfs"
 SETTINGS = {"signingKey": "signing_key", "defaultClientId": "default_client_id",
             "tokenLifetimeSeconds": "token_lifetime_seconds", "longRunningDelaySeconds": "long_running_delay_seconds",
-            "defaultPageSize": "default_page_size", "maxPageSize": "max_page_size"}
+            "defaultPageSize": "default_page_size", "maxPageSize": "max_page_size",
+            "signingKeyPem": "signing_key_pem", "allowUnsignedTokens": "allow_unsigned_tokens",
+            "apiScope": "api_scope", "audience": "audience"}
 
 
 def summary_counts(store) -> dict[str, int]:
@@ -49,7 +53,29 @@ def load_section(section: dict, context: ScenarioContext) -> None:
                                                      (SECTION, "settings", "defaultIdentity"))
     for name, value in (section.get("sequences") or {}).items():
         model.bump_sequence(name, value)
+    if "signingKeyPem" in given:
+        try:
+            key_from_pem(given["signingKeyPem"])
+        except ValueError as error:
+            raise context.error((SECTION, "settings", "signingKeyPem"), str(error)) from None
+    if section.get("clients"):
+        changes["clients"] = _identity_clients(settings.clients, section["clients"], context)
     context.settings[SECTION] = dataclasses.replace(settings, **changes)
+
+
+def _identity_clients(current, entries: dict, context: ScenarioContext) -> tuple[IdentityClient, ...]:
+    """``dfs.clients``: the identity server's client apps (a client of the same id replaces)."""
+    clients = {client.client_id: client for client in current}
+    for key, entry in entries.items():
+        path = (SECTION, "clients", key)
+        tenant_ids = tuple(int(context.ref("dfs.tenant", tenant, (*path, "tenants", index)))
+                           for index, tenant in enumerate(entry["tenants"]))
+        identity_id = context.ref("dfs.identity", entry["identity"], (*path, "identity")) \
+            if entry.get("identity") else None
+        client_id = entry.get("clientId", key)
+        clients[client_id] = IdentityClient(client_id, entry["secret"], tenant_ids, identity_id,
+                                            tuple(entry.get("scopes") or ("DfsAdmin",)))
+    return tuple(clients.values())
 
 
 class _Loader:
@@ -345,7 +371,13 @@ def dump_section(store, settings: DfsSettings, keys: dict[tuple[str, str], str])
         if settings.default_identity_id is not None and settings.default_identity_id in model.identities else None,
         "defaultClientId": settings.default_client_id, "tokenLifetimeSeconds": settings.token_lifetime_seconds,
         "longRunningDelaySeconds": settings.long_running_delay_seconds,
-        "defaultPageSize": settings.default_page_size, "maxPageSize": settings.max_page_size})
+        "defaultPageSize": settings.default_page_size, "maxPageSize": settings.max_page_size,
+        "signingKeyPem": settings.signing_key_pem, "allowUnsignedTokens": settings.allow_unsigned_tokens or None,
+        "apiScope": settings.api_scope, "audience": settings.audience})
+    section["clients"] = {client.client_id: _cleaned({
+        "secret": client.secret, "tenants": [key("tenant", tenant_id, "tenant") for tenant_id in client.tenant_ids],
+        "identity": identity_key(client.identity_id) if client.identity_id in model.identities else None,
+        "scopes": list(client.scopes)}) for client in settings.clients}
 
     # -- catalogs ---------------------------------------------------------------------------------------
     section["accessPolicies"] = {policy(p.id): _cleaned({

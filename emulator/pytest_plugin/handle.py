@@ -17,6 +17,7 @@ from ..customerid.models import CustomerIdSettings
 from ..scenarios import Baseline, missing_key_message
 from ..state import NAMESPACE_HEADER, STATE, EmulatorState
 from .report import JOURNAL_IN_REPORT, journal_lines
+from .tokens import TokenHelpers
 
 CONTROL = "/__emulator"
 # Before an external emulator has said otherwise: the CustomerID settings' default
@@ -101,12 +102,24 @@ class _Sender:
             raise EmulatorCallError(method, path, response.status, answer)
         return answer
 
-    def call_blocking(self, method: str, path: str, *, query: str = "") -> Any:
-        """For hooks outside any loop (the failure report): plain urllib."""
+    def call_blocking(self, method: str, path: str, *, query: str = "", body: Any = None) -> Any:
+        """For hooks outside any loop (the failure report, tokens minted from a sync
+        test): plain urllib."""
+        headers, data = dict(self.headers), None
+        if body is not None:
+            headers["Content-Type"], data = "application/json", json.dumps(body).encode()
         request = urllib.request.Request(self.url + CONTROL + path + (f"?{query}" if query else ""),
-                                         method=method, headers=self.headers)
-        with urllib.request.urlopen(request, timeout=10) as response:
-            return json.load(response)
+                                         data=data, method=method, headers=headers)
+        try:
+            with urllib.request.urlopen(request, timeout=10) as response:
+                return json.load(response)
+        except urllib.error.HTTPError as error:
+            text = error.read().decode("utf-8", "replace")
+            try:
+                answer = json.loads(text)
+            except ValueError:
+                answer = text
+            raise EmulatorCallError(method, path, error.code, answer) from None
 
     async def close(self) -> None:
         if self._session is not None:
@@ -180,12 +193,12 @@ class FaultHandle:
         await self.remove()
 
 
-class EmulatorHandle:
+class EmulatorHandle(TokenHelpers):
     """What a test gets: URLs, ready auth, and the control API as coroutines.
 
     ``headers`` holds what every request to the emulator must carry (the test's
     namespace when it runs against an external emulator; empty in-process);
-    ``auth_headers`` / ``dfs_headers`` include it."""
+    ``auth_headers`` / ``bearer_headers`` / ``dfs_headers`` include it (tokens.py)."""
 
     def __init__(self, url: str, *, namespace: str | None = None, app=None, baseline: Baseline | None = None,
                  token: str | None = None, search: list[Path] | None = None,
@@ -234,39 +247,6 @@ class EmulatorHandle:
     def dfs_url(self, version: str = "1.0") -> str:
         """DFS paths start with their version segment: ``dfs_url("1.2") + "/identities"``."""
         return self.url + self._apis["dfs"].endpoints.base_paths[version]
-
-    def dfs_token(self, tenant_uid: str | None = None, identity_id: str | None = "default",
-                  client_id: str | None = None) -> str:
-        """A Bearer JWT for the scenario's default DFS tenant and identity (other
-        arguments: in-process only; ``await mint_dfs_token(...)`` works everywhere)."""
-        if self.app is None:
-            if (tenant_uid, identity_id, client_id) != (None, "default", None) or self._dfs_token is None:
-                raise RuntimeError("against an external emulator use: await emulator.mint_dfs_token(...)")
-            return self._dfs_token
-        from ..dfs.auth import mint
-
-        world = self.state.world
-        model, settings = world.models["dfs"], world.settings["dfs"]
-        tenant = model.tenant_by_uid(tenant_uid) if tenant_uid else model.tenants.get(settings.default_tenant_id)
-        identity = settings.default_identity_id if identity_id == "default" else identity_id
-        return mint(settings, tenant, identity, client_id)
-
-    async def mint_dfs_token(self, tenant_uid: str | None = None, identity_id: str | None = "default",
-                             client_id: str | None = None) -> str:
-        """POST /__emulator/dfs/token: ``identity_id=None`` mints an app token."""
-        body: dict[str, Any] = {}
-        if tenant_uid is not None:
-            body["tenantUid"] = tenant_uid
-        if identity_id != "default":
-            body["identityId"] = identity_id
-        if client_id is not None:
-            body["clientId"] = client_id
-        return (await self._control.call("POST", "/dfs/token", body))["access_token"]
-
-    @property
-    def dfs_headers(self) -> dict[str, str]:
-        """``Authorization: Bearer`` for the scenario's default DFS tenant and identity."""
-        return {"Authorization": "Bearer " + self.dfs_token(), **self.headers}
 
     def session(self, **kwargs) -> aiohttp.ClientSession:
         """A client session sending the CustomerID credentials (HTTP Basic) and ``headers``."""

@@ -101,6 +101,10 @@ class SyncEmulatorHandle:
     def dfs_headers(self) -> dict[str, str]:
         return self._async.dfs_headers
 
+    @property
+    def bearer_headers(self) -> dict[str, str]:
+        return self._async.bearer_headers
+
     def fault(self, **spec) -> SyncFault:
         return SyncFault(self._async.fault(**spec), self._portal.run)
 

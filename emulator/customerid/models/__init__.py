@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from .collections import customerid_collections
 from .invitations import InvitationRules
+from .locks import LockRules
 from .mandates import MandateRules
 from .organizations import OrganizationRules
 from .roles import RoleRules
@@ -13,7 +14,7 @@ from .settings import CustomerIdSettings
 from .users import UserChanges, UserRules
 
 
-class CustomerIdModel(OrganizationRules, UserRules, RoleRules, MandateRules, InvitationRules):
+class CustomerIdModel(OrganizationRules, UserRules, RoleRules, MandateRules, InvitationRules, LockRules):
     """One world's CustomerID state; built per world on the world's store."""
 
 

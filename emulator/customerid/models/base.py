@@ -35,6 +35,7 @@ class ModelBase:
         self.delegations = store["customerid.delegations"]
         self.role_invitations = store["customerid.role_invitations"]
         self.mandate_templates = store["customerid.mandate_templates"]
+        self.locks = store["customerid.locks"]  # user id -> TimedLock (models/locks.py)
 
     def _get(self, collection: Collection, kind: str, entity_id: str):
         record = collection.get(entity_id)

@@ -84,6 +84,7 @@ def customerid_collections() -> list[Collection]:
             IndexSpec("name", lambda t: (t.name,)),
             IndexSpec("role", lambda t: (t.role_id,)),
         ]),
+        Collection("customerid.locks"),
         Collection("customerid.role_invitations", [
             IndexSpec("user", lambda i: (i.user_id,)),
             IndexSpec("role", lambda i: (i.role_id,)),

@@ -237,6 +237,7 @@ class UserRules(ModelBase):
         for index in ("delegate", "mandater_user"):
             for delegation in self.delegations.find(index, user.id):
                 self.delegations.delete(delegation.id)
+        self.locks.delete(user.id)
         self.users.delete(user.id)
 
     def _delete_user_mandates(self, user: User) -> None:
@@ -281,12 +282,17 @@ class UserRules(ModelBase):
         return updated
 
     def lock_user(self, user_id: str) -> User:
-        """The system locks an account (too many failed logins; control API)."""
-        return self._system_transition(user_id, ENABLED, LOCKED)
+        """The system locks an account (too many failed logins; control API); the lock
+        lifts by itself after the scenario's lock duration (models/locks.py)."""
+        user = self._system_transition(user_id, ENABLED, LOCKED)
+        self.start_lock_timer(user.id)  # type: ignore[attr-defined]
+        return user
 
     def unlock_user(self, user_id: str) -> User:
         """The lock expires or is lifted (control API): Locked becomes Enabled."""
-        return self._system_transition(user_id, LOCKED, ENABLED)
+        user = self._system_transition(user_id, LOCKED, ENABLED)
+        self.stop_lock_timer(user.id)  # type: ignore[attr-defined]
+        return user
 
     def _system_transition(self, user_id: str, source: UserStatus, target: UserStatus) -> User:
         user = self.get_user(user_id)

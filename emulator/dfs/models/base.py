@@ -43,6 +43,7 @@ class ModelBase:
         self.bank_branches: Collection = store["dfs.bank_branches"]
         self.audit_contexts: Collection = store["dfs.audit_contexts"]
         self.sequences: Collection = store["dfs.sequences"]
+        self.revoked_tokens: Collection = store["dfs.revoked_tokens"]
         self.long_running: Collection = store["dfs.long_running"]
 
     def now(self) -> str:

@@ -98,5 +98,6 @@ def dfs_collections() -> list[Collection]:
         Collection("dfs.bank_branches"),
         Collection("dfs.audit_contexts"),
         Collection("dfs.sequences"),
+        Collection("dfs.revoked_tokens"),  # jti -> jti: tokens revoked before they expire
         Collection("dfs.long_running"),
     ]

@@ -6,10 +6,26 @@ from dataclasses import dataclass
 
 
 @dataclass(frozen=True)
+class IdentityClient:
+    """A client app of the DFS identity server (connect/token): its credentials
+    determine its tenants, scopes and, for a user token, the identity."""
+    client_id: str
+    secret: str
+    tenant_ids: tuple[int, ...]  # the first is the token's tenant unless the request names another
+    identity_id: str | None = None  # None: app tokens (no sub)
+    scopes: tuple[str, ...] = ("DfsAdmin",)
+
+
+@dataclass(frozen=True)
 class DfsSettings:
-    # HS256 secret: when set, Bearer tokens must carry a valid signature (and
-    # an unexpired exp); when None any well-formed JWT is accepted unverified.
+    # Tokens are RS256, signed by the identity server's key (signing_key_pem, or
+    # one generated per run); an HS256 secret here is accepted as well.
     signing_key: str | None = None
+    signing_key_pem: str | None = None
+    allow_unsigned_tokens: bool = False  # alg "none": refused unless a scenario allows it
+    api_scope: str = "DfsAdmin"  # a token that names scopes must include this one (else 403)
+    audience: str = "DfsAdmin"  # a token that names audiences must include this one (else 401)
+    clients: tuple[IdentityClient, ...] = ()
     # Defaults of POST /__emulator/dfs/token (scenario keys resolved to ids).
     default_tenant_id: int | None = None
     default_identity_id: str | None = None

@@ -1,0 +1,51 @@
+"""SSO configuration a scenario may set (``customerid.sso``): OAuth2 clients,
+SSO users and their groups, token lifetimes, the signing key."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+API_USERS_GROUP = "CustomerID API Users"  # the SSO group whose members may call CustomerID
+GRANT_TYPES = ("password", "client_credentials", "refresh_token")
+AUTH_METHODS = ("client_secret_basic", "client_secret_post")
+
+
+@dataclass(frozen=True)
+class SsoClient:
+    client_id: str
+    secret: str
+    auth_method: str = "client_secret_basic"  # the registered token_endpoint_auth_method
+    grant_types: tuple[str, ...] = GRANT_TYPES
+    scopes: tuple[str, ...] = ()  # allowed scopes; empty: openid and the CustomerID API scope
+    groups: tuple[str, ...] = ()  # groups of the client's own account (client_credentials tokens)
+
+
+@dataclass(frozen=True)
+class SsoUser:
+    username: str
+    password: str
+    groups: tuple[str, ...] = ()
+    email: str | None = None
+    name: str | None = None
+
+
+@dataclass(frozen=True)
+class SsoSettings:
+    # the "CustomerID API" application's client id (rest.oauth2.client.uuid): the
+    # scope a token must carry; also the client CustomerID introspects tokens as
+    api_client_id: str = "customerid-api"
+    api_client_secret: str = "customerid-api-secret"
+    clients: tuple[SsoClient, ...] = ()
+    users: tuple[SsoUser, ...] = ()
+    access_token_lifetime_seconds: int = 3600
+    refresh_token_lifetime_seconds: int = 86400
+    signing_key_pem: str | None = None  # RSA private key (PEM); default: one generated per run
+
+    def client(self, client_id: str) -> SsoClient | None:
+        return next((client for client in self.clients if client.client_id == client_id), None)
+
+    def user(self, username: str) -> SsoUser | None:
+        return next((user for user in self.users if user.username == username), None)
+
+    def allowed_scopes(self, client: SsoClient) -> tuple[str, ...]:
+        return client.scopes or ("openid", self.api_client_id)

@@ -1,0 +1,126 @@
+"""RS256 signing keys, JWKS and signature checks for the emulated token servers
+(Ubisecure SSO beside CustomerID, the DFS identity server).
+
+A key is generated once per process and per token server unless a scenario gives
+one (PEM); the public half is what the servers publish as JWKS. Verification is
+signature and shape only: time claims are the caller's business, because they
+follow the namespace's virtual clock, not the wall clock.
+"""
+
+from __future__ import annotations
+
+import base64
+import functools
+import hashlib
+import json
+from dataclasses import dataclass
+from typing import Any
+
+import jwt
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+
+ALGORITHM = "RS256"
+
+
+class TokenInvalid(Exception):
+    """The token is not a JWT these keys accept (the message says why)."""
+
+
+def _b64url_uint(value: int) -> str:
+    raw = value.to_bytes((value.bit_length() + 7) // 8, "big")
+    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
+
+
+@dataclass(frozen=True, eq=False)  # hashed by identity: keys are cache keys
+class SigningKey:
+    kid: str
+    private: Any  # cryptography RSAPrivateKey
+    public_jwk: dict
+
+    @classmethod
+    def from_private(cls, private) -> "SigningKey":
+        numbers = private.public_key().public_numbers()
+        members = {"e": _b64url_uint(numbers.e), "kty": "RSA", "n": _b64url_uint(numbers.n)}
+        # RFC 7638 thumbprint: a kid that names this key and no other
+        thumbprint = hashlib.sha256(json.dumps(members, separators=(",", ":"), sort_keys=True).encode()).digest()
+        kid = base64.urlsafe_b64encode(thumbprint).rstrip(b"=").decode()
+        return cls(kid, private, {**members, "kid": kid, "use": "sig", "alg": ALGORITHM})
+
+    def sign(self, claims: dict, headers: dict | None = None) -> str:
+        return jwt.encode(claims, self.private, algorithm=ALGORITHM, headers={"kid": self.kid, **(headers or {})})
+
+    def private_pem(self) -> str:
+        return self.private.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                          serialization.NoEncryption()).decode()
+
+
+def generate_key() -> SigningKey:
+    return SigningKey.from_private(rsa.generate_private_key(public_exponent=65537, key_size=2048))
+
+
+@functools.lru_cache(maxsize=None)
+def run_key(server: str) -> SigningKey:
+    """The key ``server`` signs with in this process (generated on first use)."""
+    return generate_key()
+
+
+@functools.lru_cache(maxsize=16)
+def key_from_pem(pem: str) -> SigningKey:
+    """A scenario's key (PKCS#1 or PKCS#8 PEM, RSA); ValueError when it is not one."""
+    private = serialization.load_pem_private_key(pem.encode(), password=None)
+    if not isinstance(private, rsa.RSAPrivateKey):
+        raise ValueError("the signing key must be an RSA private key")
+    return SigningKey.from_private(private)
+
+
+@functools.lru_cache(maxsize=1)
+def stranger_key() -> SigningKey:
+    """A key no emulated server trusts: signs the 'badly signed' and 'other issuer' tokens."""
+    return generate_key()
+
+
+def jwks(*keys: SigningKey) -> dict:
+    return {"keys": [key.public_jwk for key in keys]}
+
+
+def verified_claims(token: str, key: SigningKey, *, allow_unsigned: bool = False,
+                    hs256_secret: str | None = None) -> dict:
+    """The claims of a token signed by ``key`` (or with ``hs256_secret``; unsigned
+    ``alg: none`` only when allowed). A test suite sends the same few tokens
+    thousands of times, so a verified token is served from a bounded cache;
+    failures are not cached (they raise)."""
+    return _verified(token, key, allow_unsigned, hs256_secret)
+
+
+@functools.lru_cache(maxsize=2048)
+def _verified(token: str, key: SigningKey, allow_unsigned: bool, hs256_secret: str | None) -> dict:
+    try:
+        header = jwt.get_unverified_header(token)
+    except jwt.PyJWTError as error:
+        raise TokenInvalid(f"not a JWT: {error}") from None
+    algorithm = header.get("alg")
+    options = {"verify_aud": False, "verify_exp": False, "verify_nbf": False, "verify_iat": False}
+    try:
+        if algorithm == ALGORITHM:
+            claims = jwt.decode(token, key.private.public_key(), algorithms=[ALGORITHM], options=options)
+        elif algorithm == "HS256" and hs256_secret:
+            claims = jwt.decode(token, hs256_secret, algorithms=["HS256"], options=options)
+        elif algorithm in (None, "none", "None", "NONE") and allow_unsigned:
+            claims = jwt.decode(token, options={"verify_signature": False})
+        elif algorithm in (None, "none", "None", "NONE"):
+            raise TokenInvalid("unsigned tokens (alg none) are refused")
+        else:
+            raise TokenInvalid(f"alg {algorithm!r} is not accepted")
+    except jwt.PyJWTError as error:
+        raise TokenInvalid(str(error)) from None
+    if not isinstance(claims, dict):
+        raise TokenInvalid("the token carries no claims")
+    return claims
+
+
+def tampered(token: str) -> str:
+    """The same token with a signature that does not match it."""
+    head, _, signature = token.rpartition(".")
+    flipped = ("A" if signature[:1] != "A" else "B") + signature[1:]
+    return f"{head}.{flipped}"

@@ -1,0 +1,95 @@
+"""Swagger UI at /__emulator/docs: vendored assets, the three documents, open with a control token."""
+
+from __future__ import annotations
+
+import fnmatch
+import re
+import tomllib
+from pathlib import Path
+
+import aiohttp
+from openapi_spec_validator import validate
+
+import emulator.apidocs as apidocs
+
+DOCUMENTS = {"customerid": "/__emulator/customerid/openapi.json", "dfs": "/__emulator/dfs/openapi.json",
+             "control": "/__emulator/openapi.json"}
+
+
+async def _page(url: str, http: aiohttp.ClientSession) -> str:
+    async with http.get(url + "/__emulator/docs") as response:
+        assert response.status == 200
+        assert response.content_type == "text/html"
+        return await response.text()
+
+
+async def test_the_page_offers_the_three_documents_and_each_is_valid_with_a_relative_server(emulator):
+    async with aiohttp.ClientSession() as http:
+        page = await _page(emulator.url, http)
+        listed = {document["key"]: document for document in apidocs.documents(emulator.state)}
+        assert {key: document["url"] for key, document in listed.items()} == DOCUMENTS
+        for key, url in DOCUMENTS.items():
+            assert f'"url": "{url}"' in page
+            async with http.get(emulator.url + url) as response:
+                assert response.status == 200, key
+                document = await response.json()
+            validate(document)
+            # "Try it out" calls this emulator: no absolute server URL in any document
+            assert all(not server["url"].startswith("http") for server in document.get("servers", [{"url": "/"}]))
+        async with http.get(emulator.url + DOCUMENTS["control"]) as response:
+            control = await response.json()
+        assert control["components"]["securitySchemes"]["controlToken"]["scheme"] == "bearer"
+
+
+async def test_every_asset_the_page_loads_is_served_from_the_package(emulator):
+    async with aiohttp.ClientSession() as http:
+        page = await _page(emulator.url, http)
+        assets = re.findall(r'(?:src|href)="([^"]+)"', page)
+        assert len(assets) == 5 and all(asset.startswith("/__emulator/docs/static/") for asset in assets)
+        assert "//" not in "".join(assets)  # no CDN
+        for asset in assets:
+            async with http.get(emulator.url + asset) as response:
+                assert response.status == 200, asset
+                body = await response.read()
+                assert body
+            if asset.endswith(".js"):
+                assert response.content_type == "text/javascript"
+            elif asset.endswith(".css"):
+                assert response.content_type == "text/css"
+        for license_file in ("LICENSE", "NOTICE"):
+            async with http.get(emulator.url + "/__emulator/docs/static/swagger-ui/" + license_file) as response:
+                assert response.status == 200
+        docs_js = (Path(apidocs.__file__).parent / "static" / "docs.js").read_text()
+        assert "validatorUrl: null" in docs_js  # Swagger UI would otherwise call validator.swagger.io
+
+
+async def test_unknown_assets_and_escapes_are_404(emulator):
+    async with aiohttp.ClientSession() as http:
+        for name in ("nothing.js", "..%2F__init__.py", "../__init__.py", "index.html"):
+            async with http.get(f"{emulator.url}/__emulator/docs/static/{name}") as response:
+                assert response.status == 404, name
+                assert response.content_type in ("application/json", "text/plain")
+
+
+async def test_the_page_assets_and_documents_are_open_with_a_control_token(make_emulator):
+    handle = await make_emulator(control_token="s3cret")
+    async with aiohttp.ClientSession() as http:
+        await _page(handle.url, http)
+        async with http.get(handle.url + "/__emulator/docs/static/swagger-ui/swagger-ui.css") as response:
+            assert response.status == 200
+        for url in DOCUMENTS.values():
+            async with http.get(handle.url + url) as response:
+                assert response.status == 200, url
+        async with http.get(handle.url + "/__emulator/requests") as response:
+            assert response.status == 401
+
+
+def test_package_data_ships_every_asset():
+    project = tomllib.loads((Path(__file__).resolve().parent.parent / "pyproject.toml").read_text())
+    patterns = project["tool"]["setuptools"]["package-data"]["*"]
+    static = Path(apidocs.__file__).parent / "static"
+    files = [path for path in static.rglob("*") if path.is_file()]
+    assert {path.name for path in files} >= {"swagger-ui-bundle.js", "swagger-ui-standalone-preset.js",
+                                               "swagger-ui.css", "LICENSE", "NOTICE", "index.html", "docs.js"}
+    for path in files:
+        assert any(fnmatch.fnmatch(path.name, pattern) for pattern in patterns), f"{path.name} is not package data"
