@@ -529,6 +529,9 @@ def _add_scenario_schema(document: dict, state: EmulatorState) -> None:
 def openapi_document(state: EmulatorState) -> dict:
     document = copy.deepcopy(_base_openapi())
     document["components"]["schemas"]["Fault"]["properties"]["match"]["properties"]["api"]["enum"] = list(state.apis)
+    # a fault names an operation the emulator serves, by its own code (faults.operation_codes)
+    document["components"]["schemas"]["Fault"]["properties"]["match"]["properties"]["operation"]["enum"] = \
+        sorted(set(state.operation_codes.values()))
     _add_scenario_schema(document, state)
     for api in state.apis.values():
         for method, route_path, handler in api.control_routes():
