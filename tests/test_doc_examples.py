@@ -91,7 +91,7 @@ def test_docker_example(where, line, tmp_path):
         assert container.healthcheck().returncode == 0
     finally:
         seconds, returncode, output = container.stop()
-    assert returncode == 0 and seconds < 1.0, output
+    assert returncode == 0 and seconds < container.STOP_BUDGET_SECONDS, output
 
 
 @pytest.mark.parametrize("where, line", commands("cli"), ids=lambda value: str(value)[:60])

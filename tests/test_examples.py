@@ -74,7 +74,7 @@ def test_compose_example_matches_the_image_and_runs(image, tmp_path):
         assert container.healthcheck().returncode == 0
     finally:
         seconds, returncode, output = container.stop()
-    assert returncode == 0 and seconds < 1.0
+    assert returncode == 0 and seconds < container.STOP_BUDGET_SECONDS
     assert json.loads(output.splitlines()[0])["event"] == "listening"  # EMULATOR_LOG_FORMAT: json
 
 

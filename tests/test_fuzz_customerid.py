@@ -140,8 +140,12 @@ def test_bodies_on_every_writing_operation_in_every_version(send):
 def test_credentials_in_any_characters(send):
     import base64
 
+    # The SSO's own endpoints (version "sso", /uas) are open or authenticate OAuth2 clients by
+    # RFC 6749's rules, tested in tests/test_customerid_oauth.py; these are the REST API's.
+    protected = [operation for operation in OPERATIONS if operation[1] != "sso"]
+
     @SETTINGS
-    @given(operation=st.sampled_from(OPERATIONS), user=TEXT, password=TEXT, encoding=st.sampled_from(["utf-8", "latin-1"]),
+    @given(operation=st.sampled_from(protected), user=TEXT, password=TEXT, encoding=st.sampled_from(["utf-8", "latin-1"]),
            in_url=st.booleans())
     def fuzz(operation, user, password, encoding, in_url):
         method, version, url = operation

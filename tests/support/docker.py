@@ -251,6 +251,10 @@ class Container:
                 time.sleep(0.05)
         raise AssertionError("the container did not become healthy")
 
+    # How long a SIGTERM may take: Docker kills after 10 s; the emulator usually needs ~0.2 s,
+    # and a 2-core CI runner busy with two test workers and a browser has been seen at 1.07 s.
+    STOP_BUDGET_SECONDS = 2.0
+
     def stop(self) -> tuple[float, int, str]:
         """SIGTERM (what `docker stop` sends): seconds until exit, exit code, output."""
         started = time.monotonic()
