@@ -105,6 +105,8 @@ DFS_IDS_ASIDE = {
     "put /v1.0/identities/{identityId}/hierarchy/exclude": ({}, [TARISSA]),
     "patch /v2.0/roles/{roleId}": ({"{roleId}": str(ROLE_ADMIN)}, {}),  # the sample's System-Administrator
     "put /v2.0/roles/{roleId}/hierarchy/exclude": ({"{roleId}": str(ROLE_ADMIN)}, [ROLE_TRAINEE]),
+    # "string" is the document's type placeholder; sortBy takes Id, Name or IsActive
+    "post /v1.0/participants/search": ({}, {"sortBy": "Name"}),
 }
 
 
@@ -134,8 +136,9 @@ def test_every_dfs_request_sample_is_here_and_only_ids_are_set_aside():
     assert len(DFS_SAMPLES) == 18
     for sample in DFS_SAMPLES:
         _, body_ids = DFS_IDS_ASIDE.get(sample["operation"], ({}, {}))
-        if isinstance(body_ids, dict):
-            assert all(key.endswith(("Id", "Ids")) for key in body_ids), sample["operation"]
+        if isinstance(body_ids, dict):  # ids, or the document's "string" placeholder
+            assert all(key.endswith(("Id", "Ids")) or sample["body"].get(key) == "string" for key in body_ids), \
+                sample["operation"]
 
 
 # -- CustomerID REST API 1.0: every curl example --------------------------------------------------

@@ -268,9 +268,9 @@ class EmulatorHandle(TokenHelpers):
         quoted = "/".join(urllib.parse.quote(part, safe="") for part in (kind, key))
         try:
             return self._control.call_blocking("GET", f"/keys/{quoted}")["id"]
-        except urllib.error.HTTPError as error:
-            if error.code == 404:
-                raise UnknownScenarioKey(json.load(error)["error"]) from None
+        except EmulatorCallError as error:
+            if error.status == 404 and isinstance(error.answer, dict) and "error" in error.answer:
+                raise UnknownScenarioKey(error.answer["error"]) from None
             raise
 
     # -- the control API
