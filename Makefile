@@ -54,7 +54,7 @@ test-package: install  ## wheel + sdist into a mktemp dir, a throwaway venv, exa
 dist: install  ## the wheel and the sdist, into dist/
 	$(BIN)/python -m build --no-isolation --outdir dist .
 
-bench: install  ## throughput and latency of real operations against the bare aiohttp baseline
+bench: install  ## the workloads of bench/workloads.py next to a bare aiohttp app (BENCH_ARGS=--quick: 2 s rows)
 	@command -v wrk >/dev/null || { echo "make bench: installing wrk (Debian package)"; \
 		apt-get install -y -q wrk >/dev/null 2>&1 || { apt-get update -q >/dev/null && apt-get install -y -q wrk >/dev/null; }; }
 	$(BIN)/python -m bench $(BENCH_ARGS)

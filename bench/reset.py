@@ -23,13 +23,21 @@ from emulator.customerid.models import UserChanges
 from emulator.scenarios import load_baseline
 from emulator.state import EmulatorState
 
-from .__main__ import ROOT, free_port, stop
+from .measure import ROOT, free_port
 
 MAIJA = "aaaaaaaa-0000-4000-8000-000000000001"
 SCENARIOS = {
     "default scenario": ["default"],  # built-in scenario names
     "default + 50,000 users": ["default", "bulk-50k"],
 }
+
+
+def stop(process: subprocess.Popen) -> None:
+    process.terminate()
+    try:
+        process.wait(10)
+    except subprocess.TimeoutExpired:
+        process.kill()
 
 
 def percentile(samples: list[float], fraction: float) -> float:

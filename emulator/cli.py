@@ -151,18 +151,22 @@ async def serve(config: EmulatorConfig, *, access_log: bool = False, log_format:
                 reload_scenarios: bool = False, print_curl: bool = False) -> None:
     from aiohttp import web
 
-    from .app import create_app
-    from .state import STATE
-
+    from .app import create_app, default_apis
+    from .baselinecache import load_baseline_cached
+    from .gctuning import tune_for_serving
     from .load_progress import LoadProgress
+    from .state import STATE
 
     started = time.perf_counter()
     output = Output(log_format)
     progress = LoadProgress(lambda line: output.lines("loading", [line], message=line.strip()))
+    apis = default_apis()
     try:
-        app = create_app(config, progress=progress)
+        baseline = load_baseline_cached(config.scenarios, apis, directories=[config.scenario_dir], progress=progress)
     finally:
         progress.done()
+    app = create_app(config, apis=apis, baseline=baseline)
+    tune_for_serving()
     if access_log:
         from .accesslog import RequestLogger, access_logger
 
@@ -240,8 +244,11 @@ def main_serve(argv: list[str], prog: str = "emulator") -> int:
         log_format = arguments.log_format or os.environ.get("EMULATOR_LOG_FORMAT", "").strip() or "text"
         if log_format not in ("text", "json"):
             raise ValueError(f"EMULATOR_LOG_FORMAT={log_format!r}: text or json")
-        asyncio.run(serve(config, access_log=access_log, log_format=log_format,
-                          reload_scenarios=reload_scenarios, print_curl=arguments.print_curl))
+        from .eventloop import loop_factory
+
+        with asyncio.Runner(loop_factory=loop_factory()) as runner:
+            runner.run(serve(config, access_log=access_log, log_format=log_format,
+                             reload_scenarios=reload_scenarios, print_curl=arguments.print_curl))
     except ScenarioError as error:
         print(f"emulator: scenario error: {error}", file=sys.stderr)
         return 2

@@ -67,7 +67,9 @@ def bearer_challenge(realm: str, error: str | None = None, description: str | No
 
 async def read_form(request: web.Request) -> dict[str, str]:
     """The token request's parameters: form-encoded (RFC 6749 section 3.2), each
-    at most once; anything else is invalid_request."""
+    at most once; anything else is invalid_request. A parameter sent without a
+    value is omitted (RFC 6749 section 3.1): forms such as Swagger UI's send
+    every field, empty ones as ``client_secret=``."""
     media_type = request.headers.get("Content-Type", "").split(";", 1)[0].strip().lower()
     if media_type != FORM:
         raise OAuthError("invalid_request", f"the request body must be {FORM}")
@@ -78,6 +80,8 @@ async def read_form(request: web.Request) -> dict[str, str]:
         raise OAuthError("invalid_request", "the form is not UTF-8 form encoding") from None
     form: dict[str, str] = {}
     for name, value in pairs:
+        if not value:
+            continue
         if name in form:
             raise OAuthError("invalid_request", f"parameter {name} is given more than once")
         form[name] = value

@@ -18,12 +18,13 @@ Two properties matter for a contract-testing emulator:
 
 from __future__ import annotations
 
-import bisect
 import functools
 import operator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, Callable, Generic, Hashable, Iterable, Iterator, TypeVar
+
+from .sortedkeys import SortedKeys
 
 Record = TypeVar("Record")
 KeyFunction = Callable[[Any], Iterable[Hashable]]
@@ -52,95 +53,115 @@ class IndexSpec:
 
 
 class _Buckets:
-    """key -> set of record ids (optionally with the keys kept sorted), shared
-    copy-on-write after a fork: the dict, each set and the sorted list are copied
-    by whichever side writes to them first."""
+    """key -> the ids of the records filed under it (optionally with the keys kept
+    sorted), shared copy-on-write after a fork: the dict, each set and each chunk
+    of the sorted keys are copied by whichever side writes to them first.
 
-    __slots__ = ("_buckets", "_dict_owned", "_owned_keys", "_sorted", "_sorted_owned", "_deferred")
+    A key with one record holds the bare id, not a set: most keys of a text index
+    (an email, a login, an id) name one record, and a one-element set costs 216
+    bytes and a place among the objects the garbage collector scans."""
+
+    __slots__ = ("_buckets", "_dict_owned", "_owned_keys", "_sorted", "_pending")
 
     def __init__(self, ordered: bool) -> None:
-        self._buckets: dict[Hashable, set] = {}
+        self._buckets: dict[Hashable, Any] = {}  # key -> id, or set of ids (two or more)
         self._dict_owned = True
-        self._owned_keys: set[Hashable] | None = None  # None: every bucket is ours
-        self._sorted: list | None = [] if ordered else None
-        self._sorted_owned = True
-        self._deferred = False  # bulk load: append now, sort once at the end
+        self._owned_keys: set[Hashable] | None = None  # None: every set is ours
+        self._sorted: SortedKeys | None = SortedKeys() if ordered else None
+        self._pending: list | None = None  # bulk load: keys to sort in once, at the end
 
     def fork(self) -> "_Buckets":
         twin = _Buckets.__new__(_Buckets)
         twin._buckets = self._buckets
-        twin._sorted = self._sorted
-        twin._deferred = False
+        twin._sorted = self._sorted.fork() if self._sorted is not None else None
+        twin._pending = None
         for side in (self, twin):
             side._dict_owned = False
             side._owned_keys = set()
-            side._sorted_owned = False
         return twin
 
-    def _writable_bucket(self, key: Hashable) -> set:
+    def _own_dict(self) -> dict:
         if not self._dict_owned:
             self._buckets = dict(self._buckets)
             self._dict_owned = True
-        bucket = self._buckets.get(key)
-        if self._owned_keys is None:
-            if bucket is None:
-                bucket = self._buckets[key] = set()
-            return bucket
-        if key not in self._owned_keys:
-            bucket = set(bucket) if bucket is not None else set()
-            self._buckets[key] = bucket
-            self._owned_keys.add(key)
-        return bucket
+        return self._buckets
 
-    def _writable_sorted(self) -> list:
-        if not self._sorted_owned:
-            self._sorted = list(self._sorted or [])
-            self._sorted_owned = True
-        return self._sorted  # type: ignore[return-value]
+    def _own_set(self, key: Hashable, ids: set) -> set:
+        if self._owned_keys is None or key in self._owned_keys:
+            return ids
+        ids = self._buckets[key] = set(ids)
+        self._owned_keys.add(key)
+        return ids
 
     def add(self, key: Hashable, record_id: Hashable) -> None:
-        bucket = self._writable_bucket(key)
-        if not bucket and self._sorted is not None:
-            sorted_keys = self._writable_sorted()
-            if self._deferred:
-                sorted_keys.append(key)
-            else:
-                bisect.insort(sorted_keys, key)
-        bucket.add(record_id)
+        buckets = self._own_dict()
+        filed = buckets.get(key)
+        if filed is None:
+            buckets[key] = record_id
+            if self._sorted is not None:
+                if self._pending is not None:
+                    self._pending.append(key)
+                else:
+                    self._sorted.add(key)
+        elif type(filed) is set:
+            self._own_set(key, filed).add(record_id)
+        elif filed != record_id:
+            buckets[key] = {filed, record_id}
+            if self._owned_keys is not None:
+                self._owned_keys.add(key)
 
     def remove(self, key: Hashable, record_id: Hashable) -> None:
-        if key not in self._buckets:
+        filed = self._buckets.get(key)
+        if filed is None:
             return
-        bucket = self._writable_bucket(key)
-        bucket.discard(record_id)
-        if bucket:
+        if type(filed) is set:
+            if record_id not in filed:
+                return
+            self._own_dict()
+            ids = self._own_set(key, filed)
+            ids.discard(record_id)
+            if len(ids) == 1:
+                self._buckets[key] = next(iter(ids))
+                if self._owned_keys is not None:
+                    self._owned_keys.discard(key)
             return
-        del self._buckets[key]
+        if filed != record_id:
+            return
+        del self._own_dict()[key]
         if self._owned_keys is not None:
             self._owned_keys.discard(key)
         if self._sorted is not None:
-            sorted_keys = self._writable_sorted()
-            if self._deferred:
-                sorted_keys.remove(key)
-                return
-            position = bisect.bisect_left(sorted_keys, key)
-            if position < len(sorted_keys) and sorted_keys[position] == key:
-                del sorted_keys[position]
+            if self._pending is not None and key in self._pending:
+                self._pending.remove(key)
+            else:
+                self._sorted.discard(key)
 
     def defer_sorting(self, deferred: bool) -> None:
-        if self._deferred and not deferred and self._sorted is not None:
-            self._writable_sorted().sort()
-        self._deferred = deferred
+        if self._sorted is None:
+            return
+        if deferred:
+            if self._pending is None:
+                self._pending = []
+            return
+        pending, self._pending = self._pending, None
+        if pending:
+            self._sorted = SortedKeys([*self._sorted, *pending])
 
     def get(self, key: Hashable) -> "set | frozenset":
-        return self._buckets.get(key, _EMPTY)
+        filed = self._buckets.get(key)
+        if filed is None:
+            return _EMPTY
+        return filed if type(filed) is set else frozenset((filed,))
 
-    def starting_with(self, prefix: str) -> Iterator[set]:
-        sorted_keys = self._sorted or ()
-        position = bisect.bisect_left(sorted_keys, prefix)
-        while position < len(sorted_keys) and sorted_keys[position].startswith(prefix):
-            yield self._buckets[sorted_keys[position]]
-            position += 1
+    def starting_with(self, prefix: str) -> Iterator[Iterable]:
+        if self._sorted is None:
+            return
+        buckets = self._buckets
+        for key in self._sorted.starting_at(prefix):
+            if not key.startswith(prefix):
+                return
+            filed = buckets[key]
+            yield filed if type(filed) is set else (filed,)
 
     def keys(self) -> Iterable[Hashable]:
         return self._buckets.keys()
@@ -172,6 +193,13 @@ class _Index:
             side._scopes_owned = False
             side._owned_scopes = set()
         return twin
+
+    def export(self) -> tuple:
+        return self._plain, self._scopes
+
+    def load(self, state: tuple) -> None:
+        self._plain, self._scopes = state
+        self._scopes_owned, self._owned_scopes = True, None
 
     def _scope(self, scope: Hashable, create: bool) -> _Buckets | None:
         partition = self._scopes.get(scope)
@@ -230,7 +258,7 @@ class _Index:
         partition = self._scopes.get(scope)
         return partition.get(text) if partition is not None else _EMPTY
 
-    def prefixed(self, scope: Hashable, prefix: str) -> Iterator[set]:
+    def prefixed(self, scope: Hashable, prefix: str) -> Iterator[Iterable]:
         """Buckets of keys ``(scope, text)`` whose text starts with ``prefix``."""
         if self._plain is not None:
             raise TypeError(f"index {self.spec.name!r} is not ordered")
@@ -255,6 +283,7 @@ class Collection(Generic[Record]):
         self._rows_owned = True
         self._indexes = {spec.name: _Index(spec) for spec in indexes}
         self._journal: list | None = None  # the owning store's undo log, when in a transaction
+        self.writes = 0  # puts and deletes so far (a fork starts from its origin's count)
 
     def fork(self) -> "Collection[Record]":
         twin = Collection.__new__(Collection)
@@ -264,7 +293,17 @@ class Collection(Generic[Record]):
         self._rows_owned = False
         twin._indexes = {name: index.fork() for name, index in self._indexes.items()}
         twin._journal = None
+        twin.writes = self.writes
         return twin
+
+    def export(self) -> tuple:
+        return self._rows, {name: index.export() for name, index in self._indexes.items()}, self.writes
+
+    def load(self, state: tuple) -> None:
+        rows, indexes, self.writes = state
+        self._rows, self._rows_owned = rows, True
+        for name, index_state in indexes.items():
+            self._indexes[name].load(index_state)
 
     # -- reads -------------------------------------------------------------------
     def get(self, record_id: Hashable) -> Record | None:
@@ -290,8 +329,13 @@ class Collection(Generic[Record]):
         """Ids filed under any key ``(scope, text)`` with text starting with prefix."""
         result: set = set()
         for bucket in self._indexes[index].prefixed(scope, prefix):
-            result |= bucket
+            result.update(bucket)
         return result
+
+    def ordered_buckets(self, index: str, scope: Hashable, prefix: str = "") -> Iterator[Iterable]:
+        """Ids filed under keys ``(scope, text)`` (text starting with ``prefix``),
+        one group per key, in key order: a walk that stops when it has enough."""
+        return self._indexes[index].prefixed(scope, prefix)
 
     def index_keys(self, index: str) -> Iterable[Hashable]:
         return self._indexes[index].keys()
@@ -309,6 +353,7 @@ class Collection(Generic[Record]):
     def put(self, record_id: Hashable, record: Record) -> None:
         """Insert or replace. Records are immutable: replace, never mutate."""
         self._own_rows()
+        self.writes += 1
         previous = self._rows.get(record_id)
         if self._journal is not None:
             self._journal.append((self, record_id, previous))
@@ -321,6 +366,7 @@ class Collection(Generic[Record]):
         if previous is None:
             return None
         self._own_rows()
+        self.writes += 1
         if self._journal is not None:
             self._journal.append((self, record_id, previous))
         del self._rows[record_id]
@@ -366,6 +412,24 @@ class Store:
 
     def kinds(self) -> list[str]:
         return list(self._collections)
+
+    def export_state(self) -> dict:
+        """Every collection's rows and index contents, without the index definitions
+        (functions): plain data to pickle. ``import_state`` puts it back."""
+        if self._undo is not None:
+            raise RuntimeError("cannot export a store inside a transaction")
+        return {kind: collection.export() for kind, collection in self._collections.items()}
+
+    def import_state(self, state: dict) -> None:
+        """Fill this store's empty collections, defined as the exporter's were."""
+        if set(state) != set(self._collections):
+            raise ValueError("the exported state has other collections than this store")
+        for kind, collection_state in state.items():
+            self._collections[kind].load(collection_state)
+
+    def writes(self) -> int:
+        """Grows with every write to any collection: a cheap "has anything changed"."""
+        return sum(collection.writes for collection in self._collections.values())
 
     def counts(self) -> dict[str, int]:
         return {kind: len(collection) for kind, collection in self._collections.items()}

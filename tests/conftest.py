@@ -42,3 +42,21 @@ def make_emulator(emulator_baseline, aiohttp_server):
         return EmulatorHandle(str(server.make_url("")), app=app, baseline=emulator_baseline)
 
     return make
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """One chromium for the whole session (the dashboard's and Swagger UI's browser tests)."""
+    from tests.support.browser import BrowserThread
+
+    browser = BrowserThread()
+    yield browser
+    browser.close()
+
+
+@pytest.fixture
+def in_page(browser):
+    """``in_page(steps)`` runs ``steps(page)`` on a fresh page in the session's browser."""
+    from tests.support.browser import in_fresh_page
+
+    return lambda steps: in_fresh_page(browser, steps)

@@ -96,3 +96,22 @@ def test_index_with_declared_fields_refiles_only_when_those_fields_change():
     people.put("1", Person("1", "t2", "b@example.org"))
     assert calls == ["1", "1"]  # old and new keys
     assert people.lookup("team", "t1") == set() and people.lookup("team", "t2") == {"1"}
+
+
+def test_keys_go_from_one_record_to_several_and_back_in_both_forks():
+    """A key naming one record holds the bare id; the second record makes it a set
+    (copied per fork), removing down to one makes it a bare id again."""
+    original = people_store()
+    people = original["people"]
+    people.put("a", Person("a", "solo", "a@example.org"))
+    twin = original.fork()
+    twin["people"].put("b", Person("b", "solo", "a@example.org"))
+    assert set(twin["people"].lookup("team", "solo")) == {"a", "b"}
+    assert set(people.lookup("team", "solo")) == {"a"}
+    assert twin["people"].lookup_prefix("attribute", "email", "a@") == {"a", "b"}
+    assert people.lookup_prefix("attribute", "email", "a@") == {"a"}
+    twin["people"].delete("a")
+    assert set(twin["people"].lookup("team", "solo")) == {"b"} and set(people.lookup("team", "solo")) == {"a"}
+    people.delete("a")
+    assert not people.lookup("team", "solo") and set(twin["people"].lookup("team", "solo")) == {"b"}
+    assert people.lookup_prefix("attribute", "email", "a@") == set()

@@ -142,6 +142,35 @@ async def test_token_endpoint_refuses_what_is_not_a_form(emulator, http):
         assert response.status == 405 and "POST" in response.headers["Allow"]
 
 
+async def test_token_parameters_sent_without_a_value_are_omitted(emulator, http):
+    """RFC 6749 3.1, as Swagger UI's form sends them: post /uas/oauth2/token."""
+    status, body, _ = await token_request(emulator, http, {"grant_type": "password", **API_USER, "scope": "",
+                                                           "client_id": "", "client_secret": "", "refresh_token": ""})
+    assert status == 200 and body["scope"] == "openid customerid-api", body
+    status, body, _ = await token_request(emulator, http, {"grant_type": "password", **API_USER, "password": ""})
+    assert (status, body["error"]) == (400, "invalid_request") and "password" in body["error_description"]
+
+
+@pytest.mark.parametrize("method, path, status, allow", [
+    ("GET", "/uas/oauth2/token", 405, "OPTIONS, POST"),  # post /uas/oauth2/token
+    ("PUT", "/uas/oauth2/introspection", 405, "OPTIONS, POST"),  # post /uas/oauth2/introspection
+    ("DELETE", "/uas/oauth2/userinfo", 405, "GET, HEAD, OPTIONS, POST"),  # get|post /uas/oauth2/userinfo
+    ("POST", "/uas/oauth2/metadata.jwks", 405, "GET, HEAD, OPTIONS"),  # get /uas/oauth2/metadata.jwks
+    ("PATCH", "/uas/.well-known/openid-configuration", 405, "GET, HEAD, OPTIONS"),
+    ("GET", "/uas/oauth2/authorize", 404, None),  # not emulated (browser flows)
+    ("POST", "/uas/", 404, None),
+])
+async def test_sso_misses_and_wrong_methods_answer_oauth2_json(emulator, http, method, path, status, allow):
+    """The SSO's router misses speak OAuth2 like its other errors, not CustomerID's <error> XML."""
+    async with http.request(method, emulator.url + path) as response:
+        assert response.status == status and response.content_type == "application/json"
+        body = await response.json()
+        assert response.headers.get("Allow") == allow
+        assert response.headers["Cache-Control"] == "no-store"
+    assert body["error"] == ("not_found" if status == 404 else "invalid_request")
+    assert path in body["error_description"] and set(body) == {"error", "error_description"}
+
+
 async def test_customerid_users_log_in_with_their_own_password_but_are_not_api_users(emulator, http):
     status, issued, _ = await token_request(emulator, http, {"grant_type": "password", "username": "maija.virtanen",
                                                              "password": "Secret123!"})

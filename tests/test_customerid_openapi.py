@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import re
 
 import aiohttp
 import jsonschema
@@ -19,6 +20,7 @@ from tests.support.openapi_xml import OpenApiXml
 
 DOCUMENT = "/__emulator/customerid/openapi.json"
 DOCUMENTED_VERSIONS = ("1.0", "1.2", "2.0", "2.1")
+SSO_TAG = "Ubisecure SSO (OAuth2)"
 
 
 @pytest.fixture
@@ -55,11 +57,15 @@ async def test_every_row_of_the_endpoint_table_is_an_operation(document):
     assert len(listed) == len(rows)
     for operation, version in rows:
         code = operation.code_for(version)
-        matches = [item for (method, operation_id), item in listed.items()
-                   if method == operation.method.lower() and operation_id.startswith(f"{code}_v{version.replace('.', '_')}")]
+        if version == "sso":  # "post /uas/oauth2/token" -> post_uas_oauth2_token
+            operation_id, tag = re.sub(r"\W+", "_", code).strip("_"), SSO_TAG
+        else:
+            operation_id, tag = f"{code}_v{version.replace('.', '_')}", f"CustomerID {version}"
+        matches = [item for (method, listed_id), item in listed.items()
+                   if method == operation.method.lower() and listed_id.startswith(operation_id)]
         assert matches, f"{code} ({version}) is missing"
         assert all(item["summary"] == f"{code} {operation.summary}" for item in matches)
-        assert all(item["tags"] == [f"CustomerID {version}"] for item in matches)
+        assert all(item["tags"] == [tag] for item in matches)
     # POST100 in 2.0 is MOD001 (version_codes); 201 and 204 as the table says
     assert _operation(document, "POST", "/customerid-rest/services/2.0/organizations/")["operationId"] == "MOD001_v2_0"
     assert "201" in _operation(document, "POST", "/customerid-rest/services/2.1/organizations/")["responses"]
@@ -75,6 +81,9 @@ async def test_every_documented_version_operation_is_described_and_no_descriptio
     for operation in table.operations:
         if set(operation.versions) & set(DOCUMENTED_VERSIONS):
             assert operation.handler in descriptions, f"{operation.code} has no openapi-operations.yaml entry"
+    # the SSO's rows are described in sso/openapi.yaml, every one, nothing more
+    sso_described = customerid_openapi._families()["sso"]["operations"]
+    assert set(sso_described) == {operation.handler for operation in table.operations if "sso" in operation.versions}
 
 
 async def test_parameters_bodies_and_errors_are_described(document):
@@ -137,6 +146,77 @@ async def test_real_answers_validate_against_the_document(emulator, document):
     for broken in (b"<error><code>7</code></error>", b"<error><code>7</code><message>m</message><at/></error>"):
         with pytest.raises(jsonschema.ValidationError):
             checker.validate(broken, error_schema)
+
+
+async def test_sso_operations_are_oauth2_json_not_customerid_xml(document):
+    assert {"name": SSO_TAG, "description": document["tags"][-1]["description"]} in document["tags"]
+    assert "CustomerID sso" not in {tag["name"] for tag in document["tags"]}
+    schemes = document["components"]["securitySchemes"]
+    assert (schemes["ssoClient"]["type"], schemes["ssoClient"]["scheme"]) == ("http", "basic")
+    token = _operation(document, "POST", "/uas/oauth2/token")  # post /uas/oauth2/token
+    assert token["operationId"] == "post_uas_oauth2_token" and token["tags"] == [SSO_TAG]
+    assert token["security"] == [{"ssoClient": []}, {}]  # Basic, or client_id/client_secret in the form
+    form = token["requestBody"]["content"]["application/x-www-form-urlencoded"]["schema"]
+    form = document["components"]["schemas"][form["$ref"].rsplit("/", 1)[1]]
+    assert {"grant_type", "username", "password", "client_id", "client_secret", "refresh_token",
+            "scope"} <= set(form["properties"])
+    assert form["properties"]["grant_type"]["enum"] == ["password", "client_credentials", "refresh_token"]
+    introspection = _operation(document, "POST", "/uas/oauth2/introspection")
+    form = introspection["requestBody"]["content"]["application/x-www-form-urlencoded"]["schema"]
+    assert document["components"]["schemas"][form["$ref"].rsplit("/", 1)[1]]["required"] == ["token"]
+    assert _operation(document, "GET", "/uas/oauth2/userinfo")["security"] == [{"bearer": []}]
+    for path in ("/uas/.well-known/openid-configuration", "/uas/oauth2/metadata.jwks"):
+        assert _operation(document, "GET", path)["security"] == [{}]  # open, as the vendor's
+    for method, path in (("POST", "/uas/oauth2/token"), ("POST", "/uas/oauth2/introspection"),
+                         ("GET", "/uas/oauth2/userinfo"), ("GET", "/uas/.well-known/openid-configuration"),
+                         ("GET", "/uas/oauth2/metadata.jwks")):
+        responses = _operation(document, method, path)["responses"]
+        assert set(responses["200"]["content"]) == {"application/json"}, path
+        for status, response in responses.items():
+            if status != "200":  # the RFC 6749 error JSON, never CustomerID's <error> document
+                error = document["components"]["responses"][response["$ref"].rsplit("/", 1)[1]]
+                assert error["content"] == {"application/json": {"schema": {"$ref": "#/components/schemas/sso.OAuthError"}}}
+    assert "WWW-Authenticate" in document["components"]["responses"]["ssoError401"]["headers"]
+
+
+async def test_real_sso_answers_validate_against_the_document(emulator, document):
+    checker = OpenApiXml(document)
+
+    def answer_schema(method: str, path: str, status: int) -> dict:
+        response = _operation(document, method, path)["responses"][str(status)]
+        if "$ref" in response:
+            response = document["components"]["responses"][response["$ref"].rsplit("/", 1)[1]]
+        return response["content"]["application/json"]["schema"]
+
+    client = {"Authorization": aiohttp.encode_basic_auth("ci-client", "ci-client-secret")}
+    async with aiohttp.ClientSession() as http:
+        form = {"grant_type": "password", "username": "api-user", "password": "api-user-password"}
+        async with http.post(emulator.url + "/uas/oauth2/token", data=form, headers=client) as response:
+            issued = await response.json()
+            checker.validate_json(issued, answer_schema("POST", "/uas/oauth2/token", 200))
+        assert issued["refresh_token"]
+        async with http.post(emulator.url + "/uas/oauth2/introspection", data={"token": issued["access_token"]},
+                             headers={"Authorization": aiohttp.encode_basic_auth("customerid-api",
+                                                                                 "customerid-api-secret")}) as response:
+            introspected = await response.json()
+            checker.validate_json(introspected, answer_schema("POST", "/uas/oauth2/introspection", 200))
+        assert introspected["active"] is True and introspected["usn"] == "api-user"
+        async with http.post(emulator.url + "/uas/oauth2/token", data={**form, "password": "wrong"},
+                             headers=client) as response:
+            assert response.status == 400
+            refused = await response.json()
+            checker.validate_json(refused, answer_schema("POST", "/uas/oauth2/token", 400))
+        for path in ("/uas/.well-known/openid-configuration", "/uas/oauth2/metadata.jwks"):
+            async with http.get(emulator.url + path) as response:
+                checker.validate_json(await response.json(), answer_schema("GET", path, 200))
+        async with http.get(emulator.url + "/uas/oauth2/userinfo",
+                            headers={"Authorization": "Bearer " + issued["access_token"]}) as response:
+            checker.validate_json(await response.json(), answer_schema("GET", "/uas/oauth2/userinfo", 200))
+    # not a rubber stamp: an answer without access_token, or an unknown error code, is refused
+    for broken, schema in (({"token_type": "Bearer", "expires_in": 1, "scope": ""}, ("POST", "/uas/oauth2/token", 200)),
+                           ({"error": "no_such_error"}, ("POST", "/uas/oauth2/token", 400))):
+        with pytest.raises(jsonschema.ValidationError):
+            checker.validate_json(broken, answer_schema(*schema))
 
 
 def test_a_new_row_appears_without_a_description():

@@ -1,8 +1,8 @@
 """The dashboard in a real browser (Debian's chromium, driven by Playwright): it
 reads the counts, sees a request appear in the journal, adds a fault and sees it
 fire, resets, drives snapshots, clock and scenarios, and works with the control
-token. One browser for the whole session; each test gets a fresh browser context
-(fresh sessionStorage).
+token. One browser for the whole session (tests/conftest.py); each test gets a
+fresh browser context (fresh sessionStorage).
 
 EMULATOR_UPDATE_SCREENSHOT=1 writes the screenshot docs/dashboard.md shows."""
 
@@ -18,49 +18,11 @@ import pytest
 
 from emulator.app import create_app
 from emulator.config import EmulatorConfig
-from tests.support.browser import BrowserThread, ServedApp
+from tests.support.browser import VIEWPORT, ServedApp, expect
 from tests.support.customerid import MAIJA
 
 ROOT = Path(__file__).resolve().parent.parent
 SCREENSHOT = ROOT / "docs" / "dashboard.png"
-VIEWPORT = {"width": 1280, "height": 860}
-
-
-@pytest.fixture(scope="session")
-def browser():
-    browser = BrowserThread()
-    yield browser
-    browser.close()
-
-
-@pytest.fixture
-def in_page(browser):
-    """``in_page(steps)`` runs ``steps(page)`` in the browser's thread, on a fresh
-    page of a fresh context (fresh sessionStorage); a script error fails the test."""
-    def run(steps):
-        def in_browser(chromium):
-            context = chromium.new_context(viewport=VIEWPORT)
-            context.set_default_timeout(8_000)
-            page = context.new_page()
-            errors: list[str] = []
-            page.on("pageerror", lambda error: errors.append(str(error)))
-            try:
-                steps(page)
-            finally:
-                context.close()
-            assert not errors, f"the dashboard's script failed: {errors}"
-
-        browser.run(in_browser)
-
-    return run
-
-
-def expect(locator):
-    from playwright.sync_api import expect as playwright_expect
-
-    return playwright_expect(locator)
-
-
 def open_dashboard(page, emulator) -> None:
     page.goto(emulator.url + "/__emulator/")
     if emulator.namespace:  # against an external emulator each test has its own namespace

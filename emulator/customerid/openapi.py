@@ -6,7 +6,9 @@ openapi-operations.yaml (keyed by handler), and the XML bodies are described
 from the package's XSDs (schemas/), so the document cannot drift from the routes
 or the documents. A row that openapi-operations.yaml does not describe yet still
 appears, with its path parameters, the error document and a generic answer.
-Built once per process and cached.
+The SSO beside CustomerID (version "sso", under /uas) speaks OAuth2 in JSON: its
+rows are described by sso/openapi.yaml, with their own tag, schemas, security
+and the RFC 6749 error document. Built once per process and cached.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from __future__ import annotations
 import functools
 import json
 import re
+from http import HTTPStatus
 
 import yaml
 
@@ -21,6 +24,7 @@ from ..api import package_file
 from ..endpoints import EndpointTable, Operation
 from ..xsd_jsonschema import XsdComponents
 from .render import JSON_CONTENT_TYPE, XML_CONTENT_TYPE
+from .sso import endpoints as sso_endpoints
 
 XSD_FILES = {"cid-2.1": "cid-2.1.xsd", "cid-1.2": "cid-1.2.xsd", "customerid-error": "customerid-error.xsd"}
 ERROR_SCHEMA = "customerid-error.error"
@@ -47,6 +51,13 @@ PATH_PARAMETER = re.compile(r"\{([A-Za-z0-9_]+)(:path)?\}")
 @functools.lru_cache(maxsize=1)
 def _descriptions() -> dict:
     return yaml.safe_load(package_file(__file__, "openapi-operations.yaml").read_text("utf-8"))
+
+
+@functools.lru_cache(maxsize=1)
+def _families() -> dict[str, dict]:
+    """Versions of the table documented apart from CustomerID's XML, by version."""
+    sso = yaml.safe_load(package_file(__file__, "sso", "openapi.yaml").read_text("utf-8"))
+    return {sso["version"]: sso}
 
 
 @functools.lru_cache(maxsize=1)
@@ -127,11 +138,14 @@ def _path_parameters(template: str, openapi_path: str) -> list[dict]:
     return out
 
 
-def _responses(operation: Operation, described: dict | None) -> dict:
+def _responses(operation: Operation, described: dict | None, family: dict | None) -> dict:
     responses: dict = {}
     status = str(operation.success_status)
     if operation.success_status == 204:
         responses[status] = {"description": "No Content"}
+    elif described and "json" in described and "response" not in described:  # a JSON-only answer
+        responses[status] = {"description": "Success", "content": {
+            JSON_CONTENT_TYPE: {"schema": _ref(_component(described["json"]))}}}
     elif described is None or "response" not in described:
         responses[status] = {"description": "Success", "content": {
             XML_CONTENT_TYPE: {"schema": {"description": "a CustomerID XML document (not described yet)"}}}}
@@ -147,6 +161,10 @@ def _responses(operation: Operation, described: dict | None) -> dict:
         if "json" in described:
             content[JSON_CONTENT_TYPE] = {"schema": _ref(_component(described["json"]))}
         responses[status] = {"description": "Success", "content": content}
+    if family is not None:
+        for code in (described or {}).get("errors", []):
+            responses[str(code)] = {"$ref": f"#/components/responses/{family['version']}Error{code}"}
+        return responses
     statuses = [400, 401, 403, 404, 500] if operation.method == "GET" else [400, 401, 403, 404, 409, 500]
     for code in statuses:
         responses[str(code)] = {"$ref": f"#/components/responses/Error{code}"}
@@ -169,23 +187,28 @@ def _document(endpoints: EndpointTable, handlers) -> dict:
     openapi_paths = _path_names([template for _, _, template in rows])
     paths: dict = {}
     operation_ids: set[str] = set()
+    families = _families()
     for operation, version, template in rows:
-        described = described_operations.get(operation.handler)
+        family = families.get(version)
+        described = (family["operations"] if family else described_operations).get(operation.handler)
         code = operation.code_for(version)
-        operation_id = f"{code}_v{version.replace('.', '_')}"
+        # the SSO's codes are "post /uas/oauth2/token": an identifier for code generators
+        operation_id = re.sub(r"\W+", "_", code).strip("_") if family else f"{code}_v{version.replace('.', '_')}"
         if operation_id in operation_ids:  # one operation at two URL forms (1.0 orgs/ and orgs/ORG/)
             extra = "_".join(match.group(1) for match in PATH_PARAMETER.finditer(template)) or "collection"
             operation_id = f"{operation_id}_{extra}"
         operation_ids.add(operation_id)
-        handler = getattr(handlers, operation.handler, None)
+        handler = getattr(sso_endpoints if family else handlers, operation.handler, None)
         item: dict = {
             "operationId": operation_id,
             "summary": f"{code} {operation.summary}",
-            "tags": [f"CustomerID {version}"],
+            "tags": [family["tag"]["name"] if family else f"CustomerID {version}"],
             "parameters": _path_parameters(template, openapi_paths[template])
             + _query_parameters(described or {}, version),
-            "responses": _responses(operation, described),
+            "responses": _responses(operation, described, family),
         }
+        if described and "security" in described:
+            item["security"] = described["security"]
         if handler is not None and handler.__doc__:
             item["description"] = " ".join(handler.__doc__.split())
         body = _request_body(described)
@@ -199,21 +222,33 @@ def _document(endpoints: EndpointTable, handlers) -> dict:
     schemas.update({f"json.{name}": schema for name, schema in _descriptions()["json_schemas"].items()})
     error_content = {"content": {XML_CONTENT_TYPE: {"schema": _ref(ERROR_SCHEMA)}}}
     responses = {f"Error{code}": {"description": text, **error_content} for code, text in ERROR_STATUSES.items()}
-    responses["Error401"]["headers"] = {"WWW-Authenticate": {
-        "description": "The authentication scheme to use", "schema": {"type": "string"}}}
+    challenge = {"WWW-Authenticate": {"description": "The authentication scheme to use", "schema": {"type": "string"}}}
+    responses["Error401"]["headers"] = challenge
+    security_schemes = dict(SECURITY_SCHEMES)
+    for version, family in families.items():
+        schemas.update({f"{version}.{name}": schema for name, schema in family["json_schemas"].items()})
+        security_schemes.update(family["security_schemes"])
+        family_content = {"content": {JSON_CONTENT_TYPE: {"schema": _ref(_component(family["error_schema"]))}}}
+        for code in sorted({code for described in family["operations"].values()
+                            for code in described.get("errors", [])}):
+            responses[f"{version}Error{code}"] = {"description": f"{family['tag']['name']}: {HTTPStatus(code).phrase}",
+                                                  **family_content, **({"headers": challenge} if code == 401 else {})}
     return {
         "openapi": "3.1.0",
-        "info": {"title": endpoints.title, "version": ", ".join(endpoints.base_paths),
+        "info": {"title": endpoints.title, "version": ", ".join(version for version in endpoints.base_paths
+                                                                if version not in families),
                  "description": "Every CustomerID operation the emulator serves, per version: REST 1.0 "
                                 "(/eidm2/services), 1.2, 2.0 and 2.1 (/customerid-rest/services). XML "
                                 "bodies are described from the emulator's XSDs; every error is the "
-                                "`<error><code/><message/></error>` document."},
+                                "`<error><code/><message/></error>` document. Beside them, the Ubisecure SSO (/uas) "
+                                "that issues the OAuth2 Bearer tokens, in JSON."},
         "servers": [{"url": "/", "description": "this emulator"}],
-        "tags": [{"name": f"CustomerID {version}", "description": f"Served under {base}"}
+        "tags": [families[version]["tag"] if version in families
+                 else {"name": f"CustomerID {version}", "description": f"Served under {base}"}
                  for version, base in endpoints.base_paths.items()],
         "security": SECURITY,
         "paths": paths,
-        "components": {"schemas": schemas, "responses": responses, "securitySchemes": SECURITY_SCHEMES},
+        "components": {"schemas": schemas, "responses": responses, "securitySchemes": security_schemes},
     }
 
 

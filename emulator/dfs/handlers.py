@@ -6,24 +6,27 @@ renders. Handlers never await: an operation is atomic as other clients see it.""
 
 from __future__ import annotations
 
-import json
 from typing import Any, Callable
 
 from aiohttp import web
 
+from .. import jsoncodec
 from . import render
 from .auth import Caller
 from .errors import Forbidden, NotFound
 from .models import DfsModel
-from .models.search import page_bounds, sort_and_page
+from .models.search import page_bounds, page_of, sort_matches
 
 # Shown by GET profilepicture while an identity has no picture (IsDefaultImage: true).
 DEFAULT_IMAGE = ("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII=")
 
 
 def json_response(document: Any, status: int = 200) -> web.Response:
-    return web.Response(body=json.dumps(document, ensure_ascii=False).encode(), status=status,
-                        content_type="application/json", charset="utf-8")
+    return json_body(jsoncodec.dumps(document), status)
+
+
+def json_body(body: bytes, status: int = 200) -> web.Response:
+    return web.Response(body=body, status=status, content_type="application/json", charset="utf-8")
 
 
 def no_content() -> web.Response:
@@ -57,15 +60,25 @@ class Call:
             raise Forbidden(f"The token is not valid for tenant {tenant.uid}")
         return tenant
 
-    def search_page(self, matches: list, render_row, cheap_keys, default_sort: str,
+    def search_page(self, kind: str, find_matches: Callable[[], list], render_row, cheap_keys, default_sort: str,
                     camel: bool = False) -> web.Response:
+        """One page of a search. The sorted matches are cached per world until its
+        next write (QueryCache), so paging costs the page, not the whole result."""
         body = self.body
         settings = self.model.settings
         number, size = page_bounds(body.get("page"), body.get("pageSize"), settings.default_page_size,
                                    settings.max_page_size)
-        rows, count, total = sort_and_page(matches, render_row, cheap_keys, body.get("sortBy"), body.get("sortOrder"),
-                                           default_sort, number, size)
-        return json_response(render.page(rows, number, size, count, total, camel))
+        question = {name: value for name, value in body.items() if name not in ("page", "pageSize")}
+        key = (kind, self.tenant.id, jsoncodec.dumps(question, sort_keys=True))
+        cache = self.model.query_cache
+
+        def render_page() -> bytes:
+            ordered = cache.get(key, lambda: sort_matches(find_matches(), render_row, cheap_keys, body.get("sortBy"),
+                                                          body.get("sortOrder"), default_sort))
+            rows, count, total = page_of(ordered, render_row, number, size)
+            return jsoncodec.dumps(render.page(rows, number, size, count, total, camel))
+
+        return json_body(cache.get((*key, number, size), render_page, weight=lambda _: 1))
 
 
 class DfsHandlers:
@@ -209,9 +222,8 @@ class DfsHandlers:
     def search_identities(self, call: Call) -> web.Response:
         """post /v1.0/identities/search"""
         model = call.model
-        matches = model.search_identities(call.tenant, call.body)
-        return call.search_page(matches, lambda match: render.identity(model, *match), render.IDENTITY_SORT_KEYS,
-                                "UserName")
+        return call.search_page("identities", lambda: model.search_identities(call.tenant, call.body),
+                                lambda match: render.identity(model, *match), render.IDENTITY_SORT_KEYS, "UserName")
 
     def create_identity(self, call: Call) -> web.Response:
         """post /v1.2/identities"""
@@ -250,8 +262,8 @@ class DfsHandlers:
     def search_members(self, call: Call) -> web.Response:
         """post /v1.0/members/search"""
         model = call.model
-        return call.search_page(model.search_members(call.tenant, call.body), lambda member: render.member(model, member),
-                                render.MEMBER_SORT_KEYS, "MemberId")
+        return call.search_page("members", lambda: model.search_members(call.tenant, call.body),
+                                lambda member: render.member(model, member), render.MEMBER_SORT_KEYS, "MemberId")
 
     # -- RoleManagement -----------------------------------------------------------------------------------
     def delete_role(self, call: Call) -> web.Response:
@@ -307,8 +319,9 @@ class DfsHandlers:
 
     def search_participants(self, call: Call) -> web.Response:
         """post /v1.0/participants/search"""
-        found = call.model.search_participants(call.tenant, call.body)
-        return call.search_page(found, render.participant_search_item, render.PARTICIPANT_SORT_KEYS, "id", camel=True)
+        model = call.model
+        return call.search_page("participants", lambda: model.search_participants(call.tenant, call.body),
+                                render.participant_search_item, render.PARTICIPANT_SORT_KEYS, "id", camel=True)
 
     def create_participant(self, call: Call) -> web.Response:
         """post /v1.0/participants"""

@@ -1,5 +1,7 @@
-"""A real browser for the dashboard's tests: Debian's chromium (``make browser``)
-driven by Playwright, which is pointed at it and never downloads a browser."""
+"""A real browser for the dashboard's and Swagger UI's tests: Debian's chromium
+(``make browser``) driven by Playwright, which is pointed at it and never
+downloads a browser. The session's one browser and each test's fresh page are
+the fixtures ``browser`` and ``in_page`` (tests/conftest.py)."""
 
 from __future__ import annotations
 
@@ -14,6 +16,7 @@ from typing import Callable
 import pytest
 
 CHROMIUM = Path(os.environ.get("EMULATOR_CHROMIUM", "/usr/bin/chromium"))
+VIEWPORT = {"width": 1280, "height": 860}
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
 
@@ -21,8 +24,8 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-backg
 def unavailable(reason: str) -> None:
     """No browser: a failure in CI (CI=true), a skip on a developer's machine."""
     if os.environ.get("CI", "").lower() in ("true", "1"):
-        pytest.fail(f"the dashboard's browser tests cannot run in CI: {reason}", pytrace=False)
-    pytest.skip(f"no browser for the dashboard tests: {reason}")
+        pytest.fail(f"the browser tests cannot run in CI: {reason}", pytrace=False)
+    pytest.skip(f"no browser for the browser tests: {reason}")
 
 
 def _launch():
@@ -81,6 +84,30 @@ class BrowserThread:
     def close(self) -> None:
         self._jobs.put(None)
         self._thread.join(30)
+
+
+def in_fresh_page(browser: BrowserThread, steps: Callable) -> None:
+    """Run ``steps(page)`` in the browser's thread, on a fresh page of a fresh
+    context (fresh sessionStorage); a script error on the page fails the test."""
+    def in_browser(chromium):
+        context = chromium.new_context(viewport=VIEWPORT)
+        context.set_default_timeout(8_000)
+        page = context.new_page()
+        errors: list[str] = []
+        page.on("pageerror", lambda error: errors.append(str(error)))
+        try:
+            steps(page)
+        finally:
+            context.close()
+        assert not errors, f"the page's script failed: {errors}"
+
+    browser.run(in_browser)
+
+
+def expect(locator):
+    from playwright.sync_api import expect as playwright_expect
+
+    return playwright_expect(locator)
 
 
 class ServedApp:

@@ -20,8 +20,11 @@ ORGANIZATION_TEXT_FIELDS = {
 
 
 def fold(value: str) -> str:
-    """Searches are case-insensitive, as LDAP equality and substring rules are."""
-    return value.casefold()
+    """Searches are case-insensitive, as LDAP equality and substring rules are.
+    A value that is already folded comes back as the same object, so an index
+    key shares the record's string instead of holding a copy."""
+    folded = value.casefold()
+    return value if folded == value else folded
 
 
 _read_user_text = operator.attrgetter(*USER_TEXT_FIELDS)
@@ -29,19 +32,19 @@ _read_organization_text = operator.attrgetter(*ORGANIZATION_TEXT_FIELDS.values()
 
 
 def _user_attribute_keys(user: User) -> list[tuple[str, str]]:
-    keys = [(name, value.casefold()) for name, value in zip(USER_TEXT_FIELDS, _read_user_text(user)) if value]
+    keys = [(name, fold(value)) for name, value in zip(USER_TEXT_FIELDS, _read_user_text(user)) if value]
     for name, values in user.attributes.items():
-        keys.extend((name, value.casefold()) for value in values)
+        keys.extend((name, fold(value)) for value in values)
     return keys
 
 
 def _organization_attribute_keys(organization: Organization) -> list[tuple[str, str]]:
     # The id too: the users' organizationId filter matches it like any other text.
-    keys = [("id", organization.id.casefold())]
-    keys += [(name, value.casefold())
+    keys = [("id", fold(organization.id))]
+    keys += [(name, fold(value))
              for name, value in zip(ORGANIZATION_TEXT_FIELDS, _read_organization_text(organization)) if value]
     for name, values in organization.attributes.items():
-        keys.extend((name, value.casefold()) for value in values)
+        keys.extend((name, fold(value)) for value in values)
     return keys
 
 
@@ -57,6 +60,9 @@ def customerid_collections() -> list[Collection]:
             IndexSpec("organization", lambda u: (u.organization_id,), fields=("organization_id",)),
             IndexSpec("status", lambda u: (u.status,), fields=("status",)),
             IndexSpec("attribute", _user_attribute_keys, ordered=True, fields=(*USER_TEXT_FIELDS, "attributes")),
+            # Only users whose id is not all lower case (none, usually): while there are
+            # none, the attribute index's folded "id" keys are in sort_ids order.
+            IndexSpec("unfolded_id", lambda u: (True,) if fold(u.id) is not u.id else (), fields=("id",)),
         ]),
         Collection("customerid.roles", [
             IndexSpec("organization", lambda r: (r.organization_id,)),

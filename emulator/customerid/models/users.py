@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import heapq
 from dataclasses import dataclass, field
 
 from ..errors import AlreadyExists, EntityNotFound, InvalidArguments
@@ -56,9 +57,35 @@ class UserRules(ModelBase):
             candidate_sets.append(self._users_of(organization.id for organization in organizations))
         for attribute_filter in filters:
             candidate_sets.append(self._user_matches(attribute_filter, exact))
-        ids = intersect(candidate_sets) if candidate_sets else self.users.ids()
-        ordered = sort_ids(ids)
-        return ordered[:max_results] if max_results > 0 else ordered
+        if max_results > 0 and self._walk_pays(candidate_sets, max_results):
+            return self._first_ids(candidate_sets, max_results)
+        if len(candidate_sets) > 1:
+            ids = intersect(candidate_sets)
+        else:  # one index answer (or every user): read, never copied
+            ids = candidate_sets[0] if candidate_sets else self.users.ids()
+        if 0 < max_results < len(ids):
+            return heapq.nsmallest(max_results, ids)  # the first N in sort_ids order, without sorting them all
+        return sort_ids(ids)
+
+    def _walk_pays(self, candidate_sets: list[set], max_results: int) -> bool:
+        """Walking every user in id order until ``max_results`` match takes about
+        N * users / matches steps; selecting from the matches takes one step each.
+        The walk needs ids in sort_ids order, which the folded id keys are while
+        every id is lower case."""
+        if self.users.lookup("unfolded_id", True):
+            return False
+        smallest = min((len(ids) for ids in candidate_sets), default=len(self.users))
+        return max_results * len(self.users) < smallest * smallest // 4
+
+    def _first_ids(self, candidate_sets: list[set], max_results: int) -> list[str]:
+        found: list[str] = []
+        for ids in self.users.ordered_buckets("attribute", "id"):
+            for user_id in sorted(ids):
+                if all(user_id in candidates for candidates in candidate_sets):
+                    found.append(user_id)
+            if len(found) >= max_results:
+                return found[:max_results]
+        return found
 
     def _users_of(self, organization_ids) -> set:
         result: set = set()

@@ -6,6 +6,7 @@ from __future__ import annotations
 import uuid
 from typing import Callable
 
+from ...querycache import QueryCache
 from ...store import Collection, Store
 from ..errors import NotFound, Unprocessable
 from .records import Identity, Member, Participant, Role, Tenant, TenantAccess
@@ -28,6 +29,7 @@ class ModelBase:
         self.store = store
         self.settings = settings
         self._now = now
+        self.query_cache = QueryCache(store)  # sorted search matches, until the next write
         self.tenants: Collection = store["dfs.tenants"]
         self.identities: Collection = store["dfs.identities"]
         self.access: Collection = store["dfs.access"]

@@ -24,7 +24,9 @@ MEMBER_TEXT = {
 
 
 def fold(value: str) -> str:
-    return value.casefold()
+    """Already folded: the same object (index keys share the record's string)."""
+    folded = value.casefold()
+    return value if folded == value else folded
 
 
 def text_keys(value: str | None) -> set[str]:

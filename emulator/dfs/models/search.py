@@ -18,14 +18,12 @@ def page_bounds(page: int | None, page_size: int | None, default_size: int, max_
     return page, min(page_size, max_size)
 
 
-def sort_and_page(matches: list, render_row: Callable[[Any], dict], cheap_keys: Mapping[str, Callable[[Any], Any]],
-                  sort_by: str | None, sort_order: str | None, default_sort: str,
-                  page: int, page_size: int) -> tuple[list[dict], int, int]:
+def sort_matches(matches: list, render_row: Callable[[Any], dict], cheap_keys: Mapping[str, Callable[[Any], Any]],
+                 sort_by: str | None, sort_order: str | None, default_sort: str) -> list:
     """Sort matched records by one scalar property of their rendered rows
-    (case-insensitive name), nulls first ascending; cut the page; render only the
-    page. ``cheap_keys`` reads a property straight from the record, so a search over
-    20,000 identities does not render 20,000 rows; any other property falls back to
-    rendering. -> (page rows, page count, total)."""
+    (case-insensitive name), nulls first ascending. ``cheap_keys`` reads a property
+    straight from the record, so a search over 20,000 identities does not render
+    20,000 rows; any other property falls back to rendering."""
     name = default_sort
     if sort_by and matches:
         sample = render_row(matches[0])
@@ -34,17 +32,23 @@ def sort_and_page(matches: list, render_row: Callable[[Any], dict], cheap_keys: 
             raise BadRequest(f"SortBy {sort_by!r} is not a property of the results")
         if isinstance(sample.get(name), (list, dict)):
             raise BadRequest(f"SortBy {sort_by!r} is not a sortable property")
-    if matches:
-        read = cheap_keys.get(name) or (lambda match: render_row(match).get(name))
+    if not matches:
+        return matches
+    read = cheap_keys.get(name) or (lambda match: render_row(match).get(name))
 
-        def key(match):
-            value = read(match)
-            if value is None:
-                return (0, "")
-            return (1, value.casefold() if isinstance(value, str) else value)
+    def key(match):
+        value = read(match)
+        if value is None:
+            return (0, "")
+        return (1, value.casefold() if isinstance(value, str) else value)
 
-        matches = sorted(matches, key=key, reverse=(sort_order == "Descending"))
-    total = len(matches)
+    return sorted(matches, key=key, reverse=(sort_order == "Descending"))
+
+
+def page_of(ordered: list, render_row: Callable[[Any], dict], page: int,
+            page_size: int) -> tuple[list[dict], int, int]:
+    """Cut one page of sorted matches and render only it. -> (rows, page count, total)."""
+    total = len(ordered)
     page_count = math.ceil(total / page_size) if page_size else 0
     start = (page - 1) * page_size
-    return [render_row(match) for match in matches[start:start + page_size]], page_count, total
+    return [render_row(match) for match in ordered[start:start + page_size]], page_count, total

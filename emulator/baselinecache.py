@@ -1,0 +1,110 @@
+"""Loaded scenarios kept on disk between starts of the server.
+
+Generating and indexing 100,000 users takes tens of seconds; reading back the
+store they made takes a few. After a load that took at least a second, the
+server pickles the baseline (records, index contents, settings, scenario keys)
+to ``$EMULATOR_CACHE_DIR`` (default ``$XDG_CACHE_HOME/identity-emulator`` or
+``~/.cache/identity-emulator``). The file's name is a digest of the scenario
+files' paths and contents *and* of the emulator's own source, so an edited
+scenario or another emulator version never reads a stale store.
+``EMULATOR_BASELINE_CACHE=0`` turns it off.
+
+A pickle runs code when read, so the cache trusts whoever can write its
+directory. By default that is the user's own cache directory.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import logging
+import os
+import pickle
+import tempfile
+import time
+from pathlib import Path
+from typing import Iterable
+
+from .scenarios import Baseline, empty_store, load_baseline, resolve_scenario
+
+log = logging.getLogger("emulator")
+
+MIN_LOAD_SECONDS = 1.0  # quicker loads are not worth a file
+KEEP_FILES = 4  # the most recently written baselines kept; older ones are removed
+PACKAGE = Path(__file__).resolve().parent
+
+
+def cache_directory() -> Path | None:
+    if os.environ.get("EMULATOR_BASELINE_CACHE", "").strip().lower() in ("0", "false", "no", "off"):
+        return None
+    configured = os.environ.get("EMULATOR_CACHE_DIR", "").strip()
+    if configured:
+        return Path(configured)
+    base = os.environ.get("XDG_CACHE_HOME", "").strip() or str(Path.home() / ".cache")
+    return Path(base) / "identity-emulator"
+
+
+@functools.cache
+def _code_digest() -> bytes:
+    digest = hashlib.sha256()
+    for path in sorted(PACKAGE.rglob("*")):
+        if path.suffix in (".py", ".yaml", ".json", ".xsd") and "__pycache__" not in path.parts:
+            digest.update(str(path.relative_to(PACKAGE)).encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.digest()
+
+
+def _key(files: list[Path]) -> str:
+    digest = hashlib.sha256(_code_digest())
+    for path in files:
+        digest.update(str(path.resolve()).encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()[:32]
+
+
+def load_baseline_cached(entries: Iterable[Path | str], apis, directories: Iterable[Path] = (),
+                         progress=None) -> Baseline:
+    """``load_baseline(entries, apis, directories=...)``, read from the cache when it holds it."""
+    apis, directories = list(apis), list(directories)
+    directory = cache_directory()
+    if directory is None:
+        return load_baseline(entries, apis, directories=directories, progress=progress)
+    files = [resolve_scenario(entry, directories=directories) for entry in entries]
+    try:
+        path = directory / f"baseline-{_key(files)}.pickle"
+    except OSError:  # an unreadable file: let the loader say so
+        return load_baseline(files, apis, progress=progress)
+    cached = _read(path, apis)
+    if cached is not None:
+        return cached
+    started = time.perf_counter()
+    baseline = load_baseline(files, apis, progress=progress)
+    if time.perf_counter() - started >= MIN_LOAD_SECONDS:
+        _write(path, baseline)
+    return baseline
+
+
+def _read(path: Path, apis) -> Baseline | None:
+    try:
+        with path.open("rb") as file:
+            files, settings, keys, state = pickle.load(file)
+        store = empty_store(apis)
+        store.import_state(state)
+    except FileNotFoundError:
+        return None
+    except Exception as error:  # unreadable or from an incompatible build: load afresh
+        log.warning("emulator: ignoring the cached baseline %s: %s", path, error)
+        return None
+    return Baseline(store=store, settings=settings, files=files, keys=keys)
+
+
+def _write(path: Path, baseline: Baseline) -> None:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        data = (baseline.files, baseline.settings, baseline.keys, baseline.store.export_state())
+        with tempfile.NamedTemporaryFile("wb", dir=path.parent, prefix=".baseline-", delete=False) as file:
+            pickle.dump(data, file, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(file.name, path)
+        older = sorted(path.parent.glob("baseline-*.pickle"), key=lambda p: p.stat().st_mtime, reverse=True)
+        for stale in older[KEEP_FILES:]:
+            stale.unlink(missing_ok=True)
+    except (OSError, pickle.PicklingError, TypeError, AttributeError) as error:
+        log.warning("emulator: cannot cache the baseline in %s: %s", path.parent, error)

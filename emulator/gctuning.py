@@ -1,0 +1,42 @@
+"""Garbage-collector settings for the serving process, so collector pauses stay
+short however large the store grows.
+
+The store's records are immutable and acyclic: reference counting frees them,
+and the cyclic collector only has to look at them, which is what made full
+collections grow with the store (tens to hundreds of milliseconds with 100,000
+records). So:
+
+* after the scenarios are loaded, everything alive is moved to the permanent
+  generation (``gc.freeze()``): the baseline is never scanned again;
+* after every full collection, its survivors are frozen too, so the next full
+  collection scans only what was created since, not the whole store;
+* the youngest generation's threshold is raised, so requests (which allocate a
+  few hundred objects each) trigger fewer, still small, collections.
+
+The price: a reference cycle that was alive at a freeze and becomes garbage
+later is not collected. Records and indexes form no cycles; the cycles aiohttp
+builds per request are short-lived and almost always gone before a full
+collection. Only the command-line server does this; the pytest plugin, which
+runs inside the test process, leaves the collector alone.
+"""
+
+from __future__ import annotations
+
+import gc
+
+YOUNG_THRESHOLD = 20_000  # default 700: a collection every few requests
+
+
+def _freeze_survivors(phase: str, info: dict) -> None:
+    if phase == "stop" and info["generation"] == 2:
+        gc.freeze()
+
+
+def tune_for_serving() -> None:
+    """Call once the baseline is loaded, before serving."""
+    gc.collect()
+    gc.freeze()
+    _, middle, old = gc.get_threshold()
+    gc.set_threshold(YOUNG_THRESHOLD, middle, old)
+    if _freeze_survivors not in gc.callbacks:
+        gc.callbacks.append(_freeze_survivors)
