@@ -2,16 +2,16 @@
 #   docker build -t identity-emulator:0.1.0 .
 #   docker run --rm -p 8080:8080 identity-emulator:0.1.0
 # Configuration is by EMULATOR_* environment variables; scenarios are mounted at
-# /scenarios and named in EMULATOR_SCENARIOS (the bundled default.yaml otherwise).
+# /scenarios and named in EMULATOR_SCENARIOS, beside built-in names (default otherwise).
 
 FROM python:3.11-slim AS build
 WORKDIR /src
-COPY pyproject.toml README.md ./
+COPY pyproject.toml README.md LICENSE ./
 COPY emulator/ emulator/
-# The wheel, and the runtime requirements from pyproject.toml minus the pytest
-# plugin's own (pytest-aiohttp pulls in pytest, which a server does not need).
+# The wheel (built-in scenarios included as package data), and the serving
+# requirements from pyproject.toml (the pytest plugin's are an extra, not installed).
 RUN pip wheel --no-cache-dir --no-deps --wheel-dir /wheels . \
-    && python -c "import tomllib; deps = tomllib.load(open('pyproject.toml', 'rb'))['project']['dependencies']; print('\n'.join(d for d in deps if not d.startswith('pytest')))" > /wheels/requirements.txt
+    && python -c "import tomllib; print('\n'.join(tomllib.load(open('pyproject.toml', 'rb'))['project']['dependencies']))" > /wheels/requirements.txt
 
 FROM python:3.11-slim
 ENV PYTHONDONTWRITEBYTECODE=1 \

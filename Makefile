@@ -15,7 +15,7 @@ RUN_ARGS ?= --print-curl --reload-scenarios
 CHROMIUM ?= /usr/bin/chromium
 export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
 
-.PHONY: install browser run test bench bench-reset clean
+.PHONY: install browser run test test-suite test-package dist bench bench-reset clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -34,8 +34,25 @@ browser:  ## Debian's chromium for the dashboard's browser tests (apt; nothing t
 		{ $$sudo apt-get install -y -q chromium || { $$sudo apt-get update -q && $$sudo apt-get install -y -q chromium; }; } \
 			>/dev/null 2>&1 || echo "make browser: could not install chromium; the browser tests will say so"; }
 
-test: install browser  ## the whole test suite
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+# make test = test-suite and test-package, run side by side (the package check
+# mostly waits on pip and subprocesses; niced, so the suite's timed checks keep
+# their CPU). Add prerequisites (like browser) to
+# `test:` / `test-suite:`.
+test: install browser  ## the whole test suite (-n 2) and the built package as a user installs it (.ci/package_check.py)
+	@log=$$(mktemp); nice -n 10 $(BIN)/python .ci/package_check.py > "$$log" 2>&1 & package=$$!; \
+	$(BIN)/python -m pytest -n 2 -p xdist $(PYTEST_ARGS); suite=$$?; \
+	wait $$package; packaged=$$?; cat "$$log"; rm -f "$$log"; \
+	echo "make test: suite exit $$suite, package check exit $$packaged"; \
+	test $$suite -eq 0 && test $$packaged -eq 0
+
+test-suite: install browser  ## the project's own tests only (pytest -n 2)
+	$(BIN)/python -m pytest -n 2 -p xdist $(PYTEST_ARGS)
+
+test-package: install  ## wheel + sdist into a mktemp dir, a throwaway venv, examples/user-project in-process / -n 2 / sidecar
+	$(BIN)/python .ci/package_check.py
+
+dist: install  ## the wheel and the sdist, into dist/
+	$(BIN)/python -m build --no-isolation --outdir dist .
 
 bench: install  ## the workloads of bench/workloads.py next to a bare aiohttp app (BENCH_ARGS=--quick: 2 s rows)
 	@command -v wrk >/dev/null || { echo "make bench: installing wrk (Debian package)"; \
@@ -46,4 +63,4 @@ bench-reset: install  ## reset time (default scenario and 50,000 users) and star
 	$(BIN)/python -m bench.reset $(BENCH_ARGS)
 
 clean:
-	rm -rf $(VENV) build *.egg-info .pytest_cache
+	rm -rf $(VENV) build dist *.egg-info .pytest_cache

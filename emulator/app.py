@@ -125,14 +125,14 @@ def mount_api(app: web.Application, api, state: EmulatorState) -> None:
 
 
 def create_app(config: EmulatorConfig | None = None, *, baseline: Baseline | None = None,
-               apis: list | None = None) -> web.Application:
+               apis: list | None = None, progress=None) -> web.Application:
     """Build an emulator. ``baseline`` lets callers (the pytest plugin) load the
     scenarios once and start many apps from them; otherwise they load from config
     and a ScenarioError stops startup before anything is served."""
     config = config or EmulatorConfig()
     apis = apis if apis is not None else default_apis()
     if baseline is None:
-        baseline = load_baseline(config.scenarios, apis, directories=[config.scenario_dir])
+        baseline = load_baseline(config.scenarios, apis, directories=[config.scenario_dir], progress=progress)
     app = web.Application(client_max_size=config.max_body_bytes, handler_args=connections.handler_args(config))
     app[connections.BODY_READ_SECONDS] = config.body_read_seconds
     connections.install_log_filter()

@@ -60,22 +60,23 @@ def _key(files: list[Path]) -> str:
     return digest.hexdigest()[:32]
 
 
-def load_baseline_cached(entries: Iterable[Path | str], apis, directories: Iterable[Path] = ()) -> Baseline:
+def load_baseline_cached(entries: Iterable[Path | str], apis, directories: Iterable[Path] = (),
+                         progress=None) -> Baseline:
     """``load_baseline(entries, apis, directories=...)``, read from the cache when it holds it."""
     apis, directories = list(apis), list(directories)
     directory = cache_directory()
     if directory is None:
-        return load_baseline(entries, apis, directories=directories)
+        return load_baseline(entries, apis, directories=directories, progress=progress)
     files = [resolve_scenario(entry, directories=directories) for entry in entries]
     try:
         path = directory / f"baseline-{_key(files)}.pickle"
     except OSError:  # an unreadable file: let the loader say so
-        return load_baseline(files, apis)
+        return load_baseline(files, apis, progress=progress)
     cached = _read(path, apis)
     if cached is not None:
         return cached
     started = time.perf_counter()
-    baseline = load_baseline(files, apis)
+    baseline = load_baseline(files, apis, progress=progress)
     if time.perf_counter() - started >= MIN_LOAD_SECONDS:
         _write(path, baseline)
     return baseline

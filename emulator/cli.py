@@ -1,8 +1,9 @@
 """``python -m emulator`` / ``emulator``: serve both APIs on the given scenarios.
 
-    emulator [--host H] [--port P] [--scenario FILE]...   serve (the same as `emulator serve ...`)
+    emulator [--host H] [--port P] [--scenario FILE|NAME]...   serve (the same as `emulator serve ...`)
     emulator validate FILE...                              check scenario files, serve nothing
     emulator endpoints [--format text|json]                the operation table
+    emulator scenarios [--format text|json]                the built-in scenarios (names for --scenario)
     emulator healthcheck                                   exit 0 when the running emulator is healthy
     emulator record | compare | scenario from-cassette     contract drift (docs/drift.md)
 
@@ -14,6 +15,8 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import dataclasses
+import functools
 import json
 import os
 import signal
@@ -26,7 +29,7 @@ from .config import CONTRACT_MODES, LIMITS, NUMERIC, EmulatorConfig
 from .cors import parse_origins
 from .scenarios import ScenarioError
 
-SUBCOMMANDS = ("serve", "validate", "endpoints", "healthcheck")
+SUBCOMMANDS = ("serve", "validate", "endpoints", "scenarios", "healthcheck")
 DRIFT_SUBCOMMANDS = ("record", "compare", "scenario")  # emulator.drift.cli
 TRUE_WORDS = {"1", "true", "yes", "on"}
 FALSE_WORDS = {"0", "false", "no", "off"}
@@ -46,12 +49,13 @@ def _env_flag(name: str, default: bool, environ=None) -> bool:
 
 # -- serve ------------------------------------------------------------------------------
 
-def parse_arguments(argv: list[str] | None) -> argparse.Namespace:
+def parse_arguments(argv: list[str] | None, prog: str = "emulator") -> argparse.Namespace:
     parser = argparse.ArgumentParser(
-        prog="emulator", description="Serve the emulated APIs. Subcommands: "
-        "serve (default), validate FILE..., endpoints, healthcheck (see `emulator SUBCOMMAND --help`).")
+        prog=prog, description="Serve the emulated APIs. Subcommands: serve (the default), validate FILE..., "
+        "endpoints, scenarios, healthcheck (see `emulator SUBCOMMAND --help`).")
     parser.add_argument("--host", help="address to bind (default 127.0.0.1; env EMULATOR_HOST)")
-    parser.add_argument("--port", type=int, help="port (default 8080; env EMULATOR_PORT)")
+    parser.add_argument("--port", type=int, help="port (default 8080; 0: a free port, which the banner, curl "
+                                                 "lines and address file then name; env EMULATOR_PORT)")
     parser.add_argument("--scenario", action="append", dest="scenarios", metavar="FILE|NAME",
                         help="scenario file, or a built-in scenario's name (default, bulk-50k, dfs-bulk; "
                              "`emulator scenarios` lists them), to load; repeat for several "
@@ -157,14 +161,19 @@ async def serve(config: EmulatorConfig, *, access_log: bool = False, log_format:
     from .app import create_app, default_apis
     from .baselinecache import load_baseline_cached
     from .gctuning import tune_for_serving
+    from .load_progress import LoadProgress
     from .state import STATE
 
     started = time.perf_counter()
-    apis = default_apis()
-    app = create_app(config, apis=apis, baseline=load_baseline_cached(config.scenarios, apis,
-                                                                      directories=[config.scenario_dir]))
-    tune_for_serving()
     output = Output(log_format)
+    progress = LoadProgress(lambda line: output.lines("loading", [line], message=line.strip()))
+    apis = default_apis()
+    try:
+        baseline = load_baseline_cached(config.scenarios, apis, directories=[config.scenario_dir], progress=progress)
+    finally:
+        progress.done()
+    app = create_app(config, apis=apis, baseline=baseline)
+    tune_for_serving()
     if access_log:
         from .accesslog import RequestLogger, access_logger
 
@@ -175,6 +184,7 @@ async def serve(config: EmulatorConfig, *, access_log: bool = False, log_format:
     await runner.setup()
     site = web.TCPSite(runner, config.host, config.port)
     await site.start()
+    config = bound_config(config, runner)  # --port 0: the port the OS chose, everywhere below
     seconds = time.perf_counter() - started
     output.lines("listening", startup_lines(app, config, seconds), **startup_details(app, config, seconds))
     address_file = os.environ.get("EMULATOR_ADDRESS_FILE")
@@ -211,6 +221,13 @@ async def serve(config: EmulatorConfig, *, access_log: bool = False, log_format:
             pass
 
 
+def bound_config(config: EmulatorConfig, runner) -> EmulatorConfig:
+    """The configuration with the port really listened on (an ephemeral --port 0
+    becomes the number the OS gave), for the banner, curl lines and address file."""
+    ports = [address[1] for address in runner.addresses if isinstance(address, tuple) and len(address) >= 2]
+    return dataclasses.replace(config, port=ports[0]) if ports and ports[0] != config.port else config
+
+
 def _write_address(path: Path, host: str, port: int) -> None:
     try:
         path.write_text(json.dumps({"host": host, "port": port, "pid": os.getpid()}), encoding="utf-8")
@@ -218,8 +235,8 @@ def _write_address(path: Path, host: str, port: int) -> None:
         print(f"emulator: cannot write EMULATOR_ADDRESS_FILE {path}: {error}", file=sys.stderr)
 
 
-def main_serve(argv: list[str]) -> int:
-    arguments = parse_arguments(argv)
+def main_serve(argv: list[str], prog: str = "emulator") -> int:
+    arguments = parse_arguments(argv, prog)
     try:
         config = EmulatorConfig.from_environment(host=arguments.host, port=arguments.port,
                                                  scenarios=arguments.scenarios,
@@ -291,11 +308,16 @@ def main_validate(argv: list[str]) -> int:
 
 # -- endpoints ------------------------------------------------------------------------------
 
-def endpoint_rows() -> list[dict]:
+@functools.lru_cache(maxsize=1)
+def _apis() -> list:
     from .app import default_apis
 
+    return default_apis()
+
+
+def endpoint_rows() -> list[dict]:
     rows = []
-    for api in default_apis():
+    for api in _apis():
         for operation in api.endpoints.operations:
             codes = {operation.code_for(version) for version in operation.versions}
             rows.append({"api": api.name, "code": " / ".join(sorted(codes, key=lambda c: c != operation.code)),
@@ -310,7 +332,7 @@ def main_endpoints(argv: list[str]) -> int:
         prog="emulator endpoints",
         description="Every emulated operation: api, code, method, path (in its latest version), versions.")
     parser.add_argument("--format", choices=("text", "json"), default="text")
-    parser.add_argument("--api", help="only this API (customerid, dfs)")
+    parser.add_argument("--api", choices=[api.name for api in _apis()], help="only this API")
     arguments = parser.parse_args(argv)
     rows = [row for row in endpoint_rows() if arguments.api in (None, row["api"])]
     if arguments.format == "json":
@@ -325,6 +347,50 @@ def main_endpoints(argv: list[str]) -> int:
             print("  ".join(cell.ljust(width) for cell, width in zip(line, widths)) + "  " + line[4])
         print()
     print(f"{len(rows)} operations")
+    return 0
+
+
+# -- scenarios ------------------------------------------------------------------------------
+
+def scenario_rows(environ=None) -> list[dict]:
+    """The scenarios a name finds: EMULATOR_SCENARIO_DIR's files, then the built-ins."""
+    import yaml
+
+    from .builtin_scenarios import builtin_scenarios, scenarios_in
+
+    environ = os.environ if environ is None else environ
+    directory = environ.get("EMULATOR_SCENARIO_DIR")
+    found = {name: ("built-in", path) for name, path in builtin_scenarios().items()}
+    if directory:
+        found.update({name: ("scenario directory", path) for name, path in scenarios_in(Path(directory)).items()})
+    rows = []
+    for name, (origin, path) in sorted(found.items()):
+        try:
+            document = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        except (OSError, yaml.YAMLError) as error:
+            document = {"description": f"(cannot read: {error})"}
+        description = document.get("description") if isinstance(document, dict) else None
+        rows.append({"name": name, "origin": origin, "file": str(path),
+                     "description": " ".join(str(description or "").split())})
+    return rows
+
+
+def main_scenarios(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(
+        prog="emulator scenarios",
+        description="The scenarios you can name instead of giving a file (--scenario NAME, EMULATOR_SCENARIOS, "
+                    "the pytest plugin's emulator_scenarios, POST /__emulator/scenarios {\"name\": ...}): the "
+                    "built-in ones, and EMULATOR_SCENARIO_DIR's files when set.")
+    parser.add_argument("--format", choices=("text", "json"), default="text")
+    arguments = parser.parse_args(argv)
+    rows = scenario_rows()
+    if arguments.format == "json":
+        print(json.dumps({"count": len(rows), "scenarios": rows}, indent=1))
+        return 0
+    width = max(len(row["name"]) for row in rows)
+    for row in rows:
+        print(f"{row['name'].ljust(width)}  {row['description'] or '-'}")
+        print(f"{''.ljust(width)}  {row['origin']}: {row['file']}")
     return 0
 
 
@@ -379,9 +445,12 @@ def main(argv: list[str] | None = None) -> int:
 
         return MAIN[argv[0]](argv[1:])
     command = argv[0] if argv and argv[0] in SUBCOMMANDS else "serve"
-    if command in ("validate", "endpoints") and hasattr(signal, "SIGPIPE"):
+    if command in ("validate", "endpoints", "scenarios") and hasattr(signal, "SIGPIPE"):
         signal.signal(signal.SIGPIPE, signal.SIG_DFL)  # `emulator endpoints | head` ends quietly
-    if argv and argv[0] == command:
+    explicit = bool(argv) and argv[0] == command
+    if explicit:
         argv = argv[1:]
-    return {"serve": main_serve, "validate": main_validate, "endpoints": main_endpoints,
+    if command == "serve":
+        return main_serve(argv, prog="emulator serve" if explicit else "emulator")
+    return {"validate": main_validate, "endpoints": main_endpoints, "scenarios": main_scenarios,
             "healthcheck": main_healthcheck}[command](argv)

@@ -29,6 +29,15 @@ LIMITS = ("max_body_bytes", "max_namespaces", "namespace_idle_seconds", "namespa
           "journal_body_bytes", "fault_max_hold_seconds")
 
 
+def _number(environ, variable: str, kind: type) -> int | float:
+    text = environ[variable]
+    try:
+        return kind(text.strip())
+    except ValueError:
+        expected = "an integer" if kind is int else "a number"
+        raise ValueError(f"{variable}={text!r}: must be {expected} (unset it to use the default)") from None
+
+
 @dataclass(frozen=True)
 class EmulatorConfig:
     host: str = "127.0.0.1"
@@ -86,7 +95,7 @@ class EmulatorConfig:
         if environ.get("EMULATOR_HOST"):
             values["host"] = environ["EMULATOR_HOST"]
         if environ.get("EMULATOR_PORT"):
-            values["port"] = int(environ["EMULATOR_PORT"])
+            values["port"] = _number(environ, "EMULATOR_PORT", int)
         if environ.get("EMULATOR_SCENARIOS"):
             parts = environ["EMULATOR_SCENARIOS"].replace(os.pathsep, ",").split(",")
             values["scenarios"] = tuple(Path(part.strip()) for part in parts if part.strip())
@@ -100,7 +109,7 @@ class EmulatorConfig:
             values["contract"] = environ["EMULATOR_CONTRACT"].strip().lower()
         for name, kind in NUMERIC.items():
             if environ.get(f"EMULATOR_{name.upper()}"):
-                values[name] = kind(environ[f"EMULATOR_{name.upper()}"])
+                values[name] = _number(environ, f"EMULATOR_{name.upper()}", kind)
         values.update({key: value for key, value in overrides.items() if value is not None})
         if "scenarios" in values:
             values["scenarios"] = tuple(Path(p) for p in values["scenarios"])

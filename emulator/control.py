@@ -21,7 +21,7 @@ from typing import Any
 import yaml
 from aiohttp import web
 
-from . import dashboard, inspection
+from . import control_keys, dashboard, inspection
 from .api import ControlActionError, package_file
 from .budget import LimitReached
 from .clock import YEARS
@@ -531,6 +531,9 @@ def _add_scenario_schema(document: dict, state: EmulatorState) -> None:
 def openapi_document(state: EmulatorState) -> dict:
     document = copy.deepcopy(_base_openapi())
     document["components"]["schemas"]["Fault"]["properties"]["match"]["properties"]["api"]["enum"] = list(state.apis)
+    # a fault names an operation the emulator serves, by its own code (faults.operation_codes)
+    document["components"]["schemas"]["Fault"]["properties"]["match"]["properties"]["operation"]["enum"] = \
+        sorted(set(state.operation_codes.values()))
     _add_scenario_schema(document, state)
     for api in state.apis.values():
         for method, route_path, handler in api.control_routes():
@@ -625,6 +628,7 @@ def routes(state: EmulatorState) -> list[tuple[str, str, Any]]:
         ("GET", "/namespaces", list_namespaces),
         ("DELETE", "/namespaces/{name}", delete_namespace),
         ("GET", "/openapi.json", openapi),
+        *control_keys.ROUTES,
         *inspection.routes(),
         *dashboard.routes(),
     ]

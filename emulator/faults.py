@@ -13,6 +13,7 @@ then answers with the fault: a lost response, the case retry logic must survive.
 from __future__ import annotations
 
 import asyncio
+import difflib
 import itertools
 import json
 import math
@@ -76,16 +77,42 @@ def _number(value: Any, where: str, *, minimum: float, maximum: float | None = N
     return value
 
 
+def operation_codes(apis) -> dict[str, str]:
+    """Every operation code a fault may name -> the code faults match it by: an
+    operation's own code, and its per-version codes (MOD004b) pointing to it."""
+    codes: dict[str, str] = {}
+    for api in apis:
+        for operation in api.endpoints.operations:
+            for version in operation.versions:
+                codes.setdefault(operation.code_for(version), operation.code)
+            codes[operation.code] = operation.code
+    return codes
+
+
+def _unknown_operation(given: str, codes: dict[str, str]) -> str:
+    primary = sorted(set(codes.values()))
+    if given in codes:
+        return (f"{given} is a per-version code of {codes[given]}; faults match operations by their code: "
+                f"use {codes[given]!r}")
+    folded = {code.casefold(): code for code in primary}
+    close = ([folded[given.casefold()]] if given.casefold() in folded
+             else difflib.get_close_matches(given, primary, n=5, cutoff=0.6))
+    hint = f"close: {', '.join(close)}" if close else f"known codes start with {', '.join(sorted({c[:3] for c in primary}))}"
+    return f"unknown operation code {given!r} ({hint}; `emulator endpoints` lists every code)"
+
+
 class FaultSet:
     """The faults of one namespace, in the order they were added: the first
     live fault that matches (and whose probability draw succeeds) fires."""
 
     def __init__(self, api_names: tuple[str, ...], max_hold_seconds: float, seed: int | None = None, *,
-                 budget: MemoryBudget | None = None, max_faults: int = 100) -> None:
+                 budget: MemoryBudget | None = None, max_faults: int = 100,
+                 operations: dict[str, str] | None = None) -> None:
         self.faults: dict[str, Fault] = {}
         self.budget = budget if budget is not None else UnlimitedBudget()
         self.max_faults = max_faults
         self.api_names = api_names
+        self.operations = operations  # operation_codes(): None accepts any code
         self.max_hold_seconds = max_hold_seconds
         self._seeds = random.Random(seed)
         self._ids = itertools.count(1)
@@ -141,6 +168,9 @@ class FaultSet:
         if fault.api is not None and fault.api not in self.api_names:
             raise MatchError("match.api", f"unknown API {fault.api!r} (known: {', '.join(self.api_names)})")
         fault.operation = match.get("operation")
+        if fault.operation is not None and self.operations is not None \
+                and self.operations.get(fault.operation) != fault.operation:
+            raise MatchError("match.operation", _unknown_operation(fault.operation, self.operations))
         fault.method = match["method"].upper() if match.get("method") else None
         fault.path = compile_glob(match["path"]) if match.get("path") else None
         fault.header = header_test(match.get("header"), "match.header")

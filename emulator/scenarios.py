@@ -8,6 +8,7 @@ file, the path inside it and what is wrong.
 
 from __future__ import annotations
 
+import difflib
 import random
 import uuid
 from dataclasses import dataclass, field
@@ -93,6 +94,22 @@ class ScenarioContext:
             raise self.error(path, f"no {kind} with key {key!r} (define it before it is referred to)") from None
 
 
+def missing_key_message(keys: dict[tuple[str, str], str], kind: str, key: str | None) -> str:
+    """Why (kind, key) is not a scenario key, with what exists instead: the kinds, or
+    the keys of that kind (the closest ones when there are many)."""
+    kinds = sorted({known for known, _ in keys})
+    if kind not in kinds:
+        return f"no scenario key kind {kind!r}; the loaded scenarios have: {', '.join(kinds) or 'no keys at all'}"
+    names = sorted(name for known, name in keys if known == kind)
+    close = difflib.get_close_matches(key or "", names, n=5, cutoff=0.5)
+    if len(names) <= 20:
+        listing = f"the {kind} keys are: {', '.join(names)}"
+    else:
+        listing = f"{len(names)} {kind} keys, e.g. {', '.join(names[:10])}"
+    hint = f"did you mean {', '.join(close)}? " if close else ""
+    return f"no {kind} with key {key!r}; {hint}{listing}"
+
+
 @dataclass
 class Baseline:
     """The loaded scenarios: the pristine store every reset forks from."""
@@ -153,15 +170,21 @@ def validate_scenario(document: dict, name: str, apis) -> None:
 
 
 def load_baseline(paths: Iterable[Path | str], apis, documents: Iterable[tuple[str, dict]] = (),
-                  directories: Iterable[Path] = ()) -> Baseline:
+                  directories: Iterable[Path] = (), progress=None) -> Baseline:
     """Read, validate and load scenario files or built-in names (and already-parsed
-    documents); a name is looked up in ``directories``, then among the built-ins."""
+    documents); a name is looked up in ``directories``, then among the built-ins.
+    ``progress`` (a load_progress.LoadProgress) hears of each file when loading is slow."""
     apis = list(apis)
     files = [resolve_scenario(path, directories=directories) for path in paths]
-    sources = [(str(path), read_scenario_file(path)) for path in files] + list(documents)
+    sources = []
+    for path in files:
+        if progress is not None:
+            progress.loading(path.name, "reading")
+        sources.append((str(path), read_scenario_file(path)))
+    sources += list(documents)
     store = empty_store(apis)
     settings = {api.name: api.default_settings() for api in apis}
-    keys = load_documents(sources, apis, store, settings, {}, Clock())
+    keys = load_documents(sources, apis, store, settings, {}, Clock(), progress=progress)
     return Baseline(store=store, settings=settings, files=tuple(name for name, _ in sources), keys=keys)
 
 
@@ -170,20 +193,31 @@ def empty_store(apis) -> Store:
 
 
 def load_documents(sources: list[tuple[str, dict]], apis, store: Store, settings: dict[str, Any],
-                   keys: dict[tuple[str, str], str], clock: Clock) -> dict[tuple[str, str], str]:
+                   keys: dict[tuple[str, str], str], clock: Clock, progress=None) -> dict[tuple[str, str], str]:
     """Validate every document, then load them all into ``store`` (updating
     ``settings`` in place) in one transaction; returns the scenario keys, ``keys``
     plus the new ones. Raises ScenarioError, with nothing written, on any problem."""
     apis = list(apis)
     for name, document in sources:
+        if progress is not None:
+            progress.loading(Path(name).name, "validating")
         validate_scenario(document, name, apis)
     keys = dict(keys)
     with store.transaction(), store.bulk_load():
         for name, document in sources:
+            if progress is not None:
+                progress.loading(Path(name).name)
+                before = _entity_count(apis, store)
             seed = int(document.get("seed", 0))
             context = ScenarioContext(file=name, seed=seed, settings=settings, store=store, clock=clock,
                                       keys=keys, random=random.Random(seed))
             for api in apis:
                 if api.name in document:
                     api.load_scenario_section(document[api.name] or {}, context)
+            if progress is not None:
+                progress.loaded(Path(name).name, _entity_count(apis, store) - before)
     return keys
+
+
+def _entity_count(apis, store: Store) -> int:
+    return sum(sum(api.summary_counts(store).values()) for api in apis)

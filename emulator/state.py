@@ -27,7 +27,7 @@ from aiohttp import web
 from .budget import LimitReached, MemoryBudget, snapshot_bytes
 from .clock import Clock
 from .config import EmulatorConfig
-from .faults import FaultSet
+from .faults import FaultSet, operation_codes
 from .journal import Journal
 from .scenarios import Baseline, empty_store, load_documents
 from .store import Store
@@ -81,7 +81,7 @@ class Namespace:
         self.state = state
         self.world = state.baseline_world()
         self.faults = FaultSet(tuple(state.apis), config.fault_max_hold_seconds, config.fault_seed,
-                               budget=state.budget, max_faults=config.max_faults)
+                               budget=state.budget, max_faults=config.max_faults, operations=state.operation_codes)
         self.journal = Journal(config.journal_limit, config.journal_body_bytes, state.budget)
         self.snapshots: dict[str, Snapshot] = {}
         self.created = time.time()
@@ -156,6 +156,7 @@ class EmulatorState:
         self.baseline = baseline
         self.config = config or EmulatorConfig()
         self.hits: Counter = Counter()  # (api, operation code, version) -> requests served, all namespaces
+        self.operation_codes = operation_codes(apis)  # what a fault's match.operation may name
         self.started = time.monotonic()
         self.budget = MemoryBudget(self.config.memory_budget_bytes,
                                    lambda: [namespace.journal for namespace in self.namespaces.values()])

@@ -83,6 +83,6 @@ def test_dfs_with_a_bearer_token_from_the_control_api(emulator_sync, in_page):
         authorize(page, "Bearer", lambda container: container.locator("input").first.fill(token))
         response = try_it_out(page, "RoleManagement", "list_roles")  # get /v2.0/roles
         expect(response.locator(".response-col_status")).to_have_text("200")
-        expect(response.locator(".response-col_description pre").first).to_contain_text('"RoleKey": "admin"')
+        expect(response.locator(".response-col_description pre").first).to_contain_text('"RoleKey": "sysadmin"')
 
     in_page(steps)

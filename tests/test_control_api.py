@@ -11,20 +11,20 @@ from tests.support.customerid import ANNA, INVITATION_VILLE, INVOICE_VIEWER, MAI
 
 
 async def test_health_reports_uptime_scenarios_counts_faults_journal_clock(control, cid):
-    await control.add_fault(match={"operation": "GET999"}, action={"status": 500})
+    await control.add_fault(match={"operation": "DEL102"}, action={"status": 500})
     await cid.get(f"/users/{MAIJA}")
     health = await control.get("/health")
     assert health["status"] == "ok" and health["uptime_seconds"] >= 0
     assert health["scenarios"][0].endswith("default.yaml")
     assert health["counts"]["customerid"]["users"] == 9
-    assert [fault["match"] for fault in health["faults"]] == [{"operation": "GET999"}]
+    assert [fault["match"] for fault in health["faults"]] == [{"operation": "DEL102"}]
     assert health["journal"] == {"size": 1, "limit": 1000, "evicted": 0}
     assert health["namespace"] == "default" and health["namespaces"] == 1
     assert health["clock"]["frozen"] is False
 
 
 async def test_reset_clears_faults_and_journal_unless_kept(control, cid):
-    await control.add_fault(match={"operation": "GET999"}, action={"status": 500})
+    await control.add_fault(match={"operation": "DEL102"}, action={"status": 500})
     await cid.get(f"/users/{MAIJA}")
     kept = await control.post("/reset", params={"keep": "faults,journal"})
     assert kept["kept"] == ["faults", "journal"]

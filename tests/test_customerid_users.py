@@ -931,7 +931,7 @@ async def test_patch124_json_with_wrong_value_types_is_invalid_arguments(cid):
 
 async def test_patch124_unconfigured_custom_attribute_is_invalid_arguments_and_changes_nothing(cid):
     before = await everyone(cid)
-    body = {"firstname": "X", "customAttributes": {"Custom1": ["Value1"]}}
+    body = {"firstname": "X", "customAttributes": {"Custom3": ["Value1"]}}
     (await cid.patch(f"/users/{MAIJA}", data=json.dumps(body), headers=JSON)).expect_error(400, 1)
     (await cid.patch(f"/users/{MAIJA}", data={"firstname": "X", "shoesize": "42"})).expect_error(400, 1)
     assert await everyone(cid) == before

@@ -105,7 +105,7 @@ def test_counts_journal_fault_reset_and_screenshot(emulator_sync, in_page, tmp_p
         page.screenshot(path=str(shot.with_name("dashboard-journal.png")))
 
         # reset: journal and faults gone, state back to the scenarios
-        emulator_sync.control("POST", "/faults", {"match": {"operation": "GET999"}, "action": {"status": 500}})
+        emulator_sync.control("POST", "/faults", {"match": {"operation": "DEL102"}, "action": {"status": 500}})
         page.click("a[data-tab=state]")
         page.click("#reset")
         expect(page.locator("#message")).to_contain_text("reset")

@@ -25,7 +25,7 @@ async def test_create_role_as_the_sample_lowest_in_the_hierarchy(dfs):
 
 
 async def test_create_role_errors(dfs):
-    (await dfs.post("/v2.0/roles", {"ShortName": "Dup", "RoleKey": "ADMIN"})).expect(422)
+    (await dfs.post("/v2.0/roles", {"ShortName": "Dup", "RoleKey": "SYSADMIN"})).expect(422)
     (await dfs.post("/v2.0/roles", {"RoleKey": "nameless"})).expect(422)
     (await dfs.post("/v2.0/roles", {"ShortName": 7})).expect(400)
 
@@ -57,7 +57,7 @@ async def test_patch_role_errors(dfs):
     (await dfs.patch("/v2.0/roles/999", {"ShortName": "x"})).expect(404)
     (await dfs.patch(f"/v2.0/roles/{ROLE_ADVISOR}", {"AllowAllPolicies": True, "AccessPolicyIds": [1]})).expect(422)
     (await dfs.patch(f"/v2.0/roles/{ROLE_ADVISOR}", {"AccessPolicyIds": [404]})).expect(422)
-    (await dfs.patch(f"/v2.0/roles/{ROLE_ADVISOR}", {"RoleKey": "admin"})).expect(422)
+    (await dfs.patch(f"/v2.0/roles/{ROLE_ADVISOR}", {"RoleKey": "sysadmin"})).expect(422)
     (await dfs.patch(f"/v2.0/roles/{ROLE_ADVISOR}", {"AllowAllPolicies": "no"})).expect(400)
 
 

@@ -218,10 +218,19 @@ class CustomerIdApi:
 
     def control_routes(self):
         """Emulator-only routes under /__emulator/customerid/ (control_actions() are the rest)."""
-        return [("GET", "/openapi.json", openapi), ("POST", "/tokens", mint_token)]
+        return [("GET", "/openapi.json", openapi), ("POST", "/tokens", mint_token),
+                ("GET", "/credentials", service_credentials)]
 
 
 async def openapi(request: web.Request) -> web.Response:
     """The OpenAPI 3.1 document of every CustomerID operation the emulator serves"""
     api = request.app[STATE].apis[CustomerIdApi.name]
     return web.Response(body=openapi_json(api.endpoints, api.handlers), content_type="application/json")
+
+
+async def service_credentials(request: web.Request) -> web.Response:
+    """The service-account credentials (HTTP Basic) the namespace's scenarios configure:
+    {"credentials": [{"username", "password"}]}; the first is what clients use."""
+    settings: CustomerIdSettings = request.app[STATE].world_for(request).settings["customerid"]
+    return web.json_response({"credentials": [{"username": user, "password": password}
+                                              for user, password in settings.credentials]})

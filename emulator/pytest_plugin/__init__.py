@@ -3,31 +3,111 @@
 
 Two fixtures, one API: ``emulator`` for ``async def`` tests (helpers are
 coroutines) and ``emulator_sync`` for plain ``def`` tests (the same helpers as
-ordinary calls). In-process by default; with ``--emulator-url URL`` against an
-emulator running elsewhere, each test in its own namespace.
+ordinary calls). In-process by default, on the built-in ``default`` scenario;
+with ``--emulator-url URL`` against an emulator running elsewhere, each test in
+its own namespace.
+
+The entry point is loaded in every pytest run of an environment that has the
+package, so this module imports only pytest and the plugin's own light modules.
+The fixtures need pytest-asyncio (the ``identity-emulator[pytest]`` extra); they
+are registered at configure time when it is there, and stand-ins that say what
+to install when it is not.
 
 One concern per module: options.py (command line and ini), markers.py
 (``emulator_scenario`` / ``emulator_fault``), handle.py and sync_handle.py (what a
 test gets), fixtures.py (how it gets it in-process), external.py (the
 ``--emulator-url`` mode), report.py (the journal in a failing test's report),
-drift.py (``emulator_compare``: a recorded cassette replayed against the test's emulator).
+drift.py (``emulator_compare``: a recorded cassette replayed against the test's
+emulator), missing_extra.py (the stand-ins).
 """
 
 from __future__ import annotations
 
-from .drift import emulator_compare
-from .fixtures import (_emulator_portal, emulator, emulator_app, emulator_baseline, emulator_server,
-                       emulator_sync)
-from .handle import Clock, EmulatorCallError, EmulatorHandle, FaultHandle, fault_document, scenario_body
-from .markers import pytest_configure, pytest_pycollect_makeitem
-from .options import configured_scenarios, control_token, external_url, pytest_addoption
-from .report import journal_lines, pytest_runtest_makereport
-from .sync_handle import SyncEmulatorHandle
+import functools
+import importlib
 
-__all__ = [
-    "Clock", "EmulatorCallError", "EmulatorHandle", "FaultHandle", "SyncEmulatorHandle",
-    "configured_scenarios", "control_token", "emulator", "emulator_app", "emulator_baseline", "emulator_compare",
-    "emulator_server", "emulator_sync", "external_url", "fault_document", "journal_lines",
-    "pytest_addoption", "pytest_configure", "pytest_pycollect_makeitem", "pytest_runtest_makereport",
-    "scenario_body", "_emulator_portal",
-]
+import pytest
+
+from .markers import check_marker_use, mark_asyncio, register_markers
+from .options import control_token, external_url, pytest_addoption  # noqa: F401 (a hook)
+
+PLUGIN_NAME = "emulator-fixtures"
+# What the fixtures import beyond the serving dependencies
+NEEDED = ("pytest_asyncio",)
+LOOP_SCOPE = "asyncio_default_fixture_loop_scope"
+
+
+@functools.lru_cache(maxsize=1)
+def _missing() -> str | None:
+    for name in NEEDED:
+        try:
+            importlib.import_module(name)  # pytest loads it anyway when it is installed
+        except ImportError:
+            return name
+    return None
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_configure(config: pytest.Config) -> None:
+    register_markers(config)
+    missing = _missing()
+    if missing is not None:
+        from . import missing_extra
+
+        missing_extra.missing = missing
+        config.pluginmanager.register(missing_extra, PLUGIN_NAME)
+        return
+    _default_loop_scope(config)
+    from . import drift, fixtures, report
+
+    config.pluginmanager.register(fixtures, PLUGIN_NAME)
+    config.pluginmanager.register(drift, "emulator-drift")
+    config.pluginmanager.register(report, "emulator-report")
+
+
+def _default_loop_scope(config: pytest.Config) -> None:
+    """pytest-asyncio warns (PytestDeprecationWarning) in every run that leaves its
+    fixture loop scope unset; the emulator's fixtures are function-scoped, so a
+    project that did not choose gets "function" (pytest-asyncio's own future
+    default) instead of a warning. A project's own setting is left alone."""
+    try:
+        chosen = config.getini(LOOP_SCOPE)
+    except ValueError:  # an older pytest-asyncio without the option
+        return
+    if not chosen:
+        config._inicache[LOOP_SCOPE] = "function"
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_pycollect_makeitem(collector, name, obj):
+    if _missing() is None:
+        mark_asyncio(collector, name, obj)
+    return None
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """Against a sidecar: one clear line before any test when nothing answers there
+    (the xdist controller checks; its workers then trust it)."""
+    config = session.config
+    url = external_url(config)
+    if url is not None and not hasattr(config, "workerinput"):
+        from .external import check_reachable
+
+        check_reachable(url, control_token(config))
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    check_marker_use(item)
+
+
+def __getattr__(name: str):
+    """``from emulator.pytest_plugin import EmulatorHandle`` (and the other public
+    classes) without importing them for every pytest run."""
+    public = {"EmulatorHandle": "handle", "EmulatorCallError": "handle", "FaultHandle": "handle",
+              "Clock": "handle", "UnknownScenarioKey": "handle", "fault_document": "handle",
+              "scenario_body": "handle", "SyncEmulatorHandle": "sync_handle", "journal_lines": "report",
+              "configured_scenarios": "options"}
+    if name in public:
+        module = importlib.import_module(f".{public[name]}", __name__)
+        return getattr(module, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

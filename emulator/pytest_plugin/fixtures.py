@@ -1,11 +1,14 @@
 """The fixtures: ``emulator`` (async tests), ``emulator_sync`` (plain tests), and
-the session-scoped pieces they share (baseline, app, background server).
+the session-scoped pieces they share in-process (baseline, app, background server).
 
 In-process, the emulator app is built once per worker from the session's
-scenarios and served per test by pytest-aiohttp on a free port of the test's own
-loop; each test starts from a full in-process reset (measured fastest:
-docs/pytest.md, "How fresh state is made"). Against ``--emulator-url`` see
-external.py.
+scenarios (the built-in ``default`` unless configured) and served per test on a
+free port of the test's own loop; each test starts from a full in-process reset
+(measured fastest: docs/pytest.md, "How fresh state is made"). Against
+``--emulator-url`` nothing of that is built (external.py).
+
+Imported only when pytest-asyncio is installed (the ``identity-emulator[pytest]``
+extra): see __init__.py.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from pathlib import Path
 
 import pytest
 import pytest_asyncio
+from aiohttp.test_utils import TestServer
 
 from ..app import create_app, default_apis
 from ..config import DEFAULT_SCENARIO, EmulatorConfig
@@ -55,26 +59,33 @@ async def _prepare(handle: EmulatorHandle, request: pytest.FixtureRequest) -> No
     await apply_markers(handle, request)
 
 
+async def _serve_in_process(request: pytest.FixtureRequest) -> tuple[EmulatorHandle, TestServer]:
+    app = request.getfixturevalue("emulator_app")
+    baseline = request.getfixturevalue("emulator_baseline")
+    app[STATE].renew()
+    # aiohttp remembers the loop an app first ran on; each test has its own loop and
+    # nothing in the emulator holds on to it, so the app may move (3 ms saved per test).
+    app._loop = None
+    server = TestServer(app, host="127.0.0.1", port=0)
+    try:
+        await server.start_server()
+    except RuntimeError:  # an aiohttp that will not let an app move between loops: a fresh app (+3 ms)
+        app = create_app(_config(request.config), baseline=baseline)
+        server = TestServer(app, host="127.0.0.1", port=0)
+        await server.start_server()
+    handle = EmulatorHandle(str(server.make_url("")), app=app, baseline=baseline, search=_search_path(request))
+    return handle, server
+
+
 @pytest_asyncio.fixture
-async def emulator(request: pytest.FixtureRequest, emulator_baseline: Baseline, emulator_app,
-                   aiohttp_server) -> EmulatorHandle:
+async def emulator(request: pytest.FixtureRequest) -> EmulatorHandle:
     """The emulator for an ``async def`` test: fresh state, ready auth, async helpers."""
     url = external_url(request.config)
+    server = None
     if url is not None:
-        handle = external_handle(url, request, emulator_baseline, _search_path(request))
+        handle = external_handle(url, request, _search_path(request))
     else:
-        app = emulator_app
-        app[STATE].renew()
-        # aiohttp remembers the loop an app first ran on; each test has its own loop and
-        # nothing in the emulator holds on to it, so the app may move (3 ms saved per test).
-        app._loop = None
-        try:
-            server = await aiohttp_server(app)
-        except RuntimeError:  # an aiohttp that will not let an app move between loops: a fresh app (+3 ms)
-            app = create_app(_config(request.config), baseline=emulator_baseline)
-            server = await aiohttp_server(app)
-        handle = EmulatorHandle(str(server.make_url("")), app=app, baseline=emulator_baseline,
-                                search=_search_path(request))
+        handle, server = await _serve_in_process(request)
     register(request, handle)
     try:
         await _prepare(handle, request)
@@ -83,6 +94,8 @@ async def emulator(request: pytest.FixtureRequest, emulator_baseline: Baseline, 
         if handle.external:
             await drop_namespace(handle)
         await handle._control.close()
+        if server is not None:
+            await server.close()
 
 
 @pytest.fixture(scope="session")
@@ -95,10 +108,7 @@ def _emulator_portal():
 @pytest.fixture(scope="session")
 def emulator_server(request: pytest.FixtureRequest, _emulator_portal: _Portal, emulator_baseline: Baseline):
     """The in-process emulator served from a background thread (its own loop) for
-    sync tests: ``(app, url)``, one per worker. None against an external emulator."""
-    if external_url(request.config) is not None:
-        yield None
-        return
+    sync tests: ``(app, url)``, one per worker."""
     from aiohttp import web
 
     app = create_app(_config(request.config), baseline=emulator_baseline)
@@ -117,21 +127,21 @@ def emulator_server(request: pytest.FixtureRequest, _emulator_portal: _Portal, e
 
 
 @pytest.fixture
-def emulator_sync(request: pytest.FixtureRequest, _emulator_portal: _Portal, emulator_server,
-                  emulator_baseline: Baseline) -> SyncEmulatorHandle:
+def emulator_sync(request: pytest.FixtureRequest, _emulator_portal: _Portal) -> SyncEmulatorHandle:
     """The emulator for a plain ``def`` test (requests, httpx, urllib): the same
     helpers as ``emulator``, as ordinary calls."""
     url = external_url(request.config)
     if url is not None:
-        handle = external_handle(url, request, emulator_baseline, _search_path(request))
+        handle = external_handle(url, request, _search_path(request))
     else:
-        app, server_url = emulator_server
+        app, server_url = request.getfixturevalue("emulator_server")
 
         async def renew():
             app[STATE].renew()
 
         _emulator_portal.run(renew())  # on the server's loop: no request sees half a reset
-        handle = EmulatorHandle(server_url, app=app, baseline=emulator_baseline, search=_search_path(request))
+        handle = EmulatorHandle(server_url, app=app, baseline=request.getfixturevalue("emulator_baseline"),
+                                search=_search_path(request))
         handle._threaded = True
     sync = SyncEmulatorHandle(handle, _emulator_portal)
     register(request, sync)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import urllib.error
+import urllib.parse
 import urllib.request
 from pathlib import Path
 from typing import Any
@@ -12,16 +13,26 @@ from typing import Any
 import aiohttp
 
 from ..app import default_apis
-from ..scenarios import Baseline
+from ..customerid.models import CustomerIdSettings
+from ..scenarios import Baseline, missing_key_message
 from ..state import NAMESPACE_HEADER, STATE, EmulatorState
 from .report import JOURNAL_IN_REPORT, journal_lines
 from .tokens import TokenHelpers
 
 CONTROL = "/__emulator"
+# Before an external emulator has said otherwise: the CustomerID settings' default
+DEFAULT_CREDENTIALS = CustomerIdSettings().credentials[0]
 # fault(**spec) shorthand: which keyword goes where in the control API's fault document
 MATCH_KEYS = ("api", "operation", "method", "path", "header")
 ACTION_KEYS = ("kind", "status", "body", "content_type", "headers", "delay_ms")
 FAULT_KEYS = ("id", "probability", "times", "ttl_seconds", "after", "seed")
+
+
+class UnknownScenarioKey(KeyError):
+    """id_of() with a kind or key no loaded scenario defines; the message lists what exists."""
+
+    def __str__(self) -> str:
+        return str(self.args[0])
 
 
 class EmulatorCallError(AssertionError):
@@ -189,12 +200,13 @@ class EmulatorHandle(TokenHelpers):
     namespace when it runs against an external emulator; empty in-process);
     ``auth_headers`` / ``bearer_headers`` / ``dfs_headers`` include it (tokens.py)."""
 
-    def __init__(self, url: str, *, namespace: str | None = None, app=None, baseline: Baseline,
-                 token: str | None = None, search: list[Path] | None = None) -> None:
+    def __init__(self, url: str, *, namespace: str | None = None, app=None, baseline: Baseline | None = None,
+                 token: str | None = None, search: list[Path] | None = None,
+                 credentials: tuple[str, str] | None = None) -> None:
         self.url = url.rstrip("/")
         self.app = app  # the in-process aiohttp app, None against an external emulator
         self.namespace = namespace
-        self.baseline = baseline
+        self.baseline = baseline  # in-process: what the app was built from
         self.headers = {NAMESPACE_HEADER: namespace} if namespace else {}
         control_headers = dict(self.headers)
         if token:
@@ -206,7 +218,14 @@ class EmulatorHandle(TokenHelpers):
         self._threaded = False  # in-process, but served from another thread (emulator_sync)
         self._snapshots: list[str] = []
         self.clock = Clock(self)
-        username, password = baseline.settings["customerid"].credentials[0]
+        if credentials is None and app is not None:
+            credentials = app[STATE].world.settings["customerid"].credentials[0]
+        self.use_credentials(*(credentials or (baseline.settings["customerid"].credentials[0] if baseline
+                                               else DEFAULT_CREDENTIALS)))
+
+    def use_credentials(self, username: str, password: str) -> None:
+        """The CustomerID service account session() and auth_headers send (against an
+        external emulator: the one its scenarios configure, read when the test starts)."""
         self.credentials = (username, password)
         self.auth_headers = {"Authorization": aiohttp.encode_basic_auth(username, password), **self.headers}
 
@@ -238,10 +257,21 @@ class EmulatorHandle(TokenHelpers):
         return self.state.world.models[api]
 
     def id_of(self, kind: str, key: str) -> str:
-        """The id a scenario key was given (e.g. ``id_of("user", "maija")``); from the
-        session's scenarios when the emulator is external."""
-        keys = self.state.world.keys if self.app is not None else self.baseline.keys
-        return keys[(kind, key)]
+        """The id a scenario key was given (e.g. ``id_of("user", "maija")``), in this
+        test's current state; an external emulator answers it (GET /__emulator/keys/
+        {kind}/{key}). An unknown kind or key raises UnknownScenarioKey listing what exists."""
+        if self.app is not None:
+            keys = self.state.world.keys
+            if (kind, key) not in keys:
+                raise UnknownScenarioKey(missing_key_message(keys, kind, key))
+            return keys[(kind, key)]
+        quoted = "/".join(urllib.parse.quote(part, safe="") for part in (kind, key))
+        try:
+            return self._control.call_blocking("GET", f"/keys/{quoted}")["id"]
+        except EmulatorCallError as error:
+            if error.status == 404 and isinstance(error.answer, dict) and "error" in error.answer:
+                raise UnknownScenarioKey(error.answer["error"]) from None
+            raise
 
     # -- the control API
     async def control(self, method: str, path: str, body: Any = None, **kwargs) -> Any:

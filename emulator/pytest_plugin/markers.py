@@ -7,8 +7,12 @@ import inspect
 
 import pytest
 
+MARKERS = ("emulator_scenario", "emulator_fault")
+FIXTURES = ("emulator", "emulator_sync", "emulator_compare")
+ASYNC_FIXTURES = frozenset(("emulator", "emulator_compare"))  # what makes an async def test ours
 
-def pytest_configure(config: pytest.Config) -> None:
+
+def register_markers(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "emulator_scenario(*files, replace=False): load these scenario files "
                                        "(relative to the test file, the rootdir, or a built-in scenario name) "
                                        "into the test's emulator before it runs")
@@ -16,22 +20,25 @@ def pytest_configure(config: pytest.Config) -> None:
                                        "operation='GET105', status=503, times=2 (see EmulatorHandle.fault)")
 
 
-ASYNC_FIXTURES = frozenset(("emulator", "emulator_compare"))  # what makes an async def test ours
-
-
-@pytest.hookimpl(tryfirst=True)
-def pytest_pycollect_makeitem(collector, name, obj):
+def mark_asyncio(collector, name, obj) -> None:
     """An ``async def`` test using the ``emulator`` (or ``emulator_compare``) fixture runs on asyncio even in
     pytest-asyncio's strict mode: it gets the asyncio mark before pytest-asyncio looks."""
     if inspect.iscoroutinefunction(obj) and collector.funcnamefilter(name):
         try:
             parameters = inspect.signature(obj).parameters
         except (TypeError, ValueError):
-            return None
+            return
         marks = getattr(obj, "pytestmark", [])
         if ASYNC_FIXTURES.intersection(parameters) and not any(mark.name == "asyncio" for mark in marks):
             pytest.mark.asyncio(obj)
-    return None
+
+
+def check_marker_use(item: pytest.Item) -> None:
+    """A marker on a test that takes neither fixture would do nothing: say so."""
+    used = [marker.name for marker in item.iter_markers() if marker.name in MARKERS]
+    if used and not set(FIXTURES) & set(getattr(item, "fixturenames", ())):
+        pytest.fail(f"@pytest.mark.{used[0]} on {item.name} does nothing: the test takes neither the emulator "
+                    f"nor the emulator_sync fixture; add one of them to its arguments", pytrace=False)
 
 
 async def apply_markers(handle, request: pytest.FixtureRequest) -> None:

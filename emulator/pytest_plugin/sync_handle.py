@@ -81,8 +81,15 @@ class SyncEmulatorHandle:
     def __init__(self, handle: EmulatorHandle, portal: _Portal) -> None:
         self._async, self._portal = handle, portal
         self.url, self.headers, self.namespace = handle.url, handle.headers, handle.namespace
-        self.auth_headers, self.credentials = handle.auth_headers, handle.credentials
         self.clock = SyncClock(self)
+
+    @property
+    def auth_headers(self) -> dict[str, str]:
+        return self._async.auth_headers
+
+    @property
+    def credentials(self) -> tuple[str, str]:
+        return self._async.credentials
 
     def __getattr__(self, name: str):  # customerid_url, dfs_url, dfs_token, id_of, model, state, app, ...
         value = getattr(self._async, name)
