@@ -9,7 +9,6 @@ a test checks that it lists exactly the routes added here.
 
 from __future__ import annotations
 
-import copy
 import functools
 import hmac
 import logging
@@ -22,14 +21,15 @@ import yaml
 from aiohttp import web
 
 from . import control_keys, dashboard, inspection
-from .api import ControlActionError, package_file
+from .control_openapi import openapi_document
+from .api import ControlActionError
 from .budget import LimitReached
 from .clock import YEARS
 from .connections import read_body
 from .journal import MatchError, RequestMatch, entries_json, iso_time
 from .builtin_scenarios import builtin_scenarios, is_bare_name, scenario_name, scenarios_in
 from .safeparse import BODY_LIMITS, UnsafeDocument, load_document, load_json
-from .scenarios import ScenarioError, read_scenario_file, scenario_schema
+from .scenarios import ScenarioError, read_scenario_file
 from .state import SNAPSHOT_ID, STATE, NAMESPACE_HEADER, EmulatorState, Namespace, NamespaceError
 
 log = logging.getLogger("emulator")
@@ -39,11 +39,10 @@ PROBLEM_CHARS = 1000  # an error message never quotes a whole (possibly hostile)
 RESET_KEEP = ("faults", "journal")
 JOURNAL_QUERY = ("api", "operation", "method", "path", "status", "since", "fault", "contract")
 
-try:  # libyaml when present: a 50,000-user state parses in seconds, not minutes
-    _YamlLoader: Any = yaml.CSafeLoader
+try:  # libyaml when present: a 50,000-user state dumps in seconds, not minutes
     _YamlDumper: Any = yaml.CSafeDumper
 except AttributeError:  # pragma: no cover
-    _YamlLoader, _YamlDumper = yaml.SafeLoader, yaml.SafeDumper
+    _YamlDumper = yaml.SafeDumper
 
 
 class Problem(Exception):
@@ -478,98 +477,8 @@ def _action_handler(action):
 
 # -- OpenAPI ------------------------------------------------------------------------------------
 
-@functools.lru_cache(maxsize=1)
-def _base_openapi() -> dict:
-    return yaml.load(package_file(__file__, "control-openapi.yaml").read_text("utf-8"), Loader=_YamlLoader)
-
-
-def _common_responses(document: dict) -> None:
-    """What any control operation may answer besides its own: the namespace header's
-    400/403/503, the control token's 401, a body's 408/413 (docs/limits.md)."""
-    problem = {"$ref": "#/components/responses/Problem"}
-    for path, item in document["paths"].items():
-        for method, operation in item.items():
-            responses = operation.setdefault("responses", {})
-            if path not in (f"{PREFIX}/health", f"{PREFIX}/openapi.json"):
-                responses.setdefault("401", problem)
-            if any(parameter.get("$ref", "").endswith("/Namespace") for parameter in operation.get("parameters", ())):
-                for status in ("400", "403", "503"):
-                    responses.setdefault(status, problem)
-            if method in ("post", "put", "patch"):
-                for status in ("400", "408", "413"):
-                    responses.setdefault(status, problem)
-
-
-def _add_scenario_schema(document: dict, state: EmulatorState) -> None:
-    """The scenario schema as components: each API section's ``$defs`` become
-    ``ScenarioCustomerid_user`` and so on (a section's own ``$id`` would not resolve
-    inside an OpenAPI document)."""
-    schemas = document["components"]["schemas"]
-    scenario = copy.deepcopy(scenario_schema(state.apis.values()))
-    scenario.pop("$schema", None)
-
-    def rewrite(node: Any, prefix: str) -> Any:
-        if isinstance(node, dict):
-            if isinstance(node.get("$ref"), str) and node["$ref"].startswith("#/$defs/"):
-                node = {**node, "$ref": f"#/components/schemas/{prefix}{node['$ref'][len('#/$defs/'):]}"}
-            return {key: rewrite(value, prefix) for key, value in node.items()}
-        if isinstance(node, list):
-            return [rewrite(value, prefix) for value in node]
-        return node
-
-    for name, section in scenario["properties"].items():
-        if isinstance(section, dict) and "$id" in section:
-            prefix = f"Scenario{name.capitalize()}_"
-            section = rewrite(section, prefix)
-            section.pop("$id")
-            for key, definition in section.pop("$defs", {}).items():
-                schemas[prefix + key] = definition
-            scenario["properties"][name] = section
-    schemas["Scenario"].update(scenario)
-
-
-def openapi_document(state: EmulatorState) -> dict:
-    document = copy.deepcopy(_base_openapi())
-    document["components"]["schemas"]["Fault"]["properties"]["match"]["properties"]["api"]["enum"] = list(state.apis)
-    # a fault names an operation the emulator serves, by its own code (faults.operation_codes)
-    document["components"]["schemas"]["Fault"]["properties"]["match"]["properties"]["operation"]["enum"] = \
-        sorted(set(state.operation_codes.values()))
-    _add_scenario_schema(document, state)
-    for api in state.apis.values():
-        for method, route_path, handler in api.control_routes():
-            parameters = [{"name": part[1:-1], "in": "path", "required": True, "schema": {"type": "string"}}
-                          for part in route_path.split("/") if part.startswith("{")]
-            item = document["paths"].setdefault(f"{PREFIX}/{api.name}{route_path}", {})[method.lower()] = {
-                "tags": [f"{api.name} emulator routes"],
-                "summary": (handler.__doc__ or handler.__name__).strip().splitlines()[0],
-                "operationId": f"{api.name}_{handler.__name__}",
-                "parameters": ([] if route_path.endswith("/openapi.json")
-                               else [{"$ref": "#/components/parameters/Namespace"}]) + parameters,
-                "responses": {"200": {"description": "done"}, "400": {"$ref": "#/components/responses/ApiError"},
-                              "404": {"$ref": "#/components/responses/ApiError"}}}
-            if getattr(handler, "request_schema", None):  # a route may describe its JSON body
-                item["requestBody"] = {"required": False,
-                                       "content": {"application/json": {"schema": handler.request_schema}}}
-        for action in api.control_actions():
-            path = f"{PREFIX}/{api.name}/{action.path}"
-            parameters = [{"name": part[1:-1], "in": "path", "required": True, "schema": {"type": "string"}}
-                          for part in action.path.split("/") if part.startswith("{")]
-            document["paths"][path] = {"post": {
-                "tags": [f"{api.name} actions"], "summary": action.summary,
-                "operationId": f"{api.name}_{action.path.replace('/', '_').replace('{', '').replace('}', '')}",
-                "parameters": [{"$ref": "#/components/parameters/Namespace"}, *parameters],
-                "responses": {
-                    "200": {"description": "done", "content": {"application/json": {
-                        "schema": {"$ref": "#/components/schemas/ActionResult"}}}},
-                    "400": {"$ref": "#/components/responses/Problem"},
-                    "404": {"$ref": "#/components/responses/Problem"},
-                }}}
-    _common_responses(document)
-    return document
-
-
 async def openapi(request: web.Request) -> web.Response:
-    return _json(openapi_document(_state(request)))
+    return _json(openapi_document(_state(request), PREFIX))
 
 
 # -- wiring ---------------------------------------------------------------------------------------

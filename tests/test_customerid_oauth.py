@@ -327,6 +327,7 @@ async def test_token_server_fault_is_seen_by_a_retrying_client(emulator, http):
 # -- statuses that change with time -----------------------------------------------------
 
 async def test_a_locked_user_returns_to_enabled_after_the_lock_duration(emulator, http):
+    await emulator.clock.freeze()  # wall time must not move the clock past the lock while the test runs
     async with http.post(emulator.url + f"/__emulator/customerid/users/{MAIJA}/lock") as response:
         assert (await response.json())["result"]["status"] == "Locked"
     status, error, _ = await token_request(emulator, http, {"grant_type": "password", "username": "maija.virtanen",

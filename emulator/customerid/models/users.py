@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 from ..errors import AlreadyExists, EntityNotFound, InvalidArguments
 from .base import ModelBase, new_id, sort_ids
-from .collections import USER_TEXT_FIELDS, fold
+from .collections import USER_TEXT_FIELDS
 from .records import User
 from .search import AttributeFilter, intersect, text_matches
 from .statuses import BY_CODE, DISABLED, ENABLED, LOCKED, SETTABLE, WAITING_FOR_REGISTRATION, UserStatus, parse_status
