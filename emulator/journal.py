@@ -90,12 +90,13 @@ class Journal:
         """Append ``JournalEntry(seq, *fields)``; the caller passes bodies already
         cut to ``body_limit + 1`` bytes (so the reader can tell they were cut)."""
         entries = self.entries
-        size = len(fields[9]) + len(fields[10]) + JOURNAL_ENTRY_BYTES
+        self.seq += 1
+        entry = JournalEntry(self.seq, *fields)
+        size = _entry_bytes(entry)
         if len(entries) == self.limit:
             self.evicted += 1
             size -= _entry_bytes(entries[0])
-        self.seq += 1
-        entries.append(JournalEntry(self.seq, *fields))
+        entries.append(entry)
         self.bytes += size
         budget = self.budget
         budget.journal_bytes += size

@@ -5,7 +5,6 @@ client authentication, the error document. What a token means is each API's."""
 from __future__ import annotations
 
 import base64
-import binascii
 import hmac
 import json
 from dataclasses import dataclass
@@ -92,6 +91,16 @@ async def read_form(request: web.Request) -> dict[str, str]:
     return form
 
 
+def decode_basic(encoded: str) -> tuple[str, str] | None:
+    """User and password of an HTTP Basic credential (RFC 7617); None when it is not
+    base64 of UTF-8 text with a colon in it."""
+    try:
+        user, colon, password = base64.b64decode(encoded.strip(), validate=True).decode().partition(":")
+    except ValueError:  # binascii.Error, UnicodeDecodeError
+        return None
+    return (user, password) if colon else None
+
+
 @dataclass(frozen=True)
 class ClientAuthentication:
     client_id: str
@@ -107,12 +116,10 @@ def client_authentication(request: web.Request, form: dict[str, str], realm: str
         scheme, _, encoded = header.strip().partition(" ")
         if scheme.lower() != "basic":
             raise invalid_client(realm, "client authentication must use HTTP Basic")
-        try:
-            user, colon, password = base64.b64decode(encoded.strip(), validate=True).decode().partition(":")
-        except (binascii.Error, UnicodeDecodeError):
-            raise invalid_client(realm, "malformed Basic credentials") from None
-        if not colon:
+        credentials = decode_basic(encoded)
+        if credentials is None:
             raise invalid_client(realm, "malformed Basic credentials")
+        user, password = credentials
         if "client_secret" in form:
             raise OAuthError("invalid_request", "the client authenticated twice (Basic and client_secret)")
         if form.get("client_id", unquote_plus(user)) != unquote_plus(user):

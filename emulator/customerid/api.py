@@ -11,7 +11,7 @@ from aiohttp import web
 from ..api import ControlAction, ControlActionError, package_file
 from ..connections import read_body
 from ..endpoints import EndpointTable, Operation
-from ..oauth import bearer_challenge, same_secret, status_error_response
+from ..oauth import bearer_challenge, decode_basic, same_secret, status_error_response
 from ..state import STATE, World
 from . import browse, scenario
 from .errors import AuthenticationFailed, CustomerIdError, error_for_status
@@ -70,11 +70,10 @@ def authenticate(request: web.Request, settings: CustomerIdSettings, sso: SsoMod
         if not settings.password_authentication:
             raise PasswordAuthenticationDisabled("password authentication is disabled: use an OAuth2 Bearer token")
         if scheme.lower() == "basic":
-            try:
-                user, _, password = base64.b64decode(credentials.strip(), validate=True).decode().partition(":")
-            except ValueError:  # not base64 (binascii.Error), not ASCII, not UTF-8
-                raise AuthenticationFailed("malformed Basic credentials") from None
-            if _valid(settings, user, password):
+            decoded = decode_basic(credentials)
+            if decoded is None:
+                raise AuthenticationFailed("malformed Basic credentials")
+            if _valid(settings, *decoded):
                 return
         raise AuthenticationFailed("invalid credentials")
     query = request.query
