@@ -27,6 +27,10 @@ class Clock:
             return self.frozen
         return datetime.now(timezone.utc) + self.offset
 
+    def timestamp(self) -> float:
+        """Seconds since the epoch on this clock (token ``iat``/``exp``)."""
+        return self.now().timestamp()
+
     def iso(self) -> str:
         return self.now().isoformat(timespec="milliseconds").replace("+00:00", "Z")
 

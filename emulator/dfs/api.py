@@ -95,7 +95,7 @@ class DfsApi:
             try:
                 model: DfsModel = world.models[NAME]
                 caller = authenticate(request.headers.get("Authorization"), model, world.settings[NAME],
-                                      identity.world_now(world))
+                                      world.clock.timestamp())
                 path = {name: path_value(name, text) for name, text in path_params.items()}
                 body = None
                 if not reads_only:
@@ -177,7 +177,7 @@ async def token(request: web.Request) -> web.Response:
             raise BadRequest(f"kind is one of {', '.join(identity.KINDS)}")
         access_token = identity.mint_kind(model, settings, tenant, identity_id.lower() if identity_id else None,
                                           client_id, kind,
-                                          identity.world_now(world))
+                                          world.clock.timestamp())
     except ValueError as error:  # safeparse.UnsafeDocument: not JSON, too deep, not UTF-8, NaN
         return error_response(BadRequest(f"The body is not accepted: {error}"))
     except DfsError as error:

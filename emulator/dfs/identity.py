@@ -29,10 +29,6 @@ def issuer(request: web.Request) -> str:
     return f"{request.scheme}://{request.host}"
 
 
-def world_now(world) -> float:
-    return world.clock.now().timestamp()
-
-
 async def discovery(request: web.Request, world) -> web.Response:
     """get /.well-known/openid-configuration"""
     settings: DfsSettings = world.settings["dfs"]
@@ -70,7 +66,7 @@ async def token(request: web.Request, world) -> web.Response:
         tenant = _tenant(model, client, form)
     except OAuthError as error:
         return oauth.error_response(error)
-    access_token = mint(settings, tenant, client.identity_id, client.client_id, " ".join(wanted), world_now(world),
+    access_token = mint(settings, tenant, client.identity_id, client.client_id, " ".join(wanted), world.clock.timestamp(),
                         issuer=issuer(request))
     return oauth.json_response({"access_token": access_token, "expires_in": settings.token_lifetime_seconds,
                                 "token_type": "Bearer", "scope": " ".join(wanted)})

@@ -72,7 +72,7 @@ class TokenHelpers:
         if self.app is None and default and self._dfs_token is not None:  # type: ignore[attr-defined]
             return self._dfs_token  # type: ignore[attr-defined]
         if self._direct() or (self.app is not None and kind == "valid"):  # valid: reads only
-            from ..dfs.identity import mint_kind, world_now
+            from ..dfs.identity import mint_kind
 
             world = self.state.world  # type: ignore[attr-defined]
             model, settings = world.models["dfs"], world.settings["dfs"]
@@ -80,7 +80,7 @@ class TokenHelpers:
             if tenant is None:
                 raise LookupError(f"no DFS tenant {tenant_uid or settings.default_tenant_id!r}")
             identity = settings.default_identity_id if identity_id == "default" else identity_id
-            return mint_kind(model, settings, tenant, identity, client_id, kind, world_now(world))
+            return mint_kind(model, settings, tenant, identity, client_id, kind, world.clock.timestamp())
         return self._control.call_blocking("POST", "/dfs/token", body=self._dfs_body(  # type: ignore[attr-defined]
             tenant_uid, identity_id, client_id, kind))["access_token"]
 

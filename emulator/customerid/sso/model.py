@@ -80,7 +80,7 @@ class SsoModel:
         return signing_key(self.settings)
 
     def now(self) -> int:
-        return int(self.clock.now().timestamp())
+        return int(self.clock.timestamp())
 
     # -- clients and users ---------------------------------------------------------
     def authenticate_client(self, client_id: str, secret: str | None, method: str) -> SsoClient:
