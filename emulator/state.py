@@ -36,6 +36,8 @@ NAMESPACE_HEADER = "X-Emulator-Namespace"
 DEFAULT_NAMESPACE = "default"
 NAMESPACE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}\Z")
 SNAPSHOT_ID = NAMESPACE_NAME  # the same alphabet and length (a path segment, a log word)
+INVALID_NAME = (f"invalid {NAMESPACE_HEADER}: 1-128 characters of A-Z a-z 0-9 . _ : - "
+                "(starting with a letter or digit)")
 
 
 class NamespaceError(Exception):
@@ -200,16 +202,14 @@ class EmulatorState:
             create = self.config.control_token is None
         if not create:
             if not NAMESPACE_NAME.match(name):
-                raise NamespaceError(400, f"invalid {NAMESPACE_HEADER}: 1-128 characters of "
-                                          "A-Z a-z 0-9 . _ : - (starting with a letter or digit)")
+                raise NamespaceError(400, INVALID_NAME)
             raise NamespaceError(403, f"no namespace {name!r}: with a control token set, namespaces are "
                                       "created by control requests that carry it (e.g. POST /__emulator/reset)")
         return self.create_namespace(name)
 
     def create_namespace(self, name: str) -> Namespace:
         if not NAMESPACE_NAME.match(name):
-            raise NamespaceError(400, f"invalid {NAMESPACE_HEADER}: 1-128 characters of "
-                                      "A-Z a-z 0-9 . _ : - (starting with a letter or digit)")
+            raise NamespaceError(400, INVALID_NAME)
         self._make_room()
         namespace = self.namespaces[name] = Namespace(name, self)
         return namespace
