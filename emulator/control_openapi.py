@@ -8,21 +8,14 @@ import copy
 import functools
 from typing import Any
 
-import yaml
-
 from .api import package_file
+from .packagedata import read_yaml
 from .scenarios import scenario_schema
 from .state import EmulatorState
 
-try:  # libyaml when present
-    _YamlLoader: Any = yaml.CSafeLoader
-except AttributeError:  # pragma: no cover
-    _YamlLoader = yaml.SafeLoader
-
-
 @functools.lru_cache(maxsize=1)
 def _base_openapi() -> dict:
-    return yaml.load(package_file(__file__, "control-openapi.yaml").read_text("utf-8"), Loader=_YamlLoader)
+    return read_yaml(package_file(__file__, "control-openapi.yaml"))
 
 
 def _common_responses(document: dict, prefix: str) -> None:

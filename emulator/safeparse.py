@@ -23,10 +23,7 @@ from typing import Any
 
 import yaml
 
-try:
-    _Loader: Any = yaml.CSafeLoader
-except AttributeError:  # pragma: no cover - PyYAML without libyaml
-    _Loader = yaml.SafeLoader
+from .packagedata import YAML_LOADER as _Loader
 
 
 @dataclass(frozen=True)

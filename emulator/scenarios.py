@@ -13,16 +13,15 @@ import random
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable
-
-import jsonschema
-from referencing import Registry
-from referencing.jsonschema import DRAFT202012
+from typing import TYPE_CHECKING, Any, Iterable
 
 from .builtin_scenarios import ScenarioNotFound, find_scenario
 from .clock import Clock
 from .safeparse import FILE_LIMITS, ParseLimits, UnsafeDocument, load_yaml
 from .store import Store
+
+if TYPE_CHECKING:  # jsonschema and referencing: ~40 ms of import, not needed when the baseline
+    import jsonschema  # comes from the cache (baselinecache.py)
 
 STABLE_ID_NAMESPACE = uuid.UUID("5b2c8a55-3b9e-4f43-9d6e-0c1f1e6e7a10")
 
@@ -154,6 +153,10 @@ def scenario_validator(apis) -> jsonschema.Draft202012Validator:
     """The validator with every API's section registered and crawled up front: without
     that, jsonschema re-scans the whole section schema for each ``$ref`` it follows,
     which made a 20,000-identity dump take half a minute to validate."""
+    import jsonschema
+    from referencing import Registry
+    from referencing.jsonschema import DRAFT202012
+
     schema = scenario_schema(apis)
     resources = [(section["$id"], DRAFT202012.create_resource(section))
                  for section in schema["properties"].values() if "$id" in section]
@@ -164,7 +167,9 @@ def validate_scenario(document: dict, name: str, apis) -> None:
     validator = scenario_validator(apis)
     errors = list(validator.iter_errors(document))
     if errors:
-        first = jsonschema.exceptions.best_match(errors)
+        from jsonschema.exceptions import best_match
+
+        first = best_match(errors)
         more = f" (and {len(errors) - 1} more problem(s))" if len(errors) > 1 else ""
         raise ScenarioError(name, _dotted(first.absolute_path), first.message + more)
 

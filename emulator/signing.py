@@ -5,6 +5,10 @@ A key is generated once per process and per token server unless a scenario gives
 one (PEM); the public half is what the servers publish as JWKS. Verification is
 signature and shape only: time claims are the caller's business, because they
 follow the namespace's virtual clock, not the wall clock.
+
+PyJWT and cryptography are imported on first use (about 40 ms that a start-up
+whose scenarios give no PEM key does not need); ``warm_up`` does that, and makes
+the run keys, once the server is listening.
 """
 
 from __future__ import annotations
@@ -15,10 +19,6 @@ import hashlib
 import json
 from dataclasses import dataclass
 from typing import Any
-
-import jwt
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import rsa
 
 ALGORITHM = "RS256"
 
@@ -48,14 +48,20 @@ class SigningKey:
         return cls(kid, private, {**members, "kid": kid, "use": "sig", "alg": ALGORITHM})
 
     def sign(self, claims: dict, headers: dict | None = None) -> str:
+        import jwt
+
         return jwt.encode(claims, self.private, algorithm=ALGORITHM, headers={"kid": self.kid, **(headers or {})})
 
     def private_pem(self) -> str:
+        from cryptography.hazmat.primitives import serialization
+
         return self.private.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
                                           serialization.NoEncryption()).decode()
 
 
 def generate_key() -> SigningKey:
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
     return SigningKey.from_private(rsa.generate_private_key(public_exponent=65537, key_size=2048))
 
 
@@ -68,6 +74,9 @@ def run_key(server: str) -> SigningKey:
 @functools.lru_cache(maxsize=16)
 def key_from_pem(pem: str) -> SigningKey:
     """A scenario's key (PKCS#1 or PKCS#8 PEM, RSA); ValueError when it is not one."""
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
     private = serialization.load_pem_private_key(pem.encode(), password=None)
     if not isinstance(private, rsa.RSAPrivateKey):
         raise ValueError("the signing key must be an RSA private key")
@@ -95,6 +104,8 @@ def verified_claims(token: str, key: SigningKey, *, allow_unsigned: bool = False
 
 @functools.lru_cache(maxsize=2048)
 def _verified(token: str, key: SigningKey, allow_unsigned: bool, hs256_secret: str | None) -> dict:
+    import jwt
+
     try:
         header = jwt.get_unverified_header(token)
     except jwt.PyJWTError as error:

@@ -20,7 +20,6 @@ customerid:
 def cache(tmp_path, monkeypatch):
     monkeypatch.setenv("EMULATOR_CACHE_DIR", str(tmp_path / "cache"))
     monkeypatch.delenv("EMULATOR_BASELINE_CACHE", raising=False)
-    monkeypatch.setattr(baselinecache, "MIN_LOAD_SECONDS", 0.0)
     return tmp_path / "cache"
 
 

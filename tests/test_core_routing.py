@@ -1,9 +1,13 @@
 """PathRouter (emulator/routing.py): literal and one-segment parameters, and the
 ``{name:path}`` tail parameter the 1.x entity-name paths use (org/ORG/SUB)."""
 
+from pathlib import Path
+
+import jsonschema
 import pytest
 
-from emulator.endpoints import EndpointTable
+from emulator.endpoints import ENDPOINTS_SCHEMA, EndpointTable
+from emulator.packagedata import read_yaml
 from emulator.routing import MethodNotAllowed, PathRouter, RouteMatch
 
 
@@ -70,3 +74,20 @@ def test_endpoint_table_serves_no_slash_twin_for_a_tail(tmp_path):
     assert [template for _, _, template in loaded.routes()] == ["/t/org/{name:path}", "/t/orgs/", "/t/orgs"]
     assert loaded.operations[1].code_for("1.0") == "B10"
     assert loaded.operations[0].code_for("1.0") == "A"
+
+
+@pytest.mark.parametrize("api", ["customerid", "dfs"])
+def test_package_endpoint_tables_follow_the_table_format(api):
+    """EndpointTable.load does not run jsonschema at start-up; the shipped tables are checked here."""
+    path = Path(__file__).resolve().parent.parent / "emulator" / api / "endpoints.yaml"
+    jsonschema.validate(read_yaml(path), ENDPOINTS_SCHEMA)
+    table = EndpointTable.load(path)
+    assert table.api == api and table.operations
+
+
+def test_table_format_refuses_an_unknown_key():
+    document = {"api": "t", "title": "T", "base_paths": {"1.0": "/t"},
+                "operations": [{"code": "A", "summary": "a", "method": "GET", "path": "/a", "versions": ["1.0"],
+                                "handler": "a", "handlr": "typo"}]}
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(document, ENDPOINTS_SCHEMA)

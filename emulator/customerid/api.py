@@ -5,13 +5,13 @@ from __future__ import annotations
 import base64
 import functools
 
-import yaml
 from aiohttp import web
 
 from ..api import ControlAction, ControlActionError, package_file
 from ..connections import read_body
 from ..endpoints import EndpointTable, Operation
 from ..oauth import bearer_challenge, decode_basic, same_secret, status_error_response
+from ..packagedata import read_yaml
 from ..state import STATE, World
 from . import browse, scenario
 from .errors import AuthenticationFailed, CustomerIdError, error_for_status
@@ -105,7 +105,7 @@ def error_response(error: CustomerIdError) -> web.Response:
 
 @functools.lru_cache(maxsize=1)
 def _scenario_schema() -> dict:
-    return yaml.safe_load(package_file(__file__, "scenario-schema.yaml").read_text("utf-8"))
+    return read_yaml(package_file(__file__, "scenario-schema.yaml"))
 
 
 class AllHandlers(CustomerIdHandlers, Rest10Handlers, Rest12Handlers):

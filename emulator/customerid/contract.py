@@ -8,10 +8,9 @@ from __future__ import annotations
 
 import functools
 
-import yaml
-
 from ..api import package_file
 from ..endpoints import Operation
+from ..packagedata import read_yaml
 from ..schemacheck import AnswerContract, JsonSchemaCheck, XsdCheck
 from .render import JSON_CONTENT_TYPE, XML_CONTENT_TYPE
 
@@ -31,7 +30,7 @@ class CustomerIdContract:
     def __init__(self) -> None:
         schemas = package_file(__file__, "schemas")
         self.xsd = {name: XsdCheck(schemas / name) for name in {*FAMILIES.values(), ERROR_XSD}}
-        definitions = yaml.safe_load((schemas / JSON_FILE).read_text("utf-8"))["$defs"]
+        definitions = read_yaml(schemas / JSON_FILE)["$defs"]
         self.json = {code: JsonSchemaCheck(definitions, name, f"{JSON_FILE}#/$defs/{name}")
                      for code, name in JSON_ANSWERS.items()}
         self.errors = AnswerContract({}, any_error={XML_CONTENT_TYPE: self.xsd[ERROR_XSD]},

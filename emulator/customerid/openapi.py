@@ -18,11 +18,9 @@ import json
 import re
 from http import HTTPStatus
 
-import yaml
-
 from ..api import package_file
 from ..endpoints import EndpointTable, Operation
-from ..xsd_jsonschema import XsdComponents
+from ..packagedata import read_yaml
 from .render import JSON_CONTENT_TYPE, XML_CONTENT_TYPE
 from .sso import endpoints as sso_endpoints
 
@@ -50,19 +48,21 @@ PATH_PARAMETER = re.compile(r"\{([A-Za-z0-9_]+)(:path)?\}")
 
 @functools.lru_cache(maxsize=1)
 def _descriptions() -> dict:
-    return yaml.safe_load(package_file(__file__, "openapi-operations.yaml").read_text("utf-8"))
+    return read_yaml(package_file(__file__, "openapi-operations.yaml"))
 
 
 @functools.lru_cache(maxsize=1)
 def _families() -> dict[str, dict]:
     """Versions of the table documented apart from CustomerID's XML, by version."""
-    sso = yaml.safe_load(package_file(__file__, "sso", "openapi.yaml").read_text("utf-8"))
+    sso = read_yaml(package_file(__file__, "sso", "openapi.yaml"))
     return {sso["version"]: sso}
 
 
 @functools.lru_cache(maxsize=1)
 def xml_schemas() -> dict[str, dict]:
     """Component schemas of every XSD global type and element, e.g. ``cid-2.1.Users``."""
+    from ..xsd_jsonschema import XsdComponents  # xmlschema: ~0.1 s of import, for this document only
+
     schemas: dict[str, dict] = {}
     for stem, file_name in XSD_FILES.items():
         schemas.update(XsdComponents(package_file(__file__, "schemas", file_name), stem + ".").schemas())

@@ -7,13 +7,13 @@ import asyncio
 import functools
 import os
 
-import yaml
 from aiohttp import web
 
 from ..api import package_file
 from ..connections import read_body
 from ..endpoints import EndpointTable, Operation
 from ..oauth import status_error_response
+from ..packagedata import read_yaml
 from ..safeparse import load_json
 from ..state import STATE, World
 from . import browse, identity, render, scenario
@@ -43,7 +43,7 @@ def error_response(error: DfsError, correlation_id: str | None = None) -> web.Re
 
 @functools.lru_cache(maxsize=1)
 def _scenario_schema() -> dict:
-    return yaml.safe_load(package_file(__file__, "scenario-schema.yaml").read_text("utf-8"))
+    return read_yaml(package_file(__file__, "scenario-schema.yaml"))
 
 
 class DfsApi:

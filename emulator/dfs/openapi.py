@@ -3,10 +3,9 @@ endpoints.yaml and schemas/*.yaml (so it cannot drift from the routes)."""
 
 from __future__ import annotations
 
-import yaml
-
 from ..api import package_file
 from ..endpoints import EndpointTable
+from ..packagedata import read_yaml
 from .identity import IDENTITY_VERSION
 from .params import PATH_DESCRIPTIONS, PATH_PARAMETERS, request_definitions
 
@@ -39,7 +38,7 @@ def _rewrite(node):
 
 
 def response_definitions() -> dict:
-    document = yaml.safe_load(package_file(__file__, "schemas", "responses.yaml").read_text("utf-8"))
+    document = read_yaml(package_file(__file__, "schemas", "responses.yaml"))
     definitions = dict(document.pop("$defs"))
     definitions.update(document)
     return definitions

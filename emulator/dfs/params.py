@@ -10,15 +10,17 @@ from __future__ import annotations
 import functools
 import re
 import uuid
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 import fastjsonschema
-import jsonschema
-import yaml
 
 from ..api import package_file
+from ..packagedata import read_yaml
 from ..safeparse import UnsafeDocument, load_json
 from .errors import BadRequest
+
+if TYPE_CHECKING:  # imported when a body is refused: ~30 ms of start-up otherwise
+    import jsonschema
 
 INT32 = (-2147483648, 2147483647)
 UUID_TEXT = re.compile(r"^[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}$")
@@ -51,10 +53,10 @@ def path_value(name: str, text: str):
 
 @functools.lru_cache(maxsize=1)
 def request_definitions() -> dict:
-    document = yaml.safe_load(package_file(__file__, "schemas", "requests.yaml").read_text("utf-8"))
+    document = read_yaml(package_file(__file__, "schemas", "requests.yaml"))
     definitions = dict(document.pop("$defs"))
     definitions.update(document)
-    rows = yaml.safe_load(package_file(__file__, "schemas", "responses.yaml").read_text("utf-8"))
+    rows = read_yaml(package_file(__file__, "schemas", "responses.yaml"))
     for schema in definitions.values():
         for name, property_schema in schema.get("properties", {}).items():
             row = property_schema.pop("x-sort-properties-of", None) if isinstance(property_schema, dict) else None
@@ -100,6 +102,8 @@ class BodyBinder:
 
     def validator(self, name: str) -> jsonschema.Draft202012Validator:
         if name not in self._validators:
+            import jsonschema
+
             schema = {"$defs": self.definitions, "$ref": f"#/$defs/{name}"}
             self._validators[name] = jsonschema.Draft202012Validator(
                 schema, format_checker=None)
@@ -141,7 +145,9 @@ class BodyBinder:
             return document
         except fastjsonschema.JsonSchemaException:
             pass
-        error = jsonschema.exceptions.best_match(self.validator(name).iter_errors(document))
+        from jsonschema.exceptions import best_match
+
+        error = best_match(self.validator(name).iter_errors(document))
         if error is not None:
             where = "$" + "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in error.absolute_path)
             raise BadRequest(f"The request was not in the required format: {where}: {error.message}")
