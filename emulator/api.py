@@ -34,6 +34,10 @@ class EmulatedApi(Protocol):
 
     def build_model(self, store, settings, clock) -> Any: ...
 
+    def warm_up(self, settings) -> None:
+        """What a first request would otherwise pay (imports, keys made on first use); the
+        command-line server calls it in a background thread once it listens."""
+
     def bind(self, operation: Operation, version: str) -> Handler:
         """The aiohttp-facing handler of one operation in one version: auth, parsing,
         rendering and the API's error documents happen in there."""

@@ -19,6 +19,7 @@ import dataclasses
 import functools
 import gc
 import json
+import logging
 import os
 import signal
 import sys
@@ -27,8 +28,6 @@ from pathlib import Path
 
 from . import __version__
 from .config import CONTRACT_MODES, LIMITS, NUMERIC, EmulatorConfig
-from .cors import parse_origins
-from .scenarios import ScenarioError
 
 SUBCOMMANDS = ("serve", "validate", "endpoints", "scenarios", "healthcheck")
 DRIFT_SUBCOMMANDS = ("record", "compare", "scenario")  # emulator.drift.cli
@@ -197,6 +196,9 @@ async def serve(config: EmulatorConfig, *, access_log: bool = False, log_format:
     address_file = os.environ.get("EMULATOR_ADDRESS_FILE")
     if address_file:  # `emulator healthcheck` reads where we really listen (whatever set it)
         _write_address(Path(address_file), config.host, config.port)
+    # In the background, once listening: what the first token request would pay otherwise
+    # (PyJWT's and cryptography's imports, the run keys).
+    asyncio.get_running_loop().run_in_executor(None, _warm_up, app[STATE])
     if print_curl and not output.json:
         from .tryit import client_base_url, curl_examples
 
@@ -228,6 +230,14 @@ async def serve(config: EmulatorConfig, *, access_log: bool = False, log_format:
             pass
 
 
+def _warm_up(state) -> None:
+    for name, api in state.apis.items():
+        try:
+            api.warm_up(state.baseline.settings[name])
+        except Exception:  # the request that needs it will say what is wrong
+            logging.getLogger("emulator").debug("warm-up of %s failed", name, exc_info=True)
+
+
 def bound_config(config: EmulatorConfig, runner) -> EmulatorConfig:
     """The configuration with the port really listened on (an ephemeral --port 0
     becomes the number the OS gave), for the banner, curl lines and address file."""
@@ -246,7 +256,8 @@ def main_serve(argv: list[str], prog: str = "emulator") -> int:
     # Start-up allocates a few million objects (modules, the endpoint tables, the
     # loaded store) and frees few: the cyclic collector would run hundreds of times
     # over a growing heap for nothing (~90 ms of the default scenario's start-up,
-    # seconds for 100,000 users). serve() collects once and turns it back on.
+    # seconds for 100,000 users). serve() turns it back on. This module imports
+    # little at its top, so that the imports of the server happen after this.
     collecting = gc.isenabled()
     gc.disable()
     try:
@@ -257,6 +268,9 @@ def main_serve(argv: list[str], prog: str = "emulator") -> int:
 
 
 def _serve_from_arguments(arguments: argparse.Namespace) -> int:
+    from .cors import parse_origins
+    from .scenarios import ScenarioError
+
     try:
         config = EmulatorConfig.from_environment(host=arguments.host, port=arguments.port,
                                                  scenarios=arguments.scenarios,
@@ -300,7 +314,7 @@ def main_validate(argv: list[str]) -> int:
     parser.add_argument("files", nargs="+", metavar="FILE|NAME", help="scenario files or built-in scenario names")
     arguments = parser.parse_args(argv)
     from .app import default_apis
-    from .scenarios import load_baseline, read_scenario_file, resolve_scenario, validate_scenario
+    from .scenarios import ScenarioError, load_baseline, read_scenario_file, resolve_scenario, validate_scenario
 
     apis = default_apis()
     problems = 0

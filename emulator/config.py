@@ -7,7 +7,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .builtin_scenarios import BUILTIN_DIRECTORY
-from .cors import parse_origins
 
 DEFAULT_SCENARIO = BUILTIN_DIRECTORY / "default.yaml"  # the built-in "default" (package data)
 # Where names such as "bulk-50k" are looked up first (EMULATOR_SCENARIO_DIR); the
@@ -102,6 +101,8 @@ class EmulatorConfig:
         if environ.get("EMULATOR_SCENARIO_DIR"):
             values["scenario_dir"] = Path(environ["EMULATOR_SCENARIO_DIR"])
         if environ.get("EMULATOR_CORS"):
+            from .cors import parse_origins  # imports aiohttp: the command line imports this module first
+
             values["cors_origins"] = parse_origins(environ["EMULATOR_CORS"])
         if environ.get("EMULATOR_CONTROL_TOKEN"):
             values["control_token"] = environ["EMULATOR_CONTROL_TOKEN"]

@@ -7,8 +7,9 @@ signature and shape only: time claims are the caller's business, because they
 follow the namespace's virtual clock, not the wall clock.
 
 PyJWT and cryptography are imported on first use (about 40 ms that a start-up
-whose scenarios give no PEM key does not need); ``warm_up`` does that, and makes
-the run keys, once the server is listening.
+whose scenarios give no PEM key does not need). The command-line server calls
+``warm_up`` in a background thread once it listens, so the first token request
+pays neither the imports nor the key generation.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import base64
 import functools
 import hashlib
 import json
+import threading
 from dataclasses import dataclass
 from typing import Any
 
@@ -65,10 +67,24 @@ def generate_key() -> SigningKey:
     return SigningKey.from_private(rsa.generate_private_key(public_exponent=65537, key_size=2048))
 
 
-@functools.lru_cache(maxsize=None)
+_RUN_KEYS: dict[str, SigningKey] = {}
+_RUN_KEYS_LOCK = threading.Lock()  # warm_up's thread and a request may ask at once: one key each
+
+
 def run_key(server: str) -> SigningKey:
     """The key ``server`` signs with in this process (generated on first use)."""
-    return generate_key()
+    key = _RUN_KEYS.get(server)
+    if key is None:
+        with _RUN_KEYS_LOCK:
+            key = _RUN_KEYS.get(server)
+            if key is None:
+                key = _RUN_KEYS[server] = generate_key()
+    return key
+
+
+def warm_up(key: SigningKey) -> None:
+    """Sign once with ``key`` (a run key exists by now): PyJWT and cryptography are imported."""
+    key.sign({})
 
 
 @functools.lru_cache(maxsize=16)

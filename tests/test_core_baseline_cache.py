@@ -73,3 +73,20 @@ def test_a_damaged_cache_file_is_ignored(cache, monkeypatch):
         path.write_bytes(b"not a pickle")
     again = baselinecache.load_baseline_cached(["default"], default_apis())
     assert len(calls) == 2 and len(again.store["customerid.users"]) > 0
+
+
+def test_records_are_read_back_through_their_init_not_the_dataclass_setstate(cache, monkeypatch):
+    from emulator.customerid.models.records import User
+
+    calls = loads_counted(monkeypatch)
+    fresh = baselinecache.load_baseline_cached(["default"], default_apis())
+
+    def refuse(self, state):
+        raise AssertionError("read back through the dataclass __setstate__")
+
+    monkeypatch.setattr(User, "__setstate__", refuse)
+    cached = baselinecache.load_baseline_cached(["default"], default_apis())
+    assert len(calls) == 1  # the second came from the file
+    users = cached.store["customerid.users"]
+    assert dict(zip(users.ids(), users)) == dict(zip(fresh.store["customerid.users"].ids(),
+                                                     fresh.store["customerid.users"]))

@@ -7,6 +7,7 @@ import functools
 
 from aiohttp import web
 
+from .. import signing
 from ..api import ControlAction, ControlActionError, package_file
 from ..connections import read_body
 from ..endpoints import EndpointTable, Operation
@@ -24,6 +25,7 @@ from .render import XML_CONTENT_TYPE, error_document
 from .sso import endpoints as sso_endpoints
 from .sso.control import mint_token
 from .sso.model import SsoModel, sso_collections
+from .sso.model import signing_key as sso_signing_key
 
 REALM = "CustomerID REST API"
 WWW_AUTHENTICATE = f'Basic realm="{REALM}"'
@@ -118,11 +120,18 @@ class CustomerIdApi:
 
     def __init__(self) -> None:
         self.endpoints = EndpointTable.load(package_file(__file__, "endpoints.yaml"))
-        self.scenario_schema = _scenario_schema()
         self.handlers = AllHandlers()
+
+    @property
+    def scenario_schema(self) -> dict:  # read when a scenario is validated, not at every start
+        return _scenario_schema()
 
     def collections(self):
         return customerid_collections() + sso_collections()
+
+    def warm_up(self, settings: CustomerIdSettings) -> None:
+        """What the SSO's first token would pay (cli.py calls this once the server listens)."""
+        signing.warm_up(sso_signing_key(settings.sso))
 
     def default_settings(self) -> CustomerIdSettings:
         return CustomerIdSettings()

@@ -9,6 +9,7 @@ import os
 
 from aiohttp import web
 
+from .. import signing
 from ..api import package_file
 from ..connections import read_body
 from ..endpoints import EndpointTable, Operation
@@ -17,7 +18,7 @@ from ..packagedata import read_yaml
 from ..safeparse import load_json
 from ..state import STATE, World
 from . import browse, identity, render, scenario
-from .auth import authenticate
+from .auth import authenticate, signing_key
 from .errors import BadRequest, DfsError, NotFound, error_for_status
 from .handlers import Call, DfsHandlers, json_response
 from .models import DfsModel, DfsSettings, dfs_collections
@@ -52,12 +53,19 @@ class DfsApi:
 
     def __init__(self) -> None:
         self.endpoints = EndpointTable.load(package_file(__file__, "endpoints.yaml"))
-        self.scenario_schema = _scenario_schema()
         self.handlers = DfsHandlers()
         self.binder = BodyBinder()
 
+    @property
+    def scenario_schema(self) -> dict:  # read when a scenario is validated, not at every start
+        return _scenario_schema()
+
     def collections(self):
         return dfs_collections()
+
+    def warm_up(self, settings: DfsSettings) -> None:
+        """What the identity server's first token would pay (cli.py calls this once the server listens)."""
+        signing.warm_up(signing_key(settings))
 
     def default_settings(self) -> DfsSettings:
         return DfsSettings()

@@ -91,9 +91,12 @@ class BodyBinder:
     exactly jsonschema's."""
 
     def __init__(self) -> None:
-        self.definitions = request_definitions()
         self._validators: dict[str, jsonschema.Draft202012Validator] = {}
         self._fast: dict[str, Callable[[Any], Any]] = {}
+
+    @functools.cached_property
+    def definitions(self) -> dict:  # read at the first body, not at every start
+        return request_definitions()
 
     def fast_check(self, name: str) -> Callable[[Any], Any]:
         if name not in self._fast:
