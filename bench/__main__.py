@@ -18,6 +18,7 @@ write run cut to 6 × 2 s, fewer rounds of the state operations.
 from __future__ import annotations
 
 import argparse
+import compileall
 import json
 import os
 import shutil
@@ -26,7 +27,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from .measure import Control, Server, percentile, run_wrk
+from .measure import ROOT, Control, Server, percentile, run_wrk
 from .workloads import AUTH, MAIJA, SETUPS, WORKLOADS, BASE, Setup, Workload
 
 REFERENCES = {"GET": ("GET", None), "POST": ("POST", "<x/>")}
@@ -125,6 +126,11 @@ def _namespace_timing(control: Control, rounds: int, path: str) -> dict:
 
 
 def startup(directory: Path, rounds: int) -> dict:
+    """The first emulator start fills the baseline cache; the median is of starts that read it.
+    The emulator's bytecode is compiled first, as pip compiles it when it installs the package
+    (the bare app's aiohttp has its own): a source tree run with PYTHONDONTWRITEBYTECODE=1
+    would otherwise compile every module of the emulator at every start (~0.1 s)."""
+    compileall.compile_dir(ROOT / "emulator", quiet=1)
     bare_times, emulator_times = [], []
     for _ in range(rounds):
         bare = Server("bare", [], "/hello", directory)
@@ -135,7 +141,8 @@ def startup(directory: Path, rounds: int) -> dict:
         emulator_times.append(emulator.ready_s)
         emulator.stop()
     bare_s, emulator_s = sorted(bare_times)[rounds // 2], sorted(emulator_times)[rounds // 2]
-    return {"bare_ms": bare_s * 1000, "emulator_ms": emulator_s * 1000, "ratio": emulator_s / bare_s}
+    return {"bare_ms": bare_s * 1000, "emulator_ms": emulator_s * 1000, "ratio": emulator_s / bare_s,
+            "emulator_first_ms": emulator_times[0] * 1000}
 
 
 def first_write_in_process(rounds: int) -> dict:
@@ -172,7 +179,8 @@ def print_report(report: dict) -> None:
     start = report.get("startup")
     if start:
         print(f"start-up, default scenario: emulator {start['emulator_ms']:.0f} ms, bare app {start['bare_ms']:.0f} ms "
-              f"({start['ratio']:.2f} x bare)")
+              f"({start['ratio']:.2f} x bare; first start, filling the baseline cache: "
+              f"{start['emulator_first_ms']:.0f} ms)")
     for name, setup in report["setups"].items():
         cold = f" (first start, filling the baseline cache: {setup['cold_ready_s']:.2f} s)" \
             if "cold_ready_s" in setup else ""

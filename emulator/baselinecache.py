@@ -25,28 +25,17 @@ import dataclasses
 import functools
 import hashlib
 import logging
-import os
 import pickle
-import tempfile
 from pathlib import Path
 from typing import Iterable
 
+from .cachedir import cache_directory, write_atomically
 from .scenarios import Baseline, empty_store, load_baseline, resolve_scenario
 
 log = logging.getLogger("emulator")
 
 KEEP_FILES = 4  # the most recently written baselines kept; older ones are removed
 PACKAGE = Path(__file__).resolve().parent
-
-
-def cache_directory() -> Path | None:
-    if os.environ.get("EMULATOR_BASELINE_CACHE", "").strip().lower() in ("0", "false", "no", "off"):
-        return None
-    configured = os.environ.get("EMULATOR_CACHE_DIR", "").strip()
-    if configured:
-        return Path(configured)
-    base = os.environ.get("XDG_CACHE_HOME", "").strip() or str(Path.home() / ".cache")
-    return Path(base) / "identity-emulator"
 
 
 @functools.cache
@@ -100,15 +89,10 @@ def _read(path: Path, apis) -> Baseline | None:
 
 
 def _write(path: Path, baseline: Baseline) -> None:
+    data = (baseline.files, baseline.settings, baseline.keys, baseline.store.export_state())
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        data = (baseline.files, baseline.settings, baseline.keys, baseline.store.export_state())
-        with tempfile.NamedTemporaryFile("wb", dir=path.parent, prefix=".baseline-", delete=False) as file:
-            _RecordPickler(file, protocol=pickle.HIGHEST_PROTOCOL).dump(data)
-        os.replace(file.name, path)
-        older = sorted(path.parent.glob("baseline-*.pickle"), key=lambda p: p.stat().st_mtime, reverse=True)
-        for stale in older[KEEP_FILES:]:
-            stale.unlink(missing_ok=True)
+        write_atomically(path, lambda file: _RecordPickler(file, protocol=pickle.HIGHEST_PROTOCOL).dump(data),
+                         KEEP_FILES)
     except (OSError, pickle.PicklingError, TypeError, AttributeError) as error:
         log.warning("emulator: cannot cache the baseline in %s: %s", path.parent, error)
 

@@ -21,9 +21,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-import yaml
-
-from .packagedata import YAML_LOADER as _Loader
+from .packagedata import yaml_loader
 
 
 @dataclass(frozen=True)
@@ -137,11 +135,7 @@ def load_json(data: bytes | str, limits: ParseLimits = BODY_LIMITS, *, strict_in
 
 # -- YAML -------------------------------------------------------------------------------
 
-_OPEN = (yaml.SequenceStartEvent, yaml.MappingStartEvent)
-_CLOSE = (yaml.SequenceEndEvent, yaml.MappingEndEvent)
-
-
-def _mark(error: yaml.YAMLError) -> str:
+def _mark(error) -> str:
     mark = getattr(error, "problem_mark", None)
     return f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""
 
@@ -151,21 +145,25 @@ def check_yaml(text: str, limits: ParseLimits) -> None:
     aliases = total = added = 0  # total: nodes so far, each alias counted at its anchor's size
     sizes: dict[str, int] = {}  # anchor -> nodes it expands to
     open_at: list[tuple[int, str | None]] = []  # (total when opened, anchor) per open collection
+    import yaml  # here, not at the top: a start that reads no scenario file needs no PyYAML
+
+    opening = (yaml.SequenceStartEvent, yaml.MappingStartEvent)
+    closing = (yaml.SequenceEndEvent, yaml.MappingEndEvent)
     try:
-        for event in yaml.parse(text, Loader=_Loader):
+        for event in yaml.parse(text, Loader=yaml_loader()):
             kind = type(event)
             if kind is yaml.ScalarEvent:
                 total += 1
                 if event.anchor is not None:
                     sizes[event.anchor] = 1
                 continue
-            if kind in _OPEN:
+            if kind in opening:
                 if len(open_at) >= limits.max_depth:
                     raise UnsafeDocument(f"the document nests deeper than {limits.max_depth} levels",
                                          f"line {event.start_mark.line + 1}")
                 open_at.append((total, event.anchor))
                 continue
-            if kind in _CLOSE:
+            if kind in closing:
                 opened, anchor = open_at.pop()
                 total += 1
                 if anchor is not None:
@@ -190,8 +188,10 @@ def load_yaml(data: bytes | str, limits: ParseLimits = BODY_LIMITS) -> Any:
     """Parse a YAML document within ``limits``; raises UnsafeDocument (a ValueError)."""
     data = _bounded_text(data, limits)
     check_yaml(data, limits)
+    import yaml
+
     try:
-        return yaml.load(data, Loader=_Loader)  # noqa: S506 - a safe loader
+        return yaml.load(data, Loader=yaml_loader())  # noqa: S506 - a safe loader
     except yaml.YAMLError as error:
         raise UnsafeDocument(f"not valid YAML: {getattr(error, 'problem', None) or 'syntax error'}",
                              _mark(error)) from None

@@ -48,12 +48,35 @@ def test_a_baseline_read_from_the_cache_needs_no_jsonschema(tmp_path):
     assert "jsonschema" in modules_after(code, environment)  # the first start validates and fills the cache
     assert list(tmp_path.glob("baseline-*.pickle"))
     second = modules_after(code, environment)
-    assert not second & {"jsonschema", "referencing", *NOT_AT_START}
+    assert not second & {"jsonschema", "referencing", "yaml", *NOT_AT_START}  # package YAML: packagedata's cache
 
 
 @pytest.mark.parametrize("path", sorted(PACKAGE.rglob("*.yaml")), ids=lambda path: str(path.relative_to(PACKAGE)))
-def test_package_yaml_reads_as_the_pure_python_loader_reads_it(path):
-    assert read_yaml(path) == yaml.load(path.read_text(encoding="utf-8"), Loader=yaml.SafeLoader)
+def test_package_yaml_reads_as_the_pure_python_loader_reads_it(path, tmp_path, monkeypatch):
+    monkeypatch.setenv("EMULATOR_CACHE_DIR", str(tmp_path))
+    monkeypatch.delenv("EMULATOR_BASELINE_CACHE", raising=False)
+    expected = yaml.load(path.read_text(encoding="utf-8"), Loader=yaml.SafeLoader)
+    assert read_yaml(path) == expected  # parsed by libyaml
+    assert read_yaml(path) == expected  # read back from the cache
+
+
+def test_package_yaml_is_parsed_once_per_content_and_again_when_the_cache_is_damaged(tmp_path, monkeypatch):
+    monkeypatch.setenv("EMULATOR_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.delenv("EMULATOR_BASELINE_CACHE", raising=False)
+    parses = []
+    real_load = yaml.load
+    monkeypatch.setattr(yaml, "load", lambda *args, **kwargs: parses.append(1) or real_load(*args, **kwargs))
+    table = tmp_path / "table.yaml"
+    table.write_text("api: t\nversions: [1, 2]\n")
+    assert read_yaml(table) == read_yaml(table) == {"api": "t", "versions": [1, 2]}
+    assert len(parses) == 1
+    table.write_text("api: u\n")  # other content, another entry
+    assert read_yaml(table) == {"api": "u"} and len(parses) == 2
+    for cached in (tmp_path / "cache").glob("package-*.marshal"):
+        cached.write_bytes(b"\xff damaged")
+    assert read_yaml(table) == {"api": "u"} and len(parses) == 3
+    monkeypatch.setenv("EMULATOR_BASELINE_CACHE", "0")  # the cache switched off: always parsed
+    assert read_yaml(table) == {"api": "u"} and len(parses) == 4
 
 
 def test_main_serve_turns_the_collector_back_on_when_it_returns():
