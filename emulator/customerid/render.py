@@ -16,9 +16,13 @@ from typing import Iterable, NamedTuple, Sequence
 from xml.sax.saxutils import escape as _escape_always
 from xml.sax.saxutils import quoteattr
 
+from multidict import CIMultiDict
+
 NAMESPACE = "http://schema.ubisecure.com/customerid/api"
 XML_DECLARATION = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
 XML_CONTENT_TYPE = "application/xml"
+# What every XML answer carries; aiohttp copies it per response, cheaper than building it.
+XML_HEADERS = CIMultiDict({"Content-Type": XML_CONTENT_TYPE + "; charset=utf-8"})
 JSON_CONTENT_TYPE = "application/json"
 
 
