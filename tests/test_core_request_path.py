@@ -2,8 +2,12 @@
 Performance), and that remembering never changes an answer: the dispatcher's
 route per (method, path), and the whole XML document of a rendered entity."""
 
+import re
+import uuid
+
 import aiohttp
 from emulator import app as app_module
+from emulator.ids import random_uuid
 from tests.support.customerid import ACME, MAIJA
 
 
@@ -53,3 +57,12 @@ async def test_a_changed_user_is_answered_anew_after_being_asked_before(emulator
         async with http.post(emulator.url + "/__emulator/reset") as response:
             assert response.status == 200
     assert (await cid.get(f"/users/{MAIJA}")).body == before
+
+
+def test_random_uuid_is_version_4_text_with_the_rfc_4122_variant():
+    ids = {random_uuid() for _ in range(2000)}
+    assert len(ids) == 2000
+    for text in ids:
+        assert re.fullmatch(r"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}", text), text
+        parsed = uuid.UUID(text)
+        assert (parsed.version, parsed.variant, str(parsed)) == (4, uuid.RFC_4122, text)

@@ -1,0 +1,18 @@
+"""Random (version 4) UUIDs as text, the form every emulated API gives its ids in.
+
+``str(uuid.uuid4())`` builds a UUID object only to print it; on a write that
+creates several records that was a visible share of the request. Same bits, same
+text: 122 random bits from os.urandom, the version and the RFC 4122 variant set.
+"""
+
+from __future__ import annotations
+
+import os
+
+
+def random_uuid() -> str:
+    raw = bytearray(os.urandom(16))
+    raw[6] = (raw[6] & 0x0F) | 0x40  # version 4
+    raw[8] = (raw[8] & 0x3F) | 0x80  # variant 10xx (RFC 4122)
+    text = raw.hex()
+    return f"{text[:8]}-{text[8:12]}-{text[12:16]}-{text[16:20]}-{text[20:]}"
