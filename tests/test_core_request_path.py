@@ -6,6 +6,7 @@ import re
 import uuid
 
 import aiohttp
+
 from emulator import app as app_module
 from emulator.ids import random_uuid
 from tests.support.customerid import ACME, MAIJA
