@@ -4,10 +4,10 @@ Generating and indexing 100,000 users takes seconds; reading back the store
 they made takes a fraction of that. Even the default scenario's load (parsing,
 jsonschema's import and validation, loading) takes several times as long as
 reading its pickle back. So after every load the server pickles the baseline
-(records, index contents, settings, scenario keys) to ``$EMULATOR_CACHE_DIR``
-(default ``$XDG_CACHE_HOME/identity-emulator`` or ``~/.cache/identity-emulator``). The file's name is a digest of the scenario
-files' paths and contents *and* of the emulator's own source, so an edited
-scenario or another emulator version never reads a stale store.
+(records, index contents, settings, scenario keys) to the cache directory
+(cachedir.py). The file's name is a digest of the scenario files' paths and
+contents *and* of the emulator's own source, so an edited scenario or another
+emulator version never reads a stale store.
 ``EMULATOR_BASELINE_CACHE=0`` turns it off.
 
 A pickle runs code when read, so the cache trusts whoever can write its

@@ -68,14 +68,16 @@ def generate_key() -> SigningKey:
 
 
 _RUN_KEYS: dict[str, SigningKey] = {}
-_RUN_KEYS_LOCK = threading.Lock()  # warm_up's thread and a request may ask at once: one key each
+# warm_up's thread and a request may ask at once: one key per server, and a request
+# for one server's key never waits while the other's is being made.
+_RUN_KEY_LOCKS: dict[str, threading.Lock] = {}
 
 
 def run_key(server: str) -> SigningKey:
     """The key ``server`` signs with in this process (generated on first use)."""
     key = _RUN_KEYS.get(server)
     if key is None:
-        with _RUN_KEYS_LOCK:
+        with _RUN_KEY_LOCKS.setdefault(server, threading.Lock()):
             key = _RUN_KEYS.get(server)
             if key is None:
                 key = _RUN_KEYS[server] = generate_key()
