@@ -455,23 +455,50 @@ class Store:
             for collection in self._collections.values():
                 collection.defer_sorting(False)
 
-    @contextmanager
-    def transaction(self) -> Iterator["Store"]:
-        """All-or-nothing: any exception rolls back every write made inside."""
-        if self._undo is not None:  # nested: the outermost transaction decides
-            yield self
-            return
+    def transaction(self) -> "_Transaction | _NestedTransaction":
+        """All-or-nothing: any exception rolls back every write made inside
+        (``with store.transaction(): ...``). Nested, the outermost one decides."""
+        return _Transaction(self) if self._undo is None else _NestedTransaction(self)
+
+
+class _Transaction:
+    """A context manager class, not @contextmanager: every write request opens one
+    or two, and a generator per transaction was a visible share of a write."""
+
+    __slots__ = ("_store",)
+
+    def __init__(self, store: Store) -> None:
+        self._store = store
+
+    def __enter__(self) -> Store:
+        store = self._store
         undo: list = []
-        self._undo = undo
-        for collection in self._collections.values():
+        store._undo = undo
+        for collection in store._collections.values():
             collection._journal = undo
+        return store
+
+    def __exit__(self, kind, error, traceback) -> None:
+        store = self._store
+        undo = store._undo
         try:
-            yield self
-        except BaseException:
-            for collection, record_id, previous in reversed(undo):
-                collection._restore(record_id, previous)
-            raise
+            if kind is not None:
+                for collection, record_id, previous in reversed(undo):
+                    collection._restore(record_id, previous)
         finally:
-            self._undo = None
-            for collection in self._collections.values():
+            store._undo = None
+            for collection in store._collections.values():
                 collection._journal = None
+
+
+class _NestedTransaction:
+    __slots__ = ("_store",)
+
+    def __init__(self, store: Store) -> None:
+        self._store = store
+
+    def __enter__(self) -> Store:
+        return self._store
+
+    def __exit__(self, kind, error, traceback) -> None:
+        return None

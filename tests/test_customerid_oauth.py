@@ -10,7 +10,7 @@ import jwt
 import pytest
 
 from emulator.signing import generate_key
-from tests.support.customerid import ACME, MAIJA
+from tests.support.customerid import ACME, MAIJA, MATTI
 
 
 
@@ -342,6 +342,25 @@ async def test_a_locked_user_returns_to_enabled_after_the_lock_duration(emulator
     status, _, _ = await token_request(emulator, http, {"grant_type": "password", "username": "maija.virtanen",
                                                         "password": "Secret123!"})
     assert status == 200
+
+
+async def test_a_lock_that_runs_out_before_the_earliest_one_known_is_lifted_first(emulator, http):
+    """Lifting remembers the earliest expiry until the locks change (models/locks.py):
+    a lock added later that runs out sooner (the clock was set back) must still win."""
+    async def status_of(user_id: str) -> str:
+        async with http.get(emulator.customerid_url() + f"/users/{user_id}", headers=emulator.auth_headers) as response:
+            text = await response.text()
+        return "Locked" if "<Value>Locked</Value>" in text else "Enabled" if "<Value>Enabled</Value>" in text else text
+
+    await emulator.clock.freeze("2030-01-01T01:00:00Z")
+    await emulator.action("customerid", f"users/{MAIJA}/lock")  # until 01:30
+    assert await status_of(MAIJA) == "Locked"  # the earliest expiry (01:30) is now remembered
+    await emulator.clock.freeze("2030-01-01T00:00:00Z")
+    await emulator.action("customerid", f"users/{MATTI}/lock")  # until 00:30, sooner
+    await emulator.clock.advance(1800)
+    assert (await status_of(MATTI), await status_of(MAIJA)) == ("Enabled", "Locked")
+    await emulator.clock.freeze("2030-01-01T01:30:00Z")
+    assert await status_of(MAIJA) == "Enabled"
 
 
 async def test_scenario_lock_time_and_duration(emulator, http):

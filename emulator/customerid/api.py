@@ -140,7 +140,7 @@ class CustomerIdApi:
         scenario.load_section(section, context)
 
     def build_model(self, store, settings: CustomerIdSettings, clock) -> CustomerIdModel:
-        model = CustomerIdModel(store, settings, clock.iso)
+        model = CustomerIdModel(store, settings, clock.iso, clock.timestamp)
         model.sso = SsoModel(store, settings, clock, model.lock_user)  # the SSO beside this CustomerID, same world
         return model
 

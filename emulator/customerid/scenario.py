@@ -13,7 +13,7 @@ from datetime import datetime, timezone
 from ..scenarios import ScenarioContext
 from .errors import CustomerIdError
 from .models import CustomerIdModel, CustomerIdSettings
-from .models.locks import epoch
+from .models.base import epoch
 from .models.statuses import BY_CODE, LOCKED, parse_status
 from .sso.scenario import dump_sso, merged_sso
 

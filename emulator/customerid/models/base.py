@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import datetime
 from typing import Callable
 
 from ...ids import random_uuid
@@ -16,6 +17,10 @@ ENTITY_NAME_PART = re.compile(r"^[a-zA-ZäöåÄÖÅ0-9 ,._\-]+$")
 UUID_TEXT = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 
 
+def epoch(iso_time: str) -> int:
+    return int(datetime.fromisoformat(iso_time.replace("Z", "+00:00")).timestamp())
+
+
 def new_id() -> str:
     return random_uuid()
 
@@ -23,10 +28,14 @@ def new_id() -> str:
 class ModelBase:
     """Holds one world's store; the rule mixins below work on it, never on HTTP."""
 
-    def __init__(self, store: Store, settings: CustomerIdSettings, now: Callable[[], str]) -> None:
+    def __init__(self, store: Store, settings: CustomerIdSettings, now: Callable[[], str],
+                 timestamp: Callable[[], float] | None = None) -> None:
+        """``now``: the world's clock as ISO text (what records store); ``timestamp``:
+        the same clock in seconds since the epoch (default: ``now`` parsed)."""
         self.store = store
         self.settings = settings
         self.now = now
+        self.timestamp = timestamp or (lambda: epoch(now()))
         self.organizations: Collection[Organization] = store["customerid.organizations"]
         self.users: Collection[User] = store["customerid.users"]
         self.roles: Collection[Role] = store["customerid.roles"]

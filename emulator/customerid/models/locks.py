@@ -2,15 +2,15 @@
 to Enabled ``lock_duration_seconds`` later on the world's virtual clock, as the
 data model page says a lock "usually" does. A lock is a record, so reset,
 snapshots and namespaces cover it; lifting is lazy, before each request: one
-length test while no timed lock exists, else a pass over the (few) timed locks."""
+length test while no timed lock exists, else one comparison with the earliest
+expiry, and a pass over the timed locks only when one has run out."""
 
 from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
-from datetime import datetime
 
-from .base import ModelBase
+from .base import ModelBase, epoch
 from .statuses import ENABLED, LOCKED
 
 
@@ -20,11 +20,12 @@ class TimedLock:
     until: int  # seconds since the epoch, on the world's clock
 
 
-def epoch(iso_time: str) -> int:
-    return int(datetime.fromisoformat(iso_time.replace("Z", "+00:00")).timestamp())
-
-
 class LockRules(ModelBase):
+    # (the locks collection's write count, the earliest ``until`` then): remembered
+    # until a lock is added or removed, so a request costs one comparison while no
+    # lock has run out, however many users are locked (bulk scenarios lock thousands)
+    _earliest_expiry: tuple[int, int | None] | None = None
+
     def start_lock_timer(self, user_id: str, locked_at: str | None = None) -> TimedLock:
         lock = TimedLock(user_id, epoch(locked_at or self.now()) + self.settings.lock_duration_seconds)
         self.locks.put(user_id, lock)
@@ -35,7 +36,15 @@ class LockRules(ModelBase):
 
     def lift_expired_locks(self) -> None:
         """Users whose lock has run out become Enabled."""
-        now = epoch(self.now())
+        locks = self.locks
+        known = self._earliest_expiry
+        if known is None or known[0] != locks.writes:
+            known = self._earliest_expiry = (locks.writes, min((lock.until for lock in locks), default=None))
+        if known[1] is None:
+            return
+        now = int(self.timestamp())
+        if now < known[1]:
+            return
         for lock in [lock for lock in self.locks if lock.until <= now]:
             self.locks.delete(lock.user_id)
             user = self.users.get(lock.user_id)
