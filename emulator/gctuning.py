@@ -23,6 +23,9 @@ runs inside the test process, leaves the collector alone.
 from __future__ import annotations
 
 import gc
+from typing import Callable, TypeVar
+
+Type = TypeVar("Type", bound=type)
 
 YOUNG_THRESHOLD = 20_000  # default 700: a collection every few requests
 
@@ -40,3 +43,35 @@ def tune_for_serving() -> None:
     gc.set_threshold(YOUNG_THRESHOLD, middle, old)
     if _freeze_survivors not in gc.callbacks:
         gc.callbacks.append(_freeze_survivors)
+
+
+# Record classes whose instances cannot be part of a reference cycle (see acyclic).
+ACYCLIC_TYPES: set[type] = set()
+
+
+def acyclic(cls: Type) -> Type:
+    """Class decorator for immutable records whose fields hold only strings,
+    numbers, None, and tuples, mappings or other such records of those: nothing
+    that can lead back to the record. The store untracks them (``untrack``), so
+    the cyclic collector never scans the records a write run piles up; before,
+    every created organization was scanned again by each generation it passed
+    through (a 166 ms generation-1 pause after 30 s of POST100)."""
+    ACYCLIC_TYPES.add(cls)
+    return cls
+
+
+def _untracker() -> Callable[[object], None]:
+    """CPython's ``PyObject_GC_UnTrack``: what CPython itself does to tuples and
+    dicts that hold only atomic values. Elsewhere (no ctypes): a no-op, the
+    records stay tracked as before."""
+    try:
+        import ctypes
+
+        function = ctypes.pythonapi.PyObject_GC_UnTrack
+    except (ImportError, AttributeError):
+        return lambda _object: None
+    function.argtypes, function.restype = [ctypes.py_object], None
+    return function
+
+
+untrack = _untracker()

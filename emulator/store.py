@@ -24,6 +24,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, Callable, Generic, Hashable, Iterable, Iterator, TypeVar
 
+from .gctuning import ACYCLIC_TYPES, untrack
 from .sortedkeys import SortedKeys
 
 Record = TypeVar("Record")
@@ -358,6 +359,8 @@ class Collection(Generic[Record]):
         if self._journal is not None:
             self._journal.append((self, record_id, previous))
         self._rows[record_id] = record
+        if type(record) in ACYCLIC_TYPES:
+            untrack(record)
         for index in self._indexes.values():
             index.replace(record_id, previous, record)
 

@@ -10,10 +10,12 @@ import dataclasses
 from dataclasses import dataclass
 from datetime import datetime
 
+from ...gctuning import acyclic
 from .base import ModelBase
 from .statuses import ENABLED, LOCKED
 
 
+@acyclic
 @dataclass(frozen=True, slots=True)
 class TimedLock:
     user_id: str
