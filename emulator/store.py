@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from typing import Any, Callable, Generic, Hashable, Iterable, Iterator, TypeVar
 
 from .gctuning import ACYCLIC_TYPES, untrack
-from .layered import LayeredDict
+from .layered import ABSENT, DELETED, LayeredDict
 from .sortedkeys import SortedKeys
 
 Record = TypeVar("Record")
@@ -298,7 +298,11 @@ class Collection(Generic[Record]):
 
     # -- reads -------------------------------------------------------------------
     def get(self, record_id: Hashable) -> Record | None:
-        return self._rows.get(record_id)
+        rows = self._rows  # LayeredDict.get, inlined: every request reads records by id
+        record = rows.overlay.get(record_id, ABSENT)
+        if record is ABSENT:
+            return rows.base.get(record_id)
+        return None if record is DELETED else record
 
     def __contains__(self, record_id: Hashable) -> bool:
         return record_id in self._rows

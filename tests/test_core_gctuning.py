@@ -4,6 +4,7 @@ tracked by the cyclic collector, so a write run does not grow its pauses."""
 import dataclasses
 import gc
 import inspect
+import weakref
 from dataclasses import dataclass
 
 from emulator.customerid.models import records as customerid_records
@@ -51,3 +52,25 @@ def test_every_stored_record_class_is_declared_acyclic():
                if cls.__module__ == module.__name__ and dataclasses.is_dataclass(cls)]
     assert len(classes) > 15
     assert set(classes) | {TimedLock} <= ACYCLIC_TYPES
+
+
+def test_a_reset_frees_the_old_world_without_the_cyclic_collector():
+    """gctuning freezes what survives a full collection; an old world in a reference
+    cycle would then never be freed. Reference counting alone must free it."""
+    from emulator.app import default_apis
+    from emulator.scenarios import load_baseline
+    from emulator.state import EmulatorState
+
+    apis = default_apis()
+    state = EmulatorState(apis, load_baseline(["default"], apis))
+    namespace = state.create_namespace("worker")
+    namespace.restore(namespace.save_snapshot())
+    worlds = [weakref.ref(state.world.store), weakref.ref(namespace.world.store)]
+    del namespace
+    gc.disable()
+    try:
+        state.reset()
+        state.delete_namespace("worker")
+        assert [world() for world in worlds] == [None, None]
+    finally:
+        gc.enable()
