@@ -11,6 +11,11 @@ first writes to it. When the overlay outgrows the base, a fork first folds the
 two into a new base, so the overlay stays no bigger than the writes made since,
 and no chain of layers ever forms.
 
+The dicts are kept untracked by the cyclic garbage collector (``gctuning.untrack``):
+they hold records and ids, which never lead back to them, and a collection that
+meets a dict of 100,000 rows visits every one (a 44 ms generation-1 pause in a
+write run, before).
+
 It iterates in the order a plain dict would: base keys in place (replaced
 values too), then keys added since, in the order they were added; a base key
 deleted and added again moves to the end, as it would in a dict.
@@ -19,6 +24,8 @@ deleted and added again moves to the end, as it would in a dict.
 from __future__ import annotations
 
 from typing import Any, Hashable, Iterator
+
+from .gctuning import untrack
 
 DELETED: Any = object()  # an overlay value: the base's entry is gone
 ABSENT: Any = object()
@@ -30,6 +37,7 @@ class LayeredDict:
     def __init__(self, base: dict | None = None) -> None:
         self.base: dict = base if base is not None else {}  # read-only once shared
         self.overlay: dict = {}  # key -> value, or DELETED for a base key removed
+        untrack(self.base)
         self._owned = True  # False: the overlay (and _moved) are shared with a fork
         self._moved: set = set()  # base keys deleted and added again: they iterate at the end
         self._length = len(self.base)
@@ -45,6 +53,7 @@ class LayeredDict:
     def _fold(self) -> None:
         """Overlay and base become one new base (the old one may be shared)."""
         self.base = dict(self.items())
+        untrack(self.base)
         self.overlay, self._moved, self._owned = {}, set(), True
 
     def _own(self) -> dict:
@@ -109,6 +118,7 @@ class LayeredDict:
         elif previous is ABSENT and key not in self.base:
             self._length += 1
         overlay[key] = value
+        untrack(overlay)  # inserting a record (a collectable type) tracks the dict again
 
     def __delitem__(self, key: Hashable) -> None:
         if key not in self:

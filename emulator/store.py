@@ -85,6 +85,7 @@ class _Buckets:
         if self._owned_keys is None or key in self._owned_keys:
             return ids
         ids = self._buckets[key] = set(ids)
+        untrack(ids)
         self._owned_keys.add(key)
         return ids
 
@@ -101,7 +102,8 @@ class _Buckets:
         elif type(filed) is set:
             self._own_set(key, filed).add(record_id)
         elif filed != record_id:
-            buckets[key] = {filed, record_id}
+            ids = buckets[key] = {filed, record_id}
+            untrack(ids)  # ids only: never part of a cycle, and a big one is costly to scan
             if self._owned_keys is not None:
                 self._owned_keys.add(key)
 
