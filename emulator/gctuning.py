@@ -39,10 +39,23 @@ def tune_for_serving() -> None:
     """Call once the baseline is loaded, before serving."""
     gc.collect()
     gc.freeze()
+    _return_free_memory()
     _, middle, old = gc.get_threshold()
     gc.set_threshold(YOUNG_THRESHOLD, middle, old)
     if _freeze_survivors not in gc.callbacks:
         gc.callbacks.append(_freeze_survivors)
+
+
+def _return_free_memory() -> None:
+    """Generating a large baseline leaves tens of MiB freed but still held by the C
+    allocator (37 MiB after 100,000 generated users); glibc's ``malloc_trim`` gives
+    them back to the system. Elsewhere: nothing to do."""
+    try:
+        import ctypes
+
+        ctypes.CDLL(None).malloc_trim(0)
+    except (ImportError, AttributeError, OSError):
+        pass
 
 
 # Record classes whose instances cannot be part of a reference cycle (see acyclic).
