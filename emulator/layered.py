@@ -59,6 +59,7 @@ class LayeredDict:
     def _own(self) -> dict:
         if not self._owned:
             self.overlay, self._moved, self._owned = dict(self.overlay), set(self._moved), True
+            untrack(self.overlay)
         return self.overlay
 
     # -- reads ---------------------------------------------------------------------

@@ -7,9 +7,9 @@ name, 2.0 and 2.1 by UUID, but it is the same organization, user or mandate.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Mapping
 
 from ...gctuning import acyclic
-from typing import Mapping
 
 Attributes = Mapping[str, tuple[str, ...]]  # custom attribute name -> values
 
