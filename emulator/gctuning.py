@@ -1,10 +1,16 @@
-"""Garbage-collector settings for the serving process, so collector pauses stay
-short however large the store grows.
+"""Garbage-collector settings, so collector pauses stay short however large the
+store grows.
 
 The store's records are immutable and acyclic: reference counting frees them,
-and the cyclic collector only has to look at them, which is what made full
+and the cyclic collector only has to look at them, which is what made
 collections grow with the store (tens to hundreds of milliseconds with 100,000
-records). So:
+records). So, everywhere (the store does it as it writes):
+
+* record classes declared ``@acyclic`` are untracked when stored (``untrack``),
+  and so are the store's own containers (rows, id sets, sorted-key chunks): the
+  collector never sees them, however many a write run piles up.
+
+And in the command-line server (``tune_for_serving``):
 
 * after the scenarios are loaded, everything alive is moved to the permanent
   generation (``gc.freeze()``): the baseline is never scanned again;
@@ -13,13 +19,13 @@ records). So:
 * the youngest generation's threshold is raised, so requests (which allocate a
   few hundred objects each) trigger fewer, still small, collections.
 
-The price: a reference cycle that was alive at a freeze and becomes garbage
-later is not collected. Records and indexes form no cycles; the cycles aiohttp
-builds per request are short-lived and almost always gone before a full
-collection. Only the command-line server does this; the pytest plugin, which
-runs inside the test process, leaves the collector alone.
+The price of freezing: a reference cycle that was alive at a freeze and becomes
+garbage later is not collected. Records, indexes and worlds form no cycles (a
+test holds a reset to freeing the old world by reference counting alone); the
+cycles aiohttp builds per request are short-lived and almost always gone before
+a full collection. The pytest plugin, which runs inside the test process, does
+not freeze.
 """
-
 from __future__ import annotations
 
 import gc
