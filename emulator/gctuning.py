@@ -26,6 +26,7 @@ cycles aiohttp builds per request are short-lived and almost always gone before
 a full collection. The pytest plugin, which runs inside the test process, does
 not freeze.
 """
+
 from __future__ import annotations
 
 import gc
