@@ -23,7 +23,8 @@ deleted and added again moves to the end, as it would in a dict.
 
 from __future__ import annotations
 
-from typing import Any, Hashable, Iterator
+from itertools import chain
+from typing import Any, Hashable, Iterable, Iterator
 
 from .gctuning import untrack
 
@@ -32,7 +33,7 @@ ABSENT: Any = object()
 
 
 class LayeredDict:
-    __slots__ = ("base", "overlay", "_owned", "_moved", "_length")
+    __slots__ = ("base", "overlay", "_owned", "_moved", "_length", "_tombstones")
 
     def __init__(self, base: dict | None = None) -> None:
         self.base: dict = base if base is not None else {}  # read-only once shared
@@ -41,12 +42,14 @@ class LayeredDict:
         self._owned = True  # False: the overlay (and _moved) are shared with a fork
         self._moved: set = set()  # base keys deleted and added again: they iterate at the end
         self._length = len(self.base)
+        self._tombstones = 0  # DELETED values in the overlay
 
     def fork(self) -> "LayeredDict":
         if len(self.overlay) > len(self.base):
             self._fold()
         twin = LayeredDict.__new__(LayeredDict)
         twin.base, twin.overlay, twin._moved, twin._length = self.base, self.overlay, self._moved, self._length
+        twin._tombstones = self._tombstones
         self._owned = twin._owned = False
         return twin
 
@@ -54,7 +57,7 @@ class LayeredDict:
         """Overlay and base become one new base (the old one may be shared)."""
         self.base = dict(self.items())
         untrack(self.base)
-        self.overlay, self._moved, self._owned = {}, set(), True
+        self.overlay, self._moved, self._owned, self._tombstones = {}, set(), True, 0
 
     def _own(self) -> dict:
         if not self._owned:
@@ -84,11 +87,26 @@ class LayeredDict:
     def __len__(self) -> int:
         return self._length
 
+    def _in_place(self) -> bool:
+        """Every base key is still there, in its place: the overlay only replaces
+        base values and adds keys, so iterating can run at C speed."""
+        return not self._tombstones and not self._moved
+
+    def _added(self) -> Iterable[Hashable]:
+        base = self.base
+        return [key for key in self.overlay if key not in base]
+
     def items(self) -> Iterator[tuple[Hashable, Any]]:
-        overlay, base, moved = self.overlay, self.base, self._moved
+        overlay, base = self.overlay, self.base
         if not overlay:
-            yield from base.items()
-            return
+            return iter(base.items())
+        if self._in_place():
+            values = map(overlay.get, base.keys(), base.values())  # the overlay's value, else the base's
+            return chain(zip(base.keys(), values), [(key, overlay[key]) for key in self._added()])
+        return self._items_moved()
+
+    def _items_moved(self) -> Iterator[tuple[Hashable, Any]]:
+        overlay, base, moved = self.overlay, self.base, self._moved
         for key, value in base.items():
             changed = overlay.get(key, ABSENT)
             if changed is ABSENT:
@@ -100,13 +118,22 @@ class LayeredDict:
                 yield key, value
 
     def __iter__(self) -> Iterator[Hashable]:
-        return (key for key, _ in self.items()) if self.overlay else iter(self.base)
+        if not self.overlay:
+            return iter(self.base)
+        if self._in_place():
+            return chain(self.base, self._added())
+        return (key for key, _ in self.items())
 
     def keys(self) -> Iterator[Hashable]:
         return iter(self)
 
     def values(self) -> Iterator[Any]:
-        return (value for _, value in self.items()) if self.overlay else iter(self.base.values())
+        overlay, base = self.overlay, self.base
+        if not overlay:
+            return iter(base.values())
+        if self._in_place():
+            return chain(map(overlay.get, base.keys(), base.values()), [overlay[key] for key in self._added()])
+        return (value for _, value in self.items())
 
     # -- writes --------------------------------------------------------------------
     def __setitem__(self, key: Hashable, value: Any) -> None:
@@ -116,6 +143,7 @@ class LayeredDict:
             del overlay[key]
             self._moved.add(key)
             self._length += 1
+            self._tombstones -= 1
         elif previous is ABSENT and key not in self.base:
             self._length += 1
         overlay[key] = value
@@ -127,6 +155,7 @@ class LayeredDict:
         overlay = self._own()
         if key in self.base:
             overlay[key] = DELETED
+            self._tombstones += 1
         else:
             del overlay[key]
         self._length -= 1

@@ -65,6 +65,7 @@ def test_it_behaves_as_a_dict_through_writes_and_forks_in_any_order():
             table[key] = step
         for model, table in zip(models, tables):
             assert list(table.items()) == list(model.items())
+            assert list(table) == list(model) and list(table.values()) == list(model.values())
             assert len(table) == len(model)
     assert all(key in table for model, table in zip(models, tables) for key in model)
 
