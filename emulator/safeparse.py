@@ -118,6 +118,11 @@ def json_depth_ok(text: str, max_depth: int) -> bool:
     return True
 
 
+# Built once: json.loads with these options would build a decoder per document.
+_DECODER = json.JSONDecoder(parse_constant=_refuse_constant, parse_float=_finite_float)
+_STRICT_INTEGER_DECODER = json.JSONDecoder(parse_constant=_refuse_constant, parse_float=_json_float)
+
+
 def load_json(data: bytes | str, limits: ParseLimits = BODY_LIMITS, *, strict_integers: bool = False) -> Any:
     """Parse a JSON document within ``limits``; raises UnsafeDocument (a ValueError).
     ``strict_integers``: numbers written as ``1.0`` or ``1e0`` come back as JsonFloat,
@@ -126,8 +131,7 @@ def load_json(data: bytes | str, limits: ParseLimits = BODY_LIMITS, *, strict_in
     if not json_depth_ok(text, limits.max_depth):
         raise UnsafeDocument(f"the document nests deeper than {limits.max_depth} levels")
     try:
-        return json.loads(text, parse_constant=_refuse_constant,
-                          parse_float=_json_float if strict_integers else _finite_float)
+        return (_STRICT_INTEGER_DECODER if strict_integers else _DECODER).decode(text)
     except UnsafeDocument:
         raise
     except json.JSONDecodeError as error:
