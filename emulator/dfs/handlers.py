@@ -185,7 +185,7 @@ class DfsHandlers:
     def get_identity(self, call: Call) -> web.Response:
         """get /v1.0/identities/{identityId}"""
         identity, access = call.model.get_tenant_identity(call.tenant, call.path["identityId"])
-        return json_response(render.identity(call.model, identity, access))
+        return json_body(render.identity_body(call.model, identity, access))
 
     def identities_roles_hierarchy_level(self, call: Call) -> web.Response:
         """get /v1.0/identities/roles/hierarchy-level"""

@@ -36,8 +36,15 @@ PATH_DESCRIPTIONS = {
 }
 
 
+# An id as clients send it back (lower case, hyphens): already what path_value
+# would make of it, so it skips the uuid.UUID round trip.
+CANONICAL_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+
+
 def path_value(name: str, text: str):
     kind = PATH_PARAMETERS.get(name, "string")
+    if kind == "uuid" and CANONICAL_UUID.fullmatch(text):
+        return text
     if kind == "int32":
         if not re.fullmatch(r"[+-]?\d{1,10}", text) or not INT32[0] <= int(text) <= INT32[1]:
             raise BadRequest(f"The value '{text}' is not valid for {name}.")

@@ -8,6 +8,7 @@ from typing import Callable
 
 from ...querycache import QueryCache
 from ...store import Collection, Store
+from ..rendercache import RenderCache
 from ..errors import NotFound, Unprocessable
 from .records import Identity, Member, Participant, Role, Tenant, TenantAccess
 from .settings import DfsSettings
@@ -30,6 +31,8 @@ class ModelBase:
         self.settings = settings
         self._now = now
         self.query_cache = QueryCache(store)  # sorted search matches, until the next write
+        self.verified_callers: dict = {}  # Authorization header -> auth._VerifiedCaller (auth.authenticate)
+        self.rendered = RenderCache()  # answers rendered from records that have not changed since
         self.tenants: Collection = store["dfs.tenants"]
         self.identities: Collection = store["dfs.identities"]
         self.access: Collection = store["dfs.access"]
