@@ -118,6 +118,12 @@ def json_depth_ok(text: str, max_depth: int) -> bool:
     return True
 
 
+# json.loads with these hooks would build a decoder per call; a decoder is reusable.
+_DECODERS = {strict: json.JSONDecoder(parse_constant=_refuse_constant,
+                                      parse_float=_json_float if strict else _finite_float)
+             for strict in (False, True)}
+
+
 def load_json(data: bytes | str, limits: ParseLimits = BODY_LIMITS, *, strict_integers: bool = False) -> Any:
     """Parse a JSON document within ``limits``; raises UnsafeDocument (a ValueError).
     ``strict_integers``: numbers written as ``1.0`` or ``1e0`` come back as JsonFloat,
@@ -126,8 +132,9 @@ def load_json(data: bytes | str, limits: ParseLimits = BODY_LIMITS, *, strict_in
     if not json_depth_ok(text, limits.max_depth):
         raise UnsafeDocument(f"the document nests deeper than {limits.max_depth} levels")
     try:
-        return json.loads(text, parse_constant=_refuse_constant,
-                          parse_float=_json_float if strict_integers else _finite_float)
+        if text.startswith("\ufeff"):  # as json.loads refuses it
+            raise json.JSONDecodeError("Unexpected UTF-8 BOM (decode using utf-8-sig)", text, 0)
+        return _DECODERS[strict_integers].decode(text)
     except UnsafeDocument:
         raise
     except json.JSONDecodeError as error:

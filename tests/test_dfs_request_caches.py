@@ -120,6 +120,36 @@ async def test_a_rendered_identity_is_per_tenant_access(dfs, emulator):
     assert first["IsTenantAccessEnabled"] is True and second["IsTenantAccessEnabled"] is False
 
 
+# -- POSTs that only read ------------------------------------------------------------------------
+
+async def test_posts_marked_reads_only_write_nothing(dfs, emulator):
+    # They run without a store transaction around them (handlers.reads_only).
+    from emulator.dfs.handlers import DfsHandlers
+
+    marked = {name for name in dir(DfsHandlers) if getattr(getattr(DfsHandlers, name), "reads_only", False)}
+    assert marked == {"check_required_access_policies", "search_identities", "search_members", "search_participants"}
+    store = emulator.app[STATE].world.store
+    before = store.writes()
+    for path, body in (("/v1.0/identities/search", {"FirstName": "s", "SortBy": "LastName"}),
+                       ("/v1.0/members/search", {"PageSize": 2}), ("/v1.0/participants/search", {}),
+                       (f"/v1.0/roles/{ROLE_ADVISOR}/required-access-policies/check", {"permissionsUids": []})):
+        (await dfs.post(path, body)).expect(200)
+    assert store.writes() == before
+
+
+# -- body parsing with a reused decoder (safeparse) ----------------------------------------------
+
+def test_the_reused_json_decoders_answer_as_json_loads_did():
+    from emulator.safeparse import JsonFloat, UnsafeDocument, load_json
+
+    assert type(load_json(b'{"a": 1.0}', strict_integers=True)["a"]) is JsonFloat
+    assert type(load_json(b'{"a": 1.0}')["a"]) is float
+    for refused, problem in (("\ufeff{}", "Unexpected UTF-8 BOM"), ('{"a": NaN}', "NaN is not a JSON number"),
+                             ('{"a": 1e999}', "outside the range"), ("{", "not valid JSON")):
+        with pytest.raises(UnsafeDocument, match=problem):
+            load_json(refused.encode())
+
+
 # -- correlation ids and path ids ------------------------------------------------------------------
 
 def test_correlation_ids_are_32_lower_case_hex_and_never_repeat():

@@ -98,7 +98,8 @@ class DfsApi:
         handler = getattr(self.handlers, operation.handler)
         binder = self.binder
         body_schema = operation.body
-        reads_only = operation.method == "GET"
+        has_body = operation.method != "GET"
+        writes = has_body and not getattr(handler, "reads_only", False)
 
         async def bound(request: web.Request, world: World, path_params: dict[str, str]) -> web.StreamResponse:
             correlation_id = new_correlation_id()
@@ -108,16 +109,16 @@ class DfsApi:
                                       world.clock.timestamp())
                 path = {name: path_value(name, text) for name, text in path_params.items()}
                 body = None
-                if not reads_only:
+                if has_body:
                     raw = await read_body(request)  # read (and size-check) before the transaction
                     if body_schema is not None:
                         body = binder.bind(body_schema, raw)
                 call = Call(request, model, caller, path, body, functools.partial(_schedule, world, model))
-                if reads_only:
-                    response = handler(call)
-                else:
+                if writes:
                     with model.store.transaction():
                         response = handler(call)
+                else:
+                    response = handler(call)
             except DfsError as error:
                 return error_response(error, correlation_id)
             response.headers[CORRELATION_HEADER] = correlation_id

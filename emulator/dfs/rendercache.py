@@ -2,8 +2,8 @@
 unchanged.
 
 Records in the store are immutable (a change puts a new object), so an answer
-rendered from a few records stays right while the store still holds those very
-objects. An answer that also looks records up (a member by identity, a role by
+rendered from a few records stays right while the store still holds those
+objects (or equal ones). An answer that also looks records up (a member by identity, a role by
 id) names the collections it reads: it stays right while none of them has been
 written since. Nothing is invalidated; a stale entry simply fails the check."""
 
@@ -25,12 +25,12 @@ class RenderCache:
     def get(self, key: Hashable, records: tuple[Any, ...], reads: tuple[Collection, ...],
             render: Callable[[], bytes]) -> bytes:
         """``render()``'s bytes, or the ones kept under ``key`` if they were
-        rendered from the same ``records`` (by identity) while the collections
-        in ``reads`` had the write counts they have now."""
+        rendered from the same ``records`` while the collections in ``reads``
+        had the write counts they have now."""
         writes = tuple([collection.writes for collection in reads])
         entry = self._entries.get(key)
-        if entry is not None and entry[1] == writes and all(
-                kept is record for kept, record in zip(entry[0], records)):
+        # Tuple equality tries identity first; records equal by value render alike.
+        if entry is not None and entry[1] == writes and entry[0] == records:
             return entry[2]
         body = render()
         if len(self._entries) >= MAX_ENTRIES:
