@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import functools
-import os
 
 import yaml
 from aiohttp import web
@@ -23,23 +22,14 @@ from .handlers import Call, DfsHandlers, json_response
 from .models import DfsModel, DfsSettings, dfs_collections
 from .openapi import openapi_document
 from .params import BodyBinder, path_value
+from .randomids import random_hex32
 
 CORRELATION_HEADER = "X-Correlation-ID"
 NAME = "dfs"
 
 
-_SPARE_CORRELATION_IDS: list[str] = []
-
-
 def new_correlation_id() -> str:
-    """32 lower-case hex characters from os.urandom, as the document's sample.
-    One read of 4 KiB serves 256 answers (list.pop is atomic: no id twice)."""
-    try:
-        return _SPARE_CORRELATION_IDS.pop()
-    except IndexError:
-        block = os.urandom(16 * 256).hex()
-        _SPARE_CORRELATION_IDS.extend(block[start:start + 32] for start in range(32, len(block), 32))
-        return block[:32]
+    return random_hex32()  # 32 lower-case hex characters, as the document's sample
 
 
 def error_response(error: DfsError, correlation_id: str | None = None) -> web.Response:

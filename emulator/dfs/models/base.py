@@ -3,11 +3,11 @@ caller's tenant, sequences and timestamps."""
 
 from __future__ import annotations
 
-import uuid
 from typing import Callable
 
 from ...querycache import QueryCache
 from ...store import Collection, Store
+from ..randomids import uuid4_text
 from ..rendercache import RenderCache
 from ..errors import NotFound, Unprocessable
 from .records import Identity, Member, Participant, Role, Tenant, TenantAccess
@@ -21,8 +21,7 @@ def dotnet_time(iso_millis: str) -> str:
     return f"{head}.{digits.ljust(7, '0')}Z"
 
 
-def new_uuid() -> str:
-    return str(uuid.uuid4())
+new_uuid = uuid4_text  # a new record's id
 
 
 class ModelBase:
