@@ -104,6 +104,27 @@ def test_render_cache_reuses_bytes_for_the_same_records_and_renders_anew_on_a_ch
     assert renders == [b"one", b"three", b"four"]
 
 
+def test_render_cache_holds_bounded_bytes():
+    from emulator.dfs import rendercache
+
+    cache, reads, renders = RenderCache(), Collection("reads"), []
+
+    def render(size: int):
+        def run():
+            renders.append(size)
+            return b"x" * size
+        return run
+
+    huge = rendercache.MAX_ANSWER_BYTES + 1
+    cache.get("huge", (), (reads,), render(huge))
+    cache.get("huge", (), (reads,), render(huge))
+    assert renders == [huge, huge]  # never kept
+    for number in range(3 * rendercache.MAX_BYTES // rendercache.MAX_ANSWER_BYTES):
+        cache.get(number, (), (reads,), render(rendercache.MAX_ANSWER_BYTES))
+        assert cache._bytes <= rendercache.MAX_BYTES
+    assert cache._bytes == sum(len(entry[2]) for entry in cache._entries.values())
+
+
 async def test_a_rendered_identity_follows_its_records_and_the_ones_it_looks_up(dfs):
     before = (await dfs.get(f"/v1.0/identities/{JOHN}")).expect(200).json
     assert before["MemberId"] is None and before["FirstName"] == "John"

@@ -100,7 +100,7 @@ class _VerifiedCaller:
                                        and model.access.get((identity_id, self.caller.tenant.id)) is self.access)
 
 
-MAX_VERIFIED_CALLERS = 1024  # per world; a test suite uses a handful of tokens
+MAX_VERIFIED_CALLERS = 256  # per world (header up to 8 KiB each); a test suite uses a handful of tokens
 
 
 def authenticate(authorization: str | None, model: DfsModel, settings: DfsSettings, now: float) -> Caller:

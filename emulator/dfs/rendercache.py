@@ -13,14 +13,18 @@ from typing import Any, Callable, Hashable
 
 from ..store import Collection
 
-MAX_ENTRIES = 4096  # per world: a cache for the records a suite asks for again and again
+# Per world (so per namespace): the records a suite asks for again and again.
+MAX_ENTRIES = 4096
+MAX_BYTES = 4 * 1024 * 1024  # all answers kept; one larger than MAX_BYTES // 64 is not kept
+MAX_ANSWER_BYTES = MAX_BYTES // 64
 
 
 class RenderCache:
-    __slots__ = ("_entries",)
+    __slots__ = ("_entries", "_bytes")
 
     def __init__(self) -> None:
         self._entries: dict[Hashable, tuple[tuple, tuple[int, ...], bytes]] = {}
+        self._bytes = 0
 
     def get(self, key: Hashable, records: tuple[Any, ...], reads: tuple[Collection, ...],
             render: Callable[[], bytes]) -> bytes:
@@ -33,7 +37,14 @@ class RenderCache:
         if entry is not None and entry[1] == writes and entry[0] == records:
             return entry[2]
         body = render()
-        if len(self._entries) >= MAX_ENTRIES:
+        if len(body) > MAX_ANSWER_BYTES:
+            return body
+        if len(self._entries) >= MAX_ENTRIES or self._bytes + len(body) > MAX_BYTES:
             self._entries.clear()
+            self._bytes = 0
+        replaced = self._entries.get(key)
+        if replaced is not None:
+            self._bytes -= len(replaced[2])
         self._entries[key] = (records, writes, body)
+        self._bytes += len(body)
         return body
