@@ -79,21 +79,23 @@ def _listed(value) -> list:
 
 class _VerifiedCaller:
     """A caller that passed every check, with what those checks read besides the
-    token and the world's settings (both fixed for the cache's world): the tenant
-    and revoked-token collections' write counts and the identity's records."""
+    token (the cache key): the settings, the tenant and revoked-token
+    collections' write counts and the identity's records."""
 
-    __slots__ = ("caller", "tenant_writes", "revoked_writes", "identity", "access")
+    __slots__ = ("caller", "settings", "tenant_writes", "revoked_writes", "identity", "access")
 
-    def __init__(self, caller: Caller, model: DfsModel) -> None:
+    def __init__(self, caller: Caller, model: DfsModel, settings: DfsSettings) -> None:
         self.caller = caller
+        self.settings = settings
         self.tenant_writes = model.tenants.writes
         self.revoked_writes = model.revoked_tokens.writes
         identity_id = caller.identity_id
         self.identity = model.identities.get(identity_id) if identity_id else None
         self.access = model.access.get((identity_id, caller.tenant.id)) if identity_id else None
 
-    def still_valid(self, model: DfsModel) -> bool:
-        if model.tenants.writes != self.tenant_writes or model.revoked_tokens.writes != self.revoked_writes:
+    def still_valid(self, model: DfsModel, settings: DfsSettings) -> bool:
+        if (settings is not self.settings or model.tenants.writes != self.tenant_writes
+                or model.revoked_tokens.writes != self.revoked_writes):
             return False
         identity_id = self.caller.identity_id
         return identity_id is None or (model.identities.get(identity_id) is self.identity
@@ -112,13 +114,13 @@ def authenticate(authorization: str | None, model: DfsModel, settings: DfsSettin
     checked on every request against ``now``, the namespace's clock, in the
     order the full check would (they come first there)."""
     verified = model.verified_callers.get(authorization) if authorization else None
-    if verified is not None and verified.still_valid(model):
+    if verified is not None and verified.still_valid(model, settings):
         check_time_claims(verified.caller.claims, now)
         return verified.caller
     caller = _checked_caller(authorization, model, settings, now)
     if len(model.verified_callers) >= MAX_VERIFIED_CALLERS:
         model.verified_callers.clear()
-    model.verified_callers[authorization] = _VerifiedCaller(caller, model)
+    model.verified_callers[authorization] = _VerifiedCaller(caller, model, settings)
     return caller
 
 
