@@ -3,9 +3,10 @@ unchanged.
 
 Records in the store are immutable (a change puts a new object), so an answer
 rendered from a few records stays right while the store still holds those
-objects (or equal ones). An answer that also looks records up (a member by identity, a role by
-id) names the collections it reads: it stays right while none of them has been
-written since. Nothing is invalidated; a stale entry simply fails the check."""
+objects (or equal ones). An answer that also looks records up (a member by
+identity, a role by id) names the collections it reads: it stays right while
+none of them has been written since. Nothing is invalidated; a stale entry
+simply fails the check."""
 
 from __future__ import annotations
 

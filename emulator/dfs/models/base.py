@@ -7,9 +7,9 @@ from typing import Callable
 
 from ...querycache import QueryCache
 from ...store import Collection, Store
+from ..errors import NotFound, Unprocessable
 from ..randomids import uuid4_text
 from ..rendercache import RenderCache
-from ..errors import NotFound, Unprocessable
 from .records import Identity, Member, Participant, Role, Tenant, TenantAccess
 from .settings import DfsSettings
 
