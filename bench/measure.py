@@ -99,8 +99,9 @@ class Server:
             self.process.wait()
 
 
-def lua_script(method: str, headers: dict[str, str], body: str | None, unique_body: str | None,
+def lua_script(method: str, path: str, headers: dict[str, str], body: str | None, unique_body: str | None,
                run_tag: str) -> str:
+    """``{n}`` in ``unique_body`` or in ``path`` becomes a number unique to the request."""
     def quoted(text: str) -> str:
         return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
@@ -108,14 +109,17 @@ def lua_script(method: str, headers: dict[str, str], body: str | None, unique_bo
     lines += [f"wrk.headers[{quoted(name)}] = {quoted(value)}" for name, value in headers.items()]
     if body is not None:
         lines.append(f"wrk.body = {quoted(body)}")
-    if unique_body is not None:
+    if unique_body is not None or "{n}" in path:
         lines.append(f"""
 counter = 0
-template = {quoted(unique_body)}
+body_template = {quoted(unique_body) if unique_body is not None else "nil"}
+path_template = {quoted(path)}
 request = function()
   counter = counter + 1
-  local body = template:gsub("{{n}}", "{run_tag}x" .. counter)
-  return wrk.format(nil, nil, nil, body)
+  local unique = "{run_tag}x" .. counter
+  local body = body_template and body_template:gsub("{{n}}", unique) or nil
+  local path = path_template:gsub("{{n}}", unique)
+  return wrk.format(nil, path, nil, body)
 end""")
     lines.append("""
 done = function(summary, latency, requests)
@@ -131,7 +135,7 @@ def run_wrk(server: Server, path: str, seconds: float, connections: int, *, meth
             run_tag: str = "r") -> dict:
     """One wrk run; also the server's CPU seconds over it."""
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
-        script.write(lua_script(method, headers or {}, body, unique_body, run_tag))
+        script.write(lua_script(method, path, headers or {}, body, unique_body, run_tag))
     cpu_before = server.cpu_seconds()
     try:
         output = subprocess.run(["wrk", "-t1", f"-c{connections}", f"-d{max(1, round(seconds))}s", "--timeout", "10s",

@@ -11,7 +11,7 @@ from aiohttp import web
 from . import apidocs, connections, contract, control, cors, faults
 from .config import EmulatorConfig
 from .endpoints import Operation
-from .routing import MethodNotAllowed, PathRouter
+from .routing import PathRouter, RouteMatch
 from .scenarios import Baseline, load_baseline
 from .state import STATE, EmulatorState, NamespaceError
 
@@ -27,6 +27,9 @@ def default_apis() -> list:
     return [CustomerIdApi(), DfsApi()]
 
 
+ROUTE_CACHE_SIZE = 4096  # paths remembered per method and API; emptied when full
+
+
 def _api_dispatcher(api, state: EmulatorState):
     """One aiohttp handler for everything under an API's URL prefixes: the endpoint
     table's operations are found by PathRouter; whatever goes wrong outside an
@@ -36,81 +39,96 @@ def _api_dispatcher(api, state: EmulatorState):
     Around the operation, never inside it: the namespace (X-Emulator-Namespace)
     picks the world, injected faults get their chance, and the journal records
     the exchange. With no faults and the journal on, that is one header lookup,
-    two clock reads and one small object per request."""
+    one dict lookup for the route (a path asked before is not walked again), two
+    clock reads and one small object per request."""
     router: PathRouter = PathRouter()
     for operation, version, template in api.endpoints.routes():
         router.add(template, operation.method, (operation, (api.name, operation.code, version),
                                                 api.bind(operation, version)))
+    routes_by_method: dict[str, dict[str, RouteMatch]] = {}
     hits = state.hits
     api_name = api.name
     max_hold = state.config.fault_max_hold_seconds
     perf_counter, wall_time = time.perf_counter, time.time
+    namespace_for = state.namespace_for
+    error_response = api.error_response
+
+    def failure_response(request: web.Request, error: Exception) -> web.StreamResponse:
+        if isinstance(error, web.HTTPRequestEntityTooLarge):
+            return error_response(413, "request body is larger than the emulator accepts", request)
+        if isinstance(error, web.HTTPException):
+            if error.status < 400:
+                raise error
+            return error_response(error.status, error.reason, request)
+        log.error("unhandled error serving %s %s", request.method, request.path, exc_info=error)
+        return error_response(500, "unexpected emulator error", request)
 
     async def serve(request: web.Request, bound, world, path_params) -> web.StreamResponse:
         try:
             return await bound(request, world, path_params)
-        except web.HTTPRequestEntityTooLarge:
-            return api.error_response(413, "request body is larger than the emulator accepts", request)
-        except web.HTTPException as exc:
-            if exc.status < 400:
-                raise
-            return api.error_response(exc.status, exc.reason, request)
-        except Exception:
-            log.exception("unhandled error serving %s %s", request.method, request.path)
-            return api.error_response(500, "unexpected emulator error", request)
+        except Exception as error:
+            return failure_response(request, error)
+
+    def route(request: web.Request, method: str, path: str):
+        """A path not asked before (or no longer remembered): the router's walk. A
+        match is remembered; a miss is answered with the API's error document."""
+        found = router.match(method, path)
+        if isinstance(found, RouteMatch):
+            routes = routes_by_method.get(method)
+            if routes is None:
+                routes = routes_by_method[method] = {}
+            elif len(routes) >= ROUTE_CACHE_SIZE:
+                routes.clear()
+            routes[path] = found
+            return found, None
+        if found is None:
+            return None, error_response(404, f"no resource at {path}", request)
+        if method == "OPTIONS":  # JAX-RS answers OPTIONS itself, with Allow
+            return None, web.Response(status=200, headers={"Allow": ", ".join(found.allowed)})
+        response = error_response(405, f"{method} is not supported on {path}", request)
+        response.headers["Allow"] = ", ".join(found.allowed)
+        return None, response
 
     async def dispatch(request: web.Request) -> web.StreamResponse:
         started = perf_counter()
         try:
-            namespace = state.namespace_for(request)
+            namespace = namespace_for(request)
         except NamespaceError as error:
-            return api.error_response(error.status, str(error), request)
-        found = router.match(request.method, request.path)
-        code = version = None
+            return error_response(error.status, str(error), request)
+        method, path = request.method, request.path
+        routes = routes_by_method.get(method)
+        found = routes.get(path) if routes is not None else None
+        response = None
         if found is None:
-            serve_now = None
-            response = api.error_response(404, f"no resource at {request.path}", request)
-        elif isinstance(found, MethodNotAllowed):
-            serve_now = None
-            if request.method == "OPTIONS":  # JAX-RS answers OPTIONS itself, with Allow
-                response = web.Response(status=200, headers={"Allow": ", ".join(found.allowed)})
-            else:
-                response = api.error_response(405, f"{request.method} is not supported on {request.path}",
-                                              request)
-                response.headers["Allow"] = ", ".join(found.allowed)
-        else:
+            found, response = route(request, method, path)
+        if found is not None:
             operation, hit_key, bound = found.target
             hits[hit_key] += 1
             request[OPERATION] = operation
             code, version = operation.code, hit_key[2]
-            serve_now = bound
+        else:
+            code = version = bound = None
         fault = namespace.faults.pick(request, api_name, code) if namespace.faults else None
         note = None
         if fault is not None:
             note = fault.journal_note()  # fired count as of this request
-            if serve_now is not None:
-                def run(bound=serve_now, world=namespace.world, params=found.path_params):
+            if bound is not None:
+                def run(bound=bound, world=namespace.world, params=found.path_params):
                     return serve(request, bound, world, params)
             else:
                 async def run(response=response):
                     return response
             response = await faults.apply(fault, request, api, run, max_hold)
-        elif serve_now is not None:
-            response = await serve(request, serve_now, namespace.world, found.path_params)
+        elif bound is not None:
+            try:  # serve(), without a coroutine of its own on the common path
+                response = await bound(request, namespace.world, found.path_params)
+            except Exception as error:
+                response = failure_response(request, error)
         journal = namespace.journal
         if journal.limit:
-            cut = journal.body_limit + 1
-            request_body = getattr(request, "_read_bytes", None) or b""
-            response_body = getattr(response, "body", None)
-            if not isinstance(response_body, (bytes, bytearray)):
-                response_body = b""
-            dropped = isinstance(response, faults.Dropped)
-            journal.record(wall_time(), api_name, code, version, request.method, request.path,
-                           request.query_string, None if dropped else response.status,
-                           (perf_counter() - started) * 1000,
-                           request_body if len(request_body) <= cut else request_body[:cut],
-                           response_body if len(response_body) <= cut else response_body[:cut],
-                           request.headers, note, None if dropped else response.headers)
+            journal.record_exchange(wall_time(), api_name, code, version, request, response,
+                                    (perf_counter() - started) * 1000, note,
+                                    isinstance(response, faults.Dropped))
         return response
 
     dispatch.__name__ = f"{api.name}_dispatch"

@@ -86,13 +86,27 @@ class Journal:
     def enabled(self) -> bool:
         return self.limit > 0
 
-    def record(self, *fields) -> None:
-        """Append ``JournalEntry(seq, *fields)``; the caller passes bodies already
-        cut to ``body_limit + 1`` bytes (so the reader can tell they were cut)."""
-        entries = self.entries
+    def record_exchange(self, time: float, api: str, operation: str | None, version: str | None,
+                        request, response, duration_ms: float, fault: dict | None, dropped: bool) -> None:
+        """Append one served request. Bodies are kept cut to ``body_limit + 1``
+        bytes (so the reader can tell they were cut); headers by reference. A
+        dropped connection (a fault) has no status and no response headers."""
+        cut = self.body_limit + 1
+        request_body = getattr(request, "_read_bytes", None) or b""  # what the handler read, if it did
+        if len(request_body) > cut:
+            request_body = request_body[:cut]
+        response_body = getattr(response, "body", None)
+        if type(response_body) is not bytes:
+            response_body = bytes(response_body) if isinstance(response_body, bytearray) else b""
+        if len(response_body) > cut:
+            response_body = response_body[:cut]
         self.seq += 1
-        entry = JournalEntry(self.seq, *fields)
-        size = _entry_bytes(entry)
+        entry = JournalEntry(self.seq, time, api, operation, version, request.method, request.path,
+                             request.query_string, None if dropped else response.status, duration_ms,
+                             request_body, response_body, request.headers, fault,
+                             None if dropped else response.headers)
+        size = len(request_body) + len(response_body) + JOURNAL_ENTRY_BYTES
+        entries = self.entries
         if len(entries) == self.limit:
             self.evicted += 1
             size -= _entry_bytes(entries[0])

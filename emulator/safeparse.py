@@ -118,10 +118,9 @@ def json_depth_ok(text: str, max_depth: int) -> bool:
     return True
 
 
-# json.loads with these hooks would build a decoder per call; a decoder is reusable.
-_DECODERS = {strict: json.JSONDecoder(parse_constant=_refuse_constant,
-                                      parse_float=_json_float if strict else _finite_float)
-             for strict in (False, True)}
+# Built once: json.loads with these options would build a decoder per document.
+_DECODER = json.JSONDecoder(parse_constant=_refuse_constant, parse_float=_finite_float)
+_STRICT_INTEGER_DECODER = json.JSONDecoder(parse_constant=_refuse_constant, parse_float=_json_float)
 
 
 def load_json(data: bytes | str, limits: ParseLimits = BODY_LIMITS, *, strict_integers: bool = False) -> Any:
@@ -132,9 +131,9 @@ def load_json(data: bytes | str, limits: ParseLimits = BODY_LIMITS, *, strict_in
     if not json_depth_ok(text, limits.max_depth):
         raise UnsafeDocument(f"the document nests deeper than {limits.max_depth} levels")
     try:
-        if text.startswith("\ufeff"):  # as json.loads refuses it
+        if text.startswith("\ufeff"):  # as json.loads refuses it (a decoder alone would say "Expecting value")
             raise json.JSONDecodeError("Unexpected UTF-8 BOM (decode using utf-8-sig)", text, 0)
-        return _DECODERS[strict_integers].decode(text)
+        return (_STRICT_INTEGER_DECODER if strict_integers else _DECODER).decode(text)
     except UnsafeDocument:
         raise
     except json.JSONDecodeError as error:

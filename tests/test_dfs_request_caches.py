@@ -4,7 +4,6 @@ identities (rendercache.RenderCache), correlation ids, canonical path ids."""
 
 import re
 import time
-import uuid
 
 import pytest
 
@@ -178,16 +177,6 @@ def test_correlation_ids_are_32_lower_case_hex_and_never_repeat():
     ids = [new_correlation_id() for _ in range(1000)]  # several refills of the spare ids
     assert all(re.fullmatch(r"[0-9a-f]{32}", value) for value in ids)
     assert len(set(ids)) == len(ids)
-
-
-def test_new_record_ids_are_version_4_uuids_as_uuid4_writes_them():
-    from emulator.dfs.randomids import uuid4_text
-
-    ids = [uuid4_text() for _ in range(1000)]
-    parsed = [uuid.UUID(value) for value in ids]
-    assert all(str(value) == text and value.version == 4 and value.variant == uuid.RFC_4122
-               for value, text in zip(parsed, ids))
-    assert len(set(ids)) == len(ids) and {text[19] for text in ids} == set("89ab")
 
 
 def test_identity_ids_in_paths_come_out_canonical_however_they_are_written():

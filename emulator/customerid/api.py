@@ -20,7 +20,7 @@ from .handlers1x import Rest10Handlers, Rest12Handlers
 from .models import CustomerIdModel, CustomerIdSettings, customerid_collections
 from .models.statuses import BY_CODE
 from .openapi import openapi_json
-from .render import XML_CONTENT_TYPE, error_document
+from .render import XML_HEADERS, error_document
 from .sso import endpoints as sso_endpoints
 from .sso.control import mint_token
 from .sso.model import SsoModel, sso_collections
@@ -92,7 +92,7 @@ def _valid(settings: CustomerIdSettings, user: str, password: str) -> bool:
 
 def error_response(error: CustomerIdError) -> web.Response:
     response = web.Response(body=error_document(error.code, error.message), status=error.status,
-                            content_type=XML_CONTENT_TYPE, charset="utf-8")
+                            headers=XML_HEADERS)
     if error.status == 401:
         challenge = getattr(error, "challenge", None)
         if challenge:

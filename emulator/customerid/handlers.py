@@ -18,7 +18,7 @@ from .models import AttributeFilter, CustomerIdModel, UserChanges
 from .models.statuses import BY_CODE
 from .params import (Parameters, check_form_charset, check_url_encoding, parse_boolean, parse_user_request_json, parse_user_request_xml,
                      query_parameters)
-from .render import (JSON_CONTENT_TYPE, XML_CONTENT_TYPE, entity_document, entity_list, id_list,
+from .render import (JSON_CONTENT_TYPE, XML_HEADERS, entity_document, entity_list, id_list,
                      reinvite_response_json, reinvite_response_xml, user_response_json, user_response_xml)
 
 SERVICES_PREFIX = "/customerid-rest/services"
@@ -58,7 +58,7 @@ class Call:
         return "application/json" in accept and "application/xml" not in accept
 
     def xml(self, body: bytes, status: int = 200) -> web.Response:
-        return web.Response(body=body, status=status, content_type=XML_CONTENT_TYPE, charset="utf-8")
+        return web.Response(body=body, status=status, headers=XML_HEADERS)
 
     def ids(self, element: str, ids, status: int = 200) -> web.Response:
         return self.xml(id_list(element, self.in_response_to, self.request.method, ids), status)

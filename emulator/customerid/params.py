@@ -92,6 +92,8 @@ class Parameters:
         return [name for name in self._values if name not in self._used]
 
     def reject_unknown(self, allowed_extra: set[str] = frozenset()) -> None:
+        if not self._values:
+            return
         unknown = [name for name in self.remaining() if name not in allowed_extra]
         if unknown:
             raise InvalidArguments(f"unknown parameter(s): {', '.join(sorted(unknown))}")
@@ -133,8 +135,14 @@ def check_url_encoding(raw: str | bytes, where: str) -> None:
         raise InvalidArguments(f"{where} is not UTF-8 once percent-decoded") from None
 
 
+_NO_PARAMETERS: MultiDict = MultiDict()
+
+
 def query_parameters(request: web.Request) -> Parameters:
-    check_url_encoding(request.rel_url.raw_query_string, "the query string")
+    raw = request.rel_url.raw_query_string
+    if not raw:  # most reads: nothing to check or parse
+        return Parameters(_NO_PARAMETERS)
+    check_url_encoding(raw, "the query string")
     return Parameters(request.query)
 
 

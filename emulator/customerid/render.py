@@ -16,9 +16,13 @@ from typing import Iterable, NamedTuple, Sequence
 from xml.sax.saxutils import escape as _escape_always
 from xml.sax.saxutils import quoteattr
 
+from multidict import CIMultiDict
+
 NAMESPACE = "http://schema.ubisecure.com/customerid/api"
 XML_DECLARATION = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
 XML_CONTENT_TYPE = "application/xml"
+# What every XML answer carries; aiohttp copies it per response, cheaper than building it.
+XML_HEADERS = CIMultiDict({"Content-Type": XML_CONTENT_TYPE + "; charset=utf-8"})
 JSON_CONTENT_TYPE = "application/json"
 
 
@@ -123,10 +127,41 @@ def entity_list(element: str, in_response_to: str, method: str,
 
 
 def entity_document(entity: Entity | RenderedEntity, in_response_to: str, method: str) -> bytes:
+    if type(entity) is RenderedEntity:
+        return _RENDERED_DOCUMENTS.get(entity, in_response_to, method)
+    return _entity_document(entity, in_response_to, method)
+
+
+def _entity_document(entity: Entity | RenderedEntity, in_response_to: str, method: str) -> bytes:
     out = [XML_DECLARATION, _root_open(entity.element, in_response_to, method)]
     _any_entity_body(entity, out)
     out.append(f"</{entity.element}>")
     return "".join(out).encode()
+
+
+class _DocumentsOfRenderedEntities:
+    """The last whole answer built around each RenderedEntity. Those are immutable
+    and replaced together with their record (entities.py), so the answer stays
+    right for as long as the same object is served at the same path; a Query
+    User asked again costs a lookup. Entries hold their entity, so an ``id()``
+    is never reused while it is a key; the size is bounded."""
+
+    def __init__(self, limit: int = 16384) -> None:
+        self._limit = limit
+        self._entries: dict[int, tuple[RenderedEntity, str, str, bytes]] = {}
+
+    def get(self, entity: RenderedEntity, in_response_to: str, method: str) -> bytes:
+        entry = self._entries.get(id(entity))
+        if entry is not None and entry[0] is entity and entry[1] == in_response_to and entry[2] == method:
+            return entry[3]
+        document = _entity_document(entity, in_response_to, method)
+        if len(self._entries) >= self._limit:
+            self._entries.clear()
+        self._entries[id(entity)] = (entity, in_response_to, method, document)
+        return document
+
+
+_RENDERED_DOCUMENTS = _DocumentsOfRenderedEntities()
 
 
 def reinvite_response_xml(in_response_to: str, user_id: str, email: str) -> bytes:

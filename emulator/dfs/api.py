@@ -12,6 +12,7 @@ from aiohttp import web
 from ..api import package_file
 from ..connections import read_body
 from ..endpoints import EndpointTable, Operation
+from ..ids import random_hex32
 from ..oauth import status_error_response
 from ..safeparse import load_json
 from ..state import STATE, World
@@ -22,7 +23,6 @@ from .handlers import Call, DfsHandlers, json_response
 from .models import DfsModel, DfsSettings, dfs_collections
 from .openapi import openapi_document
 from .params import BodyBinder, path_value
-from .randomids import random_hex32
 
 CORRELATION_HEADER = "X-Correlation-ID"
 NAME = "dfs"

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import re
-import uuid
 from typing import Callable
 
+from ...ids import random_uuid
 from ...store import Collection, Store
 from ..errors import EntityNotFound, InvalidArguments
 from .records import Mandate, Organization, Role, User
@@ -17,7 +17,7 @@ UUID_TEXT = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-
 
 
 def new_id() -> str:
-    return str(uuid.uuid4())
+    return random_uuid()
 
 
 class ModelBase:

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from typing import Callable
 
+from ...ids import random_uuid
 from ...querycache import QueryCache
 from ...store import Collection, Store
 from ..errors import NotFound, Unprocessable
-from ..randomids import uuid4_text
 from ..rendercache import RenderCache
 from .records import Identity, Member, Participant, Role, Tenant, TenantAccess
 from .settings import DfsSettings
@@ -21,7 +21,7 @@ def dotnet_time(iso_millis: str) -> str:
     return f"{head}.{digits.ljust(7, '0')}Z"
 
 
-new_uuid = uuid4_text  # a new record's id
+new_uuid = random_uuid  # a new record's id
 
 
 class ModelBase:
