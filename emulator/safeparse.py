@@ -126,6 +126,8 @@ def load_json(data: bytes | str, limits: ParseLimits = BODY_LIMITS, *, strict_in
     if not json_depth_ok(text, limits.max_depth):
         raise UnsafeDocument(f"the document nests deeper than {limits.max_depth} levels")
     try:
+        if text.startswith("\ufeff"):  # as json.loads refuses it (a decoder alone would say "Expecting value")
+            raise json.JSONDecodeError("Unexpected UTF-8 BOM (decode using utf-8-sig)", text, 0)
         return (_STRICT_INTEGER_DECODER if strict_integers else _DECODER).decode(text)
     except UnsafeDocument:
         raise

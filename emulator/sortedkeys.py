@@ -14,7 +14,16 @@ from __future__ import annotations
 import bisect
 from typing import Any, Iterable, Iterator
 
+from .gctuning import untrack
+
 LOAD = 256
+
+
+def _untracked(keys: list) -> list:
+    """Chunks hold keys (strings, numbers, tuples of those): nothing that leads
+    back to a list, so the cyclic collector need not scan them (gctuning.py)."""
+    untrack(keys)
+    return keys
 
 
 class SortedKeys:
@@ -22,8 +31,9 @@ class SortedKeys:
 
     def __init__(self, keys: Iterable[Any] = ()) -> None:
         ordered = sorted(set(keys))
-        self._chunks: list[list] = [ordered[start:start + LOAD] for start in range(0, len(ordered), LOAD)]
-        self._maxes: list = [chunk[-1] for chunk in self._chunks]
+        self._chunks: list[list] = _untracked([_untracked(ordered[start:start + LOAD])
+                                               for start in range(0, len(ordered), LOAD)])
+        self._maxes: list = _untracked([chunk[-1] for chunk in self._chunks])
         self._shared: set[int] = set()  # ids of the chunks another fork also holds
         self._lists_owned = True  # False: _chunks and _maxes themselves are shared
         self._length = len(ordered)
@@ -45,7 +55,7 @@ class SortedKeys:
 
     def _own_lists(self) -> None:
         if not self._lists_owned:
-            self._chunks, self._maxes = list(self._chunks), list(self._maxes)
+            self._chunks, self._maxes = _untracked(list(self._chunks)), _untracked(list(self._maxes))
             self._lists_owned = True
 
     def _writable(self, position: int) -> list:
@@ -54,14 +64,14 @@ class SortedKeys:
         chunk = self._chunks[position]
         if self._shared and id(chunk) in self._shared:
             self._shared.discard(id(chunk))
-            chunk = self._chunks[position] = list(chunk)
+            chunk = self._chunks[position] = _untracked(list(chunk))
         return chunk
 
     def add(self, key: Any) -> None:
         maxes = self._maxes
         if not maxes:
             self._own_lists()
-            self._chunks.append([key])
+            self._chunks.append(_untracked([key]))
             self._maxes.append(key)
             self._length = 1
             return
@@ -77,7 +87,7 @@ class SortedKeys:
         self._maxes[position] = chunk[-1]
         self._length += 1
         if len(chunk) > 2 * LOAD:
-            half = chunk[LOAD:]
+            half = _untracked(chunk[LOAD:])
             del chunk[LOAD:]
             self._chunks.insert(position + 1, half)
             self._maxes[position] = chunk[-1]

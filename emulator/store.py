@@ -7,9 +7,10 @@ size of its answer, never the size of the store.
 Two properties matter for a contract-testing emulator:
 
 * **Cheap copies.** ``Store.fork()`` returns an independent store in O(number of
-  collections): rows and index buckets are shared copy-on-write and duplicated only
-  when one side writes to them. Reset (fork the loaded baseline), snapshots and
-  per-test isolation are all built on it.
+  collections): rows and index buckets are layered dicts (``layered.py``), a shared
+  base under a small per-fork overlay of changes, so neither the fork nor the
+  first write after it copies what the store holds. Reset (fork the loaded
+  baseline), snapshots and per-test isolation are all built on it.
 * **Atomic writes.** Handlers run without awaiting between reads and writes, so no
   other request can observe a half-done operation. ``Store.transaction()`` adds an
   undo log on top: if an operation raises half-way, every write it made is rolled
@@ -24,6 +25,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, Callable, Generic, Hashable, Iterable, Iterator, TypeVar
 
+from .gctuning import ACYCLIC_TYPES, untrack
+from .layered import ABSENT, DELETED, LayeredDict
 from .sortedkeys import SortedKeys
 
 Record = TypeVar("Record")
@@ -54,47 +57,40 @@ class IndexSpec:
 
 class _Buckets:
     """key -> the ids of the records filed under it (optionally with the keys kept
-    sorted), shared copy-on-write after a fork: the dict, each set and each chunk
-    of the sorted keys are copied by whichever side writes to them first.
+    sorted), shared after a fork: the dict is layered (a write goes to this side's
+    overlay), each set and each chunk of the sorted keys are copied by whichever
+    side writes to them first.
 
     A key with one record holds the bare id, not a set: most keys of a text index
     (an email, a login, an id) name one record, and a one-element set costs 216
     bytes and a place among the objects the garbage collector scans."""
 
-    __slots__ = ("_buckets", "_dict_owned", "_owned_keys", "_sorted", "_pending")
+    __slots__ = ("_buckets", "_owned_keys", "_sorted", "_pending")
 
     def __init__(self, ordered: bool) -> None:
-        self._buckets: dict[Hashable, Any] = {}  # key -> id, or set of ids (two or more)
-        self._dict_owned = True
+        self._buckets = LayeredDict()  # key -> id, or set of ids (two or more)
         self._owned_keys: set[Hashable] | None = None  # None: every set is ours
         self._sorted: SortedKeys | None = SortedKeys() if ordered else None
         self._pending: list | None = None  # bulk load: keys to sort in once, at the end
 
     def fork(self) -> "_Buckets":
         twin = _Buckets.__new__(_Buckets)
-        twin._buckets = self._buckets
+        twin._buckets = self._buckets.fork()
         twin._sorted = self._sorted.fork() if self._sorted is not None else None
         twin._pending = None
-        for side in (self, twin):
-            side._dict_owned = False
-            side._owned_keys = set()
+        self._owned_keys, twin._owned_keys = set(), set()
         return twin
-
-    def _own_dict(self) -> dict:
-        if not self._dict_owned:
-            self._buckets = dict(self._buckets)
-            self._dict_owned = True
-        return self._buckets
 
     def _own_set(self, key: Hashable, ids: set) -> set:
         if self._owned_keys is None or key in self._owned_keys:
             return ids
         ids = self._buckets[key] = set(ids)
+        untrack(ids)
         self._owned_keys.add(key)
         return ids
 
     def add(self, key: Hashable, record_id: Hashable) -> None:
-        buckets = self._own_dict()
+        buckets = self._buckets
         filed = buckets.get(key)
         if filed is None:
             buckets[key] = record_id
@@ -106,7 +102,8 @@ class _Buckets:
         elif type(filed) is set:
             self._own_set(key, filed).add(record_id)
         elif filed != record_id:
-            buckets[key] = {filed, record_id}
+            ids = buckets[key] = {filed, record_id}
+            untrack(ids)  # ids only: never part of a cycle, and a big one is costly to scan
             if self._owned_keys is not None:
                 self._owned_keys.add(key)
 
@@ -117,7 +114,6 @@ class _Buckets:
         if type(filed) is set:
             if record_id not in filed:
                 return
-            self._own_dict()
             ids = self._own_set(key, filed)
             ids.discard(record_id)
             if len(ids) == 1:
@@ -127,7 +123,7 @@ class _Buckets:
             return
         if filed != record_id:
             return
-        del self._own_dict()[key]
+        del self._buckets[key]
         if self._owned_keys is not None:
             self._owned_keys.discard(key)
         if self._sorted is not None:
@@ -164,7 +160,7 @@ class _Buckets:
             yield filed if type(filed) is set else (filed,)
 
     def keys(self) -> Iterable[Hashable]:
-        return self._buckets.keys()
+        return self._buckets
 
 
 class _Index:
@@ -279,8 +275,7 @@ class Collection(Generic[Record]):
 
     def __init__(self, kind: str, indexes: Iterable[IndexSpec] = ()) -> None:
         self.kind = kind
-        self._rows: dict[Hashable, Record] = {}
-        self._rows_owned = True
+        self._rows = LayeredDict()  # record id -> record
         self._indexes = {spec.name: _Index(spec) for spec in indexes}
         self._journal: list | None = None  # the owning store's undo log, when in a transaction
         self.writes = 0  # puts and deletes so far (a fork starts from its origin's count)
@@ -288,26 +283,28 @@ class Collection(Generic[Record]):
     def fork(self) -> "Collection[Record]":
         twin = Collection.__new__(Collection)
         twin.kind = self.kind
-        twin._rows = self._rows
-        twin._rows_owned = False
-        self._rows_owned = False
+        twin._rows = self._rows.fork()
         twin._indexes = {name: index.fork() for name, index in self._indexes.items()}
         twin._journal = None
         twin.writes = self.writes
         return twin
 
     def export(self) -> tuple:
-        return self._rows, {name: index.export() for name, index in self._indexes.items()}, self.writes
+        return self._rows.flat(), {name: index.export() for name, index in self._indexes.items()}, self.writes
 
     def load(self, state: tuple) -> None:
         rows, indexes, self.writes = state
-        self._rows, self._rows_owned = rows, True
+        self._rows = LayeredDict(rows)
         for name, index_state in indexes.items():
             self._indexes[name].load(index_state)
 
     # -- reads -------------------------------------------------------------------
     def get(self, record_id: Hashable) -> Record | None:
-        return self._rows.get(record_id)
+        rows = self._rows  # LayeredDict.get, inlined: every request reads records by id
+        record = rows.overlay.get(record_id, ABSENT)
+        if record is ABSENT:
+            return rows.base.get(record_id)
+        return None if record is DELETED else record
 
     def __contains__(self, record_id: Hashable) -> bool:
         return record_id in self._rows
@@ -319,7 +316,8 @@ class Collection(Generic[Record]):
         return iter(self._rows.values())
 
     def ids(self) -> Iterable[Hashable]:
-        return self._rows.keys()
+        """Every id, in insertion order (sized, and answers ``in``)."""
+        return self._rows
 
     def lookup(self, index: str, key: Hashable) -> set:
         """Ids filed under ``key`` in ``index``. Do not mutate the returned set."""
@@ -345,19 +343,15 @@ class Collection(Generic[Record]):
         return [rows[record_id] for record_id in self._indexes[index].get(key)]
 
     # -- writes ------------------------------------------------------------------
-    def _own_rows(self) -> None:
-        if not self._rows_owned:
-            self._rows = dict(self._rows)
-            self._rows_owned = True
-
     def put(self, record_id: Hashable, record: Record) -> None:
         """Insert or replace. Records are immutable: replace, never mutate."""
-        self._own_rows()
         self.writes += 1
         previous = self._rows.get(record_id)
         if self._journal is not None:
             self._journal.append((self, record_id, previous))
         self._rows[record_id] = record
+        if type(record) in ACYCLIC_TYPES:
+            untrack(record)
         for index in self._indexes.values():
             index.replace(record_id, previous, record)
 
@@ -365,7 +359,6 @@ class Collection(Generic[Record]):
         previous = self._rows.get(record_id)
         if previous is None:
             return None
-        self._own_rows()
         self.writes += 1
         if self._journal is not None:
             self._journal.append((self, record_id, previous))

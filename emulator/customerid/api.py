@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import functools
+import weakref
 
 from aiohttp import web
 
@@ -141,7 +142,11 @@ class CustomerIdApi:
 
     def build_model(self, store, settings: CustomerIdSettings, clock) -> CustomerIdModel:
         model = CustomerIdModel(store, settings, clock.iso, clock.timestamp)
-        model.sso = SsoModel(store, settings, clock, model.lock_user)  # the SSO beside this CustomerID, same world
+        # The SSO beside this CustomerID, same world. Its lock callback holds the model weakly:
+        # a cycle would keep a reset's old world (and all it wrote) until a full collection,
+        # or for ever once gctuning has frozen it.
+        lock_user = weakref.WeakMethod(model.lock_user)
+        model.sso = SsoModel(store, settings, clock, lambda user_id: lock_user()(user_id))
         return model
 
     def summary_counts(self, store) -> dict[str, int]:

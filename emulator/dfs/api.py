@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import functools
-import os
 
 from aiohttp import web
 
@@ -13,6 +12,7 @@ from .. import signing
 from ..api import package_file
 from ..connections import read_body
 from ..endpoints import EndpointTable, Operation
+from ..ids import random_hex32
 from ..oauth import status_error_response
 from ..packagedata import read_yaml
 from ..safeparse import load_json
@@ -30,7 +30,7 @@ NAME = "dfs"
 
 
 def new_correlation_id() -> str:
-    return os.urandom(16).hex()  # 32 lower-case hex characters, as the document's sample
+    return random_hex32()  # 32 lower-case hex characters, as the document's sample
 
 
 def error_response(error: DfsError, correlation_id: str | None = None) -> web.Response:
@@ -96,7 +96,8 @@ class DfsApi:
         handler = getattr(self.handlers, operation.handler)
         binder = self.binder
         body_schema = operation.body
-        reads_only = operation.method == "GET"
+        has_body = operation.method != "GET"
+        writes = has_body and not getattr(handler, "reads_only", False)
 
         async def bound(request: web.Request, world: World, path_params: dict[str, str]) -> web.StreamResponse:
             correlation_id = new_correlation_id()
@@ -106,16 +107,16 @@ class DfsApi:
                                       world.clock.timestamp())
                 path = {name: path_value(name, text) for name, text in path_params.items()}
                 body = None
-                if not reads_only:
+                if has_body:
                     raw = await read_body(request)  # read (and size-check) before the transaction
                     if body_schema is not None:
                         body = binder.bind(body_schema, raw)
                 call = Call(request, model, caller, path, body, functools.partial(_schedule, world, model))
-                if reads_only:
-                    response = handler(call)
-                else:
+                if writes:
                     with model.store.transaction():
                         response = handler(call)
+                else:
+                    response = handler(call)
             except DfsError as error:
                 return error_response(error, correlation_id)
             response.headers[CORRELATION_HEADER] = correlation_id

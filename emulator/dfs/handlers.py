@@ -29,6 +29,13 @@ def json_body(body: bytes, status: int = 200) -> web.Response:
     return web.Response(body=body, status=status, content_type="application/json", charset="utf-8")
 
 
+def reads_only(operation: Callable) -> Callable:
+    """Marks a handler of a POST that only reads (a search, a check): it runs
+    without a store transaction around it, as GETs do."""
+    operation.reads_only = True  # type: ignore[attr-defined]
+    return operation
+
+
 def no_content() -> web.Response:
     return web.Response(status=204)
 
@@ -114,6 +121,7 @@ class DfsHandlers:
         """get /v1.0/permissions/{permissionId}"""
         return json_response(render.permission(call.model, call.model.get_permission(call.path["permissionId"])))
 
+    @reads_only
     def check_required_access_policies(self, call: Call) -> web.Response:
         """post /v1.0/roles/{roleId}/required-access-policies/check"""
         sufficient, missing = call.model.check_role_policies(call.tenant, call.path["roleId"],
@@ -185,7 +193,7 @@ class DfsHandlers:
     def get_identity(self, call: Call) -> web.Response:
         """get /v1.0/identities/{identityId}"""
         identity, access = call.model.get_tenant_identity(call.tenant, call.path["identityId"])
-        return json_response(render.identity(call.model, identity, access))
+        return json_body(render.identity_body(call.model, identity, access))
 
     def identities_roles_hierarchy_level(self, call: Call) -> web.Response:
         """get /v1.0/identities/roles/hierarchy-level"""
@@ -219,6 +227,7 @@ class DfsHandlers:
         call.model.set_tenant_access(tenant, call.path["identityId"], call.body)
         return no_content()
 
+    @reads_only
     def search_identities(self, call: Call) -> web.Response:
         """post /v1.0/identities/search"""
         model = call.model
@@ -259,6 +268,7 @@ class DfsHandlers:
         """get /v1.0/members/{memberId}"""
         return json_response(render.member(call.model, call.model.get_member(call.tenant, call.path["memberId"])))
 
+    @reads_only
     def search_members(self, call: Call) -> web.Response:
         """post /v1.0/members/search"""
         model = call.model
@@ -317,6 +327,7 @@ class DfsHandlers:
         call.model.update_participant(call.tenant, call.path["participantId"], call.body)
         return no_content()
 
+    @reads_only
     def search_participants(self, call: Call) -> web.Response:
         """post /v1.0/participants/search"""
         model = call.model

@@ -38,8 +38,15 @@ PATH_DESCRIPTIONS = {
 }
 
 
+# An id as clients send it back (lower case, hyphens): already what path_value
+# would make of it, so it skips the uuid.UUID round trip.
+CANONICAL_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+
+
 def path_value(name: str, text: str):
     kind = PATH_PARAMETERS.get(name, "string")
+    if kind == "uuid" and CANONICAL_UUID.fullmatch(text):
+        return text
     if kind == "int32":
         if not re.fullmatch(r"[+-]?\d{1,10}", text) or not INT32[0] <= int(text) <= INT32[1]:
             raise BadRequest(f"The value '{text}' is not valid for {name}.")
@@ -93,6 +100,8 @@ class BodyBinder:
     def __init__(self) -> None:
         self._validators: dict[str, jsonschema.Draft202012Validator] = {}
         self._fast: dict[str, Callable[[Any], Any]] = {}
+        self._plans: dict[int, tuple[dict | None, dict | None]] = {}  # id(schema) -> normalize's plan
+        self._roots = {name: {"$ref": f"#/$defs/{name}"} for name in self.definitions}
 
     @functools.cached_property
     def definitions(self) -> dict:  # read at the first body, not at every start
@@ -117,20 +126,34 @@ class BodyBinder:
             schema = self.definitions[schema["$ref"].rsplit("/", 1)[1]]
         return schema
 
+    def _plan(self, schema: dict) -> tuple[dict | None, dict | None]:
+        """What ``normalize`` does with a value of ``schema``, worked out once per
+        schema (they live as long as the binder): the properties by folded name
+        (None: not an object schema) and the item schema (None: not an array one)."""
+        plan = self._plans.get(id(schema))
+        if plan is None:
+            resolved = self._resolve(schema)
+            spelling = ({name.casefold(): (name, property_schema)
+                         for name, property_schema in resolved["properties"].items()}
+                        if "properties" in resolved else None)
+            items = resolved.get("items")
+            plan = self._plans[id(schema)] = (spelling, items if isinstance(items, dict) else None)
+        return plan
+
     def normalize(self, value, schema: dict):
         """Rename properties to the schema's spelling (case-insensitively) and drop
         unknown ones, recursively; types are left to the validator."""
-        schema = self._resolve(schema)
-        if isinstance(value, dict) and "properties" in schema:
-            spelling = {name.casefold(): name for name in schema["properties"]}
+        spelling, items = self._plan(schema)
+        if spelling is not None and isinstance(value, dict):
             bound = {}
             for key, item in value.items():
-                name = spelling.get(key.casefold())
-                if name is not None:
-                    bound[name] = self.normalize(item, schema["properties"][name])
+                found = spelling.get(key.casefold())
+                if found is not None:
+                    name, property_schema = found
+                    bound[name] = self.normalize(item, property_schema)
             return bound
-        if isinstance(value, list) and isinstance(schema.get("items"), dict):
-            return [self.normalize(item, schema["items"]) for item in value]
+        if items is not None and isinstance(value, list):
+            return [self.normalize(item, items) for item in value]
         return value
 
     def bind(self, name: str, raw: bytes):
@@ -142,7 +165,7 @@ class BodyBinder:
             document = load_json(raw, strict_integers=True)
         except UnsafeDocument as error:
             raise BadRequest(f"The request was not in the required format: {error}") from None
-        document = self.normalize(document, {"$ref": f"#/$defs/{name}"})
+        document = self.normalize(document, self._roots[name])
         try:
             self.fast_check(name)(document)
             return document

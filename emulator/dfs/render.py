@@ -4,6 +4,7 @@ permissions, the check result, participants but not participant create)."""
 
 from __future__ import annotations
 
+from .. import jsoncodec
 from .models import DfsModel
 from .models.records import (AccessPolicy, AuditContext, BackOffice, Identity, Member, Participant, Permission,
                              ProviderSetting, Role, TenantAccess)
@@ -93,6 +94,15 @@ def identity(model: DfsModel, item: Identity, access: TenantAccess | None) -> di
         "AssignedContactsCount": len(member.contact_ids) if member else 0,
         "ParticipantIds": model.participant_ids_of(tenant_id, item.id) if access else [],
     }
+
+
+def identity_body(model: DfsModel, item: Identity, access: TenantAccess) -> bytes:
+    """``identity`` as JSON, kept per world while the identity, its tenant access
+    and every collection ``identity`` looks records up in are unchanged."""
+    return model.rendered.get(
+        ("identity", item.id, access.tenant_id), (item, access),
+        (model.members, model.provider_settings, model.roles, model.bank_branches, model.participants),
+        lambda: jsoncodec.dumps(identity(model, item, access)))
 
 
 def identity_role_level(model: DfsModel, item: Identity, access: TenantAccess, role: Role) -> dict:

@@ -10,10 +10,12 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass
 
+from ...gctuning import acyclic
 from .base import ModelBase, epoch
 from .statuses import ENABLED, LOCKED
 
 
+@acyclic
 @dataclass(frozen=True, slots=True)
 class TimedLock:
     user_id: str
@@ -23,7 +25,7 @@ class TimedLock:
 class LockRules(ModelBase):
     # (the locks collection's write count, the earliest ``until`` then): remembered
     # until a lock is added or removed, so a request costs one comparison while no
-    # lock has run out, however many users are locked (bulk scenarios lock thousands)
+    # lock has run out, however many users a scenario locked (lockedAt)
     _earliest_expiry: tuple[int, int | None] | None = None
 
     def start_lock_timer(self, user_id: str, locked_at: str | None = None) -> TimedLock:

@@ -9,9 +9,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Mapping
 
+from ...gctuning import acyclic
+
 Attributes = Mapping[str, tuple[str, ...]]  # custom attribute name -> values
 
 
+@acyclic
 @dataclass(frozen=True, slots=True)
 class Organization:
     id: str
@@ -26,6 +29,7 @@ class Organization:
     created: str = ""
 
 
+@acyclic
 @dataclass(frozen=True, slots=True)
 class User:
     id: str
@@ -52,6 +56,7 @@ class User:
         return " ".join(part for part in (self.firstname, self.surname) if part) or (self.login or self.id)
 
 
+@acyclic
 @dataclass(frozen=True, slots=True)
 class Role:
     id: str
@@ -61,6 +66,7 @@ class Role:
     member_of: tuple[str, ...] = ()  # ids of roles this role is a member of
 
 
+@acyclic
 @dataclass(frozen=True, slots=True)
 class RoleAssignment:
     id: str  # f"{user_id}:{role_id}"
@@ -68,6 +74,7 @@ class RoleAssignment:
     role_id: str
 
 
+@acyclic
 @dataclass(frozen=True, slots=True)
 class Mandate:
     id: str
@@ -82,6 +89,7 @@ class Mandate:
     created: str = ""
 
 
+@acyclic
 @dataclass(frozen=True, slots=True)
 class Delegation:
     """A mandatee passing a mandate on. ``role_id`` None: the whole mandate
@@ -96,6 +104,7 @@ class Delegation:
     created: str = ""
 
 
+@acyclic
 @dataclass(frozen=True, slots=True)
 class RoleInvitation:
     id: str
@@ -106,6 +115,7 @@ class RoleInvitation:
     created: str = ""
 
 
+@acyclic
 @dataclass(frozen=True, slots=True)
 class MandateTemplate:
     """A 1.2 mandate template: a named mandate type and role that Assign Mandate

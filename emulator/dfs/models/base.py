@@ -3,12 +3,13 @@ caller's tenant, sequences and timestamps."""
 
 from __future__ import annotations
 
-import uuid
 from typing import Callable
 
+from ...ids import random_uuid
 from ...querycache import QueryCache
 from ...store import Collection, Store
 from ..errors import NotFound, Unprocessable
+from ..rendercache import RenderCache
 from .records import Identity, Member, Participant, Role, Tenant, TenantAccess
 from .settings import DfsSettings
 
@@ -20,8 +21,7 @@ def dotnet_time(iso_millis: str) -> str:
     return f"{head}.{digits.ljust(7, '0')}Z"
 
 
-def new_uuid() -> str:
-    return str(uuid.uuid4())
+new_uuid = random_uuid  # a new record's id
 
 
 class ModelBase:
@@ -30,6 +30,8 @@ class ModelBase:
         self.settings = settings
         self._now = now
         self.query_cache = QueryCache(store)  # sorted search matches, until the next write
+        self.verified_callers: dict = {}  # Authorization header -> auth._VerifiedCaller (auth.authenticate)
+        self.rendered = RenderCache()  # answers rendered from records that have not changed since
         self.tenants: Collection = store["dfs.tenants"]
         self.identities: Collection = store["dfs.identities"]
         self.access: Collection = store["dfs.access"]

@@ -10,7 +10,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ...gctuning import acyclic
 
+
+@acyclic
 @dataclass(frozen=True, slots=True)
 class Tenant:
     id: int
@@ -19,6 +22,7 @@ class Tenant:
     name: str
 
 
+@acyclic
 @dataclass(frozen=True, slots=True)
 class Identity:
     id: str  # "Internal User ID", lower-case uuid
@@ -45,6 +49,7 @@ class Identity:
     created: str = ""
 
 
+@acyclic
 @dataclass(frozen=True, slots=True)
 class BackOffice:
     default_menu_item_id: int | None = None
@@ -52,6 +57,7 @@ class BackOffice:
     functionality_ids: tuple[int, ...] = ()
 
 
+@acyclic
 @dataclass(frozen=True, slots=True)
 class TenantAccess:
     identity_id: str
@@ -64,6 +70,7 @@ class TenantAccess:
         return (self.identity_id, self.tenant_id)
 
 
+@acyclic
 @dataclass(frozen=True, slots=True)
 class Member:
     id: int
@@ -82,6 +89,7 @@ class Member:
     contact_ids: tuple[int, ...] = ()  # persons (contacts) assigned to this member
 
 
+@acyclic
 @dataclass(frozen=True, slots=True)
 class Role:
     id: int
@@ -98,6 +106,7 @@ class Role:
     back_office: BackOffice = BackOffice()
 
 
+@acyclic
 @dataclass(frozen=True, slots=True)
 class Participant:
     id: int
@@ -108,6 +117,7 @@ class Participant:
     identity_ids: tuple[str, ...] = ()
 
 
+@acyclic
 @dataclass(frozen=True, slots=True)
 class AccessPolicy:
     id: int
@@ -117,6 +127,7 @@ class AccessPolicy:
     is_app_oriented: bool = False
 
 
+@acyclic
 @dataclass(frozen=True, slots=True)
 class Permission:
     id: int
@@ -126,6 +137,7 @@ class Permission:
     required_access_policy_ids: tuple[int, ...] = ()
 
 
+@acyclic
 @dataclass(frozen=True, slots=True)
 class ClientApp:
     tenant_id: int
@@ -134,6 +146,7 @@ class ClientApp:
     access_policy_keys: tuple[str, ...]
 
 
+@acyclic
 @dataclass(frozen=True, slots=True)
 class MenuItem:
     id: int
@@ -141,6 +154,7 @@ class MenuItem:
     parent_id: int | None = None
 
 
+@acyclic
 @dataclass(frozen=True, slots=True)
 class FunctionalityGroup:
     id: int
@@ -148,6 +162,7 @@ class FunctionalityGroup:
     functionalities: tuple[tuple[int, str], ...] = ()
 
 
+@acyclic
 @dataclass(frozen=True, slots=True)
 class ProviderSetting:
     id: int
@@ -161,12 +176,14 @@ class ProviderSetting:
     last_updated: str = ""
 
 
+@acyclic
 @dataclass(frozen=True, slots=True)
 class BankBranch:
     id: int
     name: str
 
 
+@acyclic
 @dataclass(frozen=True, slots=True)
 class AuditContext:
     tenant_id: int
@@ -177,6 +194,7 @@ class AuditContext:
     created: str
 
 
+@acyclic
 @dataclass(frozen=True, slots=True)
 class LongRunningRequest:
     id: str
