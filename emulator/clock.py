@@ -7,6 +7,7 @@ clock plus an offset, or stands still at a frozen instant.
 
 from __future__ import annotations
 
+import time
 from datetime import datetime, timedelta, timezone
 
 
@@ -28,8 +29,11 @@ class Clock:
         return datetime.now(timezone.utc) + self.offset
 
     def timestamp(self) -> float:
-        """Seconds since the epoch on this clock (token ``iat``/``exp``)."""
-        return self.now().timestamp()
+        """Seconds since the epoch on this clock (token ``iat``/``exp``): read on
+        every Bearer request, so without building a datetime while the clock runs."""
+        if self.frozen is not None:
+            return self.frozen.timestamp()
+        return time.time() + self.offset.total_seconds()
 
     def iso(self) -> str:
         return self.now().isoformat(timespec="milliseconds").replace("+00:00", "Z")
