@@ -13,11 +13,12 @@ import random
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Iterable
+from typing import TYPE_CHECKING, Any, Iterable, Mapping
 
 from .builtin_scenarios import ScenarioNotFound, find_scenario
 from .clock import Clock
 from .safeparse import FILE_LIMITS, ParseLimits, UnsafeDocument, load_yaml
+from .scenariokeys import ScenarioKeys
 from .store import Store
 
 if TYPE_CHECKING:  # jsonschema and referencing: ~40 ms of import, not needed when the baseline
@@ -68,7 +69,7 @@ class ScenarioContext:
     settings: dict[str, Any]
     store: Store
     clock: Clock
-    keys: dict[tuple[str, str], str] = field(default_factory=dict)  # (kind, key) -> id
+    keys: ScenarioKeys = field(default_factory=ScenarioKeys)  # (kind, key) -> id
     random: random.Random = field(default_factory=random.Random)
 
     def error(self, path: Iterable[Any], problem: str) -> ScenarioError:
@@ -93,7 +94,7 @@ class ScenarioContext:
             raise self.error(path, f"no {kind} with key {key!r} (define it before it is referred to)") from None
 
 
-def missing_key_message(keys: dict[tuple[str, str], str], kind: str, key: str | None) -> str:
+def missing_key_message(keys: Mapping[tuple[str, str], str], kind: str, key: str | None) -> str:
     """Why (kind, key) is not a scenario key, with what exists instead: the kinds, or
     the keys of that kind (the closest ones when there are many)."""
     kinds = sorted({known for known, _ in keys})
@@ -116,7 +117,7 @@ class Baseline:
     store: Store
     settings: dict[str, Any]
     files: tuple[str, ...]
-    keys: dict[tuple[str, str], str]
+    keys: ScenarioKeys
 
 
 def resolve_scenario(entry: str | Path, search: Iterable[Path] = (), directories: Iterable[Path] = ()) -> Path:
@@ -198,7 +199,7 @@ def empty_store(apis) -> Store:
 
 
 def load_documents(sources: list[tuple[str, dict]], apis, store: Store, settings: dict[str, Any],
-                   keys: dict[tuple[str, str], str], clock: Clock, progress=None) -> dict[tuple[str, str], str]:
+                   keys: Mapping[tuple[str, str], str], clock: Clock, progress=None) -> ScenarioKeys:
     """Validate every document, then load them all into ``store`` (updating
     ``settings`` in place) in one transaction; returns the scenario keys, ``keys``
     plus the new ones. Raises ScenarioError, with nothing written, on any problem."""
@@ -207,7 +208,7 @@ def load_documents(sources: list[tuple[str, dict]], apis, store: Store, settings
         if progress is not None:
             progress.loading(Path(name).name, "validating")
         validate_scenario(document, name, apis)
-    keys = dict(keys)
+    keys = keys.copy() if isinstance(keys, ScenarioKeys) else ScenarioKeys(keys)
     with store.transaction(), store.bulk_load():
         for name, document in sources:
             if progress is not None:
