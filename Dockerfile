@@ -28,6 +28,7 @@ ENV EMULATOR_HOST=0.0.0.0 \
     EMULATOR_PORT=8080 \
     EMULATOR_SCENARIOS=default \
     EMULATOR_ADDRESS_FILE=/tmp/emulator-address.json \
+    EMULATOR_CACHE_DIR=/tmp/emulator-cache \
     EMULATOR_ACCESS_LOG=1 \
     EMULATOR_LOG_FORMAT=text
 WORKDIR /scenarios

@@ -129,6 +129,8 @@ def test_image_command_serves_passes_its_healthcheck_and_stops_on_sigterm_within
     assert seconds < container.STOP_BUDGET_SECONDS, seconds
     assert "shutting down" in output
     assert "GET /customerid-rest/services/2.1/users?status=Enabled GET104 200" in output  # request lines on
+    assert "cannot cache" not in output  # the image's user has no home: EMULATOR_CACHE_DIR is under /tmp
+    assert any((container_dir / "emulator-cache").glob("baseline-*"))
     assert not (container_dir / "emulator-address.json").exists()
     # nothing listens any more: the HEALTHCHECK now fails
     assert container.healthcheck().returncode == 1

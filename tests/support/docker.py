@@ -201,8 +201,9 @@ class LocalImage:
         for key, value in image_env.items():
             environment[key] = self.map_path(value, volumes)
         # /tmp of the container is the test's own directory
-        if environment.get("EMULATOR_ADDRESS_FILE", "").startswith("/tmp/"):
-            environment["EMULATOR_ADDRESS_FILE"] = str(workdir / Path(environment["EMULATOR_ADDRESS_FILE"]).name)
+        for key, value in list(environment.items()):
+            if key.startswith("EMULATOR_") and value.startswith("/tmp/"):
+                environment[key] = str(workdir / Path(value).name)
         return environment
 
     def start(self, workdir: Path, env: dict[str, str] | None = None, volumes: dict[str, Path] | None = None,
