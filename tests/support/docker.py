@@ -199,11 +199,9 @@ class LocalImage:
         environment = {key: value for key, value in os.environ.items() if not key.startswith("EMULATOR_")}
         image_env = {**self.stage.env, **overrides}
         for key, value in image_env.items():
-            environment[key] = self.map_path(value, volumes)
-        # /tmp of the container is the test's own directory
-        for key, value in list(environment.items()):
-            if key.startswith("EMULATOR_") and value.startswith("/tmp/"):
-                environment[key] = str(workdir / Path(value).name)
+            # /tmp of the container is the test's own directory
+            environment[key] = str(workdir / Path(value).name) if value.startswith("/tmp/") \
+                else self.map_path(value, volumes)
         return environment
 
     def start(self, workdir: Path, env: dict[str, str] | None = None, volumes: dict[str, Path] | None = None,
