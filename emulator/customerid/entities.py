@@ -6,35 +6,15 @@ from __future__ import annotations
 from .models import CustomerIdModel
 from .models.records import Delegation, Mandate, Organization, Role, User
 from .models.statuses import BY_CODE
-from .render import Attribute, Entity, RenderedEntity, rendered
+from .render import Attribute, Entity, KeptPerObject, RenderedEntity, rendered
 
 
-class _RenderedBodies:
-    """Records are immutable (the store replaces them), so an entity's body only
-    changes when its record, or a record it shows, is replaced: each combination is
-    rendered once and served from here until then. Entries hold their records, so
-    an ``id()`` is never reused while it is a key; the size is bounded."""
-
-    def __init__(self, limit: int = 16384) -> None:
-        self._limit = limit
-        self._entries: dict[int, tuple[object, object, RenderedEntity]] = {}
-
-    def get(self, record: object, shown: object, build) -> RenderedEntity:
-        entry = self._entries.get(id(record))
-        if entry is not None and entry[0] is record and entry[1] is shown:
-            return entry[2]
-        body = rendered(build())
-        if len(self._entries) >= self._limit:
-            self._entries.clear()
-        self._entries[id(record)] = (record, shown, body)
-        return body
-
-
-_USERS = _RenderedBodies()
-_ORGANIZATIONS = _RenderedBodies()
-_ROLES = _RenderedBodies()
-_MANDATES = _RenderedBodies()
-_DELEGATIONS = _RenderedBodies()
+# Each record's rendered <Attribute> body (for a user, with the organization it shows).
+_USERS = KeptPerObject()
+_ORGANIZATIONS = KeptPerObject()
+_ROLES = KeptPerObject()
+_MANDATES = KeptPerObject()
+_DELEGATIONS = KeptPerObject()
 
 _USER_FIELDS_BEFORE_ORGANIZATION = ("firstname", "surname", "mobile", "cn", "login", "email", "ssn", "locale")
 
@@ -42,7 +22,7 @@ _USER_FIELDS_BEFORE_ORGANIZATION = ("firstname", "surname", "mobile", "cn", "log
 def user_entity(model: CustomerIdModel, user: User) -> RenderedEntity:
     """GET105: every attribute the user has, custom ones after the built-in ones."""
     organization = model.organizations.get(user.organization_id)
-    return _USERS.get(user, organization, lambda: _user_entity(user, organization))
+    return _USERS.get(user, organization, lambda: rendered(_user_entity(user, organization)))
 
 
 def _user_entity(user: User, organization: Organization | None) -> Entity:
@@ -63,7 +43,7 @@ def _user_entity(user: User, organization: Organization | None) -> Entity:
 def organization_entity(organization: Organization) -> RenderedEntity:
     """GET107: entityName, friendlyName, organizationClass (still the 2.1 name),
     memberships when there are any, then custom attributes."""
-    return _ORGANIZATIONS.get(organization, None, lambda: _organization_entity(organization))
+    return _ORGANIZATIONS.get(organization, None, lambda: rendered(_organization_entity(organization)))
 
 
 def _organization_entity(organization: Organization) -> Entity:
@@ -80,7 +60,7 @@ def _organization_entity(organization: Organization) -> Entity:
 
 def role_entity(role: Role) -> RenderedEntity:
     """GET109."""
-    return _ROLES.get(role, None, lambda: _role_entity(role))
+    return _ROLES.get(role, None, lambda: rendered(_role_entity(role)))
 
 
 def _role_entity(role: Role) -> Entity:
@@ -91,7 +71,7 @@ def mandate_entity(model: CustomerIdModel, mandate: Mandate, expand: bool = Fals
     """GET111; ``expand`` (entities=true) puts the referenced organization, user and
     role in place of their ids (those are rendered fresh: they show other records)."""
     if not expand:
-        return _MANDATES.get(mandate, None, lambda: _mandate_entity(model, mandate, expand=False))
+        return _MANDATES.get(mandate, None, lambda: rendered(_mandate_entity(model, mandate, expand=False)))
     return _mandate_entity(model, mandate, expand=True)
 
 
@@ -129,7 +109,7 @@ def _referenced_entity(model: CustomerIdModel, kind: str, entity_id: str) -> Ent
 
 def delegation_entity(delegation: Delegation) -> RenderedEntity:
     """GET116."""
-    return _DELEGATIONS.get(delegation, None, lambda: _delegation_entity(delegation))
+    return _DELEGATIONS.get(delegation, None, lambda: rendered(_delegation_entity(delegation)))
 
 
 def _delegation_entity(delegation: Delegation) -> Entity:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import functools
 import json
 import re
-from typing import Iterable, NamedTuple, Sequence
+from typing import Any, Callable, Iterable, NamedTuple, Sequence
 from xml.sax.saxutils import escape as _escape_always
 from xml.sax.saxutils import quoteattr
 
@@ -128,7 +128,8 @@ def entity_list(element: str, in_response_to: str, method: str,
 
 def entity_document(entity: Entity | RenderedEntity, in_response_to: str, method: str) -> bytes:
     if type(entity) is RenderedEntity:
-        return _RENDERED_DOCUMENTS.get(entity, in_response_to, method)
+        return _RENDERED_DOCUMENTS.get(entity, (in_response_to, method),
+                                       lambda: _entity_document(entity, in_response_to, method))
     return _entity_document(entity, in_response_to, method)
 
 
@@ -139,29 +140,31 @@ def _entity_document(entity: Entity | RenderedEntity, in_response_to: str, metho
     return "".join(out).encode()
 
 
-class _DocumentsOfRenderedEntities:
-    """The last whole answer built around each RenderedEntity. Those are immutable
-    and replaced together with their record (entities.py), so the answer stays
-    right for as long as the same object is served at the same path; a Query
-    User asked again costs a lookup. Entries hold their entity, so an ``id()``
-    is never reused while it is a key; the size is bounded."""
+class KeptPerObject:
+    """What was built from an immutable object (a record, a rendered entity) and a
+    small key, kept while that same object is asked for with an equal key. Records
+    are replaced, never changed, so nothing needs invalidating: a write makes a new
+    object and the next read builds afresh. One entry per object (the last key
+    asked); entries hold their object, so an ``id()`` is never reused while it is
+    a key; the size is bounded."""
 
     def __init__(self, limit: int = 16384) -> None:
         self._limit = limit
-        self._entries: dict[int, tuple[RenderedEntity, str, str, bytes]] = {}
+        self._entries: dict[int, tuple[object, object, Any]] = {}
 
-    def get(self, entity: RenderedEntity, in_response_to: str, method: str) -> bytes:
-        entry = self._entries.get(id(entity))
-        if entry is not None and entry[0] is entity and entry[1] == in_response_to and entry[2] == method:
-            return entry[3]
-        document = _entity_document(entity, in_response_to, method)
+    def get(self, owner: object, key: object, build: Callable[[], Any]) -> Any:
+        entry = self._entries.get(id(owner))
+        if entry is not None and entry[0] is owner and (entry[1] is key or entry[1] == key):
+            return entry[2]
+        value = build()
         if len(self._entries) >= self._limit:
             self._entries.clear()
-        self._entries[id(entity)] = (entity, in_response_to, method, document)
-        return document
+        self._entries[id(owner)] = (owner, key, value)
+        return value
 
 
-_RENDERED_DOCUMENTS = _DocumentsOfRenderedEntities()
+# The whole answer around a rendered entity: a Query User asked again costs a lookup.
+_RENDERED_DOCUMENTS = KeptPerObject()
 
 
 def reinvite_response_xml(in_response_to: str, user_id: str, email: str) -> bytes:
