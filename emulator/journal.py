@@ -105,7 +105,7 @@ class Journal:
                              request.query_string, None if dropped else response.status, duration_ms,
                              request_body, response_body, request.headers, fault,
                              None if dropped else response.headers)
-        size = len(request_body) + len(response_body) + JOURNAL_ENTRY_BYTES
+        size = _entry_bytes(entry)
         entries = self.entries
         if len(entries) == self.limit:
             self.evicted += 1
