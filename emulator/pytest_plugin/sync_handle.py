@@ -83,27 +83,14 @@ class SyncEmulatorHandle:
         self.url, self.headers, self.namespace = handle.url, handle.headers, handle.namespace
         self.clock = SyncClock(self)
 
-    @property
-    def auth_headers(self) -> dict[str, str]:
-        return self._async.auth_headers
-
-    @property
-    def credentials(self) -> tuple[str, str]:
-        return self._async.credentials
-
-    def __getattr__(self, name: str):  # customerid_url, dfs_url, dfs_token, id_of, model, state, app, ...
+    def __getattr__(self, name: str):
+        """The async handle's attributes (auth_headers, credentials, bearer_headers,
+        dfs_headers, customerid_url, dfs_token, id_of, model, state, app, ...),
+        its coroutine methods as blocking calls."""
         value = getattr(self._async, name)
         if inspect.iscoroutinefunction(value):
             return lambda *args, **kwargs: self._portal.run(value(*args, **kwargs))
         return value
-
-    @property
-    def dfs_headers(self) -> dict[str, str]:
-        return self._async.dfs_headers
-
-    @property
-    def bearer_headers(self) -> dict[str, str]:
-        return self._async.bearer_headers
 
     def fault(self, **spec) -> SyncFault:
         return SyncFault(self._async.fault(**spec), self._portal.run)
