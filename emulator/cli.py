@@ -173,12 +173,7 @@ async def serve(config: EmulatorConfig, *, access_log: bool = False, log_format:
     finally:
         progress.done()
     app = create_app(config, apis=apis, baseline=baseline)
-    # Frozen without a collection first: what start-up left for the cyclic collector
-    # is a few thousand objects (~0.5 MB: classes that dataclass(slots=True) and attrs
-    # replaced, Faker's providers), and a collection over everything loaded cost
-    # 15 ms on the default scenario and 150 ms with 100,000 users.
-    gc.freeze()
-    tune_for_serving()  # its collection now looks only at what is not frozen: nothing
+    tune_for_serving()
     gc.enable()  # off since main_serve began: see there
     if access_log:
         from .accesslog import RequestLogger, access_logger

@@ -43,8 +43,11 @@ def _freeze_survivors(phase: str, info: dict) -> None:
 
 
 def tune_for_serving() -> None:
-    """Call once the baseline is loaded, before serving."""
-    gc.collect()
+    """Call once the baseline is loaded, before serving. Everything alive is frozen
+    without a collection first: what start-up leaves for the cyclic collector is a
+    few thousand objects (~0.5 MB: classes that dataclass(slots=True) and attrs
+    replaced, Faker's providers), and a collection over everything loaded cost
+    15 ms on the default scenario and 150 ms with 100,000 users."""
     gc.freeze()
     _return_free_memory()
     _, middle, old = gc.get_threshold()
