@@ -219,7 +219,7 @@ def main() -> int:
     selected = [w for w in WORKLOADS if not arguments.only
                 or any(part.strip().lower() in w.name.lower() for part in arguments.only.split(","))]
     with_state = not arguments.only and not arguments.no_state
-    from emulator.eventloop import loop_name
+    from emulator.serving.eventloop import loop_name
 
     event_loop = f"{loop_name()} (the bare app: asyncio)"
     report: dict = {"command": "python -m bench " + " ".join(sys.argv[1:]), "cores": os.cpu_count(),

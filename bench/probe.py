@@ -67,7 +67,7 @@ def main() -> int:
         signal.signal(signal.SIGUSR1, probe.dump)
     if what == "bare":
         sys.argv = ["bare", *arguments]
-        from . import bare  # noqa: F401  (serves until SIGTERM)
+        from . import bare
         return 0
     from emulator.cli import main as emulator_main
 

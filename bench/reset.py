@@ -20,8 +20,8 @@ import urllib.request
 
 from emulator.app import default_apis
 from emulator.customerid.models import UserChanges
-from emulator.scenarios import load_baseline
-from emulator.state import EmulatorState
+from emulator.world.scenarios import load_baseline
+from emulator.world.state import EmulatorState
 
 from .measure import ROOT, free_port
 

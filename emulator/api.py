@@ -13,7 +13,7 @@ from typing import Any, Awaitable, Callable, Iterable, Protocol
 from aiohttp import web
 
 from .endpoints import EndpointTable, Operation
-from .store import Collection
+from .store.core import Collection
 
 # (request, world, path parameters) -> response
 Handler = Callable[[web.Request, Any, dict[str, str]], Awaitable[web.StreamResponse]]
@@ -61,11 +61,15 @@ class EmulatedApi(Protocol):
         """Optional: what ``--contract warn|strict`` checks every answer against, with
         ``checker(operation, version)`` (``None``: no published contract, not checked)
         and ``error_checker(path)`` (answers outside any operation; ``None`` where no
-        published contract covers the path); see emulator/contract.py."""
+        published contract covers the path); see emulator/contract/check.py."""
 
     def control_actions(self) -> list["ControlAction"]:
         """Optional: simulated end-user or system actions, served by the control API
         at ``POST /__emulator/<api name>/<path>``."""
+
+    def try_it(self, world, url: str) -> list[str]:
+        """Optional: comment and curl lines that answer 2xx on ``world`` at ``url``
+        (``--print-curl``, printed by ``make run``), with credentials that work."""
 
     def record_kinds(self) -> list["RecordKind"]:
         """Optional: how the record browser (``/__emulator/records``, the dashboard)

@@ -119,7 +119,7 @@ class Output:
 
 
 def startup_lines(app, config: EmulatorConfig, seconds: float) -> list[str]:
-    from .state import STATE
+    from .world.state import STATE
 
     state = app[STATE]
     url = f"http://{config.host}:{config.port}"
@@ -145,7 +145,7 @@ def startup_lines(app, config: EmulatorConfig, seconds: float) -> list[str]:
 
 
 def startup_details(app, config: EmulatorConfig, seconds: float) -> dict:
-    from .state import STATE
+    from .world.state import STATE
 
     state = app[STATE]
     return {"version": __version__, "url": f"http://{config.host}:{config.port}",
@@ -159,10 +159,10 @@ async def serve(config: EmulatorConfig, *, access_log: bool = False, log_format:
     from aiohttp import web
 
     from .app import create_app, default_apis
-    from .baselinecache import load_baseline_cached
-    from .gctuning import tune_for_serving
-    from .load_progress import LoadProgress
-    from .state import STATE
+    from .world.baselinecache import load_baseline_cached
+    from .serving.gctuning import tune_for_serving
+    from .serving.load_progress import LoadProgress
+    from .world.state import STATE
 
     started = time.perf_counter()
     output = Output(log_format)
@@ -176,7 +176,7 @@ async def serve(config: EmulatorConfig, *, access_log: bool = False, log_format:
     tune_for_serving()
     gc.enable()  # off since main_serve began: see there
     if access_log:
-        from .accesslog import RequestLogger, access_logger
+        from .serving.accesslog import RequestLogger, access_logger
 
         runner = web.AppRunner(app, access_log_class=RequestLogger, access_log=access_logger(),
                                access_log_format=log_format, handle_signals=False, shutdown_timeout=0.5)
@@ -195,14 +195,14 @@ async def serve(config: EmulatorConfig, *, access_log: bool = False, log_format:
     # (PyJWT's and cryptography's imports, the run keys).
     asyncio.get_running_loop().run_in_executor(None, _warm_up, app[STATE])
     if print_curl and not output.json:
-        from .tryit import client_base_url, curl_examples
+        from .serving.tryit import client_base_url, curl_examples
 
         print("\nTry it (paste into a shell):", flush=True)
         for line in curl_examples(app[STATE], client_base_url(config.host, config.port)):
             print(line, flush=True)
     watcher_task = None
     if reload_scenarios:
-        from .reload import ScenarioWatcher
+        from .serving.reload import ScenarioWatcher
 
         watched = tuple(Path(file) for file in app[STATE].baseline.files)  # names resolved to their files
         watcher = ScenarioWatcher(app[STATE], watched, output.event)
@@ -263,8 +263,8 @@ def main_serve(argv: list[str], prog: str = "emulator") -> int:
 
 
 def _serve_from_arguments(arguments: argparse.Namespace) -> int:
-    from .cors import parse_origins
-    from .scenarios import ScenarioError
+    from .server.cors import parse_origins
+    from .world.scenarios import ScenarioError
 
     try:
         config = EmulatorConfig.from_environment(host=arguments.host, port=arguments.port,
@@ -281,7 +281,7 @@ def _serve_from_arguments(arguments: argparse.Namespace) -> int:
         log_format = arguments.log_format or os.environ.get("EMULATOR_LOG_FORMAT", "").strip() or "text"
         if log_format not in ("text", "json"):
             raise ValueError(f"EMULATOR_LOG_FORMAT={log_format!r}: text or json")
-        from .eventloop import loop_factory
+        from .serving.eventloop import loop_factory
 
         with asyncio.Runner(loop_factory=loop_factory()) as runner:
             runner.run(serve(config, access_log=access_log, log_format=log_format,
@@ -309,7 +309,7 @@ def main_validate(argv: list[str]) -> int:
     parser.add_argument("files", nargs="+", metavar="FILE|NAME", help="scenario files or built-in scenario names")
     arguments = parser.parse_args(argv)
     from .app import default_apis
-    from .scenarios import ScenarioError, load_baseline, read_scenario_file, resolve_scenario, validate_scenario
+    from .world.scenarios import ScenarioError, load_baseline, read_scenario_file, resolve_scenario, validate_scenario
 
     apis = default_apis()
     problems = 0
@@ -430,7 +430,7 @@ def health_target(environ=None, host: str | None = None, port: int | None = None
     file the server wrote (EMULATOR_ADDRESS_FILE) if there is one, else --host/--port,
     else EMULATOR_HOST/EMULATOR_PORT, else the defaults. A wildcard bind address is
     reached through loopback."""
-    from .tryit import client_base_url
+    from .serving.tryit import client_base_url
 
     environ = os.environ if environ is None else environ
     if host is None and port is None and environ.get("EMULATOR_ADDRESS_FILE"):

@@ -101,7 +101,7 @@ class EmulatorConfig:
         if environ.get("EMULATOR_SCENARIO_DIR"):
             values["scenario_dir"] = Path(environ["EMULATOR_SCENARIO_DIR"])
         if environ.get("EMULATOR_CORS"):
-            from .cors import parse_origins  # imports aiohttp: the command line imports this module first
+            from .server.cors import parse_origins  # imports aiohttp: the command line imports this module first
 
             values["cors_origins"] = parse_origins(environ["EMULATOR_CORS"])
         if environ.get("EMULATOR_CONTROL_TOKEN"):

@@ -12,7 +12,7 @@ import functools
 from dataclasses import dataclass
 from pathlib import Path
 
-from .packagedata import read_yaml
+from .formats.packagedata import read_yaml
 
 # The tables' format. The package's own tables are checked against it by the test
 # suite (tests/test_core_routing.py), not at every start: jsonschema's import and the

@@ -10,7 +10,7 @@ from pathlib import Path
 import aiohttp
 from openapi_spec_validator import validate
 
-import emulator.apidocs as apidocs
+import emulator.control.apidocs as apidocs
 
 DOCUMENTS = {"customerid": "/__emulator/customerid/openapi.json", "dfs": "/__emulator/dfs/openapi.json",
              "control": "/__emulator/openapi.json"}

@@ -10,7 +10,7 @@ import pytest
 from emulator.app import create_app, default_apis
 from emulator.builtin_scenarios import ScenarioNotFound, builtin_scenarios, find_scenario
 from emulator.config import DEFAULT_SCENARIO, EmulatorConfig
-from emulator.scenarios import ScenarioError, load_baseline
+from emulator.world.scenarios import ScenarioError, load_baseline
 
 BUILTIN = ["bulk-50k", "default", "dfs-bulk"]
 
@@ -48,7 +48,7 @@ def test_load_baseline_and_the_environment_take_names():
     assert baseline.files == (str(DEFAULT_SCENARIO),)
     config = EmulatorConfig.from_environment({"EMULATOR_SCENARIOS": "default"})
     app = create_app(config)
-    from emulator.state import STATE
+    from emulator.world.state import STATE
 
     assert app[STATE].baseline.files == (str(DEFAULT_SCENARIO),)
 

@@ -1,4 +1,4 @@
-"""--contract off|warn|strict (emulator/contract.py): every answer of both APIs is
+"""--contract off|warn|strict (emulator/contract/check.py): every answer of both APIs is
 checked against the package's XSDs (CustomerID) and OpenAPI document (DFS); a
 renderer broken on purpose is reported on the journal entry (warn) or as a 500
 naming the violation (strict)."""
@@ -10,7 +10,7 @@ import pytest
 
 import emulator.customerid.handlers as customerid_handlers
 import emulator.dfs.render as dfs_render
-from emulator import contract
+from emulator.contract import check as contract
 from emulator.cli import parse_arguments
 from emulator.config import EmulatorConfig
 from emulator.dfs.contract import dfs_contract
@@ -64,12 +64,12 @@ def test_contract_mode_from_environment_command_line_and_code():
         parse_arguments(["--contract", "loud"])
 
 
-async def test_off_mounts_the_plain_dispatcher_and_serves_a_broken_answer_unchecked(
+async def test_off_has_no_contract_step_and_serves_a_broken_answer_unchecked(
         make_emulator, break_get105):
     handle = await make_emulator()
     handlers = {route.handler.__qualname__ for route in handle.app.router.routes()
                 if route.resource.canonical.startswith(("/customerid-rest", "/v1.0"))}
-    assert handlers == {"_api_dispatcher.<locals>.dispatch"}
+    assert handlers == {"build_pipeline.<locals>.dispatch"}
     status, _, body = await raw(handle, "GET", handle.customerid_url() + f"/users/{MAIJA}", handle.auth_headers)
     assert status == 200 and b"<Nickname>" in body
     assert (await journal(handle))[-1]["contract"] is None
@@ -224,7 +224,7 @@ async def test_token_servers_have_no_published_contract_and_are_skipped_under_st
 
 
 def test_operations_without_a_published_contract_are_skipped_not_failed():
-    """An operation the contract has nothing for (e.g. a token endpoint) is mounted unwrapped and listed."""
+    """An operation the contract has nothing for (e.g. a token endpoint) gets no checker and is listed."""
     api = DfsApi()
 
     class Partial:
@@ -235,11 +235,11 @@ def test_operations_without_a_published_contract_are_skipped_not_failed():
         def error_checker(self, path):
             return dfs_contract(api.endpoints).error_checker(path)
 
-    checked = contract.CheckedApi(api, Partial(), "strict")
-    bound = {operation.handler: checked.bind(operation, version)
-             for operation in api.endpoints.operations for version in operation.versions}
-    assert bound["get_identity"].__qualname__ == "DfsApi.bind.<locals>.bound"
-    assert bound["list_access_policies"].__qualname__ == "CheckedApi.bind.<locals>.checked"
+    checked = contract.ContractCheck(api, Partial(), "strict")
+    checkers = {operation.handler: checked.checker(operation, version)
+                for operation in api.endpoints.operations for version in operation.versions}
+    assert checkers["get_identity"] is None
+    assert checkers["list_access_policies"] is not None
     # besides the identity server's operations, which publish no answer schema
     assert [entry for entry in checked.unchecked if not entry.endswith("(identity)")] == \
         ["get /v1.0/identities/{identityId} (1.0)"]

@@ -5,7 +5,7 @@ import aiohttp
 import pytest
 from openapi_spec_validator import validate
 
-from emulator.control import PREFIX
+from emulator.control.routes import PREFIX
 from tests.support.control import ControlClient
 from tests.support.customerid import ANNA, INVITATION_VILLE, INVOICE_VIEWER, MAIJA, PEKKA, VILLE
 

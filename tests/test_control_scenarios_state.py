@@ -7,8 +7,8 @@ import yaml
 
 from emulator.app import default_apis
 from emulator.config import PROJECT_SCENARIOS
-from emulator.scenarios import load_baseline
-from emulator.state import EmulatorState
+from emulator.world.scenarios import load_baseline
+from emulator.world.state import EmulatorState
 from tests.support.customerid import MAIJA, MATTI, VILLE
 
 NEW_ORGANIZATION = "77777777-7777-4777-8777-777777777771"

@@ -4,9 +4,9 @@ another scenario content, or the switch turned off, loads afresh."""
 
 import pytest
 
-from emulator import baselinecache
+from emulator.world import baselinecache
 from emulator.app import default_apis
-from emulator.scenarios import load_baseline
+from emulator.world.scenarios import load_baseline
 
 EXTRA = """\
 name: extra

@@ -10,8 +10,8 @@ from dataclasses import dataclass
 from emulator.customerid.models import records as customerid_records
 from emulator.customerid.models.locks import TimedLock
 from emulator.dfs.models import records as dfs_records
-from emulator.gctuning import ACYCLIC_TYPES, acyclic
-from emulator.store import Collection
+from emulator.store.untracked import ACYCLIC_TYPES, acyclic
+from emulator.store.core import Collection
 
 
 @acyclic
@@ -58,8 +58,8 @@ def test_a_reset_frees_the_old_world_without_the_cyclic_collector():
     """gctuning freezes what survives a full collection; an old world in a reference
     cycle would then never be freed. Reference counting alone must free it."""
     from emulator.app import default_apis
-    from emulator.scenarios import load_baseline
-    from emulator.state import EmulatorState
+    from emulator.world.scenarios import load_baseline
+    from emulator.world.state import EmulatorState
 
     apis = default_apis()
     state = EmulatorState(apis, load_baseline(["default"], apis))
@@ -79,7 +79,7 @@ def test_a_reset_frees_the_old_world_without_the_cyclic_collector():
 def test_the_stores_containers_are_not_tracked_by_the_cyclic_collector():
     """Rows, index buckets and sorted-key chunks hold records, ids and keys only:
     a collection would visit every entry of them (tens of ms on 100,000 rows)."""
-    from emulator.store import IndexSpec
+    from emulator.store.core import IndexSpec
 
     points = Collection("points", [IndexSpec("label", lambda p: (p.label,)),
                                    IndexSpec("text", lambda p: (("label", p.label),), ordered=True)])

@@ -5,8 +5,8 @@ import random
 
 import pytest
 
-from emulator.layered import LayeredDict
-from emulator.store import Collection, Store
+from emulator.store.layered import LayeredDict
+from emulator.store.core import Collection, Store
 
 
 def loaded(count: int) -> LayeredDict:

@@ -7,8 +7,8 @@ import uuid
 
 import aiohttp
 
-from emulator import app as app_module
-from emulator.ids import random_uuid
+from emulator.server import pipeline as app_module
+from emulator.store.ids import random_uuid
 from tests.support.customerid import ACME, MAIJA
 
 

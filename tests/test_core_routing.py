@@ -7,8 +7,8 @@ import jsonschema
 import pytest
 
 from emulator.endpoints import ENDPOINTS_SCHEMA, EndpointTable
-from emulator.packagedata import read_yaml
-from emulator.routing import MethodNotAllowed, PathRouter, RouteMatch
+from emulator.formats.packagedata import read_yaml
+from emulator.server.routing import MethodNotAllowed, PathRouter, RouteMatch
 
 
 def router() -> PathRouter:

@@ -6,7 +6,7 @@ import random
 
 import pytest
 
-from emulator.scenariokeys import ScenarioKeys
+from emulator.world.scenariokeys import ScenarioKeys
 
 
 def test_a_numbered_run_is_kept_as_a_prefix_and_ids():

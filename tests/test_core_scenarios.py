@@ -6,7 +6,7 @@ import pytest
 
 from emulator.app import default_apis
 from emulator.config import DEFAULT_SCENARIO
-from emulator.scenarios import ScenarioError, load_baseline, parse_scenario_text
+from emulator.world.scenarios import ScenarioError, load_baseline, parse_scenario_text
 
 
 def load(tmp_path: Path, text: str, *, with_default: bool = True):

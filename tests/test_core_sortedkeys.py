@@ -3,7 +3,7 @@ whatever the mix of inserts, removals and forks (chunks shared copy-on-write).""
 
 import random
 
-from emulator.sortedkeys import LOAD, SortedKeys
+from emulator.store.sortedkeys import LOAD, SortedKeys
 
 
 def test_random_inserts_and_removals_agree_with_a_sorted_set():

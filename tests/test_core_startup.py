@@ -14,10 +14,11 @@ from pathlib import Path
 import pytest
 import yaml
 
-from emulator import cli, signing
+from emulator import cli
+from emulator.auth import signing
 from emulator.app import default_apis
-from emulator.packagedata import read_yaml
-from emulator.scenarios import load_baseline
+from emulator.formats.packagedata import read_yaml
+from emulator.world.scenarios import load_baseline
 
 PACKAGE = Path(__file__).resolve().parent.parent / "emulator"
 
@@ -41,7 +42,7 @@ def test_create_app_imports_no_token_xsd_or_faker_library():
 
 def test_a_baseline_read_from_the_cache_needs_no_jsonschema(tmp_path):
     code = ("from emulator.app import create_app, default_apis\n"
-            "from emulator.baselinecache import load_baseline_cached\n"
+            "from emulator.world.baselinecache import load_baseline_cached\n"
             "apis = default_apis()\n"
             "create_app(apis=apis, baseline=load_baseline_cached(['default'], apis))")
     environment = {"EMULATOR_CACHE_DIR": str(tmp_path), "EMULATOR_BASELINE_CACHE": "1"}

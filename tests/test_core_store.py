@@ -4,7 +4,7 @@ from dataclasses import dataclass
 
 import pytest
 
-from emulator.store import Collection, IndexSpec, Store
+from emulator.store.core import Collection, IndexSpec, Store
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ import pytest
 
 from emulator.app import create_app
 from emulator.config import EmulatorConfig
-from emulator.cors import parse_origins
+from emulator.server.cors import parse_origins
 from tests.support.customerid import MAIJA
 
 APP = "https://app.example"

@@ -9,7 +9,7 @@ import aiohttp
 import jwt
 import pytest
 
-from emulator.signing import generate_key
+from emulator.auth.signing import generate_key
 from tests.support.customerid import ACME, MAIJA, MATTI
 
 

@@ -8,10 +8,10 @@ import pytest
 
 from emulator.config import DEFAULT_SCENARIO
 from tests.support.vendored import vendored_lines
-from emulator.scenarios import load_baseline, parse_scenario_text
+from emulator.world.scenarios import load_baseline, parse_scenario_text
 from emulator.app import create_app, default_apis
 from emulator.config import EmulatorConfig
-from emulator.signing import run_key
+from emulator.auth.signing import run_key
 from tests.support.dfs import ADMIN, BLAIR, DANNY, GLOBEX_UID, MILES, ROLE_HEAD, SARAH
 
 

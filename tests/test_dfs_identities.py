@@ -50,7 +50,7 @@ async def test_identities_with_roles_and_hierarchy_levels(dfs):
 
 
 async def test_identities_with_roles_needs_a_token_for_a_known_tenant(dfs):
-    from emulator.signing import run_key
+    from emulator.auth.signing import run_key
     token = run_key("dfs-identity").sign({"tenant_uid": UNKNOWN})
     (await dfs.get("/v1.0/identities/roles/hierarchy-level", headers={"Authorization": f"Bearer {token}"})).expect(401)
 

@@ -8,7 +8,7 @@ import aiohttp
 import jwt
 import pytest
 
-from emulator.signing import generate_key
+from emulator.auth.signing import generate_key
 from tests.support.dfs import ADMIN, GLOBEX_UID, TENANT_UID
 
 CLIENT = {"Authorization": aiohttp.encode_basic_auth("dfs-ci-client", "dfs-ci-secret")}

@@ -12,8 +12,8 @@ from emulator.dfs.auth import authenticate
 from emulator.dfs.errors import BadRequest, Forbidden, Unauthorized
 from emulator.dfs.params import path_value
 from emulator.dfs.rendercache import RenderCache
-from emulator.state import STATE
-from emulator.store import Collection
+from emulator.world.state import STATE
+from emulator.store.core import Collection
 from tests.support.dfs import JOHN, KYLE, PETER, ROLE_ADVISOR
 from tests.test_dfs_auth_and_flow import signed
 
@@ -161,7 +161,7 @@ async def test_posts_marked_reads_only_write_nothing(dfs, emulator):
 # -- body parsing with a reused decoder (safeparse) ----------------------------------------------
 
 def test_the_reused_json_decoders_answer_as_json_loads_did():
-    from emulator.safeparse import JsonFloat, UnsafeDocument, load_json
+    from emulator.formats.safeparse import JsonFloat, UnsafeDocument, load_json
 
     assert type(load_json(b'{"a": 1.0}', strict_integers=True)["a"]) is JsonFloat
     assert type(load_json(b'{"a": 1.0}')["a"]) is float

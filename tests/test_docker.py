@@ -16,7 +16,7 @@ from emulator import __version__
 from emulator.config import DEFAULT_SCENARIO
 from emulator.app import create_app
 from emulator.cli import health_target
-from emulator.control import PREFIX
+from emulator.control.routes import PREFIX
 from tests.support.docker import DOCKERFILE, ROOT, LocalImage, final_stage, free_port, in_build_context, \
     parse_dockerfile
 

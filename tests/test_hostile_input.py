@@ -74,7 +74,7 @@ async def test_json_bombs_and_bad_bytes_on_every_control_body(control, method, p
 
 
 async def test_scenario_files_refuse_bombs_too(tmp_path):
-    from emulator.scenarios import ScenarioError, read_scenario_file
+    from emulator.world.scenarios import ScenarioError, read_scenario_file
 
     for name, text in (("deep.yaml", DEEP_YAML), ("bomb.yaml", alias_bomb())):
         path = tmp_path / name

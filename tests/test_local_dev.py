@@ -18,8 +18,8 @@ from emulator.app import create_app
 from emulator.cli import health_target
 from emulator.config import DEFAULT_SCENARIO, EmulatorConfig
 from emulator.endpoints import EndpointTable
-from emulator.reload import ScenarioWatcher
-from emulator.state import STATE
+from emulator.serving.reload import ScenarioWatcher
+from emulator.world.state import STATE
 from tests.support.docker import free_port
 from tests.support.processes import Server, make_run_command
 

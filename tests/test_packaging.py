@@ -37,7 +37,7 @@ def test_the_wheel_carries_every_data_file_the_package_has(dist):
     data = [path.relative_to(ROOT).as_posix() for path in (ROOT / "emulator").rglob("*")
             if (path.suffix in DATA_SUFFIXES or path.name in DATA_NAMES) and "__pycache__" not in path.parts]
     assert {"emulator/builtin_scenarios/default.yaml", "emulator/builtin_scenarios/bulk-50k.yaml",
-            "emulator/builtin_scenarios/dfs-bulk.yaml", "emulator/control-openapi.yaml",
+            "emulator/builtin_scenarios/dfs-bulk.yaml", "emulator/control/control-openapi.yaml",
             "emulator/customerid/endpoints.yaml", "emulator/dfs/endpoints.yaml", "emulator/py.typed"} <= set(data)
     assert any(name.endswith(".xsd") for name in data)  # the CustomerID XML Schemas
     assert any(name.startswith("emulator/dfs/schemas/") for name in data)  # the DFS JSON Schemas

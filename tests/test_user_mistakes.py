@@ -135,8 +135,8 @@ def test_port_zero_is_reported_as_the_bound_port_everywhere(tmp_path):
 
 def test_slow_scenario_loads_print_a_progress_line_per_file():
     from emulator.app import default_apis
-    from emulator.load_progress import LoadProgress
-    from emulator.scenarios import load_baseline
+    from emulator.serving.load_progress import LoadProgress
+    from emulator.world.scenarios import load_baseline
 
     lines: list[str] = []
     progress = LoadProgress(lines.append, slow_seconds=0.0)  # everything counts as slow

@@ -2,19 +2,21 @@
 
 from __future__ import annotations
 
+import shlex
+
 import base64
 import functools
 import weakref
 
 from aiohttp import web
 
-from .. import signing
+from ..auth import signing
 from ..api import ControlAction, ControlActionError, package_file
-from ..connections import read_body
+from ..server.connections import read_body
 from ..endpoints import EndpointTable, Operation
-from ..oauth import bearer_challenge, decode_basic, same_secret, status_error_response
-from ..packagedata import read_yaml
-from ..state import STATE, World
+from ..auth.oauth import bearer_challenge, decode_basic, same_secret, status_error_response
+from ..formats.packagedata import read_yaml
+from ..world.state import STATE, World
 from . import browse, scenario
 from .errors import AuthenticationFailed, CustomerIdError, error_for_status
 from .handlers import Call, CustomerIdHandlers
@@ -154,6 +156,20 @@ class CustomerIdApi:
 
     def dump_scenario_section(self, store, settings: CustomerIdSettings, keys) -> dict:
         return scenario.dump_section(store, settings, keys)
+
+    def try_it(self, world, url: str) -> list[str]:
+        """2.1 with the scenario's Basic credentials: a search (GET100) and one user (GET105)."""
+        settings = world.settings[self.name]
+        user, password = settings.credentials[0]
+        auth = shlex.quote(f"{user}:{password}")
+        base = url + self.endpoints.base_paths["2.1"]
+        kind = "customerid.users"
+        users = sorted(str(user_id) for user_id in world.store[kind].ids()) if kind in world.store else []
+        lines = ["# CustomerID 2.1 (HTTP Basic from the scenario)",
+                 f'curl -s -u {auth} "{base}/users?status=Enabled"']
+        if users:
+            lines.append(f'curl -s -u {auth} -H "Accept: application/json" "{base}/users/{users[0]}"')
+        return lines
 
     def record_kinds(self):
         return browse.record_kinds()

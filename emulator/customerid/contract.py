@@ -10,8 +10,8 @@ import functools
 
 from ..api import package_file
 from ..endpoints import Operation
-from ..packagedata import read_yaml
-from ..schemacheck import AnswerContract, JsonSchemaCheck, XsdCheck
+from ..formats.packagedata import read_yaml
+from ..contract.schemacheck import AnswerContract, JsonSchemaCheck, XsdCheck
 from .render import JSON_CONTENT_TYPE, XML_CONTENT_TYPE
 
 FAMILIES = {"1.0": "cid-1.2.xsd", "1.2": "cid-1.2.xsd", "2.0": "cid-2.1.xsd", "2.1": "cid-2.1.xsd"}

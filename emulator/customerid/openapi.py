@@ -20,7 +20,7 @@ from http import HTTPStatus
 
 from ..api import package_file
 from ..endpoints import EndpointTable, Operation
-from ..packagedata import read_yaml
+from ..formats.packagedata import read_yaml
 from .render import JSON_CONTENT_TYPE, XML_CONTENT_TYPE
 from .sso import endpoints as sso_endpoints
 
@@ -61,7 +61,7 @@ def _families() -> dict[str, dict]:
 @functools.lru_cache(maxsize=1)
 def xml_schemas() -> dict[str, dict]:
     """Component schemas of every XSD global type and element, e.g. ``cid-2.1.Users``."""
-    from ..xsd_jsonschema import XsdComponents  # xmlschema: ~0.1 s of import, for this document only
+    from ..contract.xsd_jsonschema import XsdComponents  # xmlschema: ~0.1 s of import, for this document only
 
     schemas: dict[str, dict] = {}
     for stem, file_name in XSD_FILES.items():

@@ -12,7 +12,7 @@ from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring as parse_xml_safely
 from multidict import MultiDict, MultiDictProxy
 
-from ..safeparse import UnsafeDocument, load_json
+from ..formats.safeparse import UnsafeDocument, load_json
 from .errors import InvalidArguments
 from .render import NAMESPACE
 

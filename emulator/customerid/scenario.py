@@ -10,7 +10,7 @@ from __future__ import annotations
 import dataclasses
 from datetime import datetime, timezone
 
-from ..scenarios import ScenarioContext
+from ..world.scenarios import ScenarioContext
 from .errors import CustomerIdError
 from .models import CustomerIdModel, CustomerIdSettings
 from .models.base import epoch

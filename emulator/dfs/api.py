@@ -8,15 +8,15 @@ import functools
 
 from aiohttp import web
 
-from .. import signing
+from ..auth import signing
 from ..api import package_file
-from ..connections import read_body
+from ..server.connections import read_body
 from ..endpoints import EndpointTable, Operation
-from ..ids import random_hex32
-from ..oauth import status_error_response
-from ..packagedata import read_yaml
-from ..safeparse import load_json
-from ..state import STATE, World
+from ..store.ids import random_hex32
+from ..auth.oauth import status_error_response
+from ..formats.packagedata import read_yaml
+from ..formats.safeparse import load_json
+from ..world.state import STATE, World
 from . import browse, identity, render, scenario
 from .auth import authenticate, signing_key
 from .errors import BadRequest, DfsError, NotFound, error_for_status
@@ -81,6 +81,28 @@ class DfsApi:
 
     def dump_scenario_section(self, store, settings: DfsSettings, keys) -> dict:
         return scenario.dump_section(store, settings, keys)
+
+    def try_it(self, world, url: str) -> list[str]:
+        """A Bearer token minted for the scenario's default tenant and identity, then
+        get identity and the tenant's access policies."""
+        from .auth import mint
+
+        settings = world.settings[self.name]
+        tenant = (world.models[self.name].tenants.get(settings.default_tenant_id)
+                  if settings.default_tenant_id is not None else None)
+        if tenant is None:
+            return []
+        identity = settings.default_identity_id
+        token = mint(settings, tenant, identity, None)
+        hours = settings.token_lifetime_seconds / 3600
+        base = url + self.endpoints.base_paths["1.0"]
+        lines = [f"# DFS Admin Services (Bearer token for tenant {tenant.key}, valid {hours:g} h; "
+                 f"a new one: curl -s -X POST {url}/__emulator/dfs/token)",
+                 f"export DFS_TOKEN={token}"]
+        if identity:
+            lines.append(f'curl -s -H "Authorization: Bearer $DFS_TOKEN" "{base}/identities/{identity}"')
+        lines.append(f'curl -s -H "Authorization: Bearer $DFS_TOKEN" "{base}/access-policies"')
+        return lines
 
     def record_kinds(self):
         return browse.record_kinds()

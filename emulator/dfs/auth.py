@@ -10,7 +10,7 @@ import time
 import uuid
 from dataclasses import dataclass
 
-from ..signing import SigningKey, TokenInvalid, key_from_pem, run_key, verified_claims
+from ..auth.signing import SigningKey, TokenInvalid, key_from_pem, run_key, verified_claims
 from .errors import Forbidden, Unauthorized
 from .models import DfsModel, DfsSettings
 from .models.records import Tenant

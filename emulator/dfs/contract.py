@@ -6,7 +6,7 @@ schema of each body; the Error schema covers answers outside any operation."""
 from __future__ import annotations
 
 from ..endpoints import EndpointTable, Operation
-from ..schemacheck import AnswerContract, JsonSchemaCheck
+from ..contract.schemacheck import AnswerContract, JsonSchemaCheck
 from .openapi import openapi_document, response_definitions
 
 JSON = "application/json"

@@ -11,7 +11,7 @@ from typing import Any, Callable
 from aiohttp import web
 from multidict import CIMultiDict
 
-from .. import jsoncodec
+from ..formats import jsoncodec
 from . import render
 from .auth import Caller
 from .errors import Forbidden, NotFound

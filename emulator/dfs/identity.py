@@ -9,9 +9,9 @@ import uuid
 
 from aiohttp import web
 
-from .. import oauth
-from ..oauth import OAuthError
-from ..signing import jwks, tampered
+from ..auth import oauth
+from ..auth.oauth import OAuthError
+from ..auth.signing import jwks, tampered
 from .auth import mint, signing_key
 from .models import DfsModel, DfsSettings
 from .models.records import Tenant

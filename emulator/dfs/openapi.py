@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from ..api import package_file
 from ..endpoints import EndpointTable
-from ..packagedata import read_yaml
+from ..formats.packagedata import read_yaml
 from .identity import IDENTITY_VERSION
 from .params import PATH_DESCRIPTIONS, PATH_PARAMETERS, request_definitions
 

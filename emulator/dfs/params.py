@@ -15,8 +15,8 @@ from typing import TYPE_CHECKING, Any, Callable
 import fastjsonschema
 
 from ..api import package_file
-from ..packagedata import read_yaml
-from ..safeparse import UnsafeDocument, load_json
+from ..formats.packagedata import read_yaml
+from ..formats.safeparse import UnsafeDocument, load_json
 from .errors import BadRequest
 
 if TYPE_CHECKING:  # imported when a body is refused: ~30 ms of start-up otherwise

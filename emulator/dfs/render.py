@@ -4,7 +4,7 @@ permissions, the check result, participants but not participant create)."""
 
 from __future__ import annotations
 
-from .. import jsoncodec
+from ..formats import jsoncodec
 from .models import DfsModel
 from .models.records import (AccessPolicy, AuditContext, BackOffice, Identity, Member, Participant, Permission,
                              ProviderSetting, Role, TenantAccess)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any, Callable, Hashable
 
-from ..store import Collection
+from ..store.core import Collection
 
 # Per world (so per namespace): the records a suite asks for again and again.
 MAX_ENTRIES = 4096

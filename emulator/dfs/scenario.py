@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import dataclasses
 
-from ..scenarios import ScenarioContext
-from ..signing import key_from_pem
+from ..world.scenarios import ScenarioContext
+from ..auth.signing import key_from_pem
 from .errors import DfsError
 from .models import DfsModel, DfsSettings
 from .models.settings import IdentityClient

@@ -81,7 +81,7 @@ def main_compare(argv: list[str]) -> int:
     arguments = parser.parse_args(argv)
     if hasattr(signal, "SIGPIPE"):
         signal.signal(signal.SIGPIPE, signal.SIG_DFL)  # `emulator compare ... | head` ends quietly
-    from ..scenarios import ScenarioError
+    from ..world.scenarios import ScenarioError
     from .compare import compare_cassette
     from .rules import Rules
 

@@ -23,7 +23,7 @@ async def compare_cassette(cassette: Path | str, *, scenarios: list[Path | str] 
     ``credentials``, by default the scenarios' first service account."""
     from ..app import create_app, default_apis
     from ..config import DEFAULT_SCENARIO, EmulatorConfig
-    from ..scenarios import load_baseline
+    from ..world.scenarios import load_baseline
 
     exchanges = list(read_exchanges(Path(cassette)))
     rules = rules or Rules()

@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cached_property
 
-from ..routing import MethodNotAllowed, PathRouter
+from ..server.routing import MethodNotAllowed, PathRouter
 
 
 @dataclass(frozen=True)

@@ -21,8 +21,8 @@ from aiohttp.test_utils import TestServer
 
 from ..app import create_app, default_apis
 from ..config import DEFAULT_SCENARIO, EmulatorConfig
-from ..scenarios import Baseline, load_baseline
-from ..state import STATE
+from ..world.scenarios import Baseline, load_baseline
+from ..world.state import STATE
 from .external import drop_namespace, external_handle, prepare_namespace
 from .handle import EmulatorHandle
 from .markers import apply_markers

@@ -14,8 +14,8 @@ import aiohttp
 
 from ..app import default_apis
 from ..customerid.models import CustomerIdSettings
-from ..scenarios import Baseline, missing_key_message
-from ..state import NAMESPACE_HEADER, STATE, EmulatorState
+from ..world.scenarios import Baseline, missing_key_message
+from ..world.state import NAMESPACE_HEADER, STATE, EmulatorState
 from .report import JOURNAL_IN_REPORT, journal_lines
 from .tokens import TokenHelpers
 
@@ -342,7 +342,7 @@ class EmulatorHandle(TokenHelpers):
     def recent_journal(self, limit: int = JOURNAL_IN_REPORT) -> list[dict]:
         """Blocking (no loop needed): the last requests, for the failure report."""
         if self.app is not None and not self._threaded:
-            from ..journal import entries_json
+            from ..world.journal import entries_json
 
             journal = self.state.namespaces[self.namespace or "default"].journal
             entries = list(journal.entries)[-limit:]

@@ -6,8 +6,8 @@ import re
 from datetime import datetime
 from typing import Callable
 
-from ...ids import random_uuid
-from ...store import Collection, Store
+from ...store.ids import random_uuid
+from ...store.core import Collection, Store
 from ..errors import EntityNotFound, InvalidArguments
 from .records import Mandate, Organization, Role, User
 from .settings import CustomerIdSettings

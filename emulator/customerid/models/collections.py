@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import operator
 
-from ...store import Collection, IndexSpec
+from ...store.core import Collection, IndexSpec
 from .records import Organization, User
 
 ROOT = ""  # parent key of top-level organizations ("Root organization")

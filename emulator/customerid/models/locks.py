@@ -10,7 +10,7 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass
 
-from ...gctuning import acyclic
+from ...store.untracked import acyclic
 from .base import ModelBase, epoch
 from .statuses import ENABLED, LOCKED
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Mapping
 
-from ...gctuning import acyclic
+from ...store.untracked import acyclic
 
 Attributes = Mapping[str, tuple[str, ...]]  # custom attribute name -> values
 

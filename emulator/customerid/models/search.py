@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Iterable
 
-from ...store import Collection
+from ...store.core import Collection
 from .collections import fold
 
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from ...connections import read_body
-from ...safeparse import load_json
-from ...state import STATE
+from ...server.connections import read_body
+from ...formats.safeparse import load_json
+from ...world.state import STATE
 from .endpoints import issuer
 from .model import KINDS
 

@@ -6,9 +6,9 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from ... import oauth
-from ...oauth import OAuthError
-from ...signing import jwks
+from ...auth import oauth
+from ...auth.oauth import OAuthError
+from ...auth.signing import jwks
 from ..errors import AuthenticationFailed
 from .model import SsoModel
 from .settings import AUTH_METHODS, GRANT_TYPES

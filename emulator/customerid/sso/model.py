@@ -14,10 +14,10 @@ import uuid
 from dataclasses import dataclass
 from typing import Any, Callable
 
-from ...clock import Clock
-from ...oauth import OAuthError, granted_scopes, same_secret, scopes
-from ...signing import SigningKey, TokenInvalid, key_from_pem, run_key, stranger_key, tampered, verified_claims
-from ...store import Collection, Store
+from ...world.clock import Clock
+from ...auth.oauth import OAuthError, granted_scopes, same_secret, scopes
+from ...auth.signing import SigningKey, TokenInvalid, key_from_pem, run_key, stranger_key, tampered, verified_claims
+from ...store.core import Collection, Store
 from ..errors import AuthenticationFailed, Unauthorized
 from ..models.statuses import ENABLED
 from .settings import API_USERS_GROUP, SsoClient, SsoSettings

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 
-from ...signing import key_from_pem
+from ...auth.signing import key_from_pem
 from .settings import GRANT_TYPES, SsoClient, SsoSettings, SsoUser
 
 _SCALARS = (("apiClientId", "api_client_id"), ("apiClientSecret", "api_client_secret"),

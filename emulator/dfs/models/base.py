@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from typing import Callable
 
-from ...ids import random_uuid
-from ...querycache import QueryCache
-from ...store import Collection, Store
+from ...store.ids import random_uuid
+from ...store.querycache import QueryCache
+from ...store.core import Collection, Store
 from ..errors import NotFound, Unprocessable
 from ..rendercache import RenderCache
 from .records import Identity, Member, Participant, Role, Tenant, TenantAccess

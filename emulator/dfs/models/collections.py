@@ -3,7 +3,7 @@ every lookup starts from an index keyed by tenant, identity, role or text)."""
 
 from __future__ import annotations
 
-from ...store import Collection, IndexSpec
+from ...store.core import Collection, IndexSpec
 from .records import Identity, Member
 
 # Text a search term matches by prefix (case-insensitive): the whole value and

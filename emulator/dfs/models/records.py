@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ...gctuning import acyclic
+from ...store.untracked import acyclic
 
 
 @acyclic
