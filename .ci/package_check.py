@@ -40,21 +40,26 @@ def step(text: str) -> None:
 
 def run(command: list, *, cwd: Path, env: dict | None = None, expect: int = 0, timeout: float = 600) -> str:
     started = time.perf_counter()
-    result = subprocess.run([str(part) for part in command], cwd=cwd, env=env, capture_output=True, text=True,
-                            timeout=timeout)
+    result = subprocess.run(
+        [str(part) for part in command], cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout
+    )
     output = result.stdout + result.stderr
     if result.returncode != expect:
         print(output, file=sys.stderr)
-        raise SystemExit(f"package-check: FAILED ({result.returncode}, expected {expect}): "
-                         f"{' '.join(map(str, command))} (in {cwd})")
+        raise SystemExit(
+            f"package-check: FAILED ({result.returncode}, expected {expect}): {' '.join(map(str, command))} (in {cwd})"
+        )
     step(f"  ok in {time.perf_counter() - started:.1f} s: {' '.join(map(str, command[-6:]))}")
     return output
 
 
 def clean_environment(**extra: str) -> dict:
     """No EMULATOR_* or PYTEST_* settings from the caller, no PYTHONPATH into the repo."""
-    environ = {key: value for key, value in os.environ.items()
-               if not key.startswith(("EMULATOR_", "PYTEST_", "PYTHONPATH", "VIRTUAL_ENV"))}
+    environ = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("EMULATOR_", "PYTEST_", "PYTHONPATH", "VIRTUAL_ENV"))
+    }
     return {**environ, **extra}
 
 
@@ -81,11 +86,18 @@ def serving_only(work: Path, venv: Path, wheel: Path) -> None:
     plain = work / "plain-project"
     (plain / "tests").mkdir(parents=True)
     (plain / "tests" / "test_plain.py").write_text("def test_nothing_to_do_with_the_emulator():\n    assert True\n")
-    run([venv / "bin" / "python", "-m", "pytest", "-q", "-p", "no:cacheprovider", "-W", "error"], cwd=plain,
-        env=clean_environment())
+    run(
+        [venv / "bin" / "python", "-m", "pytest", "-q", "-p", "no:cacheprovider", "-W", "error"],
+        cwd=plain,
+        env=clean_environment(),
+    )
     (plain / "tests" / "test_fixture.py").write_text("def test_wants_it(emulator_sync):\n    pass\n")
-    output = run([venv / "bin" / "python", "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests/test_fixture.py"],
-                 cwd=plain, env=clean_environment(), expect=1)
+    output = run(
+        [venv / "bin" / "python", "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests/test_fixture.py"],
+        cwd=plain,
+        env=clean_environment(),
+        expect=1,
+    )
     assert "pip install 'identity-emulator[pytest]'" in output, output
 
 
@@ -104,9 +116,14 @@ def user_project(work: Path, venv: Path, wheel: Path) -> None:
     address_file = work / "sidecar-address.json"
     sidecar_dir = work / "sidecar"
     sidecar_dir.mkdir()
-    sidecar = subprocess.Popen([venv / "bin" / "emulator", "--port", "0", "--quiet"], cwd=sidecar_dir,
-                               env=clean_environment(EMULATOR_ADDRESS_FILE=str(address_file)),
-                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    sidecar = subprocess.Popen(
+        [venv / "bin" / "emulator", "--port", "0", "--quiet"],
+        cwd=sidecar_dir,
+        env=clean_environment(EMULATOR_ADDRESS_FILE=str(address_file)),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     try:
         deadline = time.monotonic() + 60
         while not address_file.exists():
@@ -116,10 +133,17 @@ def user_project(work: Path, venv: Path, wheel: Path) -> None:
         time.sleep(0.1)  # the file is written in one call; let it land
         port = json.loads(address_file.read_text())["port"]
         assert port != 0, "the address file must name the bound port"
-        run([venv / "bin" / "emulator", "healthcheck"], cwd=sidecar_dir,
-            env=clean_environment(EMULATOR_ADDRESS_FILE=str(address_file)))
-        print(run([*pytest, "-q", "-n", "2", "--emulator-url", f"http://127.0.0.1:{port}"], cwd=project,
-                  env=environment).strip().splitlines()[-1], flush=True)
+        run(
+            [venv / "bin" / "emulator", "healthcheck"],
+            cwd=sidecar_dir,
+            env=clean_environment(EMULATOR_ADDRESS_FILE=str(address_file)),
+        )
+        print(
+            run([*pytest, "-q", "-n", "2", "--emulator-url", f"http://127.0.0.1:{port}"], cwd=project, env=environment)
+            .strip()
+            .splitlines()[-1],
+            flush=True,
+        )
     finally:
         sidecar.send_signal(signal.SIGTERM)
         try:
@@ -137,16 +161,24 @@ def sdist_rebuilds(work: Path, sdist: Path, wheel: Path) -> None:
     with tarfile.open(sdist) as archive:
         archive.extractall(work / "sdist", filter="data")
     source = next((work / "sdist").iterdir())
-    run([sys.executable, "-m", "build", "--wheel", "--no-isolation", "--outdir", work / "sdist-dist", source],
-        cwd=work)
+    run([sys.executable, "-m", "build", "--wheel", "--no-isolation", "--outdir", work / "sdist-dist", source], cwd=work)
     rebuilt = next((work / "sdist-dist").glob("*.whl"))
     original, again = (sorted(zipfile.ZipFile(path).namelist()) for path in (wheel, rebuilt))
     assert original == again, set(original) ^ set(again)
-    where = run([sys.executable, "-c", "import emulator; print(emulator.__file__)"], cwd=source,
-                env=clean_environment())
+    where = run(
+        [sys.executable, "-c", "import emulator; print(emulator.__file__)"], cwd=source, env=clean_environment()
+    )
     assert str(source) in where, where
-    print(run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *SDIST_TESTS], cwd=source,
-              env=clean_environment()).strip().splitlines()[-1], flush=True)
+    print(
+        run(
+            [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *SDIST_TESTS],
+            cwd=source,
+            env=clean_environment(),
+        )
+        .strip()
+        .splitlines()[-1],
+        flush=True,
+    )
 
 
 def main() -> int:

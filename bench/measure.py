@@ -46,11 +46,15 @@ class Server:
         self._gc_sequence = 0
         command = [sys.executable, "-m", "bench.probe", kind]
         command += [str(self.port)] if kind == "bare" else ["--quiet", "--port", str(self.port), *arguments]
-        environment = {**os.environ, "BENCH_GC_FILE": str(self.gc_file),
-                       "EMULATOR_CACHE_DIR": str(directory / "baseline-cache")}
+        environment = {
+            **os.environ,
+            "BENCH_GC_FILE": str(self.gc_file),
+            "EMULATOR_CACHE_DIR": str(directory / "baseline-cache"),
+        }
         started = time.perf_counter()
-        self.process = subprocess.Popen(command, cwd=ROOT, env=environment, stdout=subprocess.DEVNULL,
-                                        stderr=subprocess.PIPE)
+        self.process = subprocess.Popen(
+            command, cwd=ROOT, env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+        )
         self.ready_s = self._wait(self.base + health_path, started)
 
     def _wait(self, url: str, started: float) -> float:
@@ -60,9 +64,9 @@ class Server:
                     return time.perf_counter() - started
             except OSError:
                 if self.process.poll() is not None:
-                    raise SystemExit(f"bench: server exited: {self.process.stderr.read().decode()[-2000:]}")
+                    raise SystemExit(f"bench: server exited: {self.process.stderr.read().decode()[-2000:]}") from None
                 if time.perf_counter() - started > 300:
-                    raise SystemExit(f"bench: {url} did not come up")
+                    raise SystemExit(f"bench: {url} did not come up") from None
                 time.sleep(0.005)
 
     def cpu_seconds(self) -> float:
@@ -99,9 +103,11 @@ class Server:
             self.process.wait()
 
 
-def lua_script(method: str, path: str, headers: dict[str, str], body: str | None, unique_body: str | None,
-               run_tag: str) -> str:
+def lua_script(
+    method: str, path: str, headers: dict[str, str], body: str | None, unique_body: str | None, run_tag: str
+) -> str:
     """``{n}`` in ``unique_body`` or in ``path`` becomes a number unique to the request."""
+
     def quoted(text: str) -> str:
         return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
@@ -130,29 +136,56 @@ end""")
     return "\n".join(lines)
 
 
-def run_wrk(server: Server, path: str, seconds: float, connections: int, *, method: str = "GET",
-            headers: dict[str, str] | None = None, body: str | None = None, unique_body: str | None = None,
-            run_tag: str = "r") -> dict:
+def run_wrk(
+    server: Server,
+    path: str,
+    seconds: float,
+    connections: int,
+    *,
+    method: str = "GET",
+    headers: dict[str, str] | None = None,
+    body: str | None = None,
+    unique_body: str | None = None,
+    run_tag: str = "r",
+) -> dict:
     """One wrk run; also the server's CPU seconds over it."""
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
         script.write(lua_script(method, path, headers or {}, body, unique_body, run_tag))
     cpu_before = server.cpu_seconds()
     try:
-        output = subprocess.run(["wrk", "-t1", f"-c{connections}", f"-d{max(1, round(seconds))}s", "--timeout", "10s",
-                                 "-s", script.name,
-                                 server.base + path], capture_output=True, text=True).stdout
+        output = subprocess.run(
+            [
+                "wrk",
+                "-t1",
+                f"-c{connections}",
+                f"-d{max(1, round(seconds))}s",
+                "--timeout",
+                "10s",
+                "-s",
+                script.name,
+                server.base + path,
+            ],
+            capture_output=True,
+            text=True,
+        ).stdout
     finally:
         os.unlink(script.name)
     cpu = server.cpu_seconds() - cpu_before
     found = re.search(r"RESULT (\S+) (\S+) (\S+) (\S+) (\S+) (\S+) (\S+)", output)
     if found is None:
         raise SystemExit(f"bench: wrk failed on {method} {path}: {output[-1000:]}")
-    requests, status_errors, socket_errors, duration_us, p50, p99, worst = \
-        found.groups()
+    requests, status_errors, socket_errors, duration_us, p50, p99, worst = found.groups()
     requests = int(requests)
-    return {"requests": requests, "rps": requests / (int(duration_us) / 1e6), "non2xx": int(status_errors),
-            "socket_errors": int(socket_errors), "p50_ms": float(p50) / 1000, "p99_ms": float(p99) / 1000,
-            "max_ms": float(worst) / 1000, "cpu_us_per_request": cpu * 1e6 / requests if requests else None}
+    return {
+        "requests": requests,
+        "rps": requests / (int(duration_us) / 1e6),
+        "non2xx": int(status_errors),
+        "socket_errors": int(socket_errors),
+        "p50_ms": float(p50) / 1000,
+        "p99_ms": float(p99) / 1000,
+        "max_ms": float(worst) / 1000,
+        "cpu_us_per_request": cpu * 1e6 / requests if requests else None,
+    }
 
 
 class Control:
@@ -161,8 +194,9 @@ class Control:
     def __init__(self, server: Server) -> None:
         self.connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=30)
 
-    def call(self, method: str, path: str, body: bytes | None = None,
-             headers: dict[str, str] | None = None) -> tuple[int, bytes, float]:
+    def call(
+        self, method: str, path: str, body: bytes | None = None, headers: dict[str, str] | None = None
+    ) -> tuple[int, bytes, float]:
         started = time.perf_counter()
         self.connection.request(method, path, body=body, headers=headers or {})
         response = self.connection.getresponse()
@@ -176,8 +210,16 @@ class Control:
             raise SystemExit(f"bench: {method} {path} answered {status}: {data[:500]!r}")
         return json.loads(data) if data else {}
 
-    def timed(self, rounds: int, method: str, path, body: bytes | None = None,
-              headers: dict[str, str] | None = None, before=None, after=None) -> dict:
+    def timed(
+        self,
+        rounds: int,
+        method: str,
+        path,
+        body: bytes | None = None,
+        headers: dict[str, str] | None = None,
+        before=None,
+        after=None,
+    ) -> dict:
         """``path`` may be a function of the round number; ``before``/``after`` run untimed."""
         samples = []
         for number in range(rounds):

@@ -47,10 +47,14 @@ class GcProbe:
 
     def dump(self, *_signal) -> None:
         self.sequence += 1
-        report = {"sequence": self.sequence, "max_pause_ms": round(self.max_ms, 3),
-                  "max_pause_cpu_ms": round(self.max_cpu_ms, 3),
-                  "total_pause_ms": round(self.total_ms, 3), "collections": self.collections,
-                  "max_pause_ms_by_generation": [round(value, 3) for value in self.max_by_generation]}
+        report = {
+            "sequence": self.sequence,
+            "max_pause_ms": round(self.max_ms, 3),
+            "max_pause_cpu_ms": round(self.max_cpu_ms, 3),
+            "total_pause_ms": round(self.total_ms, 3),
+            "collections": self.collections,
+            "max_pause_ms_by_generation": [round(value, 3) for value in self.max_by_generation],
+        }
         temporary = self.path + ".tmp"
         with open(temporary, "w") as file:
             json.dump(report, file)
@@ -67,7 +71,6 @@ def main() -> int:
         signal.signal(signal.SIGUSR1, probe.dump)
     if what == "bare":
         sys.argv = ["bare", *arguments]
-        from . import bare
         return 0
     from emulator.cli import main as emulator_main
 

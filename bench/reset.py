@@ -81,7 +81,7 @@ def over_http(files: list[str], rounds: int) -> dict:
                 break
         except OSError:
             if process.poll() is not None or time.perf_counter() - started > 120:
-                raise SystemExit("bench: the emulator did not come up")
+                raise SystemExit("bench: the emulator did not come up") from None
             time.sleep(0.005)
     startup = time.perf_counter() - started
     try:
@@ -98,8 +98,7 @@ def over_http(files: list[str], rounds: int) -> dict:
 
 
 def micros(samples: list[float]) -> str:
-    return (f"median {statistics.median(samples) * 1e6:7.0f} µs   "
-            f"p99 {percentile(samples, 0.99) * 1e6:7.0f} µs")
+    return f"median {statistics.median(samples) * 1e6:7.0f} µs   p99 {percentile(samples, 0.99) * 1e6:7.0f} µs"
 
 
 def main() -> int:
@@ -109,8 +108,10 @@ def main() -> int:
     for label, files in SCENARIOS.items():
         local = in_process(files, arguments.rounds)
         remote = over_http(files, min(arguments.rounds, 500))
-        print(f"{label} ({local['users']:,} users; scenario load {local['load_s']:.2f} s; "
-              f"start to first healthy answer {remote['startup_s'] * 1000:.0f} ms)")
+        print(
+            f"{label} ({local['users']:,} users; scenario load {local['load_s']:.2f} s; "
+            f"start to first healthy answer {remote['startup_s'] * 1000:.0f} ms)"
+        )
         print(f"  reset, in process          {micros(local['reset'])}")
         print(f"  first write after reset    {micros(local['first_write'])}")
         print(f"  POST /__emulator/reset     {micros(remote['reset'])}")

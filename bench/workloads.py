@@ -69,10 +69,16 @@ SETUPS = {
     "default": Setup((DEFAULT,)),
     "users-50k": Setup((DEFAULT, "bulk-50k")),
     "users-100k": Setup((DEFAULT,), {"users-100k.yaml": USERS_BULK.format(count=100_000)}),
-    "dfs-20k": Setup((DEFAULT,), {"dfs-20k.yaml": DFS_BULK.format(count=20_000, tenant_uid=BENCH_TENANT_UID)},
-                     {"tenantUid": BENCH_TENANT_UID, "identityId": None}),
-    "dfs-100k": Setup((DEFAULT,), {"dfs-100k.yaml": DFS_BULK.format(count=100_000, tenant_uid=BENCH_TENANT_UID)},
-                      {"tenantUid": BENCH_TENANT_UID, "identityId": None}),
+    "dfs-20k": Setup(
+        (DEFAULT,),
+        {"dfs-20k.yaml": DFS_BULK.format(count=20_000, tenant_uid=BENCH_TENANT_UID)},
+        {"tenantUid": BENCH_TENANT_UID, "identityId": None},
+    ),
+    "dfs-100k": Setup(
+        (DEFAULT,),
+        {"dfs-100k.yaml": DFS_BULK.format(count=100_000, tenant_uid=BENCH_TENANT_UID)},
+        {"tenantUid": BENCH_TENANT_UID, "identityId": None},
+    ),
 }
 
 
@@ -112,31 +118,76 @@ class Workload:
 
 
 DFS_SEARCH = '{"Page":1,"PageSize":10}'
-DFS_CREATE = ('{"Username":"bench.{n}","FirstName":"Bench","LastName":"User{n}","Email":"bench.{n}@example.com",'
-              f'"IdentityRoleId":{ADVISOR_ROLE}}}')
+DFS_CREATE = (
+    '{"Username":"bench.{n}","FirstName":"Bench","LastName":"User{n}","Email":"bench.{n}@example.com",'
+    f'"IdentityRoleId":{ADVISOR_ROLE}}}'
+)
 
 WORKLOADS = [
     Workload("GET105 Query User (XML)", "default", "GET", f"{BASE}/users/{MAIJA}"),
     # the price of --contract warn (docs/contract.md): the same answer, checked against cid-2.1.xsd
     Workload("GET105 with --contract warn", "default", "GET", f"{BASE}/users/{MAIJA}", args=("--contract", "warn")),
-    Workload("GET105 Query User, 503 fault", "default", "GET", f"{BASE}/users/{MAIJA}", expect=503,
-             fault={"match": {"operation": "GET105"}, "action": {"kind": "status", "status": 503}}),
-    Workload("PATCH124 Update User (JSON)", "default", "PATCH", f"{BASE}/users/{MATTI}",
-             body='{"firstname":"Matti"}', reference="POST"),
+    Workload(
+        "GET105 Query User, 503 fault",
+        "default",
+        "GET",
+        f"{BASE}/users/{MAIJA}",
+        expect=503,
+        fault={"match": {"operation": "GET105"}, "action": {"kind": "status", "status": 503}},
+    ),
+    Workload(
+        "PATCH124 Update User (JSON)",
+        "default",
+        "PATCH",
+        f"{BASE}/users/{MATTI}",
+        body='{"firstname":"Matti"}',
+        reference="POST",
+    ),
     Workload("DFS get identity", "default", "GET", f"/v1.0/identities/{ADMIN_IDENTITY}", auth="dfs"),
-    Workload("DFS create identity", "default", "POST", "/v1.2/identities", unique_body=DFS_CREATE, auth="dfs",
-             reference="POST"),
+    Workload(
+        "DFS create identity",
+        "default",
+        "POST",
+        "/v1.2/identities",
+        unique_body=DFS_CREATE,
+        auth="dfs",
+        reference="POST",
+    ),
     # CustomerID reads POST100's parameters from the URL (a form body is ignored), as the docs' curl lines do
-    Workload("POST100 Create Organization", "default", "POST",
-             f"{BASE}/organizations/?technicalName=bench-{{n}}&friendlyName=Bench+{{n}}", reference="POST", slices=6,
-             seconds=60),
+    Workload(
+        "POST100 Create Organization",
+        "default",
+        "POST",
+        f"{BASE}/organizations/?technicalName=bench-{{n}}&friendlyName=Bench+{{n}}",
+        reference="POST",
+        slices=6,
+        seconds=60,
+    ),
     Workload("GET105 on 50k users", "users-50k", "GET", f"{BASE}/users/{MAIJA}"),
-    Workload("GET104 status=Enabled (42,754 ids), 50k users", "users-50k", "GET", f"{BASE}/users?status=Enabled",
-             connections=2),
-    Workload("GET104 status=Enabled&maxResults=10, 50k", "users-50k", "GET",
-             f"{BASE}/users?status=Enabled&maxResults=10"),
-    Workload("DFS search page of 10, 20k identities", "dfs-20k", "POST", "/v1.0/identities/search",
-             body=DFS_SEARCH, auth="dfs"),
-    Workload("DFS search page of 10, 100k identities", "dfs-100k", "POST", "/v1.0/identities/search",
-             body=DFS_SEARCH, auth="dfs"),
+    Workload(
+        "GET104 status=Enabled (42,754 ids), 50k users",
+        "users-50k",
+        "GET",
+        f"{BASE}/users?status=Enabled",
+        connections=2,
+    ),
+    Workload(
+        "GET104 status=Enabled&maxResults=10, 50k", "users-50k", "GET", f"{BASE}/users?status=Enabled&maxResults=10"
+    ),
+    Workload(
+        "DFS search page of 10, 20k identities",
+        "dfs-20k",
+        "POST",
+        "/v1.0/identities/search",
+        body=DFS_SEARCH,
+        auth="dfs",
+    ),
+    Workload(
+        "DFS search page of 10, 100k identities",
+        "dfs-100k",
+        "POST",
+        "/v1.0/identities/search",
+        body=DFS_SEARCH,
+        auth="dfs",
+    ),
 ]

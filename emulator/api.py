@@ -6,9 +6,10 @@ this interface; CustomerID implements it, and so will DFS.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Awaitable, Callable, Iterable, Protocol
+from typing import Any, Protocol
 
 from aiohttp import web
 
@@ -29,7 +30,7 @@ class EmulatedApi(Protocol):
 
     def default_settings(self) -> Any: ...
 
-    def load_scenario_section(self, section: dict, context: "ScenarioContext") -> None:  # noqa: F821
+    def load_scenario_section(self, section: dict, context: ScenarioContext) -> None:  # noqa: F821
         """Apply one scenario file's section (already schema-valid) to the store."""
 
     def build_model(self, store, settings, clock) -> Any: ...
@@ -63,7 +64,7 @@ class EmulatedApi(Protocol):
         and ``error_checker(path)`` (answers outside any operation; ``None`` where no
         published contract covers the path); see emulator/contract/check.py."""
 
-    def control_actions(self) -> list["ControlAction"]:
+    def control_actions(self) -> list[ControlAction]:
         """Optional: simulated end-user or system actions, served by the control API
         at ``POST /__emulator/<api name>/<path>``."""
 
@@ -71,7 +72,7 @@ class EmulatedApi(Protocol):
         """Optional: comment and curl lines that answer 2xx on ``world`` at ``url``
         (``--print-curl``, printed by ``make run``), with credentials that work."""
 
-    def record_kinds(self) -> list["RecordKind"]:
+    def record_kinds(self) -> list[RecordKind]:
         """Optional: how the record browser (``/__emulator/records``, the dashboard)
         names, searches and breaks down this API's collections; a collection not
         listed is still browsable under a name derived from its kind."""

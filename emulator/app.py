@@ -23,8 +23,9 @@ def default_apis() -> list:
     return [CustomerIdApi(), DfsApi()]
 
 
-def create_app(config: EmulatorConfig | None = None, *, baseline: Baseline | None = None,
-               apis: list | None = None, progress=None) -> web.Application:
+def create_app(
+    config: EmulatorConfig | None = None, *, baseline: Baseline | None = None, apis: list | None = None, progress=None
+) -> web.Application:
     """Build an emulator. ``baseline`` lets callers (the pytest plugin) load the
     scenarios once and start many apps from them; otherwise they load from config
     and a ScenarioError stops startup before anything is served."""

@@ -49,47 +49,88 @@ def _env_flag(name: str, default: bool, environ=None) -> bool:
 
 # -- serve ------------------------------------------------------------------------------
 
+
 def parse_arguments(argv: list[str] | None, prog: str = "emulator") -> argparse.Namespace:
     parser = argparse.ArgumentParser(
-        prog=prog, description="Serve the emulated APIs. Subcommands: serve (the default), validate FILE..., "
-        "endpoints, scenarios, healthcheck (see `emulator SUBCOMMAND --help`).")
+        prog=prog,
+        description="Serve the emulated APIs. Subcommands: serve (the default), validate FILE..., "
+        "endpoints, scenarios, healthcheck (see `emulator SUBCOMMAND --help`).",
+    )
     parser.add_argument("--host", help="address to bind (default 127.0.0.1; env EMULATOR_HOST)")
-    parser.add_argument("--port", type=int, help="port (default 8080; 0: a free port, which the banner, curl "
-                                                 "lines and address file then name; env EMULATOR_PORT)")
-    parser.add_argument("--scenario", action="append", dest="scenarios", metavar="FILE|NAME",
-                        help="scenario file, or a built-in scenario's name (default, bulk-50k, dfs-bulk; "
-                             "`emulator scenarios` lists them), to load; repeat for several "
-                             "(env EMULATOR_SCENARIOS; default: the built-in default)")
+    parser.add_argument(
+        "--port",
+        type=int,
+        help="port (default 8080; 0: a free port, which the banner, curl "
+        "lines and address file then name; env EMULATOR_PORT)",
+    )
+    parser.add_argument(
+        "--scenario",
+        action="append",
+        dest="scenarios",
+        metavar="FILE|NAME",
+        help="scenario file, or a built-in scenario's name (default, bulk-50k, dfs-bulk; "
+        "`emulator scenarios` lists them), to load; repeat for several "
+        "(env EMULATOR_SCENARIOS; default: the built-in default)",
+    )
     logs = parser.add_mutually_exclusive_group()
-    logs.add_argument("--access-log", action="store_true", default=None,
-                      help="log one line per request (the default; env EMULATOR_ACCESS_LOG=1)")
-    logs.add_argument("--quiet", action="store_false", dest="access_log",
-                      help="no request lines (env EMULATOR_ACCESS_LOG=0)")
-    parser.add_argument("--log-format", choices=("text", "json"),
-                        help="request and event lines as text (default) or one JSON object per line "
-                             "(env EMULATOR_LOG_FORMAT)")
-    parser.add_argument("--reload-scenarios", action="store_true", default=None,
-                        help="watch the scenario files and reload on change; a bad edit keeps the old "
-                             "state (env EMULATOR_RELOAD_SCENARIOS=1)")
-    parser.add_argument("--print-curl", action="store_true",
-                        help="after start-up, print ready-to-paste curl lines for both APIs (make run)")
-    parser.add_argument("--control-token", metavar="TOKEN",
-                        help="control endpoints other than health need 'Authorization: Bearer TOKEN' "
-                             "(env EMULATOR_CONTROL_TOKEN)")
-    parser.add_argument("--cors", metavar="ORIGIN[,ORIGIN]",
-                        help="let browser pages from these origins call both APIs and the control API "
-                             "(CORS; * for any origin; default off; env EMULATOR_CORS)")
-    parser.add_argument("--journal-limit", type=int, metavar="N",
-                        help="requests kept per namespace in the journal (default 1000; 0 turns it off; "
-                             "env EMULATOR_JOURNAL_LIMIT)")
-    parser.add_argument("--contract", choices=CONTRACT_MODES,
-                        help="check every answer against the APIs' XSDs / OpenAPI schemas: off (default), "
-                             "warn (journal and log the violation) or strict (answer 500 naming it); "
-                             "env EMULATOR_CONTRACT")
+    logs.add_argument(
+        "--access-log",
+        action="store_true",
+        default=None,
+        help="log one line per request (the default; env EMULATOR_ACCESS_LOG=1)",
+    )
+    logs.add_argument(
+        "--quiet", action="store_false", dest="access_log", help="no request lines (env EMULATOR_ACCESS_LOG=0)"
+    )
+    parser.add_argument(
+        "--log-format",
+        choices=("text", "json"),
+        help="request and event lines as text (default) or one JSON object per line (env EMULATOR_LOG_FORMAT)",
+    )
+    parser.add_argument(
+        "--reload-scenarios",
+        action="store_true",
+        default=None,
+        help="watch the scenario files and reload on change; a bad edit keeps the old "
+        "state (env EMULATOR_RELOAD_SCENARIOS=1)",
+    )
+    parser.add_argument(
+        "--print-curl",
+        action="store_true",
+        help="after start-up, print ready-to-paste curl lines for both APIs (make run)",
+    )
+    parser.add_argument(
+        "--control-token",
+        metavar="TOKEN",
+        help="control endpoints other than health need 'Authorization: Bearer TOKEN' (env EMULATOR_CONTROL_TOKEN)",
+    )
+    parser.add_argument(
+        "--cors",
+        metavar="ORIGIN[,ORIGIN]",
+        help="let browser pages from these origins call both APIs and the control API "
+        "(CORS; * for any origin; default off; env EMULATOR_CORS)",
+    )
+    parser.add_argument(
+        "--journal-limit",
+        type=int,
+        metavar="N",
+        help="requests kept per namespace in the journal (default 1000; 0 turns it off; env EMULATOR_JOURNAL_LIMIT)",
+    )
+    parser.add_argument(
+        "--contract",
+        choices=CONTRACT_MODES,
+        help="check every answer against the APIs' XSDs / OpenAPI schemas: off (default), "
+        "warn (journal and log the violation) or strict (answer 500 naming it); "
+        "env EMULATOR_CONTRACT",
+    )
     limits = parser.add_argument_group("limits (docs/limits.md)")
     for name in LIMITS:
-        limits.add_argument("--" + name.replace("_", "-"), type=NUMERIC[name], metavar="N",
-                            help=f"default {getattr(EmulatorConfig, name)}; env EMULATOR_{name.upper()}")
+        limits.add_argument(
+            "--" + name.replace("_", "-"),
+            type=NUMERIC[name],
+            metavar="N",
+            help=f"default {getattr(EmulatorConfig, name)}; env EMULATOR_{name.upper()}",
+        )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     return parser.parse_args(argv)
 
@@ -133,14 +174,18 @@ def startup_lines(app, config: EmulatorConfig, seconds: float) -> list[str]:
     for name, api in state.apis.items():
         counts = ", ".join(f"{kind} {count}" for kind, count in api.summary_counts(state.world.store).items())
         lines.append(f"  {name} state: {counts}")
-    lines.append(f"  dashboard: {url}/__emulator/ (control API reference: {url}/__emulator/openapi.json)"
-                 + (" [token required]" if config.control_token else ""))
+    lines.append(
+        f"  dashboard: {url}/__emulator/ (control API reference: {url}/__emulator/openapi.json)"
+        + (" [token required]" if config.control_token else "")
+    )
     lines.append(f"  API documents: {url}/__emulator/docs (Swagger UI: CustomerID, DFS, control API)")
     if config.cors_origins:
         lines.append(f"  CORS allowed for: {', '.join(config.cors_origins)}")
     if config.contract != "off":
-        lines.append(f"  contract: {config.contract} (every answer checked against the XSDs and the DFS "
-                     "OpenAPI document; violations in GET /__emulator/requests?contract=true)")
+        lines.append(
+            f"  contract: {config.contract} (every answer checked against the XSDs and the DFS "
+            "OpenAPI document; violations in GET /__emulator/requests?contract=true)"
+        )
     return lines
 
 
@@ -148,20 +193,30 @@ def startup_details(app, config: EmulatorConfig, seconds: float) -> dict:
     from .world.state import STATE
 
     state = app[STATE]
-    return {"version": __version__, "url": f"http://{config.host}:{config.port}",
-            "ready_ms": round(seconds * 1000), "scenarios": list(state.baseline.files), "contract": config.contract,
-            "apis": {name: sum(len(op.versions) for op in api.endpoints.operations)
-                     for name, api in state.apis.items()}}
+    return {
+        "version": __version__,
+        "url": f"http://{config.host}:{config.port}",
+        "ready_ms": round(seconds * 1000),
+        "scenarios": list(state.baseline.files),
+        "contract": config.contract,
+        "apis": {name: sum(len(op.versions) for op in api.endpoints.operations) for name, api in state.apis.items()},
+    }
 
 
-async def serve(config: EmulatorConfig, *, access_log: bool = False, log_format: str = "text",
-                reload_scenarios: bool = False, print_curl: bool = False) -> None:
+async def serve(
+    config: EmulatorConfig,
+    *,
+    access_log: bool = False,
+    log_format: str = "text",
+    reload_scenarios: bool = False,
+    print_curl: bool = False,
+) -> None:
     from aiohttp import web
 
     from .app import create_app, default_apis
-    from .world.baselinecache import load_baseline_cached
     from .serving.gctuning import tune_for_serving
     from .serving.load_progress import LoadProgress
+    from .world.baselinecache import load_baseline_cached
     from .world.state import STATE
 
     started = time.perf_counter()
@@ -178,8 +233,14 @@ async def serve(config: EmulatorConfig, *, access_log: bool = False, log_format:
     if access_log:
         from .serving.accesslog import RequestLogger, access_logger
 
-        runner = web.AppRunner(app, access_log_class=RequestLogger, access_log=access_logger(),
-                               access_log_format=log_format, handle_signals=False, shutdown_timeout=0.5)
+        runner = web.AppRunner(
+            app,
+            access_log_class=RequestLogger,
+            access_log=access_logger(),
+            access_log_format=log_format,
+            handle_signals=False,
+            shutdown_timeout=0.5,
+        )
     else:
         runner = web.AppRunner(app, access_log=None, handle_signals=False, shutdown_timeout=0.5)
     await runner.setup()
@@ -207,8 +268,11 @@ async def serve(config: EmulatorConfig, *, access_log: bool = False, log_format:
         watched = tuple(Path(file) for file in app[STATE].baseline.files)  # names resolved to their files
         watcher = ScenarioWatcher(app[STATE], watched, output.event)
         watcher_task = asyncio.get_running_loop().create_task(watcher.run())
-        output.lines("watching", [f"  watching {len(config.scenarios)} scenario file(s) for changes"],
-                     scenarios=[str(path) for path in config.scenarios])
+        output.lines(
+            "watching",
+            [f"  watching {len(config.scenarios)} scenario file(s) for changes"],
+            scenarios=[str(path) for path in config.scenarios],
+        )
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
@@ -267,16 +331,19 @@ def _serve_from_arguments(arguments: argparse.Namespace) -> int:
     from .world.scenarios import ScenarioError
 
     try:
-        config = EmulatorConfig.from_environment(host=arguments.host, port=arguments.port,
-                                                 scenarios=arguments.scenarios,
-                                                 control_token=arguments.control_token,
-                                                 journal_limit=arguments.journal_limit,
-                                                 cors_origins=parse_origins(arguments.cors) if arguments.cors
-                                                 else None,
-                                                 contract=arguments.contract,
-                                                 **{name: getattr(arguments, name) for name in LIMITS})
-        access_log = arguments.access_log if arguments.access_log is not None else \
-            _env_flag("EMULATOR_ACCESS_LOG", True)
+        config = EmulatorConfig.from_environment(
+            host=arguments.host,
+            port=arguments.port,
+            scenarios=arguments.scenarios,
+            control_token=arguments.control_token,
+            journal_limit=arguments.journal_limit,
+            cors_origins=parse_origins(arguments.cors) if arguments.cors else None,
+            contract=arguments.contract,
+            **{name: getattr(arguments, name) for name in LIMITS},
+        )
+        access_log = (
+            arguments.access_log if arguments.access_log is not None else _env_flag("EMULATOR_ACCESS_LOG", True)
+        )
         reload_scenarios = arguments.reload_scenarios or _env_flag("EMULATOR_RELOAD_SCENARIOS", False)
         log_format = arguments.log_format or os.environ.get("EMULATOR_LOG_FORMAT", "").strip() or "text"
         if log_format not in ("text", "json"):
@@ -284,8 +351,15 @@ def _serve_from_arguments(arguments: argparse.Namespace) -> int:
         from .serving.eventloop import loop_factory
 
         with asyncio.Runner(loop_factory=loop_factory()) as runner:
-            runner.run(serve(config, access_log=access_log, log_format=log_format,
-                             reload_scenarios=reload_scenarios, print_curl=arguments.print_curl))
+            runner.run(
+                serve(
+                    config,
+                    access_log=access_log,
+                    log_format=log_format,
+                    reload_scenarios=reload_scenarios,
+                    print_curl=arguments.print_curl,
+                )
+            )
     except ScenarioError as error:
         print(f"emulator: scenario error: {error}", file=sys.stderr)
         return 2
@@ -300,12 +374,14 @@ def _serve_from_arguments(arguments: argparse.Namespace) -> int:
 
 # -- validate -------------------------------------------------------------------------------
 
+
 def main_validate(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(
         prog="emulator validate",
         description="Check scenario files (YAML, schema, references between them) as the emulator would "
-                    "load them, in the order given, without starting a server. Exit 0 when they load, "
-                    "2 with file, path and problem when not.")
+        "load them, in the order given, without starting a server. Exit 0 when they load, "
+        "2 with file, path and problem when not.",
+    )
     parser.add_argument("files", nargs="+", metavar="FILE|NAME", help="scenario files or built-in scenario names")
     arguments = parser.parse_args(argv)
     from .app import default_apis
@@ -337,6 +413,7 @@ def main_validate(argv: list[str]) -> int:
 
 # -- endpoints ------------------------------------------------------------------------------
 
+
 @functools.lru_cache(maxsize=1)
 def _apis() -> list:
     from .app import default_apis
@@ -349,17 +426,24 @@ def endpoint_rows() -> list[dict]:
     for api in _apis():
         for operation in api.endpoints.operations:
             codes = {operation.code_for(version) for version in operation.versions}
-            rows.append({"api": api.name, "code": " / ".join(sorted(codes, key=lambda c: c != operation.code)),
-                         "method": operation.method,
-                         "path": operation.url_template(api.endpoints.base_paths[operation.versions[-1]]),
-                         "versions": list(operation.versions), "summary": operation.summary})
+            rows.append(
+                {
+                    "api": api.name,
+                    "code": " / ".join(sorted(codes, key=lambda c: c != operation.code)),
+                    "method": operation.method,
+                    "path": operation.url_template(api.endpoints.base_paths[operation.versions[-1]]),
+                    "versions": list(operation.versions),
+                    "summary": operation.summary,
+                }
+            )
     return rows
 
 
 def main_endpoints(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(
         prog="emulator endpoints",
-        description="Every emulated operation: api, code, method, path (in its latest version), versions.")
+        description="Every emulated operation: api, code, method, path (in its latest version), versions.",
+    )
     parser.add_argument("--format", choices=("text", "json"), default="text")
     parser.add_argument("--api", choices=[api.name for api in _apis()], help="only this API")
     arguments = parser.parse_args(argv)
@@ -369,8 +453,11 @@ def main_endpoints(argv: list[str]) -> int:
         return 0
     for api in dict.fromkeys(row["api"] for row in rows):  # one table per API: its own column widths
         table = [("API", "CODE", "METHOD", "PATH", "VERSIONS")]
-        table += [(row["api"], row["code"], row["method"], row["path"], ",".join(row["versions"]))
-                  for row in rows if row["api"] == api]
+        table += [
+            (row["api"], row["code"], row["method"], row["path"], ",".join(row["versions"]))
+            for row in rows
+            if row["api"] == api
+        ]
         widths = [max(len(line[column]) for line in table) for column in range(4)]
         for line in table:
             print("  ".join(cell.ljust(width) for cell, width in zip(line, widths)) + "  " + line[4])
@@ -380,6 +467,7 @@ def main_endpoints(argv: list[str]) -> int:
 
 
 # -- scenarios ------------------------------------------------------------------------------
+
 
 def scenario_rows(environ=None) -> list[dict]:
     """The scenarios a name finds: EMULATOR_SCENARIO_DIR's files, then the built-ins."""
@@ -399,8 +487,9 @@ def scenario_rows(environ=None) -> list[dict]:
         except (OSError, yaml.YAMLError) as error:
             document = {"description": f"(cannot read: {error})"}
         description = document.get("description") if isinstance(document, dict) else None
-        rows.append({"name": name, "origin": origin, "file": str(path),
-                     "description": " ".join(str(description or "").split())})
+        rows.append(
+            {"name": name, "origin": origin, "file": str(path), "description": " ".join(str(description or "").split())}
+        )
     return rows
 
 
@@ -408,8 +497,9 @@ def main_scenarios(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(
         prog="emulator scenarios",
         description="The scenarios you can name instead of giving a file (--scenario NAME, EMULATOR_SCENARIOS, "
-                    "the pytest plugin's emulator_scenarios, POST /__emulator/scenarios {\"name\": ...}): the "
-                    "built-in ones, and EMULATOR_SCENARIO_DIR's files when set.")
+        'the pytest plugin\'s emulator_scenarios, POST /__emulator/scenarios {"name": ...}): the '
+        "built-in ones, and EMULATOR_SCENARIO_DIR's files when set.",
+    )
     parser.add_argument("--format", choices=("text", "json"), default="text")
     arguments = parser.parse_args(argv)
     rows = scenario_rows()
@@ -424,6 +514,7 @@ def main_scenarios(argv: list[str]) -> int:
 
 
 # -- healthcheck ----------------------------------------------------------------------------
+
 
 def health_target(environ=None, host: str | None = None, port: int | None = None) -> str:
     """The health URL of the emulator this container (or machine) runs: the address
@@ -447,7 +538,8 @@ def main_healthcheck(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(
         prog="emulator healthcheck",
         description="GET /__emulator/health of the running emulator; exit 0 when it answers status ok "
-                    "(the Docker image's HEALTHCHECK).")
+        "(the Docker image's HEALTHCHECK).",
+    )
     parser.add_argument("--host")
     parser.add_argument("--port", type=int)
     parser.add_argument("--timeout", type=float, default=2.0)
@@ -481,5 +573,9 @@ def main(argv: list[str] | None = None) -> int:
         argv = argv[1:]
     if command == "serve":
         return main_serve(argv, prog="emulator serve" if explicit else "emulator")
-    return {"validate": main_validate, "endpoints": main_endpoints, "scenarios": main_scenarios,
-            "healthcheck": main_healthcheck}[command](argv)
+    return {
+        "validate": main_validate,
+        "endpoints": main_endpoints,
+        "scenarios": main_scenarios,
+        "healthcheck": main_healthcheck,
+    }[command](argv)

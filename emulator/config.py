@@ -17,15 +17,35 @@ PROJECT_SCENARIOS = BUILTIN_DIRECTORY
 # --contract: what happens when an answer breaks the API's published contract (docs/contract.md)
 CONTRACT_MODES = ("off", "warn", "strict")
 
-NUMERIC = {"journal_limit": int, "journal_body_bytes": int, "fault_max_hold_seconds": float,
-           "max_namespaces": int, "fault_seed": int, "namespace_idle_seconds": float,
-           "namespace_expire_seconds": float, "memory_budget_bytes": int, "max_snapshots": int,
-           "max_faults": int, "connection_idle_seconds": float, "body_read_seconds": float,
-           "max_body_bytes": int}
+NUMERIC = {
+    "journal_limit": int,
+    "journal_body_bytes": int,
+    "fault_max_hold_seconds": float,
+    "max_namespaces": int,
+    "fault_seed": int,
+    "namespace_idle_seconds": float,
+    "namespace_expire_seconds": float,
+    "memory_budget_bytes": int,
+    "max_snapshots": int,
+    "max_faults": int,
+    "connection_idle_seconds": float,
+    "body_read_seconds": float,
+    "max_body_bytes": int,
+}
 # The limits docs/limits.md lists: command-line --NAME-WITH-DASHES, env EMULATOR_NAME.
-LIMITS = ("max_body_bytes", "max_namespaces", "namespace_idle_seconds", "namespace_expire_seconds",
-          "memory_budget_bytes", "max_snapshots", "max_faults", "connection_idle_seconds", "body_read_seconds",
-          "journal_body_bytes", "fault_max_hold_seconds")
+LIMITS = (
+    "max_body_bytes",
+    "max_namespaces",
+    "namespace_idle_seconds",
+    "namespace_expire_seconds",
+    "memory_budget_bytes",
+    "max_snapshots",
+    "max_faults",
+    "connection_idle_seconds",
+    "body_read_seconds",
+    "journal_body_bytes",
+    "fault_max_hold_seconds",
+)
 
 
 def _number(environ, variable: str, kind: type) -> int | float:
@@ -84,7 +104,7 @@ class EmulatorConfig:
             raise ValueError(f"contract={self.contract!r}: one of {', '.join(CONTRACT_MODES)}")
 
     @classmethod
-    def from_environment(cls, environ: dict[str, str] | None = None, **overrides) -> "EmulatorConfig":
+    def from_environment(cls, environ: dict[str, str] | None = None, **overrides) -> EmulatorConfig:
         """EMULATOR_HOST, EMULATOR_PORT, EMULATOR_SCENARIOS (separated by the OS path
         separator or commas), EMULATOR_CONTROL_TOKEN, EMULATOR_CORS, EMULATOR_JOURNAL_LIMIT,
         EMULATOR_CONTRACT, ...;

@@ -70,6 +70,7 @@ class Operation:
     def code_for(self, version: str) -> str:
         """The operation's code in one version (2.0 calls POST100 MOD001)."""
         return dict(self.version_codes).get(version, self.code)
+
     tag: str | None = None
     body: str | None = None
     response: str | None = None
@@ -87,16 +88,25 @@ class EndpointTable:
     operations: tuple[Operation, ...]
 
     @classmethod
-    @functools.lru_cache(maxsize=None)  # the file is package data: read it once per process
-    def load(cls, path: Path) -> "EndpointTable":
+    @functools.cache  # the file is package data: read it once per process
+    def load(cls, path: Path) -> EndpointTable:
         document = read_yaml(path)
         operations = tuple(
-            Operation(api=document["api"], code=item["code"], summary=item["summary"], method=item["method"],
-                      path=item["path"], versions=tuple(item["versions"]), handler=item["handler"],
-                      success_status=item.get("success_status", 200),
-                      version_codes=tuple(sorted(item.get("version_codes", {}).items())), tag=item.get("tag"),
-                      body=item.get("body"), response=item.get("response"),
-                      deprecated=item.get("deprecated", False))
+            Operation(
+                api=document["api"],
+                code=item["code"],
+                summary=item["summary"],
+                method=item["method"],
+                path=item["path"],
+                versions=tuple(item["versions"]),
+                handler=item["handler"],
+                success_status=item.get("success_status", 200),
+                version_codes=tuple(sorted(item.get("version_codes", {}).items())),
+                tag=item.get("tag"),
+                body=item.get("body"),
+                response=item.get("response"),
+                deprecated=item.get("deprecated", False),
+            )
             for item in document["operations"]
         )
         seen: set[tuple[str, str, str, str]] = set()
@@ -112,8 +122,9 @@ class EndpointTable:
                 if key in seen:
                     raise ValueError(f"{path}: {operation.code} is listed twice for version {version}")
                 seen.add(key)
-        return cls(api=document["api"], title=document["title"], base_paths=dict(document["base_paths"]),
-                   operations=operations)
+        return cls(
+            api=document["api"], title=document["title"], base_paths=dict(document["base_paths"]), operations=operations
+        )
 
     def routes(self):
         """(operation, version, URL template) for every served URL; collection and

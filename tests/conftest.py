@@ -1,13 +1,13 @@
 import aiohttp
 import pytest
 
-pytest_plugins = ["pytester"]
-
 from emulator.app import create_app
 from emulator.config import EmulatorConfig
 from emulator.pytest_plugin import EmulatorHandle
 from tests.support.control import ControlClient
 from tests.support.customerid import CustomerIdClient
+
+pytest_plugins = ["pytester"]
 
 
 @pytest.fixture
@@ -36,6 +36,7 @@ async def control(emulator):
 @pytest.fixture
 def make_emulator(emulator_baseline, aiohttp_server):
     """An emulator with a non-default configuration (journal limit, fault bounds, token)."""
+
     async def make(**config) -> EmulatorHandle:
         app = create_app(EmulatorConfig(**config), baseline=emulator_baseline)
         server = await aiohttp_server(app)

@@ -12,8 +12,11 @@ from openapi_spec_validator import validate
 
 import emulator.control.apidocs as apidocs
 
-DOCUMENTS = {"customerid": "/__emulator/customerid/openapi.json", "dfs": "/__emulator/dfs/openapi.json",
-             "control": "/__emulator/openapi.json"}
+DOCUMENTS = {
+    "customerid": "/__emulator/customerid/openapi.json",
+    "dfs": "/__emulator/dfs/openapi.json",
+    "control": "/__emulator/openapi.json",
+}
 
 
 async def _page(url: str, http: aiohttp.ClientSession) -> str:
@@ -89,7 +92,14 @@ def test_package_data_ships_every_asset():
     patterns = project["tool"]["setuptools"]["package-data"]["*"]
     static = Path(apidocs.__file__).parent / "static"
     files = [path for path in static.rglob("*") if path.is_file()]
-    assert {path.name for path in files} >= {"swagger-ui-bundle.js", "swagger-ui-standalone-preset.js",
-                                               "swagger-ui.css", "LICENSE", "NOTICE", "index.html", "docs.js"}
+    assert {path.name for path in files} >= {
+        "swagger-ui-bundle.js",
+        "swagger-ui-standalone-preset.js",
+        "swagger-ui.css",
+        "LICENSE",
+        "NOTICE",
+        "index.html",
+        "docs.js",
+    }
     for path in files:
         assert any(fnmatch.fnmatch(path.name, pattern) for pattern in patterns), f"{path.name} is not package data"

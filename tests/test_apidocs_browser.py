@@ -35,8 +35,10 @@ def try_it_out(page, tag: str, operation_id: str):
     """Filter by ``tag`` (fewer operations to draw), expand the operation, "Try it
     out", Execute; the live response's locator."""
     page.fill(".operation-filter-input", tag)
-    operation = page.locator(".opblock", has=page.locator(".opblock-summary-operation-id",
-                                                          has_text=re.compile(rf"^{re.escape(operation_id)}$")))
+    operation = page.locator(
+        ".opblock",
+        has=page.locator(".opblock-summary-operation-id", has_text=re.compile(rf"^{re.escape(operation_id)}$")),
+    )
     operation.locator(".opblock-summary-control").click()
     operation.locator("button.try-out__btn").click()
     operation.locator("button.execute").click()

@@ -40,7 +40,9 @@ def test_a_missing_scenario_lists_the_places_looked_and_the_built_in_names(tmp_p
     assert str(tmp_path / "defualt") in message and "bulk-50k, default, dfs-bulk" in message
     with pytest.raises(ScenarioError) as refused:  # the loader words it as a scenario error
         load_baseline(["no/such/file.yaml"], default_apis())
-    assert refused.value.file == "no/such/file.yaml" and "built-in name: bulk-50k, default, dfs-bulk" in str(refused.value)
+    assert refused.value.file == "no/such/file.yaml" and "built-in name: bulk-50k, default, dfs-bulk" in str(
+        refused.value
+    )
 
 
 def test_load_baseline_and_the_environment_take_names():
@@ -54,8 +56,12 @@ def test_load_baseline_and_the_environment_take_names():
 
 
 def test_cli_reports_a_missing_scenario_name_with_the_built_in_names():
-    result = subprocess.run([sys.executable, "-m", "emulator", "--scenario", "nonesuch", "--port", "0"],
-                            capture_output=True, text=True, timeout=60)
+    result = subprocess.run(
+        [sys.executable, "-m", "emulator", "--scenario", "nonesuch", "--port", "0"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert result.returncode == 2
     assert "scenario error: nonesuch: cannot read" in result.stderr
     assert "bulk-50k, default, dfs-bulk" in result.stderr
@@ -77,10 +83,12 @@ async def test_control_api_loads_a_built_in_by_name_and_lists_them(emulator):
 
 
 def test_pytest_plugin_takes_built_in_names_in_ini_option_and_marker(pytester):
-    pytester.makeini("[pytest]\nasyncio_default_fixture_loop_scope = function\n"
-                     "emulator_scenarios =\n    default\n    extra.yaml\n")
+    pytester.makeini(
+        "[pytest]\nasyncio_default_fixture_loop_scope = function\nemulator_scenarios =\n    default\n    extra.yaml\n"
+    )
     pytester.makefile(".yaml", extra="customerid:\n  users:\n    eero: {organization: acme, login: eero.x}\n")
-    pytester.makepyfile(test_names='''
+    pytester.makepyfile(
+        test_names="""
 import pytest
 
 
@@ -91,7 +99,8 @@ async def test_ini_names_and_files(emulator):
 @pytest.mark.emulator_scenario("default", replace=True)
 async def test_marker_name(emulator):
     assert (await emulator.control("GET", "/scenarios"))["loaded"][-1].endswith("builtin_scenarios/default.yaml")
-''')
+"""
+    )
     result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
     result.assert_outcomes(passed=2)
     missing = pytester.runpytest_subprocess("-p", "no:cacheprovider", "--emulator-scenario", "nonesuch")

@@ -10,11 +10,11 @@ import pytest
 
 import emulator.customerid.handlers as customerid_handlers
 import emulator.dfs.render as dfs_render
-from emulator.contract import check as contract
 from emulator.cli import parse_arguments
 from emulator.config import EmulatorConfig
-from emulator.dfs.contract import dfs_contract
+from emulator.contract import check as contract
 from emulator.dfs.api import DfsApi
+from emulator.dfs.contract import dfs_contract
 from tests.support.control import ControlClient
 from tests.support.customerid import ACME, MAIJA, UNKNOWN_ID, VILLE, CustomerIdClient
 from tests.support.dfs import SARAH, UNKNOWN, DfsClient
@@ -53,6 +53,7 @@ async def journal(handle, **query) -> list[dict]:
 
 # -- configuration ---------------------------------------------------------------------------
 
+
 def test_contract_mode_from_environment_command_line_and_code():
     assert EmulatorConfig().contract == "off"
     assert EmulatorConfig.from_environment({"EMULATOR_CONTRACT": "Warn"}).contract == "warn"
@@ -64,11 +65,13 @@ def test_contract_mode_from_environment_command_line_and_code():
         parse_arguments(["--contract", "loud"])
 
 
-async def test_off_has_no_contract_step_and_serves_a_broken_answer_unchecked(
-        make_emulator, break_get105):
+async def test_off_has_no_contract_step_and_serves_a_broken_answer_unchecked(make_emulator, break_get105):
     handle = await make_emulator()
-    handlers = {route.handler.__qualname__ for route in handle.app.router.routes()
-                if route.resource.canonical.startswith(("/customerid-rest", "/v1.0"))}
+    handlers = {
+        route.handler.__qualname__
+        for route in handle.app.router.routes()
+        if route.resource.canonical.startswith(("/customerid-rest", "/v1.0"))
+    }
     assert handlers == {"build_pipeline.<locals>.dispatch"}
     status, _, body = await raw(handle, "GET", handle.customerid_url() + f"/users/{MAIJA}", handle.auth_headers)
     assert status == 200 and b"<Nickname>" in body
@@ -77,6 +80,7 @@ async def test_off_has_no_contract_step_and_serves_a_broken_answer_unchecked(
 
 # -- strict: the emulator's own answers keep the contract --------------------------------------
 
+
 async def test_strict_customerid_answers_of_every_family_keep_the_contract(make_emulator):
     handle = await make_emulator(contract="strict")
     async with handle.session() as session:
@@ -84,8 +88,9 @@ async def test_strict_customerid_answers_of_every_family_keep_the_contract(make_
         assert (await cid.get(f"/users/{MAIJA}")).status == 200  # GET105, cid-2.1.xsd
         assert (await cid.get("/organizations/", version="2.0")).status == 200  # GET106 2.0
         assert (await cid.post("/organizations/", data={"name": "Contract Oy", "parent": ACME})).status == 201
-        assert (await cid.patch(f"/users/{MAIJA}", data={"firstname": "Example"},
-                                headers=ACCEPT_JSON)).json["firstname"] == "Example"  # PATCH124 JSON
+        assert (await cid.patch(f"/users/{MAIJA}", data={"firstname": "Example"}, headers=ACCEPT_JSON)).json[
+            "firstname"
+        ] == "Example"  # PATCH124 JSON
         assert (await cid.put(f"/users/{VILLE}/reinvite", headers=ACCEPT_JSON)).json["userId"] == VILLE  # PUT123
         assert (await cid.put(f"/users/{MAIJA}/forcepasswordchange")).status == 204  # PUT125
         assert (await cid.get("/registrations/", version="1.2")).status == 200  # cid-1.2.xsd
@@ -110,6 +115,7 @@ async def test_strict_dfs_answers_keep_the_openapi_document(make_emulator):
 
 # -- a broken renderer: warn journals it, strict answers 500 naming it --------------------------
 
+
 async def test_warn_serves_the_broken_customerid_answer_and_journals_the_violation(make_emulator, break_get105):
     handle = await make_emulator(contract="warn")
     status, _, body = await raw(handle, "GET", handle.customerid_url() + f"/users/{MAIJA}", handle.auth_headers)
@@ -133,8 +139,7 @@ async def test_the_contract_filter_takes_true_or_false_only(make_emulator):
     assert status == 400 and answer["where"] == "?.contract", answer
 
 
-async def test_strict_answers_500_with_the_customerid_error_document_naming_the_violation(
-        make_emulator, break_get105):
+async def test_strict_answers_500_with_the_customerid_error_document_naming_the_violation(make_emulator, break_get105):
     handle = await make_emulator(contract="strict")
     async with handle.session() as session:
         reply = await CustomerIdClient(handle, session).get(f"/users/{MAIJA}")  # the client checks the XSD
@@ -160,7 +165,8 @@ async def test_warn_and_strict_report_a_broken_dfs_answer(make_emulator, break_d
     reply.expect(500, "InternalServerError")
     assert reply.json["Message"].startswith(
         "contract violation: get /v1.0/identities/{identityId} (1.0) answered 200, which breaks "
-        "responses.yaml#/Identity")
+        "responses.yaml#/Identity"
+    )
 
 
 async def test_an_undocumented_status_is_a_violation(make_emulator, monkeypatch):
@@ -176,6 +182,7 @@ async def test_an_undocumented_status_is_a_violation(make_emulator, monkeypatch)
             response = await bound(request, world, path_params)
             response.set_status(418)
             return response
+
         return teapot
 
     monkeypatch.setattr(DfsApi, "bind", bind)
@@ -183,16 +190,19 @@ async def test_an_undocumented_status_is_a_violation(make_emulator, monkeypatch)
     status, _, _ = await raw(handle, "GET", handle.url + "/v1.0/access-policies", handle.dfs_headers)
     assert status == 418
     (entry,) = await journal(handle, contract="true")
-    assert "status 418 is not documented for this operation (documented: 200, 400, 401, 403, 500)" \
+    assert (
+        "status 418 is not documented for this operation (documented: 200, 400, 401, 403, 500)"
         in entry["contract"]["violation"]
+    )
 
 
 async def test_faults_are_not_contract_violations(make_emulator):
     """An injected fault acts outside the operation: the operation's answer is what is checked."""
     handle = await make_emulator(contract="strict")
     async with aiohttp.ClientSession() as http:
-        await ControlClient(handle, http).add_fault(match={"operation": "GET105"},
-                                                    action={"status": 200, "body": "<not the contract/>"})
+        await ControlClient(handle, http).add_fault(
+            match={"operation": "GET105"}, action={"status": 200, "body": "<not the contract/>"}
+        )
     status, _, body = await raw(handle, "GET", handle.customerid_url() + f"/users/{MAIJA}", handle.auth_headers)
     assert (status, body) == (200, b"<not the contract/>")
     (entry,) = await journal(handle)
@@ -207,16 +217,27 @@ async def test_token_servers_have_no_published_contract_and_are_skipped_under_st
     skipped = "\n".join(record.getMessage() for record in caplog.records)
     assert "post /uas/oauth2/token (sso)" in skipped and "post /connect/token (identity)" in skipped
     async with aiohttp.ClientSession() as http:
-        async with http.post(handle.url + "/uas/oauth2/token", headers={"Authorization": aiohttp.encode_basic_auth("ci-client", "ci-client-secret")},
-                             data={"grant_type": "password", "scope": "customerid-api",
-                                   "username": "api-user", "password": "api-user-password"}) as response:
+        async with http.post(
+            handle.url + "/uas/oauth2/token",
+            headers={"Authorization": aiohttp.encode_basic_auth("ci-client", "ci-client-secret")},
+            data={
+                "grant_type": "password",
+                "scope": "customerid-api",
+                "username": "api-user",
+                "password": "api-user-password",
+            },
+        ) as response:
             assert response.status == 200
             token = (await response.json())["access_token"]
-        async with http.get(handle.customerid_url() + f"/users/{MAIJA}",
-                            headers={"Authorization": f"Bearer {token}"}) as response:
+        async with http.get(
+            handle.customerid_url() + f"/users/{MAIJA}", headers={"Authorization": f"Bearer {token}"}
+        ) as response:
             assert response.status == 200  # GET105, checked against cid-2.1.xsd
-        async with http.post(handle.url + "/connect/token", headers={"Authorization": aiohttp.encode_basic_auth("dfs-ci-client", "dfs-ci-secret")},
-                             data={"grant_type": "client_credentials"}) as response:
+        async with http.post(
+            handle.url + "/connect/token",
+            headers={"Authorization": aiohttp.encode_basic_auth("dfs-ci-client", "dfs-ci-secret")},
+            data={"grant_type": "client_credentials"},
+        ) as response:
             assert response.status == 200
         async with http.get(handle.url + "/uas/no-such-endpoint") as response:
             assert response.status == 404 and (await response.json())["error"] == "not_found"
@@ -229,25 +250,30 @@ def test_operations_without_a_published_contract_are_skipped_not_failed():
 
     class Partial:
         def checker(self, operation, version):
-            return None if operation.handler == "get_identity" else dfs_contract(api.endpoints).checker(
-                operation, version)
+            return (
+                None if operation.handler == "get_identity" else dfs_contract(api.endpoints).checker(operation, version)
+            )
 
         def error_checker(self, path):
             return dfs_contract(api.endpoints).error_checker(path)
 
     checked = contract.ContractCheck(api, Partial(), "strict")
-    checkers = {operation.handler: checked.checker(operation, version)
-                for operation in api.endpoints.operations for version in operation.versions}
+    checkers = {
+        operation.handler: checked.checker(operation, version)
+        for operation in api.endpoints.operations
+        for version in operation.versions
+    }
     assert checkers["get_identity"] is None
     assert checkers["list_access_policies"] is not None
     # besides the identity server's operations, which publish no answer schema
-    assert [entry for entry in checked.unchecked if not entry.endswith("(identity)")] == \
-        ["get /v1.0/identities/{identityId} (1.0)"]
+    assert [entry for entry in checked.unchecked if not entry.endswith("(identity)")] == [
+        "get /v1.0/identities/{identityId} (1.0)"
+    ]
 
 
 # -- the pytest plugin ---------------------------------------------------------------------------
 
-PLUGIN_SUITE = f'''
+PLUGIN_SUITE = f"""
 import pytest
 import emulator.customerid.handlers as handlers
 
@@ -267,7 +293,7 @@ async def test_fails_and_the_report_names_the_violation(emulator):
     async with emulator.session() as http:
         async with http.get(emulator.customerid_url() + "/users/{MAIJA}") as r:
             assert r.status == 200
-'''
+"""
 
 
 def test_plugin_option_wins_over_the_ini_and_the_report_shows_the_violation(pytester):
@@ -275,6 +301,9 @@ def test_plugin_option_wins_over_the_ini_and_the_report_shows_the_violation(pyte
     pytester.makepyfile(test_contract_suite=PLUGIN_SUITE)
     result = pytester.runpytest_subprocess("-p", "no:cacheprovider", "--emulator-contract", "strict")
     assert result.parseoutcomes() == {"passed": 1, "failed": 1}, result.stdout.str()
-    result.stdout.fnmatch_lines([
-        f"#1 * GET * /customerid-rest/services/2.1/users/{MAIJA} -> 500  GET105 * CONTRACT cid-2.1.xsd: "
-        "Unexpected child with tag '{http://schema.ubisecure.com/customerid/api}Nickname'*"])
+    result.stdout.fnmatch_lines(
+        [
+            f"#1 * GET * /customerid-rest/services/2.1/users/{MAIJA} -> 500  GET105 * CONTRACT cid-2.1.xsd: "
+            "Unexpected child with tag '{http://schema.ubisecure.com/customerid/api}Nickname'*"
+        ]
+    )

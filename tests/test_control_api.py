@@ -54,16 +54,22 @@ async def test_endpoints_unused_lists_operations_no_request_hit(control, cid):
 async def test_clock_set_freeze_and_advance_drive_api_timestamps(control, cid):
     frozen = await control.post("/clock", {"now": "2030-05-01T12:00:00Z", "freeze": True})
     assert frozen == {"now": "2030-05-01T12:00:00.000Z", "frozen": True, "offset_seconds": None}
-    created = await cid.post("/organizations/", params={"friendlyName": "Timed", "parentOrganizationId":
-                                                       "11111111-1111-4111-8111-111111111111"})
+    created = await cid.post(
+        "/organizations/",
+        params={"friendlyName": "Timed", "parentOrganizationId": "11111111-1111-4111-8111-111111111111"},
+    )
     state = await control.get("/state")  # CustomerID 2.1 documents do not show creation times
     assert state["customerid"]["organizations"][created.ids[0]]["created"] == "2030-05-01T12:00:00.000Z"
     advanced = await control.post("/clock", {"advance_seconds": 3600})
     assert advanced["now"] == "2030-05-01T13:00:00.000Z"
     moving = await control.post("/clock", {"freeze": False, "advance_seconds": 86400})
     assert moving["frozen"] is False and moving["offset_seconds"] > 86400
-    for body, where in (({}, "(body)"), ({"now": "tomorrow"}, "now"), ({"advance_seconds": "1"}, "advance_seconds"),
-                        ({"freeze": "yes"}, "freeze")):
+    for body, where in (
+        ({}, "(body)"),
+        ({"now": "tomorrow"}, "now"),
+        ({"advance_seconds": "1"}, "advance_seconds"),
+        ({"freeze": "yes"}, "freeze"),
+    ):
         status, problem = await control.call("POST", "/clock", body)
         assert status == 400 and problem["where"] == where, (body, problem)
     await control.post("/reset")
@@ -113,17 +119,36 @@ def _served_routes(app) -> set[tuple[str, str]]:
 async def test_openapi_document_validates_and_matches_the_served_routes(emulator, control):
     document = await control.get("/openapi.json")
     validate(document)
-    documented = {(method.upper(), path) for path, item in document["paths"].items() for method in item
-                  if method in ("get", "post", "put", "patch", "delete")}
+    documented = {
+        (method.upper(), path)
+        for path, item in document["paths"].items()
+        for method in item
+        if method in ("get", "post", "put", "patch", "delete")
+    }
     assert documented == _served_routes(emulator.app)
-    assert document["components"]["schemas"]["Fault"]["properties"]["match"]["properties"]["api"]["enum"] == \
-        list(emulator.state.apis)
+    assert document["components"]["schemas"]["Fault"]["properties"]["match"]["properties"]["api"]["enum"] == list(
+        emulator.state.apis
+    )
 
 
-@pytest.mark.parametrize("method, path", sorted(
-    {("GET", "/health"), ("POST", "/reset"), ("GET", "/endpoints"), ("GET", "/scenarios"), ("GET", "/state"),
-     ("GET", "/snapshots"), ("GET", "/faults"), ("GET", "/requests"), ("GET", "/clock"), ("GET", "/namespaces"),
-     ("GET", "/openapi.json")}))
+@pytest.mark.parametrize(
+    "method, path",
+    sorted(
+        {
+            ("GET", "/health"),
+            ("POST", "/reset"),
+            ("GET", "/endpoints"),
+            ("GET", "/scenarios"),
+            ("GET", "/state"),
+            ("GET", "/snapshots"),
+            ("GET", "/faults"),
+            ("GET", "/requests"),
+            ("GET", "/clock"),
+            ("GET", "/namespaces"),
+            ("GET", "/openapi.json"),
+        }
+    ),
+)
 async def test_control_endpoints_answer_json(control, method, path):
     status, _ = await control.call(method, path)  # the client asserts a JSON content type
     assert status == 200

@@ -15,8 +15,9 @@ USERS = "/customerid-rest/services/2.1/users/*"
 
 
 async def test_status_fault_answers_the_apis_own_error_document_then_disappears(control, cid):
-    fault = await control.add_fault(match={"api": "customerid", "operation": "GET105"},
-                                    action={"kind": "status", "status": 503}, times=1)
+    fault = await control.add_fault(
+        match={"api": "customerid", "operation": "GET105"}, action={"kind": "status", "status": 503}, times=1
+    )
     failed = await cid.get(f"/users/{MAIJA}")
     assert failed.status == 503
     assert failed.root.tag == "error"  # XSD-checked by the client
@@ -29,8 +30,9 @@ async def test_status_fault_answers_the_apis_own_error_document_then_disappears(
 
 
 async def test_status_fault_with_a_body_and_headers_sends_them(control, cid):
-    await control.add_fault(match={"method": "GET"}, action={"status": 429, "body": {"error": "slow down"},
-                                                              "headers": {"Retry-After": "1"}})
+    await control.add_fault(
+        match={"method": "GET"}, action={"status": 429, "body": {"error": "slow down"}, "headers": {"Retry-After": "1"}}
+    )
     reply = await cid.get(f"/users/{MAIJA}")
     assert reply.status == 429
     assert reply.json == {"error": "slow down"}
@@ -38,8 +40,7 @@ async def test_status_fault_with_a_body_and_headers_sends_them(control, cid):
 
 
 async def test_match_by_path_glob_method_and_header(control, cid):
-    await control.add_fault(match={"path": USERS, "method": "GET", "header": {"X-Test": "a"}},
-                            action={"status": 500})
+    await control.add_fault(match={"path": USERS, "method": "GET", "header": {"X-Test": "a"}}, action={"status": 500})
     assert (await cid.get(f"/users/{MAIJA}")).status == 200  # no header
     assert (await cid.get(f"/users/{MAIJA}", headers={"X-Test": "b"})).status == 200
     assert (await cid.get(f"/organizations/{ACME}", headers={"X-Test": "a"})).status == 200  # other path
@@ -67,8 +68,11 @@ async def test_client_retried_twice_after_a_503_then_succeeded(control, cid):
         if reply.status != 503:
             break
     journal = (await control.get("/requests", params={"operation": "GET105"}))["requests"]
-    assert [(entry["status"], entry["fault"] and entry["fault"]["fired"]) for entry in journal] == \
-        [(503, 1), (503, 2), (200, None)]
+    assert [(entry["status"], entry["fault"] and entry["fault"]["fired"]) for entry in journal] == [
+        (503, 1),
+        (503, 2),
+        (200, None),
+    ]
     assert all(entry["fault"] is None or entry["fault"]["id"] == fault for entry in journal)
     assert (await control.post("/requests/count", {"match": {"operation": "GET105", "fault": fault}}))["count"] == 2
 
@@ -190,19 +194,22 @@ async def test_list_get_and_delete_faults(control):
     assert (await control.get("/faults"))["faults"] == []
 
 
-@pytest.mark.parametrize("spec, where", [
-    ({"match": {"api": "nope"}, "action": {"status": 503}}, "match.api"),
-    ({"match": {"verb": "GET"}, "action": {"status": 503}}, "match.verb"),
-    ({"action": {"kind": "explode"}}, "action.kind"),
-    ({"action": {"status": 99}}, "action.status"),
-    ({"action": {"kind": "delay"}}, "action.delay_ms"),
-    ({"action": {"status": 503}, "probability": 2}, "probability"),
-    ({"action": {"status": 503}, "times": 0}, "times"),
-    ({"action": {"status": 503}, "ttl_seconds": "soon"}, "ttl_seconds"),
-    ({"action": {"status": 503}, "after": "yes"}, "after"),
-    ({"match": {"header": {"X-A": 1}}, "action": {"status": 503}}, "match.header"),
-    ({"match": {}}, "action"),
-])
+@pytest.mark.parametrize(
+    "spec, where",
+    [
+        ({"match": {"api": "nope"}, "action": {"status": 503}}, "match.api"),
+        ({"match": {"verb": "GET"}, "action": {"status": 503}}, "match.verb"),
+        ({"action": {"kind": "explode"}}, "action.kind"),
+        ({"action": {"status": 99}}, "action.status"),
+        ({"action": {"kind": "delay"}}, "action.delay_ms"),
+        ({"action": {"status": 503}, "probability": 2}, "probability"),
+        ({"action": {"status": 503}, "times": 0}, "times"),
+        ({"action": {"status": 503}, "ttl_seconds": "soon"}, "ttl_seconds"),
+        ({"action": {"status": 503}, "after": "yes"}, "after"),
+        ({"match": {"header": {"X-A": 1}}, "action": {"status": 503}}, "match.header"),
+        ({"match": {}}, "action"),
+    ],
+)
 async def test_invalid_fault_is_refused_and_says_where(control, spec, where):
     status, problem = await control.call("POST", "/faults", spec)
     assert status == 400 and problem["where"] == where, problem

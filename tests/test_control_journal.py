@@ -10,13 +10,19 @@ from tests.support.customerid import ACME, MAIJA, MATTI
 
 async def test_journal_records_each_request_with_operation_status_bodies_and_timing(control, cid):
     await cid.get("/users", params={"login": "maija.virtanen"})
-    await cid.patch(f"/users/{MATTI}", data="firstname=Matti",
-                    headers={"Content-Type": "application/x-www-form-urlencoded"})
+    await cid.patch(
+        f"/users/{MATTI}", data="firstname=Matti", headers={"Content-Type": "application/x-www-form-urlencoded"}
+    )
     journal = await control.get("/requests")
     assert (journal["size"], journal["limit"], journal["evicted"], journal["count"]) == (2, 1000, 0, 2)
     get, patch = journal["requests"]
-    assert (get["api"], get["operation"], get["version"], get["method"], get["status"]) == \
-        ("customerid", "GET104", "2.1", "GET", 200)
+    assert (get["api"], get["operation"], get["version"], get["method"], get["status"]) == (
+        "customerid",
+        "GET104",
+        "2.1",
+        "GET",
+        200,
+    )
     assert get["path"] == "/customerid-rest/services/2.1/users" and get["query"] == "login=maija.virtanen"
     assert get["request_body"] is None and MAIJA in get["response_body"]
     assert get["duration_ms"] >= 0 and get["timestamp"].endswith("Z")
@@ -47,12 +53,15 @@ async def test_journal_filters(control, cid):
     assert await paths(fault="false") == ["GET105", "GET107", "GET105", "DEL102"]
 
 
-@pytest.mark.parametrize("params, where", [
-    ({"colour": "red"}, "?colour"),
-    ({"status": "teapot"}, "?.status"),
-    ({"since": "yesterday"}, "?.since"),
-    ({"limit": "-1"}, "?limit"),
-])
+@pytest.mark.parametrize(
+    "params, where",
+    [
+        ({"colour": "red"}, "?colour"),
+        ({"status": "teapot"}, "?.status"),
+        ({"since": "yesterday"}, "?.since"),
+        ({"limit": "-1"}, "?limit"),
+    ],
+)
 async def test_journal_filter_errors_say_where(control, params, where):
     status, problem = await control.call("GET", "/requests", params=params)
     assert status == 400 and problem["where"] == where, problem

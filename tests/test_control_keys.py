@@ -33,8 +33,11 @@ async def test_unknown_kind_or_key_is_404_listing_what_exists(emulator):
 async def test_keys_follow_the_namespace_state(emulator):
     headers = {"X-Emulator-Namespace": "keys-test"}
     async with aiohttp.ClientSession() as http:
-        async with http.post(emulator.url + "/__emulator/scenarios", headers=headers, json={"customerid": {
-                "users": {"newbie": {"organization": "acme", "login": "newbie"}}}}) as response:
+        async with http.post(
+            emulator.url + "/__emulator/scenarios",
+            headers=headers,
+            json={"customerid": {"users": {"newbie": {"organization": "acme", "login": "newbie"}}}},
+        ) as response:
             assert response.status == 200, await response.text()
     status, answer = await get(emulator, "/keys/user/newbie", headers)
     assert status == 200 and answer["id"]

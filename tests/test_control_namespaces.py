@@ -12,16 +12,19 @@ HEADER = "X-Emulator-Namespace"
 
 
 async def test_namespaces_are_isolated_from_each_other_and_from_the_default(emulator, control):
-    async with emulator.session(headers={HEADER: "a"}) as a_session, \
-            emulator.session(headers={HEADER: "b"}) as b_session:
+    async with (
+        emulator.session(headers={HEADER: "a"}) as a_session,
+        emulator.session(headers={HEADER: "b"}) as b_session,
+    ):
         a, b = CustomerIdClient(emulator, a_session), CustomerIdClient(emulator, b_session)
         default = CustomerIdClient(emulator, a_session)
         assert (await a.delete(f"/users/{MAIJA}")).status == 200
         assert (await b.get(f"/users/{MAIJA}")).status == 200
         assert (await default.get(f"/users/{MAIJA}", headers={HEADER: "default"})).status == 200
         async with aiohttp.ClientSession() as plain:  # no header: the default namespace
-            async with plain.get(emulator.customerid_url() + f"/users/{MAIJA}",
-                                 headers=emulator.auth_headers) as response:
+            async with plain.get(
+                emulator.customerid_url() + f"/users/{MAIJA}", headers=emulator.auth_headers
+            ) as response:
                 assert response.status == 200
     names = [item["name"] for item in (await control.get("/namespaces"))["namespaces"]]
     assert names == ["default", "a", "b"]
@@ -36,8 +39,9 @@ async def test_concurrent_workers_writing_the_same_ids_do_not_see_each_other(emu
                 assert (await client.put(f"/users/{MATTI}", params={"mobile": mobile})).status == 200
                 await asyncio.sleep(0)
                 assert (await client.get(f"/users/{MATTI}")).attribute("mobile") == mobile
-            created = await client.post("/organizations/", params={"friendlyName": f"Org {name}",
-                                                                    "parentOrganizationId": ACME})
+            created = await client.post(
+                "/organizations/", params={"friendlyName": f"Org {name}", "parentOrganizationId": ACME}
+            )
             return created.ids[0]
 
     created = await asyncio.gather(*(worker(f"worker{n}") for n in range(4)))
@@ -46,13 +50,15 @@ async def test_concurrent_workers_writing_the_same_ids_do_not_see_each_other(emu
         assert (await client.get(f"/organizations/{created[0]}")).status == 200
         assert (await client.get(f"/organizations/{created[1]}")).status == 404
     async with emulator.session() as session:
-        assert (await CustomerIdClient(emulator, session).get(f"/users/{MATTI}")).attribute("mobile") == \
-            "+358407654321"
+        assert (await CustomerIdClient(emulator, session).get(f"/users/{MATTI}")).attribute("mobile") == "+358407654321"
 
 
 async def test_faults_journal_snapshots_and_clock_are_per_namespace(emulator):
-    async with aiohttp.ClientSession() as plain, emulator.session(headers={HEADER: "a"}) as a_session, \
-            emulator.session() as default_session:
+    async with (
+        aiohttp.ClientSession() as plain,
+        emulator.session(headers={HEADER: "a"}) as a_session,
+        emulator.session() as default_session,
+    ):
         control_a = ControlClient(emulator, plain, namespace="a")
         control_default = ControlClient(emulator, plain)
         await control_a.add_fault(match={"api": "customerid"}, action={"status": 503})

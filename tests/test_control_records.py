@@ -13,8 +13,13 @@ async def test_counts_every_kind_with_users_by_status(control, cid):
     counts = (await control.get("/records"))["apis"]
     users = counts["customerid"]["users"]
     assert users["count"] == 9 and users["collection"] == "customerid.users"
-    assert users["by"]["status"] == {"Enabled": 4, "Disabled": 1, "Locked": 1, "Pending": 1,
-                                     "Waiting for registration": 2}
+    assert users["by"]["status"] == {
+        "Enabled": 4,
+        "Disabled": 1,
+        "Locked": 1,
+        "Pending": 1,
+        "Waiting for registration": 2,
+    }
     assert counts["customerid"]["organizations"]["count"] == 7
     assert counts["dfs"]["identities"]["count"] == 14
     assert counts["dfs"]["members"]["by"]["tenant"] == {"tenant 2": 12, "tenant 12": 1}
@@ -48,8 +53,9 @@ async def test_pages_through_a_kind_in_store_order(control):
 
 
 async def test_one_bucket_of_a_breakdown(control):
-    waiting = await control.get("/records/customerid/users",
-                                params={"by": "status", "value": "Waiting for registration"})
+    waiting = await control.get(
+        "/records/customerid/users", params={"by": "status", "value": "Waiting for registration"}
+    )
     assert waiting["total"] == 2 and (waiting["by"], waiting["value"]) == ("status", "Waiting for registration")
     assert {entry["record"]["statusName"] for entry in waiting["records"]} == {"Waiting for registration"}
     searched = await control.get("/records/customerid/users", params={"by": "status", "value": "Enabled", "q": "ma"})
@@ -60,20 +66,30 @@ async def test_one_bucket_of_a_breakdown(control):
     assert none["total"] == 0
 
 
-@pytest.mark.parametrize("path, params, where", [
-    ("/records/customerid/users", {"by": "colour", "value": "red"}, "?by"),
-    ("/records/customerid/roles", {"by": "status", "value": "Enabled"}, "?by"),
-    ("/records/customerid/users", {"by": "status"}, "?value"),
-])
+@pytest.mark.parametrize(
+    "path, params, where",
+    [
+        ("/records/customerid/users", {"by": "colour", "value": "red"}, "?by"),
+        ("/records/customerid/roles", {"by": "status", "value": "Enabled"}, "?by"),
+        ("/records/customerid/users", {"by": "status"}, "?value"),
+    ],
+)
 async def test_unknown_breakdown_is_400(control, path, params, where):
     status, problem = await control.call("GET", path, params=params)
     assert status == 400 and problem["where"] == where, problem
 
 
-@pytest.mark.parametrize("params, where", [
-    ({"limit": "0"}, "?limit"), ({"limit": "501"}, "?limit"), ({"limit": "ten"}, "?limit"),
-    ({"offset": "-1"}, "?offset"), ({"offset": "²"}, "?offset"), ({"q": "x" * 201}, "?q"),
-])
+@pytest.mark.parametrize(
+    "params, where",
+    [
+        ({"limit": "0"}, "?limit"),
+        ({"limit": "501"}, "?limit"),
+        ({"limit": "ten"}, "?limit"),
+        ({"offset": "-1"}, "?offset"),
+        ({"offset": "²"}, "?offset"),
+        ({"q": "x" * 201}, "?q"),
+    ],
+)
 async def test_bad_paging_is_400(control, params, where):
     status, problem = await control.call("GET", "/records/customerid/users", params=params)
     assert status == 400 and problem["where"] == where, problem
@@ -104,14 +120,17 @@ async def test_one_record_by_kind_and_id(control):
     assert access["record"]["identity_id"] == ADMIN and access["record"]["tenant_id"] == 2
 
 
-@pytest.mark.parametrize("path, status, where", [
-    ("/records/nosuchapi/users", 404, "api"),
-    ("/records/customerid/nosuchkind", 404, "kind"),
-    ("/records/customerid/users/99999999-9999-4999-8999-999999999999", 404, "id"),
-    ("/records/dfs/tenants/99", 404, "id"),
-    ("/records/dfs/tenants/²", 404, "id"),
-    ("/records/dfs/tenantAccess/x:²:", 404, "id"),
-])
+@pytest.mark.parametrize(
+    "path, status, where",
+    [
+        ("/records/nosuchapi/users", 404, "api"),
+        ("/records/customerid/nosuchkind", 404, "kind"),
+        ("/records/customerid/users/99999999-9999-4999-8999-999999999999", 404, "id"),
+        ("/records/dfs/tenants/99", 404, "id"),
+        ("/records/dfs/tenants/²", 404, "id"),
+        ("/records/dfs/tenantAccess/x:²:", 404, "id"),
+    ],
+)
 async def test_unknown_api_kind_or_record_is_404(control, path, status, where):
     code, problem = await control.call("GET", path)
     assert (code, problem["where"]) == (status, where), problem

@@ -79,15 +79,22 @@ async def test_state_dump_loads_back_unchanged(control, cid, emulator):
     await cid.put(f"/users/{MAIJA}/forcePasswordChange")
     await cid.delete(f"/users/{VILLE}")
     await control.post("/scenarios", EXTRA)
-    before_records = {kind: dict(zip(c.ids(), c)) for kind in emulator.state.world.store.kinds()
-                      for c in [emulator.state.world.store[kind]]}
+    before_records = {
+        kind: dict(zip(c.ids(), c))
+        for kind in emulator.state.world.store.kinds()
+        for c in [emulator.state.world.store[kind]]
+    }
     dumped = await control.get("/state")
     assert await control.post("/scenarios", dumped, params={"replace": "true"})
     again = await control.get("/state")
-    assert {key: value for key, value in again.items() if key != "description"} == \
-        {key: value for key, value in dumped.items() if key != "description"}
-    after_records = {kind: dict(zip(c.ids(), c)) for kind in emulator.state.world.store.kinds()
-                     for c in [emulator.state.world.store[kind]]}
+    assert {key: value for key, value in again.items() if key != "description"} == {
+        key: value for key, value in dumped.items() if key != "description"
+    }
+    after_records = {
+        kind: dict(zip(c.ids(), c))
+        for kind in emulator.state.world.store.kinds()
+        for c in [emulator.state.world.store[kind]]
+    }
     assert after_records == before_records
     assert (await cid.get(f"/users/{MATTI}")).attribute("mobile") == "+358400000000"
 
@@ -95,7 +102,9 @@ async def test_state_dump_loads_back_unchanged(control, cid, emulator):
 async def test_state_dump_as_yaml_loads_back(control):
     text = await control.get("/state", params={"format": "yaml"})
     assert "customerid:" in text
-    await control.post("/scenarios", data=text, params={"replace": "true"}, headers={"Content-Type": "application/yaml"})
+    await control.post(
+        "/scenarios", data=text, params={"replace": "true"}, headers={"Content-Type": "application/yaml"}
+    )
     status, problem = await control.call("GET", "/state", params={"format": "xml"})
     assert status == 400 and problem["where"] == "?format"
 

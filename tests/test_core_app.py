@@ -14,9 +14,9 @@ import pytest
 
 from emulator.app import create_app
 from emulator.config import DEFAULT_SCENARIO, EmulatorConfig
-from tests.support.vendored import vendored_lines
 from emulator.endpoints import EndpointTable
 from tests.support.customerid import ACME, MAIJA
+from tests.support.vendored import vendored_lines
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -77,7 +77,8 @@ async def test_two_emulators_in_one_process_do_not_share_state(emulator, aiohttp
 
 def test_configuration_from_environment_and_overrides():
     config = EmulatorConfig.from_environment(
-        {"EMULATOR_HOST": "0.0.0.0", "EMULATOR_PORT": "9000", "EMULATOR_SCENARIOS": "a.yaml,b.yaml"})
+        {"EMULATOR_HOST": "0.0.0.0", "EMULATOR_PORT": "9000", "EMULATOR_SCENARIOS": "a.yaml,b.yaml"}
+    )
     assert (config.host, config.port, config.scenarios) == ("0.0.0.0", 9000, (Path("a.yaml"), Path("b.yaml")))
     config = EmulatorConfig.from_environment({"EMULATOR_PORT": "9000"}, port=9100)
     assert config.port == 9100 and config.host == "127.0.0.1"
@@ -108,9 +109,14 @@ def wait_healthy(url: str, process: subprocess.Popen, seconds: float = 20.0) -> 
 def test_command_line_serves_and_stops_cleanly_on_sigterm():
     port = free_port()
     environment = {**os.environ, "EMULATOR_PORT": str(port)}
-    process = subprocess.Popen([sys.executable, "-m", "emulator", "--scenario", str(DEFAULT_SCENARIO)],
-                               cwd=ROOT, env=environment, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                               text=True)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "emulator", "--scenario", str(DEFAULT_SCENARIO)],
+        cwd=ROOT,
+        env=environment,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     try:
         wait_healthy(f"http://127.0.0.1:{port}", process)
         process.send_signal(signal.SIGTERM)
@@ -128,15 +134,30 @@ def test_command_line_serves_and_stops_cleanly_on_sigterm():
 def test_command_line_refuses_an_invalid_scenario_naming_file_and_path(tmp_path):
     bad = tmp_path / "bad.yaml"
     bad.write_text("customerid:\n  users:\n    bob: {organization: acme, status: [1]}\n", encoding="utf-8")
-    result = subprocess.run([sys.executable, "-m", "emulator", "--port", str(free_port()), "--scenario",
-                             str(DEFAULT_SCENARIO), "--scenario", str(bad)], cwd=ROOT, capture_output=True,
-                            text=True, timeout=30)
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "emulator",
+            "--port",
+            str(free_port()),
+            "--scenario",
+            str(DEFAULT_SCENARIO),
+            "--scenario",
+            str(bad),
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
     assert result.returncode == 2
     assert "bad.yaml: customerid.users.bob.status" in result.stderr
 
 
 @pytest.mark.parametrize("missing", ["nonexistent.yaml"])
 def test_command_line_reports_a_missing_scenario_file(missing):
-    result = subprocess.run([sys.executable, "-m", "emulator", "--scenario", missing], cwd=ROOT,
-                            capture_output=True, text=True, timeout=30)
+    result = subprocess.run(
+        [sys.executable, "-m", "emulator", "--scenario", missing], cwd=ROOT, capture_output=True, text=True, timeout=30
+    )
     assert result.returncode == 2 and "nonexistent.yaml: cannot read" in result.stderr

@@ -4,8 +4,8 @@ another scenario content, or the switch turned off, loads afresh."""
 
 import pytest
 
-from emulator.world import baselinecache
 from emulator.app import default_apis
+from emulator.world import baselinecache
 from emulator.world.scenarios import load_baseline
 
 EXTRA = """\
@@ -43,8 +43,9 @@ def test_second_load_reads_the_same_store_back(cache, tmp_path, monkeypatch):
     assert len(calls) == 1 and len(list(cache.glob("baseline-*.pickle"))) == 1
     assert cached.keys == fresh.keys and cached.files == fresh.files and cached.settings == fresh.settings
     for kind in fresh.store.kinds():
-        assert dict(zip(cached.store[kind].ids(), cached.store[kind])) == \
-            dict(zip(fresh.store[kind].ids(), fresh.store[kind])), kind
+        assert dict(zip(cached.store[kind].ids(), cached.store[kind])) == dict(
+            zip(fresh.store[kind].ids(), fresh.store[kind])
+        ), kind
     users = cached.store.fork()["customerid.users"]
     user_id = cached.keys[("user", "cached-user")]
     assert users.lookup("attribute", ("email", "cached.user@example.org")) == {user_id}
@@ -88,5 +89,6 @@ def test_records_are_read_back_through_their_init_not_the_dataclass_setstate(cac
     cached = baselinecache.load_baseline_cached(["default"], default_apis())
     assert len(calls) == 1  # the second came from the file
     users = cached.store["customerid.users"]
-    assert dict(zip(users.ids(), users)) == dict(zip(fresh.store["customerid.users"].ids(),
-                                                     fresh.store["customerid.users"]))
+    assert dict(zip(users.ids(), users)) == dict(
+        zip(fresh.store["customerid.users"].ids(), fresh.store["customerid.users"])
+    )

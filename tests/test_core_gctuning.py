@@ -10,8 +10,8 @@ from dataclasses import dataclass
 from emulator.customerid.models import records as customerid_records
 from emulator.customerid.models.locks import TimedLock
 from emulator.dfs.models import records as dfs_records
-from emulator.store.untracked import ACYCLIC_TYPES, acyclic
 from emulator.store.core import Collection
+from emulator.store.untracked import ACYCLIC_TYPES, acyclic
 
 
 @acyclic
@@ -47,9 +47,12 @@ def test_a_record_not_declared_acyclic_stays_tracked():
 
 
 def test_every_stored_record_class_is_declared_acyclic():
-    classes = [cls for module in (customerid_records, dfs_records)
-               for _, cls in inspect.getmembers(module, inspect.isclass)
-               if cls.__module__ == module.__name__ and dataclasses.is_dataclass(cls)]
+    classes = [
+        cls
+        for module in (customerid_records, dfs_records)
+        for _, cls in inspect.getmembers(module, inspect.isclass)
+        if cls.__module__ == module.__name__ and dataclasses.is_dataclass(cls)
+    ]
     assert len(classes) > 15
     assert set(classes) | {TimedLock} <= ACYCLIC_TYPES
 
@@ -81,8 +84,10 @@ def test_the_stores_containers_are_not_tracked_by_the_cyclic_collector():
     a collection would visit every entry of them (tens of ms on 100,000 rows)."""
     from emulator.store.core import IndexSpec
 
-    points = Collection("points", [IndexSpec("label", lambda p: (p.label,)),
-                                   IndexSpec("text", lambda p: (("label", p.label),), ordered=True)])
+    points = Collection(
+        "points",
+        [IndexSpec("label", lambda p: (p.label,)), IndexSpec("text", lambda p: (("label", p.label),), ordered=True)],
+    )
     for number in range(600):
         points.put(str(number), Point(str(number), f"label{number % 3}"))
     twin = points.fork()

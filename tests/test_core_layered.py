@@ -5,8 +5,8 @@ import random
 
 import pytest
 
-from emulator.store.layered import LayeredDict
 from emulator.store.core import Collection, Store
+from emulator.store.layered import LayeredDict
 
 
 def loaded(count: int) -> LayeredDict:

@@ -29,10 +29,12 @@ async def test_a_remembered_path_still_answers_each_method_by_its_own_operation(
 
 async def test_paths_beyond_what_is_remembered_still_answer(emulator, cid, monkeypatch):
     monkeypatch.setattr(app_module, "ROUTE_CACHE_SIZE", 2)  # read per request: the cache empties often
-    ids = [(await cid.get(f"/users/{MAIJA}")).attribute("id"),
-           (await cid.get(f"/organizations/{ACME}")).root.tag,
-           (await cid.get(f"/users/{MAIJA}/roles")).status,
-           (await cid.get(f"/users/{MAIJA}")).attribute("id")]
+    ids = [
+        (await cid.get(f"/users/{MAIJA}")).attribute("id"),
+        (await cid.get(f"/organizations/{ACME}")).root.tag,
+        (await cid.get(f"/users/{MAIJA}/roles")).status,
+        (await cid.get(f"/users/{MAIJA}")).attribute("id"),
+    ]
     assert ids == [MAIJA, "{http://schema.ubisecure.com/customerid/api}Organization", 200, MAIJA]
 
 

@@ -25,28 +25,32 @@ def router() -> PathRouter:
     return r
 
 
-@pytest.mark.parametrize(("path", "target", "params"), [
-    ("/svc/orgs/", "list-root", {}),
-    ("/svc/orgs/ACME", "list-under", {"parent": "ACME"}),
-    ("/svc/orgs/ACME/", "list-under", {"parent": "ACME"}),
-    ("/svc/orgs/1234567-8/sales/nordics/", "list-under", {"parent": "1234567-8/sales/nordics"}),
-    ("/svc/org/Partners/Resellers", "query", {"entityName": "Partners/Resellers"}),
-    ("/svc/org/ACME Oy", "query", {"entityName": "ACME Oy"}),
-    ("/svc/user/", "query-by-parameter", {}),
-    ("/svc/user/acme/abcd-1234", "query-user", {"entityName": "acme/abcd-1234"}),
-    # a one-segment parameter and a literal beat the tail; the tail takes what they leave
-    ("/svc/items/x", "item", {"id": "x"}),
-    ("/svc/items/x/sub", "item-sub", {"id": "x"}),
-    ("/svc/items/x/y", "item-tail", {"rest": "x/y"}),
-])
+@pytest.mark.parametrize(
+    ("path", "target", "params"),
+    [
+        ("/svc/orgs/", "list-root", {}),
+        ("/svc/orgs/ACME", "list-under", {"parent": "ACME"}),
+        ("/svc/orgs/ACME/", "list-under", {"parent": "ACME"}),
+        ("/svc/orgs/1234567-8/sales/nordics/", "list-under", {"parent": "1234567-8/sales/nordics"}),
+        ("/svc/org/Partners/Resellers", "query", {"entityName": "Partners/Resellers"}),
+        ("/svc/org/ACME Oy", "query", {"entityName": "ACME Oy"}),
+        ("/svc/user/", "query-by-parameter", {}),
+        ("/svc/user/acme/abcd-1234", "query-user", {"entityName": "acme/abcd-1234"}),
+        # a one-segment parameter and a literal beat the tail; the tail takes what they leave
+        ("/svc/items/x", "item", {"id": "x"}),
+        ("/svc/items/x/sub", "item-sub", {"id": "x"}),
+        ("/svc/items/x/y", "item-tail", {"rest": "x/y"}),
+    ],
+)
 def test_tail_parameter_matches_one_or_more_segments(path, target, params):
     found = router().match("GET", path)
     assert isinstance(found, RouteMatch), path
     assert (found.target, found.path_params) == (target, params)
 
 
-@pytest.mark.parametrize("path", ["/svc/org/", "/svc/org", "/svc/org//x", "/svc/org/a//b", "/svc/orgs/a//",
-                                  "/svc/other/a/b"])
+@pytest.mark.parametrize(
+    "path", ["/svc/org/", "/svc/org", "/svc/org//x", "/svc/org/a//b", "/svc/orgs/a//", "/svc/other/a/b"]
+)
 def test_tail_parameter_needs_non_empty_segments(path):
     assert router().match("GET", path) is None
 
@@ -69,7 +73,8 @@ def test_endpoint_table_serves_no_slash_twin_for_a_tail(tmp_path):
         "api: t\ntitle: T\nbase_paths: {'1.0': /t}\noperations:\n"
         "  - {code: A, summary: a, method: GET, path: '/org/{name:path}', versions: ['1.0'], handler: a}\n"
         "  - {code: B, summary: b, method: GET, path: /orgs/, versions: ['1.0'], handler: b,"
-        " version_codes: {'1.0': B10}}\n")
+        " version_codes: {'1.0': B10}}\n"
+    )
     loaded = EndpointTable.load(table)
     assert [template for _, _, template in loaded.routes()] == ["/t/org/{name:path}", "/t/orgs/", "/t/orgs"]
     assert loaded.operations[1].code_for("1.0") == "B10"
@@ -86,8 +91,21 @@ def test_package_endpoint_tables_follow_the_table_format(api):
 
 
 def test_table_format_refuses_an_unknown_key():
-    document = {"api": "t", "title": "T", "base_paths": {"1.0": "/t"},
-                "operations": [{"code": "A", "summary": "a", "method": "GET", "path": "/a", "versions": ["1.0"],
-                                "handler": "a", "handlr": "typo"}]}
+    document = {
+        "api": "t",
+        "title": "T",
+        "base_paths": {"1.0": "/t"},
+        "operations": [
+            {
+                "code": "A",
+                "summary": "a",
+                "method": "GET",
+                "path": "/a",
+                "versions": ["1.0"],
+                "handler": "a",
+                "handlr": "typo",
+            }
+        ],
+    }
     with pytest.raises(jsonschema.ValidationError):
         jsonschema.validate(document, ENDPOINTS_SCHEMA)

@@ -20,8 +20,18 @@ def test_a_numbered_run_is_kept_as_a_prefix_and_ids():
     assert len(keys) == 1001
 
 
-@pytest.mark.parametrize("name", ["acme-sales-user-0", "acme-sales-user-017", "acme-sales-user-1001",
-                                  "acme-sales-user-", "acme-sales-user-+5", "acme-sales-user-٥", "other-1"])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "acme-sales-user-0",
+        "acme-sales-user-017",
+        "acme-sales-user-1001",
+        "acme-sales-user-",
+        "acme-sales-user-+5",
+        "acme-sales-user-٥",
+        "other-1",
+    ],
+)
 def test_keys_outside_the_run_are_not_found(name):
     keys = ScenarioKeys({("user", f"acme-sales-user-{n}"): f"id-{n}" for n in range(1, 1001)})
     assert (("user", name) in keys) is False
@@ -61,8 +71,9 @@ def test_a_copy_is_independent():
 
 async def test_generated_users_keep_their_keys_in_a_run(emulator):
     """The bulk scenario's generated users answer GET /__emulator/keys/user/<key> as before."""
-    await emulator.load_scenario({"seed": 3, "customerid": {"generate": [
-        {"organization": "acme-sales", "users": 300, "roles": ["acme-user"]}]}})
+    await emulator.load_scenario(
+        {"seed": 3, "customerid": {"generate": [{"organization": "acme-sales", "users": 300, "roles": ["acme-user"]}]}}
+    )
     keys = emulator.state.world.keys
     assert isinstance(keys, ScenarioKeys) and ("user", "acme-sales-user-") in keys._runs
     assert len(keys._runs[("user", "acme-sales-user-")]) == 300

@@ -60,8 +60,10 @@ def test_reference_to_unknown_key_names_path(tmp_path):
 
 
 def test_model_rules_apply_to_scenarios_too(tmp_path):
-    text = ("customerid:\n  organizations:\n    v: {virtual: true}\n"
-            "    n: {parent: v, friendlyName: Normal under virtual}\n")
+    text = (
+        "customerid:\n  organizations:\n    v: {virtual: true}\n"
+        "    n: {parent: v, friendlyName: Normal under virtual}\n"
+    )
     with pytest.raises(ScenarioError) as caught:
         load(tmp_path, text, with_default=False)
     assert caught.value.path == "customerid.organizations.n"
@@ -78,16 +80,21 @@ def test_a_failing_file_leaves_nothing_loaded(tmp_path):
 
 
 def test_faker_bulk_users_are_reproducible_and_follow_status_shares(tmp_path):
-    text = ("seed: 7\ncustomerid:\n  generate:\n"
-            "    - {organization: acme, users: 200, statuses: {Enabled: 90, Waiting for registration: 10},"
-            " roles: [acme-user], attributes: {department: [A, B]}}\n")
+    text = (
+        "seed: 7\ncustomerid:\n  generate:\n"
+        "    - {organization: acme, users: 200, statuses: {Enabled: 90, Waiting for registration: 10},"
+        " roles: [acme-user], attributes: {department: [A, B]}}\n"
+    )
     first = load(tmp_path, text)
     second = load(tmp_path, text)
     users_first = sorted((u.id, u.firstname, u.surname, u.status) for u in first.store["customerid.users"])
     users_second = sorted((u.id, u.firstname, u.surname, u.status) for u in second.store["customerid.users"])
     assert users_first == users_second
-    generated = [u for u in first.store["customerid.users"] if u.login and u.login.endswith(
-        tuple(f".{n}" for n in range(1, 201)))]
+    generated = [
+        u
+        for u in first.store["customerid.users"]
+        if u.login and u.login.endswith(tuple(f".{n}" for n in range(1, 201)))
+    ]
     assert len(generated) == 200
     assert sum(1 for u in generated if u.status == 5) == 20
     assert all(u.attributes["department"][0] in ("A", "B") for u in generated)

@@ -15,8 +15,8 @@ import pytest
 import yaml
 
 from emulator import cli
-from emulator.auth import signing
 from emulator.app import default_apis
+from emulator.auth import signing
 from emulator.formats.packagedata import read_yaml
 from emulator.world.scenarios import load_baseline
 
@@ -29,8 +29,13 @@ NOT_AT_START = ("xmlschema", "jwt", "cryptography", "faker")
 
 def modules_after(code: str, environment: dict | None = None) -> set[str]:
     script = code + "\nimport json, sys\nprint(json.dumps(sorted(sys.modules)))\n"
-    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120,
-                            env={**os.environ, **(environment or {})})
+    result = subprocess.run(
+        [sys.executable, "-c", script],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, **(environment or {})},
+    )
     assert result.returncode == 0, result.stderr
     return {name.split(".")[0] for name in json.loads(result.stdout.splitlines()[-1])}
 
@@ -41,10 +46,12 @@ def test_create_app_imports_no_token_xsd_or_faker_library():
 
 
 def test_a_baseline_read_from_the_cache_needs_no_jsonschema(tmp_path):
-    code = ("from emulator.app import create_app, default_apis\n"
-            "from emulator.world.baselinecache import load_baseline_cached\n"
-            "apis = default_apis()\n"
-            "create_app(apis=apis, baseline=load_baseline_cached(['default'], apis))")
+    code = (
+        "from emulator.app import create_app, default_apis\n"
+        "from emulator.world.baselinecache import load_baseline_cached\n"
+        "apis = default_apis()\n"
+        "create_app(apis=apis, baseline=load_baseline_cached(['default'], apis))"
+    )
     environment = {"EMULATOR_CACHE_DIR": str(tmp_path), "EMULATOR_BASELINE_CACHE": "1"}
     assert "jsonschema" in modules_after(code, environment)  # the first start validates and fills the cache
     assert list(tmp_path.glob("baseline-*.pickle"))

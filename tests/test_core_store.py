@@ -15,10 +15,13 @@ class Person:
 
 
 def people_store() -> Store:
-    people = Collection("people", [
-        IndexSpec("team", lambda p: (p.team,)),
-        IndexSpec("attribute", lambda p: (("email", p.email),), ordered=True),
-    ])
+    people = Collection(
+        "people",
+        [
+            IndexSpec("team", lambda p: (p.team,)),
+            IndexSpec("attribute", lambda p: (("email", p.email),), ordered=True),
+        ],
+    )
     for number in range(6):
         people.put(str(number), Person(str(number), f"t{number % 2}", f"user{number}@example.org"))
     return Store([people])

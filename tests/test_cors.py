@@ -25,12 +25,12 @@ async def cors_emulator(make_emulator):
     return await make_emulator(cors_origins=(APP, "http://localhost:3000"))
 
 
-@pytest.mark.parametrize("path", [USER, "/eidm2/services/users/", "/v1.0/access-policies",
-                                  "/__emulator/faults"])
+@pytest.mark.parametrize("path", [USER, "/eidm2/services/users/", "/v1.0/access-policies", "/__emulator/faults"])
 async def test_an_allowed_origins_preflight_is_answered_on_every_api(cors_emulator, path):
     async with aiohttp.ClientSession() as http:
-        async with http.options(cors_emulator.url + path, headers=preflight("DELETE", APP,
-                                                                            "authorization, content-type")) as response:
+        async with http.options(
+            cors_emulator.url + path, headers=preflight("DELETE", APP, "authorization, content-type")
+        ) as response:
             assert response.status == 204
             assert response.headers["Access-Control-Allow-Origin"] == APP
             assert response.headers["Access-Control-Allow-Credentials"] == "true"
@@ -58,8 +58,10 @@ async def test_actual_answers_carry_cors_headers_for_allowed_origins_only(cors_e
             assert response.headers["Access-Control-Allow-Origin"] == APP
             exposed = response.headers["Access-Control-Expose-Headers"]
             assert "WWW-Authenticate" in exposed and "Location" in exposed and "X-Correlation-ID" in exposed
-        async with cors_emulator.session() as authenticated, authenticated.get(
-                cors_emulator.url + USER, headers={"Origin": "http://localhost:3000"}) as response:
+        async with (
+            cors_emulator.session() as authenticated,
+            authenticated.get(cors_emulator.url + USER, headers={"Origin": "http://localhost:3000"}) as response,
+        ):
             assert response.status == 200
             assert response.headers["Access-Control-Allow-Origin"] == "http://localhost:3000"
         async with http.get(cors_emulator.url + "/__emulator/health", headers={"Origin": APP}) as response:

@@ -29,9 +29,21 @@ import pytest
 from defusedxml.ElementTree import fromstring
 from yarl import URL
 
-from tests.support.customerid import (ACME, ACME_SALES, GLOBEX, MAIJA, MANDATE_ACME_TO_SARI, MATTI, NS,
-                                      ROLE_DELEGATION_SARI_TO_ANNA, SALES_MANAGER, CustomerIdClient, Reply,
-                                      document_schema, error_schema)
+from tests.support.customerid import (
+    ACME,
+    ACME_SALES,
+    GLOBEX,
+    MAIJA,
+    MANDATE_ACME_TO_SARI,
+    MATTI,
+    NS,
+    ROLE_DELEGATION_SARI_TO_ANNA,
+    SALES_MANAGER,
+    CustomerIdClient,
+    Reply,
+    document_schema,
+    error_schema,
+)
 from tests.test_customerid_shapes import SHAPE_CALLS, ShapeCall, operations
 
 LIMIT = 1024 * 1024  # EmulatorConfig.max_body_bytes
@@ -41,14 +53,20 @@ USER_URL = f"/users/{MAIJA}"
 
 WRITES = sorted(code for code, call in SHAPE_CALLS.items() if call.method != "GET")
 PATH_ID_VALUES = {
-    "userId": MAIJA, "organizationId": ACME, "roleId": SALES_MANAGER,
-    "mandateId": MANDATE_ACME_TO_SARI, "delegationId": ROLE_DELEGATION_SARI_TO_ANNA,
+    "userId": MAIJA,
+    "organizationId": ACME,
+    "roleId": SALES_MANAGER,
+    "mandateId": MANDATE_ACME_TO_SARI,
+    "delegationId": ROLE_DELEGATION_SARI_TO_ANNA,
 }
 
 
 def basic(user: str | bytes, password: str | bytes) -> str:
-    raw = (user if isinstance(user, bytes) else user.encode()) + b":" + (
-        password if isinstance(password, bytes) else password.encode())
+    raw = (
+        (user if isinstance(user, bytes) else user.encode())
+        + b":"
+        + (password if isinstance(password, bytes) else password.encode())
+    )
     return "Basic " + base64.b64encode(raw).decode()
 
 
@@ -95,8 +113,7 @@ def expect_error(reply: Reply, status: int, code: int) -> Reply:
 
 def store_snapshot(cid) -> dict:
     store = cid.emulator.model().store
-    return {kind: {record_id: store[kind].get(record_id) for record_id in store[kind].ids()}
-            for kind in store.kinds()}
+    return {kind: {record_id: store[kind].get(record_id) for record_id in store[kind].ids()} for kind in store.kinds()}
 
 
 async def api_view(cid) -> dict:
@@ -120,9 +137,14 @@ async def unchanged(cid):
     api_before = await api_view(cid)
     yield
     store_after = store_snapshot(cid)
-    changed = {kind: sorted(str(i) for i in set(store_before[kind]) | set(store_after.get(kind, {}))
-                            if store_before[kind].get(i) != store_after.get(kind, {}).get(i))
-               for kind in store_before}
+    changed = {
+        kind: sorted(
+            str(i)
+            for i in set(store_before[kind]) | set(store_after.get(kind, {}))
+            if store_before[kind].get(i) != store_after.get(kind, {}).get(i)
+        )
+        for kind in store_before
+    }
     changed = {kind: ids for kind, ids in changed.items() if ids}
     assert not changed, f"a refused request changed the store: {changed}"
     assert await api_view(cid) == api_before
@@ -131,8 +153,13 @@ async def unchanged(cid):
 async def shape_call(client: CustomerIdClient, call: ShapeCall, **overrides) -> Reply:
     params = overrides.pop("params", call.params) or None
     headers = overrides.pop("headers", call.headers())
-    return await client.call(call.method, overrides.pop("path", call.path), params=params,
-                             data=overrides.pop("data", call.body), headers=headers)
+    return await client.call(
+        call.method,
+        overrides.pop("path", call.path),
+        params=params,
+        data=overrides.pop("data", call.body),
+        headers=headers,
+    )
 
 
 # --------------------------------------------------------------------------- authentication
@@ -174,10 +201,12 @@ async def test_missing_credentials_are_authentication_failed(anonymous):
 @pytest.mark.parametrize("label", sorted(BAD_AUTHORIZATION))
 async def test_bad_authorization_header_is_authentication_failed(anonymous, label):
     # a Bearer token is checked as an OAuth2 token: its challenge is RFC 6750's
-    challenge = 'Bearer realm="CustomerID REST API", error="invalid_token"' if label == "bearer scheme" \
-        else WWW_AUTHENTICATE
-    expect_authentication_failed(await anonymous.get("/users/", headers={"Authorization": BAD_AUTHORIZATION[label]}),
-                                 challenge)
+    challenge = (
+        'Bearer realm="CustomerID REST API", error="invalid_token"' if label == "bearer scheme" else WWW_AUTHENTICATE
+    )
+    expect_authentication_failed(
+        await anonymous.get("/users/", headers={"Authorization": BAD_AUTHORIZATION[label]}), challenge
+    )
 
 
 async def test_basic_scheme_name_is_case_insensitive(anonymous):
@@ -197,8 +226,12 @@ async def test_every_operation_refuses_missing_credentials_and_changes_nothing(c
 async def test_writes_with_a_wrong_password_change_nothing(cid, code):
     async with unchanged(cid):
         expect_authentication_failed(
-            await shape_call(cid, SHAPE_CALLS[code],
-                             headers={**SHAPE_CALLS[code].headers(), "Authorization": basic("restuser", "wrong")}))
+            await shape_call(
+                cid,
+                SHAPE_CALLS[code],
+                headers={**SHAPE_CALLS[code].headers(), "Authorization": basic("restuser", "wrong")},
+            )
+        )
 
 
 async def test_url_parameter_credentials_are_accepted(anonymous):
@@ -208,8 +241,9 @@ async def test_url_parameter_credentials_are_accepted(anonymous):
 
 
 async def test_url_parameter_credentials_on_a_write_are_not_stored_as_attributes(cid, anonymous):
-    reply = await anonymous.put(USER_URL, params={"firstname": "Maija-Liisa", "username": "restuser",
-                                                  "password": "secret"})
+    reply = await anonymous.put(
+        USER_URL, params={"firstname": "Maija-Liisa", "username": "restuser", "password": "secret"}
+    )
     assert reply.status == 200, reply.text
     attributes = (await cid.get(USER_URL)).attributes
     assert attributes["firstname"] == ["Maija-Liisa"]
@@ -226,23 +260,29 @@ BAD_URL_CREDENTIALS = {
 
 
 def query_pairs(params: dict) -> list[tuple[str, str]]:
-    return [(name, value) for name, values in params.items()
-            for value in (values if isinstance(values, list) else [values])]
+    return [
+        (name, value) for name, values in params.items() for value in (values if isinstance(values, list) else [values])
+    ]
 
 
 @pytest.mark.parametrize("label", sorted(BAD_URL_CREDENTIALS))
 async def test_bad_url_parameter_credentials_are_authentication_failed(cid, anonymous, label):
     async with unchanged(cid):
         expect_authentication_failed(await anonymous.get("/users/", params=query_pairs(BAD_URL_CREDENTIALS[label])))
-        expect_authentication_failed(await anonymous.put(
-            USER_URL, params=[("firstname", "Changed"), *query_pairs(BAD_URL_CREDENTIALS[label])]))
+        expect_authentication_failed(
+            await anonymous.put(USER_URL, params=[("firstname", "Changed"), *query_pairs(BAD_URL_CREDENTIALS[label])])
+        )
 
 
 async def test_wrong_header_fails_even_with_right_url_parameters(cid, anonymous):
     async with unchanged(cid):
-        expect_authentication_failed(await anonymous.put(
-            USER_URL, params={"firstname": "Changed", "username": "restuser", "password": "secret"},
-            headers={"Authorization": basic("restuser", "wrong")}))
+        expect_authentication_failed(
+            await anonymous.put(
+                USER_URL,
+                params={"firstname": "Changed", "username": "restuser", "password": "secret"},
+                headers={"Authorization": basic("restuser", "wrong")},
+            )
+        )
 
 
 # --------------------------------------------------------------------------- routing
@@ -268,8 +308,9 @@ async def test_unknown_path_is_entity_not_found(cid, path):
     expect_error(await cid.get(path), 404, 7)
 
 
-@pytest.mark.parametrize("prefix", ["/customerid-rest/services/9.9", "/customerid-rest/services",
-                                    "/customerid-rest/services/2.1x"])
+@pytest.mark.parametrize(
+    "prefix", ["/customerid-rest/services/9.9", "/customerid-rest/services", "/customerid-rest/services/2.1x"]
+)
 async def test_unknown_version_or_base_is_entity_not_found(cid, prefix):
     url = cid.emulator.url + prefix + "/users/"
     async with cid.session.get(url) as response:
@@ -285,8 +326,12 @@ def served_methods() -> dict[str, set[str]]:
     return served
 
 
-WRONG_METHODS = sorted((template, method) for template, methods in served_methods().items()
-                       for method in ("GET", "POST", "PUT", "PATCH", "DELETE") if method not in methods)
+WRONG_METHODS = sorted(
+    (template, method)
+    for template, methods in served_methods().items()
+    for method in ("GET", "POST", "PUT", "PATCH", "DELETE")
+    if method not in methods
+)
 
 
 def concrete(template: str) -> str:
@@ -334,11 +379,13 @@ async def test_head_is_get_without_the_body(cid, template):
 # --------------------------------------------------------------------------- body size
 
 OVERSIZED = {
-    "PATCH124 json": ("PATCH", USER_URL, "application/json",
-                      b'{"firstname": "' + b"a" * LIMIT + b'"}'),
-    "PATCH124 xml": ("PATCH", USER_URL, "application/xml",
-                     f'<UserRequest xmlns="{NS[1:-1]}"><firstname>'.encode() + b"a" * LIMIT
-                     + b"</firstname></UserRequest>"),
+    "PATCH124 json": ("PATCH", USER_URL, "application/json", b'{"firstname": "' + b"a" * LIMIT + b'"}'),
+    "PATCH124 xml": (
+        "PATCH",
+        USER_URL,
+        "application/xml",
+        f'<UserRequest xmlns="{NS[1:-1]}"><firstname>'.encode() + b"a" * LIMIT + b"</firstname></UserRequest>",
+    ),
     "PATCH124 form": ("PATCH", USER_URL, "application/x-www-form-urlencoded", b"firstname=" + b"a" * LIMIT),
     "PUT103": ("PUT", USER_URL, "application/x-www-form-urlencoded", b"firstname=" + b"a" * LIMIT),
     "POST100": ("POST", "/organizations/", "application/octet-stream", b"\0" * (LIMIT + 1)),
@@ -434,8 +481,9 @@ async def test_value_of_4096_characters_is_accepted(cid):
     reply = await cid.put(USER_URL, params={"firstname": "a" * MAX_VALUE})
     assert reply.status == 200, reply.text
     assert (await cid.get(USER_URL)).attribute("firstname") == "a" * MAX_VALUE
-    reply = await cid.patch(USER_URL, data=json.dumps({"surname": "ä" * MAX_VALUE}).encode(),
-                            headers={"Content-Type": "application/json"})
+    reply = await cid.patch(
+        USER_URL, data=json.dumps({"surname": "ä" * MAX_VALUE}).encode(), headers={"Content-Type": "application/json"}
+    )
     assert reply.status == 200, reply.text
     assert (await cid.get(USER_URL)).attribute("surname") == "ä" * MAX_VALUE
 
@@ -447,10 +495,19 @@ async def test_parameter_name_over_4096_characters_is_invalid_arguments(cid):
 
 
 @pytest.mark.parametrize("code", sorted(c for c in SHAPE_CALLS if "{" in operations()[c].path))
-@pytest.mark.parametrize("bad_id", [
-    "not-a-uuid", "12345", MAIJA + "0", MAIJA[:-1], MAIJA.replace("-", ""), "{" + MAIJA + "}",
-    "zzzzzzzz-zzzz-4zzz-8zzz-zzzzzzzzzzzz", "a" * 5000,
-])
+@pytest.mark.parametrize(
+    "bad_id",
+    [
+        "not-a-uuid",
+        "12345",
+        MAIJA + "0",
+        MAIJA[:-1],
+        MAIJA.replace("-", ""),
+        "{" + MAIJA + "}",
+        "zzzzzzzz-zzzz-4zzz-8zzz-zzzzzzzzzzzz",
+        "a" * 5000,
+    ],
+)
 async def test_invalid_uuid_in_path_is_entity_not_found(cid, code, bad_id):
     call = SHAPE_CALLS[code]
     template = operations()[code].path
@@ -517,8 +574,17 @@ async def test_percent_encoding_garbage_in_writes_changes_nothing(cid, garbage):
         expect_error(await raw(cid, "PUT", f"{USER_URL}?firstname=Ma{garbage}ija"), 400, 1)
         expect_error(await raw(cid, "PUT", f"/organizations/{ACME}?friendlyName={garbage}"), 400, 1)
         expect_error(await raw(cid, "POST", f"/organizations/?technicalName=x{garbage}"), 400, 1)
-        expect_error(await raw(cid, "PATCH", USER_URL, data=f"firstname=Ma{garbage}ija".encode(),
-                               headers={"Content-Type": "application/x-www-form-urlencoded"}), 400, 1)
+        expect_error(
+            await raw(
+                cid,
+                "PATCH",
+                USER_URL,
+                data=f"firstname=Ma{garbage}ija".encode(),
+                headers={"Content-Type": "application/x-www-form-urlencoded"},
+            ),
+            400,
+            1,
+        )
 
 
 @pytest.mark.parametrize("garbage", ["%ZZ", "%FF", "%", "%ED%A0%80"])
@@ -534,8 +600,13 @@ async def test_well_formed_percent_encoding_is_decoded(cid):
     assert reply.status == 200 and reply.ids == [MATTI], reply.text
     reply = await raw(cid, "GET", "/users/?firstname=%4D%61ija")
     assert reply.status == 200 and reply.ids == [MAIJA], reply.text
-    reply = await raw(cid, "PATCH", USER_URL, data=b"surname=Virtanen%2BM%C3%A4ki+Oja",
-                      headers={"Content-Type": "application/x-www-form-urlencoded"})
+    reply = await raw(
+        cid,
+        "PATCH",
+        USER_URL,
+        data=b"surname=Virtanen%2BM%C3%A4ki+Oja",
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+    )
     assert reply.status == 200, reply.text
     assert (await cid.get(USER_URL)).attribute("surname") == "Virtanen+Mäki Oja"
 
@@ -550,53 +621,75 @@ XML_BAD = {
     "truncated": f'<UserRequest xmlns="{NS_URI}"><firstname>Changed</firstname>'.encode(),
     "mismatched tags": f'<UserRequest xmlns="{NS_URI}"><firstname>Changed</surname></UserRequest>'.encode(),
     "two roots": f'<UserRequest xmlns="{NS_URI}"/><UserRequest xmlns="{NS_URI}"/>'.encode(),
-    "control character reference": (f'<UserRequest xmlns="{NS_URI}"><firstname>a&#1;b</firstname>'
-                                    "</UserRequest>").encode(),
+    "control character reference": (
+        f'<UserRequest xmlns="{NS_URI}"><firstname>a&#1;b</firstname></UserRequest>'
+    ).encode(),
     "undeclared entity": f'<UserRequest xmlns="{NS_URI}"><firstname>&nbsp;</firstname></UserRequest>'.encode(),
     "not UTF-8": f'<UserRequest xmlns="{NS_URI}"><firstname>'.encode() + b"\xe4\xff" + b"</firstname></UserRequest>",
-    "DOCTYPE": (f'<!DOCTYPE UserRequest><UserRequest xmlns="{NS_URI}"><firstname>Changed</firstname>'
-                "</UserRequest>").encode(),
-    "internal entity": (f'<!DOCTYPE UserRequest [<!ENTITY name "Changed">]>'
-                        f'<UserRequest xmlns="{NS_URI}"><firstname>&name;</firstname></UserRequest>').encode(),
+    "DOCTYPE": (
+        f'<!DOCTYPE UserRequest><UserRequest xmlns="{NS_URI}"><firstname>Changed</firstname></UserRequest>'
+    ).encode(),
+    "internal entity": (
+        f'<!DOCTYPE UserRequest [<!ENTITY name "Changed">]>'
+        f'<UserRequest xmlns="{NS_URI}"><firstname>&name;</firstname></UserRequest>'
+    ).encode(),
     "billion laughs": (
         '<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">'
         + "".join(f'<!ENTITY lol{n} "{("&lol" + (str(n - 1) if n > 1 else "") + ";") * 10}">' for n in range(1, 10))
-        + f']><UserRequest xmlns="{NS_URI}"><firstname>&lol9;</firstname></UserRequest>').encode(),
-    "external entity": (f'<!DOCTYPE UserRequest [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>'
-                        f'<UserRequest xmlns="{NS_URI}"><firstname>&xxe;</firstname></UserRequest>').encode(),
-    "external DTD": (f'<!DOCTYPE UserRequest SYSTEM "file:///etc/passwd">'
-                     f'<UserRequest xmlns="{NS_URI}"><firstname>Changed</firstname></UserRequest>').encode(),
-    "parameter entity": (f'<!DOCTYPE UserRequest [<!ENTITY % p SYSTEM "file:///etc/passwd"> %p;]>'
-                         f'<UserRequest xmlns="{NS_URI}"><firstname>Changed</firstname></UserRequest>').encode(),
+        + f']><UserRequest xmlns="{NS_URI}"><firstname>&lol9;</firstname></UserRequest>'
+    ).encode(),
+    "external entity": (
+        f'<!DOCTYPE UserRequest [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>'
+        f'<UserRequest xmlns="{NS_URI}"><firstname>&xxe;</firstname></UserRequest>'
+    ).encode(),
+    "external DTD": (
+        f'<!DOCTYPE UserRequest SYSTEM "file:///etc/passwd">'
+        f'<UserRequest xmlns="{NS_URI}"><firstname>Changed</firstname></UserRequest>'
+    ).encode(),
+    "parameter entity": (
+        f'<!DOCTYPE UserRequest [<!ENTITY % p SYSTEM "file:///etc/passwd"> %p;]>'
+        f'<UserRequest xmlns="{NS_URI}"><firstname>Changed</firstname></UserRequest>'
+    ).encode(),
     "wrong root User": f'<User xmlns="{NS_URI}"><firstname>Changed</firstname></User>'.encode(),
     "wrong root UserResponse": f'<UserResponse xmlns="{NS_URI}"><firstname>Changed</firstname></UserResponse>'.encode(),
-    "wrong root UserPatchRequest": (f'<UserPatchRequest xmlns="{NS_URI}"><firstname>Changed</firstname>'
-                                    "</UserPatchRequest>").encode(),
+    "wrong root UserPatchRequest": (
+        f'<UserPatchRequest xmlns="{NS_URI}"><firstname>Changed</firstname></UserPatchRequest>'
+    ).encode(),
     "wrong namespace": b'<UserRequest xmlns="http://example.org/other"><firstname>Changed</firstname></UserRequest>',
-    "namespace of another version": (f'<UserRequest xmlns="{NS_URI}/2.0"><firstname>Changed</firstname>'
-                                     "</UserRequest>").encode(),
-    "field in another namespace": (f'<UserRequest xmlns="{NS_URI}"><firstname xmlns="http://example.org/other">'
-                                   "Changed</firstname></UserRequest>").encode(),
+    "namespace of another version": (
+        f'<UserRequest xmlns="{NS_URI}/2.0"><firstname>Changed</firstname></UserRequest>'
+    ).encode(),
+    "field in another namespace": (
+        f'<UserRequest xmlns="{NS_URI}"><firstname xmlns="http://example.org/other">Changed</firstname></UserRequest>'
+    ).encode(),
     "unknown field": f'<UserRequest xmlns="{NS_URI}"><nickname>Changed</nickname></UserRequest>'.encode(),
-    "field twice": (f'<UserRequest xmlns="{NS_URI}"><firstname>Changed</firstname>'
-                    "<firstname>Again</firstname></UserRequest>").encode(),
-    "field with element content": (f'<UserRequest xmlns="{NS_URI}"><firstname><b>Changed</b></firstname>'
-                                   "</UserRequest>").encode(),
-    "customAttributes with a stray element": (f'<UserRequest xmlns="{NS_URI}"><customAttributes><department>'
-                                              "Changed</department></customAttributes></UserRequest>").encode(),
-    "custom attribute without a name": (f'<UserRequest xmlns="{NS_URI}"><customAttributes><attribute>'
-                                        "<value>Changed</value></attribute></customAttributes></UserRequest>").encode(),
+    "field twice": (
+        f'<UserRequest xmlns="{NS_URI}"><firstname>Changed</firstname><firstname>Again</firstname></UserRequest>'
+    ).encode(),
+    "field with element content": (
+        f'<UserRequest xmlns="{NS_URI}"><firstname><b>Changed</b></firstname></UserRequest>'
+    ).encode(),
+    "customAttributes with a stray element": (
+        f'<UserRequest xmlns="{NS_URI}"><customAttributes><department>'
+        "Changed</department></customAttributes></UserRequest>"
+    ).encode(),
+    "custom attribute without a name": (
+        f'<UserRequest xmlns="{NS_URI}"><customAttributes><attribute>'
+        "<value>Changed</value></attribute></customAttributes></UserRequest>"
+    ).encode(),
     "bad boolean": f'<UserRequest xmlns="{NS_URI}"><pwd.activated>maybe</pwd.activated></UserRequest>'.encode(),
-    "value over 4096 characters": (f'<UserRequest xmlns="{NS_URI}"><firstname>{"a" * (MAX_VALUE + 1)}</firstname>'
-                                   "</UserRequest>").encode(),
+    "value over 4096 characters": (
+        f'<UserRequest xmlns="{NS_URI}"><firstname>{"a" * (MAX_VALUE + 1)}</firstname></UserRequest>'
+    ).encode(),
 }
 
 
 @pytest.mark.parametrize("label", sorted(XML_BAD))
 async def test_bad_xml_body_is_invalid_arguments(cid, label):
     async with unchanged(cid):
-        reply = expect_error(await cid.patch(USER_URL, data=XML_BAD[label],
-                                             headers={"Content-Type": "application/xml"}), 400, 1)
+        reply = expect_error(
+            await cid.patch(USER_URL, data=XML_BAD[label], headers={"Content-Type": "application/xml"}), 400, 1
+        )
     assert "root:" not in reply.text  # nothing of /etc/passwd comes back
 
 
@@ -639,8 +732,9 @@ JSON_BAD = {
 @pytest.mark.parametrize("label", sorted(JSON_BAD))
 async def test_bad_json_body_is_invalid_arguments(cid, label):
     async with unchanged(cid):
-        expect_error(await cid.patch(USER_URL, data=JSON_BAD[label],
-                                     headers={"Content-Type": "application/json"}), 400, 1)
+        expect_error(
+            await cid.patch(USER_URL, data=JSON_BAD[label], headers={"Content-Type": "application/json"}), 400, 1
+        )
 
 
 FORM_BAD = {
@@ -655,8 +749,13 @@ FORM_BAD = {
 @pytest.mark.parametrize("label", sorted(FORM_BAD))
 async def test_bad_form_body_is_invalid_arguments(cid, label):
     async with unchanged(cid):
-        expect_error(await cid.patch(USER_URL, data=FORM_BAD[label],
-                                     headers={"Content-Type": "application/x-www-form-urlencoded"}), 400, 1)
+        expect_error(
+            await cid.patch(
+                USER_URL, data=FORM_BAD[label], headers={"Content-Type": "application/x-www-form-urlencoded"}
+            ),
+            400,
+            1,
+        )
 
 
 VALID_BODY = {
@@ -668,8 +767,10 @@ VALID_BODY = {
 WRONG_CONTENT_TYPE = {
     "text/plain": ("text/plain", VALID_BODY["application/json"]),
     "octet-stream": ("application/octet-stream", VALID_BODY["application/json"]),
-    "multipart": ("multipart/form-data; boundary=b",
-                  b'--b\r\nContent-Disposition: form-data; name="firstname"\r\n\r\nChanged\r\n--b--\r\n'),
+    "multipart": (
+        "multipart/form-data; boundary=b",
+        b'--b\r\nContent-Disposition: form-data; name="firstname"\r\n\r\nChanged\r\n--b--\r\n',
+    ),
     "merge-patch JSON": ("application/merge-patch+json", VALID_BODY["application/json"]),
     "JSON patch": ("application/json-patch+json", b'[{"op": "replace", "path": "/firstname", "value": "Changed"}]'),
     "JSON body labelled XML": ("application/xml", VALID_BODY["application/json"]),
@@ -693,8 +794,16 @@ async def test_patch_without_a_body_or_content_type_is_invalid_arguments(cid):
 
 async def test_patch_with_query_parameters_is_invalid_arguments(cid):
     async with unchanged(cid):
-        expect_error(await cid.patch(USER_URL, params={"firstname": "Changed"}, data=VALID_BODY["application/json"],
-                                     headers={"Content-Type": "application/json"}), 400, 1)
+        expect_error(
+            await cid.patch(
+                USER_URL,
+                params={"firstname": "Changed"},
+                data=VALID_BODY["application/json"],
+                headers={"Content-Type": "application/json"},
+            ),
+            400,
+            1,
+        )
 
 
 @pytest.mark.parametrize("content_type", sorted(VALID_BODY))
@@ -710,9 +819,14 @@ async def test_valid_bodies_are_accepted(cid, content_type):
 
 async def test_non_ascii_technical_and_friendly_names_are_accepted(cid):
     """Entity names allow äöåÄÖÅ (data model page); friendly names are free text."""
-    reply = await cid.post("/organizations/", params={"technicalName": "Åbo Ärlig Öljy",
-                                                      "friendlyName": "Müller & Söhne – 北京 €",
-                                                      "parentOrganizationId": ACME})
+    reply = await cid.post(
+        "/organizations/",
+        params={
+            "technicalName": "Åbo Ärlig Öljy",
+            "friendlyName": "Müller & Söhne – 北京 €",
+            "parentOrganizationId": ACME,
+        },
+    )
     assert reply.status == 201, reply.text
     [new_id] = reply.ids
     attributes = (await cid.get(f"/organizations/{new_id}")).attributes
@@ -735,17 +849,25 @@ async def test_non_ascii_user_values_round_trip_through_every_write(cid):
     assert attributes["firstname"] == ["Jääskeläinen"]
     assert attributes["department"] == ["Myynti ja Öljy"]
 
-    reply = await cid.patch(USER_URL, data=json.dumps({"surname": "Åström"}, ensure_ascii=True).encode(),
-                            headers={"Content-Type": "application/json", "Accept": "application/json"})
+    reply = await cid.patch(
+        USER_URL,
+        data=json.dumps({"surname": "Åström"}, ensure_ascii=True).encode(),
+        headers={"Content-Type": "application/json", "Accept": "application/json"},
+    )
     assert reply.status == 200 and reply.json["surname"] == "Åström", reply.text
 
-    reply = await cid.patch(USER_URL, data=json.dumps({"surname": "Öhman-Ärlig"}, ensure_ascii=False).encode(),
-                            headers={"Content-Type": "application/json"})
+    reply = await cid.patch(
+        USER_URL,
+        data=json.dumps({"surname": "Öhman-Ärlig"}, ensure_ascii=False).encode(),
+        headers={"Content-Type": "application/json"},
+    )
     assert reply.status == 200, reply.text
     assert reply.root.findtext(f"{NS}surname") == "Öhman-Ärlig"
 
-    body = (f'<?xml version="1.0" encoding="ISO-8859-1"?><UserRequest xmlns="{NS_URI}">'
-            "<firstname>Åsa</firstname></UserRequest>").encode("iso-8859-1")
+    body = (
+        f'<?xml version="1.0" encoding="ISO-8859-1"?><UserRequest xmlns="{NS_URI}">'
+        "<firstname>Åsa</firstname></UserRequest>"
+    ).encode("iso-8859-1")
     reply = await cid.patch(USER_URL, data=body, headers={"Content-Type": "application/xml"})
     assert reply.status == 200, reply.text
     assert reply.root.findtext(f"{NS}firstname") == "Åsa"
@@ -756,5 +878,8 @@ async def test_non_ascii_user_values_round_trip_through_every_write(cid):
 
 async def test_non_ascii_search_values_match_ignoring_case(cid):
     assert (await cid.get("/users/", params={"surname": "MEIKÄ"})).ids == [MATTI]
-    assert (await cid.get(f"/organizations/{ACME}/users", params={"surname": "meikäläinen", "recursive": "true",
-                                                                  "exactMatch": "true"})).ids == [MATTI]
+    assert (
+        await cid.get(
+            f"/organizations/{ACME}/users", params={"surname": "meikäläinen", "recursive": "true", "exactMatch": "true"}
+        )
+    ).ids == [MATTI]

@@ -14,16 +14,17 @@ from tests.support.customerid import INVOICE_VIEWER, MAIJA, SALES_MANAGER, UNKNO
 ROOT = Path(__file__).resolve().parent.parent
 
 
-
 async def test_organization_created_in_1_0_is_listed_by_2_1_changed_in_2_0_and_removed_in_1_0(cid):
-    created = await cid.post("/orgs/1234567-8/", version="1.0", params={"organizationId": "x-dept",
-                                                                        "friendlyName": "X Dept"})
+    created = await cid.post(
+        "/orgs/1234567-8/", version="1.0", params={"organizationId": "x-dept", "friendlyName": "X Dept"}
+    )
     assert created.status == 201
     listed = await cid.get("/organizations/", params={"technicalName": "x-dept"})
     (organization_id,) = listed.ids
     assert (await cid.get(f"/organizations/{organization_id}")).attribute("entityName") == "1234567-8/x-dept"
-    assert (await cid.put(f"/organizations/{organization_id}", version="2.0",
-                          params={"friendlyName": "Renamed in 2.0"})).status == 200
+    assert (
+        await cid.put(f"/organizations/{organization_id}", version="2.0", params={"friendlyName": "Renamed in 2.0"})
+    ).status == 200
     assert (await cid.get("/org/1234567-8/x-dept", version="1.0")).field("friendlyName") == "Renamed in 2.0"
     assert (await cid.delete("/org/1234567-8/x-dept", version="1.0")).status == 200
     (await cid.get(f"/organizations/{organization_id}", version="2.0")).expect_error(404, 7)
@@ -42,14 +43,25 @@ async def test_user_created_in_1_0_updated_in_2_1_deleted_in_2_0_is_gone_in_1_0(
 
 
 async def test_mandate_created_in_1_2_is_the_one_get111_returns_and_2_0_lists(cid):
-    reply = await cid.post("/mandates/", version="1.2", params={
-        "type": "PerToPer", "mandater": MAIJA, "mandatee": VILLE, "role": "1234567-8/sales/SalesManager",
-        "name": "Cross version"})
+    reply = await cid.post(
+        "/mandates/",
+        version="1.2",
+        params={
+            "type": "PerToPer",
+            "mandater": MAIJA,
+            "mandatee": VILLE,
+            "role": "1234567-8/sales/SalesManager",
+            "name": "Cross version",
+        },
+    )
     assert reply.status == 201
     (mandate_id,) = (await cid.get(f"/users/{VILLE}/receivedmandates")).ids
     mandate = await cid.get(f"/mandates/{mandate_id}")  # GET111
     assert (mandate.attribute("name"), mandate.attribute("mandater"), mandate.attribute("role")) == (
-        "Cross version", MAIJA, SALES_MANAGER)
+        "Cross version",
+        MAIJA,
+        SALES_MANAGER,
+    )
     assert mandate_id in (await cid.get("/mandates/", version="2.0")).ids
     assert (await cid.get("/mandate/Cross%20version", version="1.2")).field("uniqueId") == mandate_id
 
@@ -60,8 +72,9 @@ async def test_role_created_in_1_0_is_queried_in_2_1_and_its_removal_clears_assi
     for role_id in (await cid.get("/roles")).ids:
         roles[(await cid.get(f"/roles/{role_id}")).attribute("entityName")] = role_id
     auditor = roles["1234567-8/Auditor"]
-    assert (await cid.post("/assignments/1234567-8/Auditor", version="1.0",
-                           params={"user": user_name(cid, MAIJA)})).status == 200
+    assert (
+        await cid.post("/assignments/1234567-8/Auditor", version="1.0", params={"user": user_name(cid, MAIJA)})
+    ).status == 200
     assert auditor in (await cid.get(f"/users/{MAIJA}/roles")).ids
     assert (await cid.delete("/role/1234567-8/Auditor", version="1.0")).status == 200
     assert auditor not in (await cid.get(f"/users/{MAIJA}/roles")).ids
@@ -69,16 +82,27 @@ async def test_role_created_in_1_0_is_queried_in_2_1_and_its_removal_clears_assi
 
 
 async def test_deleting_a_user_in_2_1_removes_mandates_they_received_in_1_2(cid):
-    await cid.post("/mandates/", version="1.2", params={"type": "OrgToPer", "mandater": "1234567-8",
-                                                       "mandatee": VILLE, "role": "1234567-8/InvoiceViewer",
-                                                       "name": "For Ville"})
+    await cid.post(
+        "/mandates/",
+        version="1.2",
+        params={
+            "type": "OrgToPer",
+            "mandater": "1234567-8",
+            "mandatee": VILLE,
+            "role": "1234567-8/InvoiceViewer",
+            "name": "For Ville",
+        },
+    )
     assert (await cid.delete(f"/users/{VILLE}")).status == 200
     (await cid.get("/mandate/For%20Ville", version="1.2")).expect_error(404, 7)
 
 
 async def test_pending_user_from_1_2_registers_and_is_enabled_with_the_role_everywhere(cid):
-    created = await cid.post("/pendingusers/", version="1.2", params={
-        "organization": "1234567-8", "email": "joiner@example.org", "role": "1234567-8/InvoiceViewer"})
+    created = await cid.post(
+        "/pendingusers/",
+        version="1.2",
+        params={"organization": "1234567-8", "email": "joiner@example.org", "role": "1234567-8/InvoiceViewer"},
+    )
     user_id = created.urls[0].rsplit("/", 1)[1]
     async with cid.session.post(f"{cid.emulator.url}/__emulator/customerid/users/{user_id}/register") as response:
         assert response.status == 200
@@ -109,8 +133,11 @@ async def test_register_errors_are_json(cid):
 
 
 async def test_mandate_naming_a_missing_organization_is_invalid_reference_in_1_2(cid):
-    reply = await cid.post("/mandates/", version="1.2", params={"type": "OrgToOrg", "mandater": "1234567-8",
-                                                               "mandatee": "nosuch", "role": "1234567-8/InvoiceViewer"})
+    reply = await cid.post(
+        "/mandates/",
+        version="1.2",
+        params={"type": "OrgToOrg", "mandater": "1234567-8", "mandatee": "nosuch", "role": "1234567-8/InvoiceViewer"},
+    )
     reply.expect_error(400, 10)
 
 
@@ -128,8 +155,18 @@ async def test_endpoint_listing_names_every_version(cid):
     # "sso": the Ubisecure SSO's OAuth2 operations under /uas, served beside CustomerID
     assert {entry["version"] for entry in customerid} == {"1.0", "1.2", "2.0", "2.1", "sso"}
     v10 = {entry["code"] for entry in customerid if entry["version"] == "1.0"}
-    assert {"MOD001b", "MOD002", "MOD003b", "MOD004b", "MOD005", "MOD006", "MOD007", "MOD008", "MOD009",
-            "MOD010b"} <= v10
+    assert {
+        "MOD001b",
+        "MOD002",
+        "MOD003b",
+        "MOD004b",
+        "MOD005",
+        "MOD006",
+        "MOD007",
+        "MOD008",
+        "MOD009",
+        "MOD010b",
+    } <= v10
     paths = {entry["path"] for entry in listing["endpoints"] if entry["code"] == "MOD001b"}
     assert paths == {"/eidm2/services/orgs/", "/eidm2/services/orgs/{parent:path}"}
 

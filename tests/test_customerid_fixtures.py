@@ -24,10 +24,32 @@ NS = "http://schema.ubisecure.com/customerid/api"
 
 # Every documented 2.1 operation. PUT125 answers 204 No Content: no fixture.
 OPERATIONS = [
-    "POST100", "PUT101", "DEL102", "PUT103", "PUT123", "PATCH124", "PUT125",
-    "GET104", "GET113", "GET105", "GET106", "GET107", "GET108", "GET117",
-    "GET109", "GET110", "GET118", "GET119", "GET120", "GET121", "GET122",
-    "GET111", "GET112", "GET114", "GET115", "GET116",
+    "POST100",
+    "PUT101",
+    "DEL102",
+    "PUT103",
+    "PUT123",
+    "PATCH124",
+    "PUT125",
+    "GET104",
+    "GET113",
+    "GET105",
+    "GET106",
+    "GET107",
+    "GET108",
+    "GET117",
+    "GET109",
+    "GET110",
+    "GET118",
+    "GET119",
+    "GET120",
+    "GET121",
+    "GET122",
+    "GET111",
+    "GET112",
+    "GET114",
+    "GET115",
+    "GET116",
 ]
 NO_BODY = {"PUT125"}
 WITH_JSON = {"PUT123", "PATCH124"}
@@ -66,11 +88,26 @@ def test_schemas_load_without_errors():
 
 def test_schema_declares_documented_elements():
     expected = {
-        "User", "Organization", "Role", "Mandate", "Workflow", "MandateTemplate",
-        "RoleInvitation", "Delegation",
-        "Users", "Organizations", "Roles", "Mandates", "Workflows", "RoleInvitations",
-        "MandateInvitations", "Delegations",
-        "ReinviteResponse", "UserResponse", "UserRequest", "UserDTO",
+        "User",
+        "Organization",
+        "Role",
+        "Mandate",
+        "Workflow",
+        "MandateTemplate",
+        "RoleInvitation",
+        "Delegation",
+        "Users",
+        "Organizations",
+        "Roles",
+        "Mandates",
+        "Workflows",
+        "RoleInvitations",
+        "MandateInvitations",
+        "Delegations",
+        "ReinviteResponse",
+        "UserResponse",
+        "UserRequest",
+        "UserDTO",
     }
     assert expected <= set(document_schema().elements)
 
@@ -142,24 +179,20 @@ BAD_DOCUMENTS = {
         '<Attribute name="id"><Value>x</Value></Attribute></Users>'
     ),
     "wrong namespace": (
-        '<Users xmlns="http://example.org/not-customerid" inResponseTo="/2.1/users" method="GET">'
-        "<Id>x</Id></Users>"
+        '<Users xmlns="http://example.org/not-customerid" inResponseTo="/2.1/users" method="GET"><Id>x</Id></Users>'
     ),
     "no namespace (the doc's GET111 as printed)": (
         '<Mandate inResponseTo="/2.1/mandates/x" method="GET">'
         '<Attribute name="id"><Value>x</Value></Attribute></Mandate>'
     ),
     "unknown method": f'<Users xmlns="{NS}" inResponseTo="/2.1/users" method="FETCH"><Id>x</Id></Users>',
-    "Id after an entity": (
-        f'<Mandates xmlns="{NS}" method="GET"><Mandate/><Id>x</Id></Mandates>'
-    ),
+    "Id after an entity": (f'<Mandates xmlns="{NS}" method="GET"><Mandate/><Id>x</Id></Mandates>'),
     "Attribute without name": f'<User xmlns="{NS}"><Attribute><Value>x</Value></Attribute></User>',
     "UserResponse without userId": (
         f'<UserResponse xmlns="{NS}" method="PATCH"><firstname>A</firstname></UserResponse>'
     ),
     "UserResponse children out of order": (
-        f'<UserResponse xmlns="{NS}" method="PATCH"><userId>u</userId>'
-        "<firstname>A</firstname></UserResponse>"
+        f'<UserResponse xmlns="{NS}" method="PATCH"><userId>u</userId><firstname>A</firstname></UserResponse>'
     ),
     "UserRequest with inResponseTo": f'<UserRequest xmlns="{NS}" inResponseTo="x"/>',
     "UserRequest with unknown element": f'<UserRequest xmlns="{NS}"><nickname>x</nickname></UserRequest>',
@@ -233,13 +266,9 @@ def test_shape_recurses_one_level():
 
 
 def test_same_shape_fixtures():
-    ok, why = same_shape(
-        (FIXTURES / "GET104.xml").read_bytes(), (FIXTURES / "GET113.xml").read_bytes()
-    )
+    ok, why = same_shape((FIXTURES / "GET104.xml").read_bytes(), (FIXTURES / "GET113.xml").read_bytes())
     assert ok, why
-    ok, why = same_shape(
-        (FIXTURES / "GET104.xml").read_bytes(), (FIXTURES / "GET105.xml").read_bytes()
-    )
+    ok, why = same_shape((FIXTURES / "GET104.xml").read_bytes(), (FIXTURES / "GET105.xml").read_bytes())
     assert not ok
     assert "root differs" in why
 

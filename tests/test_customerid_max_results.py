@@ -7,14 +7,33 @@ import pytest
 from tests.test_customerid_users import user_ids
 
 ACME_SALES = "acme-sales"
-MANY = {"customerid": {"generate": [{"organization": ACME_SALES, "users": 300,
-                                     "statuses": {"Enabled": 80, "Disabled": 20},
-                                     "attributes": {"department": ["Sales", "Support"]}}]}}
-UPPER_CASE_ID = {"customerid": {"users": {"upper": {"id": "0AAAAAAA-0000-4000-8000-0000000000FF",
-                                                    "organization": ACME_SALES, "login": "upper.case"}}}}
+MANY = {
+    "customerid": {
+        "generate": [
+            {
+                "organization": ACME_SALES,
+                "users": 300,
+                "statuses": {"Enabled": 80, "Disabled": 20},
+                "attributes": {"department": ["Sales", "Support"]},
+            }
+        ]
+    }
+}
+UPPER_CASE_ID = {
+    "customerid": {
+        "users": {
+            "upper": {"id": "0AAAAAAA-0000-4000-8000-0000000000FF", "organization": ACME_SALES, "login": "upper.case"}
+        }
+    }
+}
 
-QUESTIONS = [{}, {"status": "Enabled"}, {"status": "Disabled"}, {"department": "Sales", "status": "Enabled"},
-             {"login": "a"}]
+QUESTIONS = [
+    {},
+    {"status": "Enabled"},
+    {"status": "Disabled"},
+    {"department": "Sales", "status": "Enabled"},
+    {"login": "a"},
+]
 
 
 @pytest.mark.parametrize("extra", [[MANY], [MANY, UPPER_CASE_ID]], ids=["lower-case ids", "an upper-case id"])

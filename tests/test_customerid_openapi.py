@@ -14,7 +14,7 @@ from openapi_spec_validator import validate
 
 from emulator.customerid import openapi as customerid_openapi
 from emulator.customerid.api import CustomerIdApi
-from emulator.endpoints import EndpointTable, Operation
+from emulator.endpoints import Operation
 from tests.support.customerid import MAIJA, UNKNOWN_ID
 from tests.support.openapi_xml import OpenApiXml
 
@@ -49,8 +49,9 @@ async def test_document_is_valid_openapi_31_with_the_emulators_auth_schemes(docu
 
 async def test_every_row_of_the_endpoint_table_is_an_operation(document):
     table = CustomerIdApi().endpoints
-    listed = {(method, item["operationId"]): item for path in document["paths"].values()
-              for method, item in path.items()}
+    listed = {
+        (method, item["operationId"]): item for path in document["paths"].values() for method, item in path.items()
+    }
     ids = [key[1] for key in listed]
     assert len(ids) == len(set(ids))
     rows = [(operation, version) for operation in table.operations for version in operation.versions]
@@ -61,8 +62,11 @@ async def test_every_row_of_the_endpoint_table_is_an_operation(document):
             operation_id, tag = re.sub(r"\W+", "_", code).strip("_"), SSO_TAG
         else:
             operation_id, tag = f"{code}_v{version.replace('.', '_')}", f"CustomerID {version}"
-        matches = [item for (method, listed_id), item in listed.items()
-                   if method == operation.method.lower() and listed_id.startswith(operation_id)]
+        matches = [
+            item
+            for (method, listed_id), item in listed.items()
+            if method == operation.method.lower() and listed_id.startswith(operation_id)
+        ]
         assert matches, f"{code} ({version}) is missing"
         assert all(item["summary"] == f"{code} {operation.summary}" for item in matches)
         assert all(item["tags"] == [tag] for item in matches)
@@ -92,14 +96,19 @@ async def test_parameters_bodies_and_errors_are_described(document):
     assert names["maxResults"]["schema"] == {"type": "integer"}
     assert names["user_search"]["style"] == "form" and names["user_search"]["explode"] is True
     # 2.0 names the organization type organizationClass, 2.1 organizationType
-    for version, wanted, unwanted in (("2.0", "organizationClass", "organizationType"),
-                                      ("2.1", "organizationType", "organizationClass")):
+    for version, wanted, unwanted in (
+        ("2.0", "organizationClass", "organizationType"),
+        ("2.1", "organizationType", "organizationClass"),
+    ):
         create = _operation(document, "POST", f"/customerid-rest/services/{version}/organizations/")
         names = {parameter["name"] for parameter in create["parameters"]}
         assert wanted in names and unwanted not in names
     patch = _operation(document, "PATCH", "/customerid-rest/services/2.1/users/{userId}")
-    assert set(patch["requestBody"]["content"]) == {"application/x-www-form-urlencoded", "application/xml",
-                                                    "application/json"}
+    assert set(patch["requestBody"]["content"]) == {
+        "application/x-www-form-urlencoded",
+        "application/xml",
+        "application/json",
+    }
     xml_body = document["components"]["schemas"]["cid-2.1.UserRequest"]
     assert xml_body["xml"] == {"name": "UserRequest", "namespace": "http://schema.ubisecure.com/customerid/api"}
     error = document["components"]["responses"]["Error404"]["content"]["application/xml"]["schema"]
@@ -130,16 +139,22 @@ async def test_real_answers_validate_against_the_document(emulator, document):
         assert MAIJA in users["Id"]
         async with http.get(f"{emulator.url}{v21}/organizations/{UNKNOWN_ID}") as response:  # GET107, 404
             assert response.status == 404
-            error = checker.validate(await response.read(),
-                                     answer_schema("GET", f"{v21}/organizations/{{organizationId}}", 404))
+            error = checker.validate(
+                await response.read(), answer_schema("GET", f"{v21}/organizations/{{organizationId}}", 404)
+            )
         assert error["code"] == "7"
-        async with http.patch(f"{emulator.url}{v21}/users/{MAIJA}", json={"firstname": "Maija-Liisa"},
-                              headers={"Accept": "application/json"}) as response:  # PATCH124, JSON answer
-            checker.validate_json(await response.json(),
-                                  answer_schema("PATCH", f"{v21}/users/{{userId}}", 200, "application/json"))
+        async with http.patch(
+            f"{emulator.url}{v21}/users/{MAIJA}",
+            json={"firstname": "Maija-Liisa"},
+            headers={"Accept": "application/json"},
+        ) as response:  # PATCH124, JSON answer
+            checker.validate_json(
+                await response.json(), answer_schema("PATCH", f"{v21}/users/{{userId}}", 200, "application/json")
+            )
         async with http.get(f"{emulator.url}/eidm2/services/orgs/", params={"entities": "true"}) as response:
             organizations = checker.validate(  # D10-ListOrganizations, entitylist branch of the oneOf
-                await response.read(), answer_schema("GET", "/eidm2/services/orgs/", 200))
+                await response.read(), answer_schema("GET", "/eidm2/services/orgs/", 200)
+            )
         assert organizations["organization"]
     # the checker is not a rubber stamp: a missing or an unknown element is refused
     error_schema = answer_schema("GET", f"{v21}/organizations/{{organizationId}}", 404)
@@ -158,8 +173,9 @@ async def test_sso_operations_are_oauth2_json_not_customerid_xml(document):
     assert token["security"] == [{"ssoClient": []}, {}]  # Basic, or client_id/client_secret in the form
     form = token["requestBody"]["content"]["application/x-www-form-urlencoded"]["schema"]
     form = document["components"]["schemas"][form["$ref"].rsplit("/", 1)[1]]
-    assert {"grant_type", "username", "password", "client_id", "client_secret", "refresh_token",
-            "scope"} <= set(form["properties"])
+    assert {"grant_type", "username", "password", "client_id", "client_secret", "refresh_token", "scope"} <= set(
+        form["properties"]
+    )
     assert form["properties"]["grant_type"]["enum"] == ["password", "client_credentials", "refresh_token"]
     introspection = _operation(document, "POST", "/uas/oauth2/introspection")
     form = introspection["requestBody"]["content"]["application/x-www-form-urlencoded"]["schema"]
@@ -167,15 +183,21 @@ async def test_sso_operations_are_oauth2_json_not_customerid_xml(document):
     assert _operation(document, "GET", "/uas/oauth2/userinfo")["security"] == [{"bearer": []}]
     for path in ("/uas/.well-known/openid-configuration", "/uas/oauth2/metadata.jwks"):
         assert _operation(document, "GET", path)["security"] == [{}]  # open, as the vendor's
-    for method, path in (("POST", "/uas/oauth2/token"), ("POST", "/uas/oauth2/introspection"),
-                         ("GET", "/uas/oauth2/userinfo"), ("GET", "/uas/.well-known/openid-configuration"),
-                         ("GET", "/uas/oauth2/metadata.jwks")):
+    for method, path in (
+        ("POST", "/uas/oauth2/token"),
+        ("POST", "/uas/oauth2/introspection"),
+        ("GET", "/uas/oauth2/userinfo"),
+        ("GET", "/uas/.well-known/openid-configuration"),
+        ("GET", "/uas/oauth2/metadata.jwks"),
+    ):
         responses = _operation(document, method, path)["responses"]
         assert set(responses["200"]["content"]) == {"application/json"}, path
         for status, response in responses.items():
             if status != "200":  # the RFC 6749 error JSON, never CustomerID's <error> document
                 error = document["components"]["responses"][response["$ref"].rsplit("/", 1)[1]]
-                assert error["content"] == {"application/json": {"schema": {"$ref": "#/components/schemas/sso.OAuthError"}}}
+                assert error["content"] == {
+                    "application/json": {"schema": {"$ref": "#/components/schemas/sso.OAuthError"}}
+                }
     assert "WWW-Authenticate" in document["components"]["responses"]["ssoError401"]["headers"]
 
 
@@ -195,26 +217,32 @@ async def test_real_sso_answers_validate_against_the_document(emulator, document
             issued = await response.json()
             checker.validate_json(issued, answer_schema("POST", "/uas/oauth2/token", 200))
         assert issued["refresh_token"]
-        async with http.post(emulator.url + "/uas/oauth2/introspection", data={"token": issued["access_token"]},
-                             headers={"Authorization": aiohttp.encode_basic_auth("customerid-api",
-                                                                                 "customerid-api-secret")}) as response:
+        async with http.post(
+            emulator.url + "/uas/oauth2/introspection",
+            data={"token": issued["access_token"]},
+            headers={"Authorization": aiohttp.encode_basic_auth("customerid-api", "customerid-api-secret")},
+        ) as response:
             introspected = await response.json()
             checker.validate_json(introspected, answer_schema("POST", "/uas/oauth2/introspection", 200))
         assert introspected["active"] is True and introspected["usn"] == "api-user"
-        async with http.post(emulator.url + "/uas/oauth2/token", data={**form, "password": "wrong"},
-                             headers=client) as response:
+        async with http.post(
+            emulator.url + "/uas/oauth2/token", data={**form, "password": "wrong"}, headers=client
+        ) as response:
             assert response.status == 400
             refused = await response.json()
             checker.validate_json(refused, answer_schema("POST", "/uas/oauth2/token", 400))
         for path in ("/uas/.well-known/openid-configuration", "/uas/oauth2/metadata.jwks"):
             async with http.get(emulator.url + path) as response:
                 checker.validate_json(await response.json(), answer_schema("GET", path, 200))
-        async with http.get(emulator.url + "/uas/oauth2/userinfo",
-                            headers={"Authorization": "Bearer " + issued["access_token"]}) as response:
+        async with http.get(
+            emulator.url + "/uas/oauth2/userinfo", headers={"Authorization": "Bearer " + issued["access_token"]}
+        ) as response:
             checker.validate_json(await response.json(), answer_schema("GET", "/uas/oauth2/userinfo", 200))
     # not a rubber stamp: an answer without access_token, or an unknown error code, is refused
-    for broken, schema in (({"token_type": "Bearer", "expires_in": 1, "scope": ""}, ("POST", "/uas/oauth2/token", 200)),
-                           ({"error": "no_such_error"}, ("POST", "/uas/oauth2/token", 400))):
+    for broken, schema in (
+        ({"token_type": "Bearer", "expires_in": 1, "scope": ""}, ("POST", "/uas/oauth2/token", 200)),
+        ({"error": "no_such_error"}, ("POST", "/uas/oauth2/token", 400)),
+    ):
         with pytest.raises(jsonschema.ValidationError):
             checker.validate_json(broken, answer_schema(*schema))
 
@@ -222,10 +250,18 @@ async def test_real_sso_answers_validate_against_the_document(emulator, document
 def test_a_new_row_appears_without_a_description():
     """New rows (issue 15 adds SSO token endpoints) are listed before anyone describes them."""
     table = CustomerIdApi().endpoints
-    extra = Operation(api="customerid", code="SSO-Token", summary="Token", method="POST", path="/oauth2/token",
-                      versions=("uas",), handler="sso_token")
-    widened = dataclasses.replace(table, base_paths={**table.base_paths, "uas": "/uas"},
-                                  operations=table.operations + (extra,))
+    extra = Operation(
+        api="customerid",
+        code="SSO-Token",
+        summary="Token",
+        method="POST",
+        path="/oauth2/token",
+        versions=("uas",),
+        handler="sso_token",
+    )
+    widened = dataclasses.replace(
+        table, base_paths={**table.base_paths, "uas": "/uas"}, operations=table.operations + (extra,)
+    )
     document = customerid_openapi._document(widened, handlers=None)  # not cached: a throwaway table
     validate(json.loads(json.dumps(document)))
     token = document["paths"]["/uas/oauth2/token"]["post"]

@@ -15,10 +15,28 @@ import re
 
 import aiohttp
 
-from tests.support.customerid import role_entity_names
-from tests.support.customerid import (ACME, ACME_SALES, ACME_SALES_NORDICS, ANNA, GLOBEX, KALLE, LIISA, MAIJA,
-                                      MANDATE_ACME_TO_GLOBEX, MANDATE_ACME_TO_SARI, MANDATE_MAIJA_TO_MATTI, MATTI,
-                                      NS, OLLI, PARTNERS, PEKKA, SARI, UNKNOWN_ID, VILLE)
+from tests.support.customerid import (
+    ACME,
+    ACME_SALES,
+    ACME_SALES_NORDICS,
+    ANNA,
+    GLOBEX,
+    KALLE,
+    LIISA,
+    MAIJA,
+    MANDATE_ACME_TO_GLOBEX,
+    MANDATE_ACME_TO_SARI,
+    MANDATE_MAIJA_TO_MATTI,
+    MATTI,
+    NS,
+    OLLI,
+    PARTNERS,
+    PEKKA,
+    SARI,
+    UNKNOWN_ID,
+    VILLE,
+    role_entity_names,
+)
 
 UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 
@@ -53,7 +71,6 @@ async def organization(cid, organization_id: str) -> dict[str, list[str]]:
     return reply.attributes
 
 
-
 async def organization_ids(cid, params=None) -> set[str]:
     reply = await cid.get("/organizations/", params=params)
     assert reply.status == 200, reply.text
@@ -71,6 +88,7 @@ async def organization_users(cid, organization_id: str, params=None) -> set[str]
 
 
 # -- POST100 Create Organization -------------------------------------------------------------
+
 
 async def test_post100_creates_organization_visible_to_get106_and_get107(cid):
     reply = await cid.post("/organizations/", params={"technicalName": "1111111-1", "friendlyName": "Uusi Oy"})
@@ -114,7 +132,8 @@ async def test_post100_generated_technical_names_are_unique(cid):
 
 async def test_post100_entity_name_is_parent_entity_name_slash_technical_name(cid):
     new_id = await create_organization(
-        cid, {"technicalName": "emea", "friendlyName": "ACME Sales EMEA", "parentOrganizationId": ACME_SALES})
+        cid, {"technicalName": "emea", "friendlyName": "ACME Sales EMEA", "parentOrganizationId": ACME_SALES}
+    )
     assert (await organization(cid, new_id))["entityName"] == ["1234567-8/sales/emea"]
     deeper = await create_organization(cid, {"technicalName": "uk", "parentOrganizationId": new_id})
     assert (await organization(cid, deeper))["entityName"] == ["1234567-8/sales/emea/uk"]
@@ -133,8 +152,9 @@ async def test_post100_unknown_parent_is_parent_not_found(cid):
 
 
 async def test_post100_duplicate_technical_name_under_same_parent_is_already_exists(cid):
-    (await cid.post("/organizations/", params={"technicalName": "sales", "parentOrganizationId": ACME})
-     ).expect_error(409, 4)
+    (await cid.post("/organizations/", params={"technicalName": "sales", "parentOrganizationId": ACME})).expect_error(
+        409, 4
+    )
     assert await organization_ids(cid, {"technicalName": "sales"}) == {ACME_SALES}
 
 
@@ -144,8 +164,9 @@ async def test_post100_duplicate_root_technical_name_is_already_exists(cid):
 
 
 async def test_post100_duplicate_technical_name_differing_only_in_case_is_already_exists(cid):
-    (await cid.post("/organizations/", params={"technicalName": "SALES", "parentOrganizationId": ACME})
-     ).expect_error(409, 4)
+    (await cid.post("/organizations/", params={"technicalName": "SALES", "parentOrganizationId": ACME})).expect_error(
+        409, 4
+    )
 
 
 async def test_post100_same_technical_name_under_another_parent_is_allowed(cid):
@@ -155,22 +176,30 @@ async def test_post100_same_technical_name_under_another_parent_is_allowed(cid):
 
 
 async def test_post100_virtual_under_normal_parent_is_parent_not_virtual(cid):
-    (await cid.post("/organizations/", params={"technicalName": "v", "virtual": "true", "parentOrganizationId": ACME})
-     ).expect_error(400, 8)
+    (
+        await cid.post(
+            "/organizations/", params={"technicalName": "v", "virtual": "true", "parentOrganizationId": ACME}
+        )
+    ).expect_error(400, 8)
     assert await organization_ids(cid) == all_organizations(cid)
 
 
 async def test_post100_normal_under_virtual_parent_is_parent_not_non_virtual(cid):
-    (await cid.post("/organizations/", params={"technicalName": "n", "parentOrganizationId": PARTNERS})
-     ).expect_error(400, 9)
-    (await cid.post("/organizations/", params={"technicalName": "n", "virtual": "false",
-                                               "parentOrganizationId": PARTNERS})).expect_error(400, 9)
+    (await cid.post("/organizations/", params={"technicalName": "n", "parentOrganizationId": PARTNERS})).expect_error(
+        400, 9
+    )
+    (
+        await cid.post(
+            "/organizations/", params={"technicalName": "n", "virtual": "false", "parentOrganizationId": PARTNERS}
+        )
+    ).expect_error(400, 9)
     assert await organization_ids(cid) == all_organizations(cid)
 
 
 async def test_post100_virtual_under_virtual_parent_works(cid):
     new_id = await create_organization(
-        cid, {"technicalName": "Integrators", "virtual": "true", "parentOrganizationId": PARTNERS})
+        cid, {"technicalName": "Integrators", "virtual": "true", "parentOrganizationId": PARTNERS}
+    )
     attributes = await organization(cid, new_id)
     assert attributes["entityName"] == ["Partners/Integrators"]
     assert attributes["organizationClass"] == ["virtual"]  # the separate default for virtual organizations
@@ -189,8 +218,9 @@ async def test_post100_bad_boolean_for_virtual_is_invalid_arguments(cid):
 
 
 async def test_post100_unknown_organization_type_is_invalid_arguments(cid):
-    (await cid.post("/organizations/", params={"technicalName": "x", "organizationType": "nosuchtype"})
-     ).expect_error(400, 1)
+    (await cid.post("/organizations/", params={"technicalName": "x", "organizationType": "nosuchtype"})).expect_error(
+        400, 1
+    )
     assert await organization_ids(cid, {"technicalName": "x"}) == set()
 
 
@@ -211,12 +241,14 @@ async def test_post100_default_type_creates_organization_main_user_role(cid):
     await create_organization(cid, {"technicalName": "4444444-4"})
     after = await role_entity_names(cid)
     assert sorted(name for role_id, name in after.items() if role_id not in before) == [
-        "4444444-4/OrganizationMainUser"]
+        "4444444-4/OrganizationMainUser"
+    ]
 
 
 async def test_post100_custom_attribute_with_comma_separated_values_shows_in_get107(cid):
     new_id = await create_organization(
-        cid, {"technicalName": "5555555-5", "vatnumber": "FI55555555,SE5555555501", "industry": "Retail"})
+        cid, {"technicalName": "5555555-5", "vatnumber": "FI55555555,SE5555555501", "industry": "Retail"}
+    )
     attributes = await organization(cid, new_id)
     assert attributes["vatnumber"] == ["FI55555555", "SE5555555501"]
     assert attributes["industry"] == ["Retail"]
@@ -229,24 +261,26 @@ async def test_post100_custom_attribute_is_searchable_with_get106(cid):
 
 
 async def test_post100_unconfigured_custom_attribute_is_invalid_arguments(cid):
-    (await cid.post("/organizations/", params={"technicalName": "6666666-6", "shoesize": "42"})
-     ).expect_error(400, 1)
+    (await cid.post("/organizations/", params={"technicalName": "6666666-6", "shoesize": "42"})).expect_error(400, 1)
     assert await organization_ids(cid, {"technicalName": "6666666-6"}) == set()
 
 
 async def test_post100_parameter_given_twice_is_invalid_arguments(cid):
-    (await cid.post("/organizations/", params=[("technicalName", "a"), ("technicalName", "b")])
-     ).expect_error(400, 1)
+    (await cid.post("/organizations/", params=[("technicalName", "a"), ("technicalName", "b")])).expect_error(400, 1)
 
 
 async def test_post100_requires_authentication(cid):
-    reply = await cid.post("/organizations/", params={"technicalName": "7777777-7"},
-                           headers={"Authorization": aiohttp.encode_basic_auth("restuser", "wrong")})
+    reply = await cid.post(
+        "/organizations/",
+        params={"technicalName": "7777777-7"},
+        headers={"Authorization": aiohttp.encode_basic_auth("restuser", "wrong")},
+    )
     reply.expect_error(401, 2)
     assert await organization_ids(cid, {"technicalName": "7777777-7"}) == set()
 
 
 # -- PUT101 Update Organization --------------------------------------------------------------
+
 
 async def test_put101_friendly_name_change_is_visible_in_get107(cid):
     reply = await cid.put(f"/organizations/{ACME}", params={"friendlyName": "ACME Group Oyj"})
@@ -289,8 +323,9 @@ async def test_put101_missing_attributes_stay_unchanged(cid):
     assert reply.status == 200, reply.text
     after = await organization(cid, GLOBEX)
     assert after["industry"] == ["Shipping"]
-    assert {name: values for name, values in after.items() if name != "industry"} == \
-        {name: values for name, values in before.items() if name != "industry"}
+    assert {name: values for name, values in after.items() if name != "industry"} == {
+        name: values for name, values in before.items() if name != "industry"
+    }
     assert after["friendlyName"] == ["Globex Ab"]
     assert after["vatnumber"] == ["FI76543210"]
 
@@ -321,7 +356,8 @@ async def test_put101_organization_type_change_creates_new_types_roles(cid):
     assert (await organization(cid, ACME_SALES))["organizationClass"] == ["company"]
     after = await role_entity_names(cid)
     assert sorted(name for role_id, name in after.items() if role_id not in before) == [
-        "1234567-8/sales/OrganizationUser"]
+        "1234567-8/sales/OrganizationUser"
+    ]
     assert set(before) <= set(after)
     assert await organization_ids(cid, {"organizationType": "company"}) == {ACME, ACME_SALES, GLOBEX}
 
@@ -341,9 +377,11 @@ async def test_put101_updates_virtual_organization(cid):
 
 async def test_put101_on_organization_created_by_post100_is_visible_to_get106(cid):
     new_id = await create_organization(
-        cid, {"technicalName": "9999999-9", "friendlyName": "Alpha Oy", "industry": "Mining"})
-    assert (await cid.put(f"/organizations/{new_id}", params={"friendlyName": "Beta Oy", "industry": "Energy"})
-            ).status == 200
+        cid, {"technicalName": "9999999-9", "friendlyName": "Alpha Oy", "industry": "Mining"}
+    )
+    assert (
+        await cid.put(f"/organizations/{new_id}", params={"friendlyName": "Beta Oy", "industry": "Energy"})
+    ).status == 200
     assert await organization_ids(cid, {"friendlyName": "Beta"}) == {new_id}
     assert await organization_ids(cid, {"friendlyName": "Alpha"}) == set()
     assert await organization_ids(cid, {"industry": "Energy"}) == {new_id}
@@ -371,12 +409,12 @@ async def test_put101_unknown_organization_type_is_invalid_arguments(cid):
 
 async def test_put101_unconfigured_custom_attribute_is_invalid_arguments_and_changes_nothing(cid):
     before = await organization(cid, ACME)
-    (await cid.put(f"/organizations/{ACME}", params={"friendlyName": "Changed", "shoesize": "42"})
-     ).expect_error(400, 1)
+    (await cid.put(f"/organizations/{ACME}", params={"friendlyName": "Changed", "shoesize": "42"})).expect_error(400, 1)
     assert await organization(cid, ACME) == before
 
 
 # -- GET106 List Organizations ---------------------------------------------------------------
+
 
 async def test_get106_lists_all_organizations(cid):
     reply = await cid.get("/organizations/")
@@ -390,14 +428,19 @@ async def test_get106_lists_all_organizations(cid):
 
 async def test_get106_entity_name_prefix_matches_the_subtree(cid):
     assert await organization_ids(cid, {"entityName": "1234567-8"}) == {
-        ACME, ACME_SALES, ACME_SALES_NORDICS, acme_support(cid)}
+        ACME,
+        ACME_SALES,
+        ACME_SALES_NORDICS,
+        acme_support(cid),
+    }
     assert await organization_ids(cid, {"entityName": "1234567-8/sales"}) == {ACME_SALES, ACME_SALES_NORDICS}
 
 
 async def test_get106_entity_name_exact_match(cid):
     assert await organization_ids(cid, {"entityName": "1234567-8", "exactMatch": "true"}) == {ACME}
     assert await organization_ids(cid, {"entityName": "1234567-8/sales/nordics", "exactMatch": "true"}) == {
-        ACME_SALES_NORDICS}
+        ACME_SALES_NORDICS
+    }
 
 
 async def test_get106_technical_name_matches_the_last_name_part_only(cid):
@@ -408,10 +451,18 @@ async def test_get106_technical_name_matches_the_last_name_part_only(cid):
 
 async def test_get106_friendly_name_prefix_match_by_default(cid):
     assert await organization_ids(cid, {"friendlyName": "ACME"}) == {
-        ACME, ACME_SALES, ACME_SALES_NORDICS, acme_support(cid)}
+        ACME,
+        ACME_SALES,
+        ACME_SALES_NORDICS,
+        acme_support(cid),
+    }
     assert await organization_ids(cid, {"friendlyName": "ACME Sales"}) == {ACME_SALES, ACME_SALES_NORDICS}
     assert await organization_ids(cid, {"friendlyName": "ACME", "exactMatch": "false"}) == {
-        ACME, ACME_SALES, ACME_SALES_NORDICS, acme_support(cid)}
+        ACME,
+        ACME_SALES,
+        ACME_SALES_NORDICS,
+        acme_support(cid),
+    }
 
 
 async def test_get106_exact_match_true_requires_the_whole_value(cid):
@@ -423,14 +474,18 @@ async def test_get106_search_is_case_insensitive(cid):
     assert await organization_ids(cid, {"friendlyName": "acme sales"}) == {ACME_SALES, ACME_SALES_NORDICS}
     assert await organization_ids(cid, {"friendlyName": "globex ab", "exactMatch": "true"}) == {GLOBEX}
     assert await organization_ids(cid, {"entityName": "partners/resellers", "exactMatch": "true"}) == {
-        partners_resellers(cid)}
+        partners_resellers(cid)
+    }
 
 
 async def test_get106_organization_type_filter(cid):
     assert await organization_ids(cid, {"organizationType": "company"}) == {ACME, GLOBEX}
     assert await organization_ids(cid, {"organizationType": "virtual"}) == {PARTNERS, partners_resellers(cid)}
     assert await organization_ids(cid, {"organizationType": "default", "exactMatch": "true"}) == {
-        ACME_SALES, ACME_SALES_NORDICS, acme_support(cid)}
+        ACME_SALES,
+        ACME_SALES_NORDICS,
+        acme_support(cid),
+    }
 
 
 async def test_get106_custom_attribute_filter(cid):
@@ -441,7 +496,10 @@ async def test_get106_custom_attribute_filter(cid):
 
 async def test_get106_several_filters_must_all_match(cid):
     assert await organization_ids(cid, {"entityName": "1234567-8", "organizationType": "default"}) == {
-        ACME_SALES, ACME_SALES_NORDICS, acme_support(cid)}
+        ACME_SALES,
+        ACME_SALES_NORDICS,
+        acme_support(cid),
+    }
     assert await organization_ids(cid, {"friendlyName": "ACME", "industry": "Logistics"}) == set()
     assert await organization_ids(cid, {"friendlyName": "ACME", "vatnumber": "FI1"}) == {ACME}
 
@@ -454,8 +512,9 @@ async def test_get106_no_match_is_an_empty_list(cid):
 
 
 async def test_get106_same_attribute_twice_is_invalid_arguments(cid):
-    (await cid.get("/organizations/", params=[("friendlyName", "ACME"), ("friendlyName", "Globex")])
-     ).expect_error(400, 1)
+    (await cid.get("/organizations/", params=[("friendlyName", "ACME"), ("friendlyName", "Globex")])).expect_error(
+        400, 1
+    )
 
 
 async def test_get106_unknown_attribute_is_invalid_arguments(cid):
@@ -467,12 +526,12 @@ async def test_get106_bad_boolean_for_exact_match_is_invalid_arguments(cid):
 
 
 async def test_get106_requires_authentication(cid):
-    reply = await cid.get("/organizations/",
-                          headers={"Authorization": aiohttp.encode_basic_auth("restuser", "wrong")})
+    reply = await cid.get("/organizations/", headers={"Authorization": aiohttp.encode_basic_auth("restuser", "wrong")})
     reply.expect_error(401, 2)
 
 
 # -- GET107 Query Organization ---------------------------------------------------------------
+
 
 async def test_get107_returns_the_organization_entity(cid):
     reply = await cid.get(f"/organizations/{ACME}")
@@ -516,6 +575,7 @@ async def test_get107_delete_is_method_not_allowed(cid):
 
 # -- GET113 List Organization's Users --------------------------------------------------------
 
+
 async def test_get113_lists_direct_users_only_by_default(cid):
     reply = await cid.get(f"/organizations/{ACME}/users")
     assert reply.status == 200
@@ -557,8 +617,9 @@ async def test_get113_status_filter_by_name_code_or_technical_name(cid):
 
 
 async def test_get113_several_filters_must_all_match(cid):
-    assert await organization_users(cid, ACME, {"recursive": "true", "department": "Sales",
-                                                "status": "Enabled"}) == {MATTI}
+    assert await organization_users(cid, ACME, {"recursive": "true", "department": "Sales", "status": "Enabled"}) == {
+        MATTI
+    }
 
 
 async def test_get113_max_results_limits_the_list(cid):
@@ -590,8 +651,9 @@ async def test_get113_unknown_attribute_is_invalid_arguments(cid):
 
 
 async def test_get113_same_attribute_twice_is_invalid_arguments(cid):
-    (await cid.get(f"/organizations/{ACME}/users", params=[("department", "Sales"), ("department", "IT")])
-     ).expect_error(400, 1)
+    (
+        await cid.get(f"/organizations/{ACME}/users", params=[("department", "Sales"), ("department", "IT")])
+    ).expect_error(400, 1)
 
 
 async def test_get113_filter_sees_attribute_changed_by_put103(cid):
@@ -606,6 +668,7 @@ async def test_get113_deleted_user_disappears_from_the_list(cid):
 
 
 # -- GET118 List Organization's Given Mandates -------------------------------------------------
+
 
 async def test_get118_lists_mandates_given_by_the_organization(cid):
     reply = await cid.get(f"/organizations/{ACME}/givenmandates")
@@ -661,6 +724,7 @@ async def test_get118_mandate_to_a_user_deleted_by_del102_is_no_longer_listed(ci
 
 
 # -- GET119 List Organization's Received Mandates ----------------------------------------------
+
 
 async def test_get119_lists_mandates_received_by_the_organization(cid):
     reply = await cid.get(f"/organizations/{GLOBEX}/receivedmandates")

@@ -16,11 +16,34 @@ from urllib.parse import quote
 
 import aiohttp
 
-from tests.support.customerid import id_set, invitation_ville_acme_user, mandate_globex_to_kalle, role, role_entity_names
-from tests.support.customerid import (ACME, ACME_SALES, ANNA, GLOBEX, INVITATION_VILLE, INVOICE_VIEWER, KALLE,
-                                      LIISA, MAIJA, MANDATE_ACME_TO_GLOBEX, MANDATE_ACME_TO_SARI,
-                                      MANDATE_DELEGATION_MATTI_TO_LIISA, MANDATE_MAIJA_TO_MATTI, MATTI, NS,
-                                      PARTNERS, ROLE_DELEGATION_SARI_TO_ANNA, SALES_MANAGER, SARI, UNKNOWN_ID, VILLE)
+from tests.support.customerid import (
+    ACME,
+    ACME_SALES,
+    ANNA,
+    GLOBEX,
+    INVITATION_VILLE,
+    INVOICE_VIEWER,
+    KALLE,
+    LIISA,
+    MAIJA,
+    MANDATE_ACME_TO_GLOBEX,
+    MANDATE_ACME_TO_SARI,
+    MANDATE_DELEGATION_MATTI_TO_LIISA,
+    MANDATE_MAIJA_TO_MATTI,
+    MATTI,
+    NS,
+    PARTNERS,
+    ROLE_DELEGATION_SARI_TO_ANNA,
+    SALES_MANAGER,
+    SARI,
+    UNKNOWN_ID,
+    VILLE,
+    id_set,
+    invitation_ville_acme_user,
+    mandate_globex_to_kalle,
+    role,
+    role_entity_names,
+)
 
 WRONG_CREDENTIALS = {"Authorization": aiohttp.encode_basic_auth("restuser", "wrong")}
 
@@ -40,13 +63,8 @@ ALL_ROLE_ENTITY_NAMES = {
 }
 
 
-
-
-
 def all_mandates(cid) -> set[str]:
     return {MANDATE_ACME_TO_SARI, MANDATE_ACME_TO_GLOBEX, MANDATE_MAIJA_TO_MATTI, mandate_globex_to_kalle(cid)}
-
-
 
 
 def entity_values(element) -> dict[str, list[str]]:
@@ -65,14 +83,21 @@ def mandate_elements(reply) -> dict[str, object]:
 
 # -- GET108 List Roles -------------------------------------------------------------------------
 
+
 async def test_get108_lists_every_role_in_the_system(cid):
     reply = await cid.get("/roles")
     assert reply.status == 200
     assert reply.tag == "Roles"
     assert reply.root.get("inResponseTo") == "/2.1/roles"
     assert reply.root.get("method") == "GET"
-    assert {SALES_MANAGER, INVOICE_VIEWER, role(cid, "acme-main-user"), role(cid, "acme-user"),
-            role(cid, "globex-main-user"), role(cid, "partners-reseller")} <= set(reply.ids)
+    assert {
+        SALES_MANAGER,
+        INVOICE_VIEWER,
+        role(cid, "acme-main-user"),
+        role(cid, "acme-user"),
+        role(cid, "globex-main-user"),
+        role(cid, "partners-reseller"),
+    } <= set(reply.ids)
     names = await role_entity_names(cid)
     assert set(names.values()) == ALL_ROLE_ENTITY_NAMES
     assert len(reply.ids) == len(ALL_ROLE_ENTITY_NAMES)
@@ -89,7 +114,9 @@ async def test_get108_roles_created_by_post100_are_listed(cid):
     after = await role_entity_names(cid)
     assert set(before) <= set(after)
     assert sorted(name for role_id, name in after.items() if role_id not in before) == [
-        "8888888-8/OrganizationMainUser", "8888888-8/OrganizationUser"]
+        "8888888-8/OrganizationMainUser",
+        "8888888-8/OrganizationUser",
+    ]
 
 
 async def test_get108_unknown_parameter_is_invalid_arguments(cid):
@@ -106,6 +133,7 @@ async def test_get108_post_is_method_not_allowed(cid):
 
 
 # -- GET109 Query Role -------------------------------------------------------------------------
+
 
 async def test_get109_returns_the_role_entity(cid):
     reply = await cid.get(f"/roles/{SALES_MANAGER}")
@@ -142,6 +170,7 @@ async def test_get109_unknown_parameter_is_invalid_arguments(cid):
 
 
 # -- GET117 List User's Roles ------------------------------------------------------------------
+
 
 async def test_get117_lists_the_users_direct_roles(cid):
     reply = await cid.get(f"/users/{MAIJA}/roles")
@@ -185,6 +214,7 @@ async def test_get117_deleted_user_has_no_roles_to_list(cid):
 
 
 # -- GET110 List Mandates ----------------------------------------------------------------------
+
 
 async def test_get110_lists_all_mandate_ids(cid):
     reply = await cid.get("/mandates/")
@@ -245,6 +275,7 @@ async def test_get110_mandates_of_a_user_deleted_by_del102_disappear(cid):
 
 # -- GET111 Query Mandate ----------------------------------------------------------------------
 
+
 async def test_get111_returns_the_mandate_entity(cid):
     reply = await cid.get(f"/mandates/{MANDATE_ACME_TO_SARI}")
     assert reply.status == 200
@@ -282,8 +313,7 @@ async def test_get111_person_to_person_mandate(cid):
     assert reply.status == 200
     attributes = reply.attributes
     assert attributes["type"] == ["PerToPer"]
-    assert (attributes["mandater"], attributes["mandatee"], attributes["role"]) == ([MAIJA], [MATTI],
-                                                                                  [SALES_MANAGER])
+    assert (attributes["mandater"], attributes["mandatee"], attributes["role"]) == ([MAIJA], [MATTI], [SALES_MANAGER])
     types = {a.get("name"): a.get("type") for a in reply.root.findall(f"{NS}Attribute")}
     assert (types["mandater"], types["mandatee"]) == ("user", "user")
 
@@ -371,6 +401,7 @@ async def test_get111_unknown_parameter_is_invalid_arguments(cid):
 
 # -- GET120 List User's Given Mandates ---------------------------------------------------------
 
+
 async def test_get120_lists_mandates_given_by_the_user(cid):
     reply = await cid.get(f"/users/{MAIJA}/givenmandates")
     assert reply.status == 200
@@ -415,6 +446,7 @@ async def test_get120_mandate_to_a_deleted_mandatee_is_no_longer_given(cid):
 
 # -- GET121 List User's Received Mandates ------------------------------------------------------
 
+
 async def test_get121_lists_mandates_received_by_the_user(cid):
     reply = await cid.get(f"/users/{SARI}/receivedmandates")
     assert reply.status == 200
@@ -457,6 +489,7 @@ async def test_get121_unknown_parameter_is_invalid_arguments(cid):
 
 # -- GET122 List User's Received Mandate Delegations ------------------------------------------
 
+
 async def test_get122_lists_mandates_delegated_to_the_user(cid):
     reply = await cid.get(f"/users/{LIISA}/receivedmandatedelegations")
     assert reply.status == 200
@@ -485,13 +518,11 @@ async def test_get122_unknown_user_is_entity_not_found(cid):
 
 
 async def test_get122_bad_boolean_for_entities_is_invalid_arguments(cid):
-    (await cid.get(f"/users/{LIISA}/receivedmandatedelegations", params={"entities": "maybe"})
-     ).expect_error(400, 1)
+    (await cid.get(f"/users/{LIISA}/receivedmandatedelegations", params={"entities": "maybe"})).expect_error(400, 1)
 
 
 async def test_get122_unknown_parameter_is_invalid_arguments(cid):
-    (await cid.get(f"/users/{LIISA}/receivedmandatedelegations", params={"role": SALES_MANAGER})
-     ).expect_error(400, 1)
+    (await cid.get(f"/users/{LIISA}/receivedmandatedelegations", params={"role": SALES_MANAGER})).expect_error(400, 1)
 
 
 async def test_get122_delegation_goes_when_the_delegating_user_is_deleted(cid):
@@ -500,6 +531,7 @@ async def test_get122_delegation_goes_when_the_delegating_user_is_deleted(cid):
 
 
 # -- GET112 List Role Invitations ------------------------------------------------------------
+
 
 async def test_get112_lists_all_role_invitations(cid):
     reply = await cid.get("/roleinvitations/")
@@ -513,7 +545,9 @@ async def test_get112_lists_all_role_invitations(cid):
 
 async def test_get112_without_trailing_slash_as_in_the_curl_example(cid):
     assert await id_set(cid, "/roleinvitations", "RoleInvitations") == {
-        INVITATION_VILLE, invitation_ville_acme_user(cid)}
+        INVITATION_VILLE,
+        invitation_ville_acme_user(cid),
+    }
 
 
 async def test_get112_unknown_parameter_is_invalid_arguments(cid):
@@ -530,6 +564,7 @@ async def test_get112_invitations_of_a_user_deleted_by_del102_disappear(cid):
 
 
 # -- GET114 List Role Invitations (for user) ---------------------------------------------------
+
 
 async def test_get114_lists_the_users_role_invitations(cid):
     reply = await cid.get(f"/users/{VILLE}/roleinvitations")
@@ -558,6 +593,7 @@ async def test_get114_deleted_user_is_entity_not_found(cid):
 
 
 # -- GET115 List Received Mandate Role Delegations (for user) ----------------------------------
+
 
 async def test_get115_lists_role_delegations_received_by_the_user(cid):
     reply = await cid.get(f"/users/{ANNA}/delegations")
@@ -589,6 +625,7 @@ async def test_get115_delegation_goes_when_the_delegating_user_is_deleted(cid):
 
 
 # -- GET116 Query Mandate Role Delegation ------------------------------------------------------
+
 
 async def test_get116_returns_the_delegation_entity(cid):
     reply = await cid.get(f"/delegations/{ROLE_DELEGATION_SARI_TO_ANNA}")
@@ -632,8 +669,7 @@ async def test_get116_mandate_id_is_not_a_delegation(cid):
 
 
 async def test_get116_unknown_parameter_is_invalid_arguments(cid):
-    (await cid.get(f"/delegations/{ROLE_DELEGATION_SARI_TO_ANNA}", params={"entities": "true"})
-     ).expect_error(400, 1)
+    (await cid.get(f"/delegations/{ROLE_DELEGATION_SARI_TO_ANNA}", params={"entities": "true"})).expect_error(400, 1)
 
 
 async def test_get116_requires_authentication(cid):
@@ -641,6 +677,7 @@ async def test_get116_requires_authentication(cid):
 
 
 # -- cross-operation state ---------------------------------------------------------------------
+
 
 async def test_get108_and_get117_see_roles_added_by_put101_type_change(cid):
     assert (await cid.put(f"/organizations/{ACME_SALES}", params={"organizationType": "company"})).status == 200
@@ -651,8 +688,9 @@ async def test_get108_and_get117_see_roles_added_by_put101_type_change(cid):
 
 
 async def test_get109_virtual_partner_roles_are_unaffected_by_new_virtual_sub_organization(cid):
-    created = await cid.post("/organizations/", params={"technicalName": "Integrators", "virtual": "true",
-                                                        "parentOrganizationId": PARTNERS})
+    created = await cid.post(
+        "/organizations/", params={"technicalName": "Integrators", "virtual": "true", "parentOrganizationId": PARTNERS}
+    )
     assert created.status == 201, created.text
     names = await role_entity_names(cid)
     assert set(names.values()) == ALL_ROLE_ENTITY_NAMES | {"Partners/Integrators/OrganizationMainUser"}

@@ -25,8 +25,19 @@ from pathlib import Path
 import pytest
 
 from emulator.endpoints import EndpointTable
-from tests.support.customerid import (ACME, ANNA, GLOBEX, LIISA, MAIJA, MANDATE_ACME_TO_SARI, PEKKA,
-                                      ROLE_DELEGATION_SARI_TO_ANNA, SALES_MANAGER, SARI, VILLE)
+from tests.support.customerid import (
+    ACME,
+    ANNA,
+    GLOBEX,
+    LIISA,
+    MAIJA,
+    MANDATE_ACME_TO_SARI,
+    PEKKA,
+    ROLE_DELEGATION_SARI_TO_ANNA,
+    SALES_MANAGER,
+    SARI,
+    VILLE,
+)
 from tests.support.xmlshape import same_shape, shape
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -48,8 +59,9 @@ def patch124_xml_request() -> bytes:
 
 def patch124_json_request() -> bytes:
     document = json.loads((FIXTURES / "PATCH124.request.json").read_text(encoding="utf-8"))
-    document["customAttributes"] = {CUSTOM_ATTRIBUTE_NAMES[name]: values
-                                    for name, values in document["customAttributes"].items()}
+    document["customAttributes"] = {
+        CUSTOM_ATTRIBUTE_NAMES[name]: values for name, values in document["customAttributes"].items()
+    }
     return json.dumps(document).encode("utf-8")
 
 
@@ -75,8 +87,9 @@ class ShapeCall:
 # shape includes the <Id> children the fixtures show.
 SHAPE_CALLS: dict[str, ShapeCall] = {
     # -- modification operations
-    "POST100": ShapeCall("POST", "/organizations/",
-                         {"friendlyName": "Luotava Organisaatio", "parentOrganizationId": ACME}),
+    "POST100": ShapeCall(
+        "POST", "/organizations/", {"friendlyName": "Luotava Organisaatio", "parentOrganizationId": ACME}
+    ),
     "PUT101": ShapeCall("PUT", f"/organizations/{ACME}", {"friendlyName": "TestOrganizationRENAME"}),
     "DEL102": ShapeCall("DELETE", f"/users/{PEKKA}"),
     "PUT103": ShapeCall("PUT", f"/users/{MAIJA}", {"mobile": "+358401234567891", "status": "Enabled"}),
@@ -133,15 +146,19 @@ async def hit_counts(cid) -> dict[str, int]:
     async with cid.session.get(cid.emulator.url + "/__emulator/endpoints") as response:
         assert response.status == 200
         listing = await response.json()
-    return {entry["code"]: entry["hits"] for entry in listing["endpoints"]
-            if entry["api"] == "customerid" and entry["version"] == VERSION}
+    return {
+        entry["code"]: entry["hits"]
+        for entry in listing["endpoints"]
+        if entry["api"] == "customerid" and entry["version"] == VERSION
+    }
 
 
 async def served_call(cid, code: str, call: ShapeCall, accept: str | None = None):
     """Make ``call`` and check it was served by operation ``code`` with its success status."""
     before = await hit_counts(cid)
-    reply = await cid.call(call.method, call.path, params=call.params or None, data=call.body,
-                           headers=call.headers(accept))
+    reply = await cid.call(
+        call.method, call.path, params=call.params or None, data=call.body, headers=call.headers(accept)
+    )
     after = await hit_counts(cid)
     changed = {name: after[name] - before[name] for name in after if after[name] != before[name]}
     assert changed == {code: 1}, f"{call.method} {call.path} was served by {changed}, not by {code}"
@@ -233,7 +250,8 @@ def json_shape(document: dict) -> dict:
 
 def test_json_shape_tells_one_value_from_several():
     assert json_shape({"customAttributes": {"a": "x", "b": ["y", "z"]}}) == {
-        "customAttributes": ["array of string", "string"]}
+        "customAttributes": ["array of string", "string"]
+    }
     assert json_shape({"customAttributes": {"a": ["x"]}}) != json_shape({"customAttributes": {"a": "x"}})
     assert json_shape({"userId": "u"}) != json_shape({"userId": "u", "email": "e"})
 
@@ -247,7 +265,8 @@ async def test_live_json_answer_has_the_fixture_shape(cid, code):
     assert isinstance(live, dict), reply.text
     assert set(live) == set(fixture), (
         f"{code}: keys differ: only in fixture {sorted(set(fixture) - set(live))}, "
-        f"only live {sorted(set(live) - set(fixture))}")
+        f"only live {sorted(set(live) - set(fixture))}"
+    )
     assert json_shape(live) == json_shape(fixture), f"{code}: {json_shape(live)} != {json_shape(fixture)}"
 
 

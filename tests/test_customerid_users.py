@@ -26,12 +26,34 @@ from pathlib import Path
 
 import aiohttp
 
-from tests.support.customerid import id_set, invitation_ville_acme_user, mandate_globex_to_kalle, role
-from tests.support.customerid import (ACME, ANNA, GLOBEX, INVITATION_VILLE, INVOICE_VIEWER, KALLE,
-                                      LIISA, MAIJA, MANDATE_ACME_TO_GLOBEX, MANDATE_ACME_TO_SARI,
-                                      MANDATE_DELEGATION_MATTI_TO_LIISA, MANDATE_MAIJA_TO_MATTI, MATTI, NS, OLLI,
-                                      PEKKA, ROLE_DELEGATION_SARI_TO_ANNA, SALES_MANAGER, SARI, UNKNOWN_ID, VILLE,
-                                      CustomerIdClient)
+from tests.support.customerid import (
+    ACME,
+    ANNA,
+    GLOBEX,
+    INVITATION_VILLE,
+    INVOICE_VIEWER,
+    KALLE,
+    LIISA,
+    MAIJA,
+    MANDATE_ACME_TO_GLOBEX,
+    MANDATE_ACME_TO_SARI,
+    MANDATE_DELEGATION_MATTI_TO_LIISA,
+    MANDATE_MAIJA_TO_MATTI,
+    MATTI,
+    NS,
+    OLLI,
+    PEKKA,
+    ROLE_DELEGATION_SARI_TO_ANNA,
+    SALES_MANAGER,
+    SARI,
+    UNKNOWN_ID,
+    VILLE,
+    CustomerIdClient,
+    id_set,
+    invitation_ville_acme_user,
+    mandate_globex_to_kalle,
+    role,
+)
 from tests.support.xmlshape import same_shape
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "customerid" / "2.1"
@@ -42,9 +64,6 @@ ENABLED_USERS = {MAIJA, MATTI, SARI, OLLI}
 XML = {"Content-Type": "application/xml"}
 JSON = {"Content-Type": "application/json"}
 ACCEPT_JSON = {"Accept": "application/json"}
-
-
-
 
 
 def stored_user(cid, user_id: str):
@@ -65,7 +84,6 @@ async def user_ids(cid, params=None, path: str = "/users/") -> list[str]:
 async def found(cid, params) -> set[str]:
     """GET104 with search parameters, as a set."""
     return set(await user_ids(cid, params))
-
 
 
 async def user(cid, user_id: str) -> dict[str, list[str]]:
@@ -99,8 +117,9 @@ def user_response(reply) -> dict:
     for child in reply.root:
         name = child.tag.removeprefix(NS)
         if name == "customAttributes":
-            values[name] = {a.get("name"): [v.text or "" for v in a.findall(f"{NS}value")]
-                            for a in child.findall(f"{NS}attribute")}
+            values[name] = {
+                a.get("name"): [v.text or "" for v in a.findall(f"{NS}value")] for a in child.findall(f"{NS}attribute")
+            }
         else:
             values[name] = child.text
     return values
@@ -111,6 +130,7 @@ def child_order(reply) -> list[str]:
 
 
 # -- GET104 List Users ---------------------------------------------------------------------------
+
 
 async def test_get104_lists_all_users_in_id_order(cid):
     reply = await cid.get("/users/")
@@ -193,7 +213,11 @@ async def test_get104_organization_id_filter_follows_the_same_prefix_and_case_ru
     # docs/fidelity.md: every filter ignores case and, without exactMatch=true, matches a prefix.
     assert await found(cid, {"organizationId": ACME.upper(), "exactMatch": "true"}) == {MAIJA, VILLE}
     assert await found(cid, {"organizationId": "11111111-1111-4111-8111-11111111111"}) == {
-        MAIJA, VILLE, MATTI, LIISA}  # acme ...111 and acme-sales ...112 (and nordics ...113)
+        MAIJA,
+        VILLE,
+        MATTI,
+        LIISA,
+    }  # acme ...111 and acme-sales ...112 (and nordics ...113)
     assert await found(cid, {"organizationId": "11111111-1111-4111-8111-11111111111", "exactMatch": "true"}) == set()
 
 
@@ -324,11 +348,11 @@ async def test_get104_url_credentials_are_not_search_attributes(cid):
         reply = await anonymous.get("/users/", params={"username": "restuser", "password": "secret"})
         assert reply.status == 200, reply.text
         assert reply.ids == ALL_USERS
-        reply = await anonymous.get("/users/", params={"username": "restuser", "password": "secret",
-                                                       "status": "Locked"})
+        reply = await anonymous.get(
+            "/users/", params={"username": "restuser", "password": "secret", "status": "Locked"}
+        )
         assert reply.ids == [PEKKA]
-        (await anonymous.get("/users/", params={"username": "restuser", "password": "wrong"})
-         ).expect_error(401, 2)
+        (await anonymous.get("/users/", params={"username": "restuser", "password": "wrong"})).expect_error(401, 2)
 
 
 async def test_get104_post_is_method_not_allowed(cid):
@@ -339,6 +363,7 @@ async def test_get104_post_is_method_not_allowed(cid):
 
 # -- GET105 Query User ---------------------------------------------------------------------------
 
+
 async def test_get105_returns_every_attribute_in_the_documented_order(cid):
     reply = await cid.get(f"/users/{MAIJA}")
     assert reply.status == 200
@@ -346,9 +371,24 @@ async def test_get105_returns_every_attribute_in_the_documented_order(cid):
     assert reply.root.get("inResponseTo") == f"/2.1/users/{MAIJA}"
     assert reply.root.get("method") == "GET"
     attributes = reply.attributes
-    assert list(attributes) == ["id", "firstname", "surname", "mobile", "cn", "login", "email", "ssn", "locale",
-                                "organization", "organizationEntityName", "organizationId", "status",
-                                "browsers", "department", "employeeid"]
+    assert list(attributes) == [
+        "id",
+        "firstname",
+        "surname",
+        "mobile",
+        "cn",
+        "login",
+        "email",
+        "ssn",
+        "locale",
+        "organization",
+        "organizationEntityName",
+        "organizationId",
+        "status",
+        "browsers",
+        "department",
+        "employeeid",
+    ]
     cn = attributes.pop("cn")
     assert len(cn) == 1 and cn[0] != MAIJA
     assert attributes == {
@@ -428,6 +468,7 @@ async def test_get105_requires_authentication(cid):
 
 # -- PUT103 Update User --------------------------------------------------------------------------
 
+
 async def test_put103_curl_example_sets_mobile_and_status(cid):
     reply = await cid.put(f"/users/{LIISA}", params={"mobile": "+358401234567891", "status": "Enabled"})
     assert reply.status == 200
@@ -479,8 +520,12 @@ async def test_put103_update_is_visible_to_the_next_get104_query(cid):
 
 async def test_put103_update_is_visible_to_get113(cid):
     await put_user(cid, LIISA, {"status": "Enabled", "locale": "fi"})
-    assert await id_set(cid, f"/organizations/{ACME}/users", "Users",
-                        {"recursive": "true", "status": "enabled"}) == {MAIJA, MATTI, LIISA, OLLI}
+    assert await id_set(cid, f"/organizations/{ACME}/users", "Users", {"recursive": "true", "status": "enabled"}) == {
+        MAIJA,
+        MATTI,
+        LIISA,
+        OLLI,
+    }
     assert await found(cid, {"locale": "fi"}) == {MAIJA, MATTI, LIISA}
 
 
@@ -555,7 +600,9 @@ async def test_put103_waiting_for_registration_user_cannot_be_enabled_by_an_admi
     (await cid.put(f"/users/{VILLE}", params={"status": "Enabled"})).expect_error(400, 1)
     assert (await user(cid, VILLE))["status"] == ["Waiting for registration"]
     assert await id_set(cid, f"/users/{VILLE}/roleinvitations", "RoleInvitations") == {
-        INVITATION_VILLE, invitation_ville_acme_user(cid)}
+        INVITATION_VILLE,
+        invitation_ville_acme_user(cid),
+    }
 
 
 async def test_put103_password_is_set_but_never_shown(cid):
@@ -606,8 +653,12 @@ async def test_put103_organization_custom_attribute_is_not_a_user_attribute(cid)
 
 async def test_put103_read_only_attributes_cannot_be_updated(cid):
     before = await user(cid, MAIJA)
-    for name, value in (("id", UNKNOWN_ID), ("cn", UNKNOWN_ID), ("organizationId", GLOBEX),
-                        ("organization", "Globex Ab")):
+    for name, value in (
+        ("id", UNKNOWN_ID),
+        ("cn", UNKNOWN_ID),
+        ("organizationId", GLOBEX),
+        ("organization", "Globex Ab"),
+    ):
         (await cid.put(f"/users/{MAIJA}", params={name: value})).expect_error(400, 1)
     assert await user(cid, MAIJA) == before
 
@@ -652,12 +703,12 @@ async def test_put103_organization_id_is_not_a_user(cid):
 
 
 async def test_put103_requires_authentication(cid):
-    (await cid.put(f"/users/{MAIJA}", params={"firstname": "Hacked"}, headers=WRONG_CREDENTIALS)
-     ).expect_error(401, 2)
+    (await cid.put(f"/users/{MAIJA}", params={"firstname": "Hacked"}, headers=WRONG_CREDENTIALS)).expect_error(401, 2)
     assert (await user(cid, MAIJA))["firstname"] == ["Maija"]
 
 
 # -- PATCH124 Update User (form, XML or JSON body) -----------------------------------------------
+
 
 async def test_patch124_form_body_as_in_the_curl_example(cid):
     reply = await cid.patch(f"/users/{MAIJA}", data={"firstname": "Example"})
@@ -675,8 +726,7 @@ async def test_patch124_form_body_as_in_the_curl_example(cid):
         "ssn": "010199-1234",
         "locale": "fi",
         "status": "Enabled",
-        "customAttributes": {"browsers": ["firefox", "chrome"], "department": ["Management"],
-                             "employeeid": ["1001"]},
+        "customAttributes": {"browsers": ["firefox", "chrome"], "department": ["Management"], "employeeid": ["1001"]},
         "userId": MAIJA,
         "repoId": cn,
         "organization": "ACME Oy",
@@ -694,8 +744,17 @@ async def test_patch124_xml_answer_has_the_documented_shape_and_order(cid):
 
 async def test_patch124_answer_leaves_out_attributes_without_value(cid):
     reply = await cid.patch(f"/users/{KALLE}", data={"locale": "fi"})
-    assert child_order(reply) == ["firstname", "surname", "email", "locale", "status", "userId", "repoId",
-                                  "organization", "organizationEntityName"]
+    assert child_order(reply) == [
+        "firstname",
+        "surname",
+        "email",
+        "locale",
+        "status",
+        "userId",
+        "repoId",
+        "organization",
+        "organizationEntityName",
+    ]
     values = user_response(reply)
     assert values["status"] == "Waiting for registration"
     assert values["organization"] == "Globex Ab"
@@ -703,8 +762,9 @@ async def test_patch124_answer_leaves_out_attributes_without_value(cid):
 
 
 async def test_patch124_form_body_empty_value_removes_and_repeated_key_is_multi_valued(cid):
-    reply = await cid.patch(f"/users/{MATTI}",
-                            data=[("mobile", ""), ("browsers", "IE"), ("browsers", "chrome"), ("department", "")])
+    reply = await cid.patch(
+        f"/users/{MATTI}", data=[("mobile", ""), ("browsers", "IE"), ("browsers", "chrome"), ("department", "")]
+    )
     values = user_response(reply)
     assert "mobile" not in values
     assert values["customAttributes"] == {"browsers": ["IE", "chrome"], "employeeid": ["1002"]}
@@ -723,14 +783,38 @@ async def test_patch124_xml_body_as_in_the_doc_sample(cid):
     values = user_response(reply)
     assert values["firstname"] == "Firstname"
     assert values["status"] == "Enabled"
-    assert values["customAttributes"] == {"browsers": ["Value1", "Value2"], "department": ["Value3"],
-                                          "employeeid": ["1003"]}
+    assert values["customAttributes"] == {
+        "browsers": ["Value1", "Value2"],
+        "department": ["Value3"],
+        "employeeid": ["1003"],
+    }
     attributes = await user(cid, LIISA)
-    assert {name: attributes[name] for name in ("firstname", "surname", "login", "email", "mobile", "ssn",
-                                                "locale", "status", "browsers", "department")} == {
-        "firstname": ["Firstname"], "surname": ["Surname"], "login": ["Username"],
-        "email": ["email@example.com"], "mobile": ["+358501234567"], "ssn": ["111111-111C"],
-        "locale": ["en"], "status": ["Enabled"], "browsers": ["Value1", "Value2"], "department": ["Value3"]}
+    assert {
+        name: attributes[name]
+        for name in (
+            "firstname",
+            "surname",
+            "login",
+            "email",
+            "mobile",
+            "ssn",
+            "locale",
+            "status",
+            "browsers",
+            "department",
+        )
+    } == {
+        "firstname": ["Firstname"],
+        "surname": ["Surname"],
+        "login": ["Username"],
+        "email": ["email@example.com"],
+        "mobile": ["+358501234567"],
+        "ssn": ["111111-111C"],
+        "locale": ["en"],
+        "status": ["Enabled"],
+        "browsers": ["Value1", "Value2"],
+        "department": ["Value3"],
+    }
     assert stored_user(cid, LIISA).password == "Password1"
     assert stored_user(cid, LIISA).password_enabled is True
     assert await found(cid, {"login": "Username", "exactMatch": "true"}) == {LIISA}
@@ -738,21 +822,24 @@ async def test_patch124_xml_body_as_in_the_doc_sample(cid):
 
 async def test_patch124_xml_body_elements_in_any_order_and_only_the_given_ones_change(cid):
     before = await user(cid, MATTI)
-    body = (f'<UserRequest xmlns="{NS[1:-1]}"><locale>en</locale><surname>Mattila</surname></UserRequest>')
+    body = f'<UserRequest xmlns="{NS[1:-1]}"><locale>en</locale><surname>Mattila</surname></UserRequest>'
     values = user_response(await cid.patch(f"/users/{MATTI}", data=body, headers=XML))
     assert (values["surname"], values["locale"], values["firstname"]) == ("Mattila", "en", "Matti")
     after = await user(cid, MATTI)
     assert after["surname"] == ["Mattila"]
     assert after["locale"] == ["en"]
-    assert {k: v for k, v in after.items() if k not in ("surname", "locale")} == \
-        {k: v for k, v in before.items() if k not in ("surname", "locale")}
+    assert {k: v for k, v in after.items() if k not in ("surname", "locale")} == {
+        k: v for k, v in before.items() if k not in ("surname", "locale")
+    }
 
 
 async def test_patch124_xml_custom_attribute_without_values_or_with_empty_value_is_removed(cid):
-    body = (f'<UserRequest xmlns="{NS[1:-1]}"><customAttributes>'
-            '<attribute name="browsers"/>'
-            '<attribute name="department"><value></value></attribute>'
-            "</customAttributes></UserRequest>")
+    body = (
+        f'<UserRequest xmlns="{NS[1:-1]}"><customAttributes>'
+        '<attribute name="browsers"/>'
+        '<attribute name="department"><value></value></attribute>'
+        "</customAttributes></UserRequest>"
+    )
     values = user_response(await cid.patch(f"/users/{MAIJA}", data=body, headers=XML))
     assert values["customAttributes"] == {"employeeid": ["1001"]}
     attributes = await user(cid, MAIJA)
@@ -830,8 +917,9 @@ async def test_patch124_json_answer_with_accept_application_json(cid):
 
 
 async def test_patch124_json_request_and_json_answer(cid):
-    reply = await cid.patch(f"/users/{SARI}", data=json.dumps({"surname": "Makinen", "status": "Disabled"}),
-                            headers={**JSON, **ACCEPT_JSON})
+    reply = await cid.patch(
+        f"/users/{SARI}", data=json.dumps({"surname": "Makinen", "status": "Disabled"}), headers={**JSON, **ACCEPT_JSON}
+    )
     assert reply.status == 200
     assert reply.json["surname"] == "Makinen"
     assert reply.json["status"] == "Disabled"
@@ -841,8 +929,9 @@ async def test_patch124_json_request_and_json_answer(cid):
 
 
 async def test_patch124_accept_naming_xml_and_json_answers_xml(cid):
-    reply = await cid.patch(f"/users/{MAIJA}", data={"locale": "en"},
-                            headers={"Accept": "application/json, application/xml"})
+    reply = await cid.patch(
+        f"/users/{MAIJA}", data={"locale": "en"}, headers={"Accept": "application/json, application/xml"}
+    )
     assert user_response(reply)["locale"] == "en"
     reply = await cid.patch(f"/users/{MAIJA}", data={"locale": "sv"}, headers={"Accept": "application/xml"})
     assert user_response(reply)["locale"] == "sv"
@@ -853,18 +942,21 @@ async def test_patch124_status_other_than_enabled_or_disabled_is_invalid_argumen
     (await cid.patch(f"/users/{MAIJA}", data={"status": "Locked", "firstname": "X"})).expect_error(400, 1)
     body = f'<UserRequest xmlns="{NS[1:-1]}"><firstname>X</firstname><status>Pending</status></UserRequest>'
     (await cid.patch(f"/users/{MAIJA}", data=body, headers=XML)).expect_error(400, 1)
-    (await cid.patch(f"/users/{MAIJA}", data=json.dumps({"firstname": "X", "status": "5"}), headers=JSON)
-     ).expect_error(400, 1)
+    (await cid.patch(f"/users/{MAIJA}", data=json.dumps({"firstname": "X", "status": "5"}), headers=JSON)).expect_error(
+        400, 1
+    )
     (await cid.patch(f"/users/{VILLE}", data={"status": "Enabled"})).expect_error(400, 1)
     assert await everyone(cid) == before
 
 
 async def test_patch124_malformed_xml_is_invalid_arguments(cid):
     before = await everyone(cid)
-    for body in (f'<UserRequest xmlns="{NS[1:-1]}"><firstname>X</firstname>',  # not closed
-                 "<UserRequest><firstname>X</surname></UserRequest>",
-                 "not xml at all",
-                 ""):
+    for body in (
+        f'<UserRequest xmlns="{NS[1:-1]}"><firstname>X</firstname>',  # not closed
+        "<UserRequest><firstname>X</surname></UserRequest>",
+        "not xml at all",
+        "",
+    ):
         (await cid.patch(f"/users/{MAIJA}", data=body, headers=XML)).expect_error(400, 1)
     assert await everyone(cid) == before
 
@@ -882,12 +974,16 @@ async def test_patch124_xml_with_doctype_or_entities_is_refused_and_changes_noth
     ns = NS[1:-1]
     bodies = [
         # billion laughs
-        ('<?xml version="1.0"?><!DOCTYPE UserRequest [<!ENTITY a "aaaaaaaaaa">'
-         '<!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;"><!ENTITY c "&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;">]>'
-         f'<UserRequest xmlns="{ns}"><firstname>&c;</firstname></UserRequest>'),
+        (
+            '<?xml version="1.0"?><!DOCTYPE UserRequest [<!ENTITY a "aaaaaaaaaa">'
+            '<!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;"><!ENTITY c "&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;">]>'
+            f'<UserRequest xmlns="{ns}"><firstname>&c;</firstname></UserRequest>'
+        ),
         # external entity
-        ('<?xml version="1.0"?><!DOCTYPE UserRequest [<!ENTITY x SYSTEM "file:///etc/passwd">]>'
-         f'<UserRequest xmlns="{ns}"><firstname>&x;</firstname></UserRequest>'),
+        (
+            '<?xml version="1.0"?><!DOCTYPE UserRequest [<!ENTITY x SYSTEM "file:///etc/passwd">]>'
+            f'<UserRequest xmlns="{ns}"><firstname>&x;</firstname></UserRequest>'
+        ),
         # a DTD alone
         f'<!DOCTYPE UserRequest><UserRequest xmlns="{ns}"><firstname>Doc</firstname></UserRequest>',
     ]
@@ -901,11 +997,13 @@ async def test_patch124_xml_with_doctype_or_entities_is_refused_and_changes_noth
 
 async def test_patch124_wrong_xml_document_is_invalid_arguments(cid):
     ns = NS[1:-1]
-    for body in (f'<User xmlns="{ns}"><firstname>X</firstname></User>',
-                 f'<UserRequest xmlns="{ns}"><nickname>X</nickname></UserRequest>',
-                 f'<UserRequest xmlns="{ns}"><firstname>X</firstname><firstname>Y</firstname></UserRequest>',
-                 f'<UserRequest xmlns="{ns}"><firstname><b>X</b></firstname></UserRequest>',
-                 f'<UserRequest xmlns="{ns}"><customAttributes><value>X</value></customAttributes></UserRequest>'):
+    for body in (
+        f'<User xmlns="{ns}"><firstname>X</firstname></User>',
+        f'<UserRequest xmlns="{ns}"><nickname>X</nickname></UserRequest>',
+        f'<UserRequest xmlns="{ns}"><firstname>X</firstname><firstname>Y</firstname></UserRequest>',
+        f'<UserRequest xmlns="{ns}"><firstname><b>X</b></firstname></UserRequest>',
+        f'<UserRequest xmlns="{ns}"><customAttributes><value>X</value></customAttributes></UserRequest>',
+    ):
         (await cid.patch(f"/users/{MAIJA}", data=body, headers=XML)).expect_error(400, 1)
     assert (await user(cid, MAIJA))["firstname"] == ["Maija"]
 
@@ -913,8 +1011,9 @@ async def test_patch124_wrong_xml_document_is_invalid_arguments(cid):
 async def test_patch124_malformed_json_is_invalid_arguments(cid):
     before = await everyone(cid)
     # The doc's own JSON sample is not valid JSON (missing comma, unquoted value, trailing commas).
-    doc_sample = ('{ "firstname": "Firstname", "customAttributes": { "Custom1": ["Value1", "Value2"] '
-                  '"Custom2": Value3 }, }')
+    doc_sample = (
+        '{ "firstname": "Firstname", "customAttributes": { "Custom1": ["Value1", "Value2"] "Custom2": Value3 }, }'
+    )
     for body in (doc_sample, '{"firstname": "X"', "", "null", '["firstname", "X"]', '"firstname"'):
         (await cid.patch(f"/users/{MAIJA}", data=body, headers=JSON)).expect_error(400, 1)
     assert await everyone(cid) == before
@@ -923,8 +1022,13 @@ async def test_patch124_malformed_json_is_invalid_arguments(cid):
 async def test_patch124_json_with_wrong_value_types_is_invalid_arguments(cid):
     before = await everyone(cid)
     # Unknown fields are refused (Jackson's default); custom attributes belong inside customAttributes.
-    for body in ({"firstname": ["A", "B"]}, {"customAttributes": ["department", "IT"]},
-                 {"nickname": "X"}, {"pwd.activated": "maybe"}, {"department": "IT"}):
+    for body in (
+        {"firstname": ["A", "B"]},
+        {"customAttributes": ["department", "IT"]},
+        {"nickname": "X"},
+        {"pwd.activated": "maybe"},
+        {"department": "IT"},
+    ):
         (await cid.patch(f"/users/{MAIJA}", data=json.dumps(body), headers=JSON)).expect_error(400, 1)
     assert await everyone(cid) == before
 
@@ -938,21 +1042,22 @@ async def test_patch124_unconfigured_custom_attribute_is_invalid_arguments_and_c
 
 
 async def test_patch124_unsupported_content_type_is_invalid_arguments(cid):
-    (await cid.patch(f"/users/{MAIJA}", data="firstname=X", headers={"Content-Type": "text/plain"})
-     ).expect_error(400, 1)
+    (await cid.patch(f"/users/{MAIJA}", data="firstname=X", headers={"Content-Type": "text/plain"})).expect_error(
+        400, 1
+    )
     assert (await user(cid, MAIJA))["firstname"] == ["Maija"]
 
 
 async def test_patch124_query_parameters_are_refused(cid):
-    (await cid.patch(f"/users/{MAIJA}", params={"firstname": "Query"}, data={"surname": "Body"})
-     ).expect_error(400, 1)
+    (await cid.patch(f"/users/{MAIJA}", params={"firstname": "Query"}, data={"surname": "Body"})).expect_error(400, 1)
     attributes = await user(cid, MAIJA)
     assert (attributes["firstname"], attributes["surname"]) == (["Maija"], ["Virtanen"])
 
 
 async def test_patch124_login_of_another_user_is_already_exists(cid):
-    (await cid.patch(f"/users/{SARI}", data=json.dumps({"login": "matti.meikalainen"}), headers=JSON)
-     ).expect_error(409, 4)
+    (await cid.patch(f"/users/{SARI}", data=json.dumps({"login": "matti.meikalainen"}), headers=JSON)).expect_error(
+        409, 4
+    )
     assert (await user(cid, SARI))["login"] == ["sari.makinen"]
 
 
@@ -965,18 +1070,19 @@ async def test_patch124_body_over_one_mebibyte_is_refused(cid):
 
 async def test_patch124_unknown_user_is_entity_not_found(cid):
     (await cid.patch(f"/users/{UNKNOWN_ID}", data={"firstname": "Nobody"})).expect_error(404, 7)
-    (await cid.patch(f"/users/{UNKNOWN_ID}", data=json.dumps({"firstname": "Nobody"}), headers=JSON)
-     ).expect_error(404, 7)
+    (await cid.patch(f"/users/{UNKNOWN_ID}", data=json.dumps({"firstname": "Nobody"}), headers=JSON)).expect_error(
+        404, 7
+    )
     assert await found(cid, {"firstname": "Nobody"}) == set()
 
 
 async def test_patch124_requires_authentication(cid):
-    (await cid.patch(f"/users/{MAIJA}", data={"firstname": "Hacked"}, headers=WRONG_CREDENTIALS)
-     ).expect_error(401, 2)
+    (await cid.patch(f"/users/{MAIJA}", data={"firstname": "Hacked"}, headers=WRONG_CREDENTIALS)).expect_error(401, 2)
     assert (await user(cid, MAIJA))["firstname"] == ["Maija"]
 
 
 # -- PUT123 Reinvite User ------------------------------------------------------------------------
+
 
 async def test_put123_reinvites_a_user_waiting_for_registration(cid):
     reply = await cid.put(f"/users/{VILLE}/reinvite")
@@ -1061,6 +1167,7 @@ async def test_put123_get_is_method_not_allowed(cid):
 
 # -- PUT125 Force Password Change for User -------------------------------------------------------
 
+
 async def test_put125_answers_204_with_no_body(cid):
     assert stored_user(cid, MAIJA).must_change_password is False
     reply = await cid.put(f"/users/{MAIJA}/forcepasswordchange")
@@ -1115,6 +1222,7 @@ async def test_put125_requires_authentication(cid):
 
 # -- DEL102 Delete User --------------------------------------------------------------------------
 
+
 async def test_del102_deletes_the_user(cid):
     reply = await cid.delete(f"/users/{PEKKA}")
     assert reply.status == 200
@@ -1133,8 +1241,9 @@ async def test_del102_deleted_user_is_gone_from_get104_and_get113(cid):
     assert await found(cid, {"login": "pekka"}) == set()
     assert await found(cid, {"status": "Locked"}) == set()
     assert await found(cid, {"department": "Support"}) == set()
-    assert await id_set(cid, f"/organizations/{ACME}/users", "Users", {"recursive": "true"}) == \
-        ACME_TREE_USERS - {PEKKA}
+    assert await id_set(cid, f"/organizations/{ACME}/users", "Users", {"recursive": "true"}) == ACME_TREE_USERS - {
+        PEKKA
+    }
     support = cid.emulator.id_of("organization", "acme-support")
     assert await id_set(cid, f"/organizations/{support}/users", "Users") == {OLLI}
 
@@ -1193,7 +1302,10 @@ async def test_del102_removes_the_organization_mandate_the_user_received_and_its
     (await cid.get(f"/mandates/{MANDATE_ACME_TO_SARI}")).expect_error(404, 7)
     assert await id_set(cid, f"/organizations/{ACME}/givenmandates", "Mandates") == {MANDATE_ACME_TO_GLOBEX}
     assert await id_set(cid, "/mandates/", "Mandates") == {
-        MANDATE_ACME_TO_GLOBEX, MANDATE_MAIJA_TO_MATTI, mandate_globex_to_kalle(cid)}
+        MANDATE_ACME_TO_GLOBEX,
+        MANDATE_MAIJA_TO_MATTI,
+        mandate_globex_to_kalle(cid),
+    }
     # sari had delegated the InvoiceViewer role of acme -> globex to anna.
     (await cid.get(f"/delegations/{ROLE_DELEGATION_SARI_TO_ANNA}")).expect_error(404, 7)
     assert await id_set(cid, f"/users/{ANNA}/delegations", "Delegations") == set()
@@ -1288,6 +1400,7 @@ async def test_del102_on_the_users_collection_is_method_not_allowed(cid):
 
 # -- Atomicity: a refused request changes nothing ------------------------------------------------
 
+
 async def test_refused_updates_change_nothing_visible_to_any_query(cid):
     before_users = await everyone(cid)
     before_search = await found(cid, {"department": "Sales"})
@@ -1298,10 +1411,14 @@ async def test_refused_updates_change_nothing_visible_to_any_query(cid):
         lambda: cid.put(f"/users/{MATTI}", params=[("department", "IT"), ("surname", "A"), ("surname", "B")]),
         lambda: cid.put(f"/users/{MATTI}", params={"department": "IT", "shoesize": "42"}),
         lambda: cid.patch(f"/users/{MATTI}", data={"department": "IT", "status": "Pending"}),
-        lambda: cid.patch(f"/users/{MATTI}", data=json.dumps({"customAttributes": {"department": "IT"},
-                                                               "extra": "x"}), headers=JSON),
-        lambda: cid.patch(f"/users/{MATTI}", data=(f'<UserRequest xmlns="{NS[1:-1]}"><surname>Z</surname>'
-                                                   "<status>Locked</status></UserRequest>"), headers=XML),
+        lambda: cid.patch(
+            f"/users/{MATTI}", data=json.dumps({"customAttributes": {"department": "IT"}, "extra": "x"}), headers=JSON
+        ),
+        lambda: cid.patch(
+            f"/users/{MATTI}",
+            data=(f'<UserRequest xmlns="{NS[1:-1]}"><surname>Z</surname><status>Locked</status></UserRequest>'),
+            headers=XML,
+        ),
     ]
     for send in refused:
         reply = await send()
@@ -1311,4 +1428,3 @@ async def test_refused_updates_change_nothing_visible_to_any_query(cid):
     assert await found(cid, {"department": "Sales"}) == before_search == {MATTI, LIISA}
     assert await found(cid, {"department": "IT"}) == {OLLI}
     assert stored_user(cid, MATTI).password_enabled is True
-

@@ -15,8 +15,20 @@ each validated against cid-1.2.xsd by the client.
 
 import pytest
 
-from tests.support.customerid import (ACME, ACME_SALES, INVOICE_VIEWER, LIISA, MAIJA, MANDATE_MAIJA_TO_MATTI, MATTI,
-                                      PARTNERS, PEKKA, SALES_MANAGER, VILLE, user_name)
+from tests.support.customerid import (
+    ACME,
+    ACME_SALES,
+    INVOICE_VIEWER,
+    LIISA,
+    MAIJA,
+    MANDATE_MAIJA_TO_MATTI,
+    MATTI,
+    PARTNERS,
+    PEKKA,
+    SALES_MANAGER,
+    VILLE,
+    user_name,
+)
 
 V = "1.0"
 
@@ -25,13 +37,20 @@ def base(cid) -> str:
     return cid.emulator.url + "/eidm2/services"
 
 
-
 # --------------------------------------------------------------------------- organizations
 
+
 async def test_mod001b_create_organization_under_a_parent_path(cid):
-    reply = await cid.post("/orgs/1234567-8/sales/", version=V,
-                           params={"organizationId": "baltics", "friendlyName": "ACME Baltics",
-                                   "organizationClass": "company", "vatnumber": "EE1,EE2"})
+    reply = await cid.post(
+        "/orgs/1234567-8/sales/",
+        version=V,
+        params={
+            "organizationId": "baltics",
+            "friendlyName": "ACME Baltics",
+            "organizationClass": "company",
+            "vatnumber": "EE1,EE2",
+        },
+    )
     assert reply.status == 201, reply.text
     assert reply.tag == "idlist" and reply.urls == [base(cid) + "/org/1234567-8/sales/baltics"]
     listed = await cid.get("/organizations/", params={"entityName": "1234567-8/sales/baltics", "exactMatch": "true"})
@@ -41,15 +60,17 @@ async def test_mod001b_create_organization_under_a_parent_path(cid):
 
 
 async def test_mod001b_create_top_level_organization_with_organization_type(cid):
-    reply = await cid.post("/orgs/", version=V, params={"organizationId": "6666666-6", "friendlyName": "Test",
-                                                       "organizationType": "eidm"})
+    reply = await cid.post(
+        "/orgs/", version=V, params={"organizationId": "6666666-6", "friendlyName": "Test", "organizationType": "eidm"}
+    )
     assert reply.status == 201 and reply.urls == [base(cid) + "/org/6666666-6"]
     assert (await cid.get("/org/6666666-6", version=V)).field("organizationClass") == "eidm"
 
 
 async def test_mod001b_create_virtual_organization_under_virtual_parent(cid):
-    reply = await cid.post("/orgs/Partners/", version=V,
-                           params={"organizationId": "Distributors", "friendlyName": "D", "virtual": "true"})
+    reply = await cid.post(
+        "/orgs/Partners/", version=V, params={"organizationId": "Distributors", "friendlyName": "D", "virtual": "true"}
+    )
     assert reply.status == 201 and reply.urls == [base(cid) + "/org/Partners/Distributors"]
 
 
@@ -68,8 +89,9 @@ async def test_mod001b_normal_under_virtual_is_parent_not_non_virtual(cid):
 
 
 async def test_mod001b_virtual_under_normal_is_parent_not_virtual(cid):
-    reply = await cid.post("/orgs/1234567-8/", version=V,
-                           params={"organizationId": "x", "friendlyName": "x", "virtual": "true"})
+    reply = await cid.post(
+        "/orgs/1234567-8/", version=V, params={"organizationId": "x", "friendlyName": "x", "virtual": "true"}
+    )
     reply.expect_error(400, 8)
 
 
@@ -84,10 +106,14 @@ async def test_mod002_remove_organization_lists_removed_organizations_roles_and_
     reply = await cid.delete("/org/1234567-8/sales", version=V, params={"recursive": "true"})
     assert reply.status == 200, reply.text
     assert reply.urls == [
-        base(cid) + "/org/1234567-8/sales", base(cid) + "/org/1234567-8/sales/nordics",
-        base(cid) + "/role/1234567-8/sales/OrganizationMainUser", base(cid) + "/role/1234567-8/sales/SalesManager",
+        base(cid) + "/org/1234567-8/sales",
+        base(cid) + "/org/1234567-8/sales/nordics",
+        base(cid) + "/role/1234567-8/sales/OrganizationMainUser",
+        base(cid) + "/role/1234567-8/sales/SalesManager",
         base(cid) + "/role/1234567-8/sales/nordics/OrganizationMainUser",
-        sales_user, nordics_user]
+        sales_user,
+        nordics_user,
+    ]
     (await cid.get(f"/organizations/{ACME_SALES}")).expect_error(404, 7)
     (await cid.get(f"/users/{MATTI}")).expect_error(404, 7)
     (await cid.get(f"/roles/{SALES_MANAGER}")).expect_error(404, 7)
@@ -111,8 +137,9 @@ async def test_mod002_remove_organization_entity_name_is_case_sensitive(cid):
 
 
 async def test_mod003b_update_organization(cid):
-    reply = await cid.put("/org/1234567-8/", version=V,
-                          params={"friendlyName": "TestOrganizationRENAME", "industry": ""})
+    reply = await cid.put(
+        "/org/1234567-8/", version=V, params={"friendlyName": "TestOrganizationRENAME", "industry": ""}
+    )
     assert reply.status == 200 and reply.urls == [base(cid) + "/org/1234567-8"]
     attributes = (await cid.get(f"/organizations/{ACME}")).attributes
     assert attributes["friendlyName"] == ["TestOrganizationRENAME"] and "industry" not in attributes
@@ -130,8 +157,11 @@ async def test_mod003b_update_organization_unconfigured_attribute(cid):
 
 async def test_d10_listorganizations_top_level_and_sub_organizations(cid):
     top = await cid.get("/orgs/", version=V)
-    assert top.status == 200 and top.urls == [base(cid) + "/org/1234567-8", base(cid) + "/org/7654321-0",
-                                              base(cid) + "/org/Partners"]
+    assert top.status == 200 and top.urls == [
+        base(cid) + "/org/1234567-8",
+        base(cid) + "/org/7654321-0",
+        base(cid) + "/org/Partners",
+    ]
     direct = await cid.get("/orgs/1234567-8/", version=V)
     assert direct.urls == [base(cid) + "/org/1234567-8/sales", base(cid) + "/org/1234567-8/support"]
     deep = await cid.get("/orgs/1234567-8", version=V, params={"recursive": "true"})
@@ -166,7 +196,10 @@ async def test_d10_queryorganization(cid):
     assert reply.status == 200 and reply.tag == "organization"
     assert reply.urls == [base(cid) + "/org/1234567-8"]
     assert (reply.field("friendlyName"), reply.field("organizationClass"), reply.field("virtual")) == (
-        "ACME Oy", "company", "false")
+        "ACME Oy",
+        "company",
+        "false",
+    )
 
 
 async def test_d10_queryorganization_is_case_sensitive(cid):
@@ -175,9 +208,13 @@ async def test_d10_queryorganization_is_case_sensitive(cid):
 
 # --------------------------------------------------------------------------- users
 
+
 async def test_mod004b_update_user(cid):
-    reply = await cid.put(f"/user/{user_name(cid, MAIJA)}/", version=V,
-                          params={"mobile": "+358401234567891", "uid": "maija.v", "hetu": "", "department": "A,B"})
+    reply = await cid.put(
+        f"/user/{user_name(cid, MAIJA)}/",
+        version=V,
+        params={"mobile": "+358401234567891", "uid": "maija.v", "hetu": "", "department": "A,B"},
+    )
     assert reply.status == 200 and reply.urls == [base(cid) + "/user/" + user_name(cid, MAIJA)]
     attributes = (await cid.get(f"/users/{MAIJA}")).attributes
     assert attributes["mobile"] == ["+358401234567891"] and attributes["login"] == ["maija.v"]
@@ -188,8 +225,11 @@ async def test_mod004b_disable_enable_roles_remove_and_mandates_remove(cid):
     name = user_name(cid, MAIJA)
     assert (await cid.put(f"/user/{name}", version=V, params={"disable": "true"})).status == 200
     assert (await cid.get(f"/users/{MAIJA}")).attribute("status") == "Disabled"
-    assert (await cid.put(f"/user/{name}", version=V, params={"enable": "true", "roles.remove": "true",
-                                                                "mandates.remove": "true"})).status == 200
+    assert (
+        await cid.put(
+            f"/user/{name}", version=V, params={"enable": "true", "roles.remove": "true", "mandates.remove": "true"}
+        )
+    ).status == 200
     assert (await cid.get(f"/users/{MAIJA}")).attribute("status") == "Enabled"
     assert (await cid.get(f"/users/{MAIJA}/roles")).ids == []
     assert (await cid.get(f"/users/{MAIJA}/givenmandates")).ids == []
@@ -202,8 +242,11 @@ async def test_mod004b_empty_password_disables_the_password_method(cid):
 
 
 async def test_mod004b_create_true_creates_the_named_user(cid):
-    reply = await cid.put("/user/1234567-8/sales/newbie", version=V,
-                          params={"create": "true", "uid": "newbie", "email": "newbie@example.org"})
+    reply = await cid.put(
+        "/user/1234567-8/sales/newbie",
+        version=V,
+        params={"create": "true", "uid": "newbie", "email": "newbie@example.org"},
+    )
     assert reply.status == 201 and reply.urls == [base(cid) + "/user/1234567-8/sales/newbie"]
     found = await cid.get("/users/", params={"login": "newbie", "exactMatch": "true"})
     assert (await cid.get(f"/users/{found.ids[0]}")).attribute("organizationId") == ACME_SALES
@@ -254,9 +297,16 @@ async def test_d10_queryuser_by_entity_name_and_by_parameter(cid):
     by_name = await cid.get(f"/user/{user_name(cid, MAIJA)}", version=V)
     assert by_name.status == 200 and by_name.tag == "user"
     assert (by_name.field("uniqueId"), by_name.field("uid"), by_name.field("hetu")) == (
-        MAIJA, "maija.virtanen", "010199-1234")
-    for params in ({"uniqueId": MAIJA}, {"login": "MAIJA.virtanen"}, {"email": "maija.virtanen@example.org"},
-                   {"ssn": "010199-1234"}):
+        MAIJA,
+        "maija.virtanen",
+        "010199-1234",
+    )
+    for params in (
+        {"uniqueId": MAIJA},
+        {"login": "MAIJA.virtanen"},
+        {"email": "maija.virtanen@example.org"},
+        {"ssn": "010199-1234"},
+    ):
         reply = await cid.get("/user/", version=V, params=params)
         assert reply.status == 200 and reply.field("uniqueId") == MAIJA, params
 
@@ -301,9 +351,9 @@ async def test_d10_updateusers_needs_exactly_one_action(cid):
 
 # --------------------------------------------------------------------------- roles
 
+
 async def test_mod007_create_role_member_of_another(cid):
-    reply = await cid.put("/role/1234567-8/sales/TestRole", version=V,
-                          params={"memberOf": "1234567-8/InvoiceViewer"})
+    reply = await cid.put("/role/1234567-8/sales/TestRole", version=V, params={"memberOf": "1234567-8/InvoiceViewer"})
     assert reply.status == 201 and reply.urls == [base(cid) + "/role/1234567-8/sales/TestRole"]
     role = await cid.get("/role/1234567-8/sales/TestRole", version=V)
     assert role.root.findall("memberOf")[0].text == base(cid) + "/role/1234567-8/InvoiceViewer"
@@ -326,7 +376,8 @@ async def test_mod008_remove_role_removes_assignments_delegations_invitations_an
     assert INVOICE_VIEWER not in (await cid.get(f"/users/{MAIJA}/roles")).ids
     assert len((await cid.get(f"/users/{VILLE}/roleinvitations")).ids) == 1  # the other invitation stays
     assert (await cid.get("/mandates/")).ids == sorted(  # mandates granting it are gone
-        [MANDATE_MAIJA_TO_MATTI, cid.emulator.id_of("mandate", "globex-to-kalle")])
+        [MANDATE_MAIJA_TO_MATTI, cid.emulator.id_of("mandate", "globex-to-kalle")]
+    )
 
 
 async def test_mod008_remove_unknown_role(cid):
@@ -344,8 +395,9 @@ async def test_d10_queryrole_unknown(cid):
 
 
 async def test_mod005_assign_role(cid):
-    reply = await cid.post("/assignments/1234567-8/sales/SalesManager/", version=V,
-                           params={"user": user_name(cid, LIISA)})
+    reply = await cid.post(
+        "/assignments/1234567-8/sales/SalesManager/", version=V, params={"user": user_name(cid, LIISA)}
+    )
     assert reply.status == 200 and reply.text.endswith("<idlist/>")
     assert SALES_MANAGER in (await cid.get(f"/users/{LIISA}/roles")).ids
 
@@ -371,6 +423,7 @@ async def test_mod006_deassign_role_the_user_does_not_have(cid):
 
 # --------------------------------------------------------------------------- general
 
+
 async def test_ids_use_the_requests_own_host(cid):
     reply = await cid.get("/org/1234567-8", version=V, headers={"Host": "idp.example.com"})
     assert reply.urls == ["http://idp.example.com/eidm2/services/org/1234567-8"]
@@ -378,11 +431,13 @@ async def test_ids_use_the_requests_own_host(cid):
 
 async def test_1_0_authentication_failed(cid):
     import aiohttp
+
     reply = await cid.get("/orgs/", version=V, headers={"Authorization": aiohttp.encode_basic_auth("restuser", "x")})
     reply.expect_error(401, 2)
 
 
-@pytest.mark.parametrize(("method", "path"), [("PATCH", "/org/1234567-8"), ("POST", "/org/1234567-8"),
-                                              ("PUT", "/orgs/")])
+@pytest.mark.parametrize(
+    ("method", "path"), [("PATCH", "/org/1234567-8"), ("POST", "/org/1234567-8"), ("PUT", "/orgs/")]
+)
 async def test_1_0_wrong_method_is_method_not_allowed(cid, method, path):
     (await cid.call(method, path, version=V)).expect_error(405, 13)

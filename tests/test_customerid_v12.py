@@ -6,9 +6,22 @@ document family, validated against cid-1.2.xsd by the client."""
 
 from urllib.parse import quote
 
-from tests.support.customerid import (ANNA, GLOBEX, INVITATION_VILLE, KALLE, LIISA, MAIJA, MANDATE_ACME_TO_SARI,
-                                      MANDATE_DELEGATION_MATTI_TO_LIISA, MANDATE_MAIJA_TO_MATTI, MATTI,
-                                      ROLE_DELEGATION_SARI_TO_ANNA, SARI, UNKNOWN_ID, VILLE)
+from tests.support.customerid import (
+    ANNA,
+    GLOBEX,
+    INVITATION_VILLE,
+    KALLE,
+    LIISA,
+    MAIJA,
+    MANDATE_ACME_TO_SARI,
+    MANDATE_DELEGATION_MATTI_TO_LIISA,
+    MANDATE_MAIJA_TO_MATTI,
+    MATTI,
+    ROLE_DELEGATION_SARI_TO_ANNA,
+    SARI,
+    UNKNOWN_ID,
+    VILLE,
+)
 
 V = "1.2"
 SARI_MANDATE = "Invoice viewing for Sari Mäkinen"
@@ -24,10 +37,18 @@ def mandate_path(name: str) -> str:
 
 # --------------------------------------------------------------------------- pending users, invitations
 
+
 async def test_d12_creatependinguser_with_a_role_invitation(cid):
-    reply = await cid.post("/pendingusers/", version=V, params={
-        "organization": "1234567-8/sales", "email": "new@example.org", "firstname": "New",
-        "role": "1234567-8/sales/SalesManager"})
+    reply = await cid.post(
+        "/pendingusers/",
+        version=V,
+        params={
+            "organization": "1234567-8/sales",
+            "email": "new@example.org",
+            "firstname": "New",
+            "role": "1234567-8/sales/SalesManager",
+        },
+    )
     assert reply.status == 201, reply.text
     (url,) = reply.urls
     user_id = url.rsplit("/", 1)[1]
@@ -46,8 +67,9 @@ async def test_d12_creatependinguser_errors(cid):
 
 
 async def test_d12_createroleinvitation(cid):
-    reply = await cid.post("/roleinvitations/", version=V, params={"role": "1234567-8/sales/SalesManager",
-                                                                  "user": VILLE})
+    reply = await cid.post(
+        "/roleinvitations/", version=V, params={"role": "1234567-8/sales/SalesManager", "user": VILLE}
+    )
     assert reply.status == 201
     invitation_id = reply.urls[0].rsplit("/", 1)[1]
     assert invitation_id in (await cid.get("/roleinvitations/")).ids  # 2.1 GET112
@@ -56,8 +78,9 @@ async def test_d12_createroleinvitation(cid):
 async def test_d12_createroleinvitation_invalid_reference(cid):
     reply = await cid.post("/roleinvitations/", version=V, params={"role": "1234567-8/Nope", "user": VILLE})
     reply.expect_error(400, 10)
-    reply = await cid.post("/roleinvitations/", version=V, params={"role": "1234567-8/InvoiceViewer",
-                                                                  "user": UNKNOWN_ID})
+    reply = await cid.post(
+        "/roleinvitations/", version=V, params={"role": "1234567-8/InvoiceViewer", "user": UNKNOWN_ID}
+    )
     reply.expect_error(400, 10)
 
 
@@ -115,10 +138,19 @@ async def test_d12_queryregistration_of_a_registered_user_is_not_found(cid):
 
 # --------------------------------------------------------------------------- mandates
 
+
 async def test_d12_createmandate_is_the_one_get111_returns(cid):
-    reply = await cid.post("/mandates/", version=V, params={
-        "type": "OrgToPer", "mandater": "1234567-8", "mandatee": LIISA, "role": "1234567-8/InvoiceViewer",
-        "name": "Liisa views invoices"})
+    reply = await cid.post(
+        "/mandates/",
+        version=V,
+        params={
+            "type": "OrgToPer",
+            "mandater": "1234567-8",
+            "mandatee": LIISA,
+            "role": "1234567-8/InvoiceViewer",
+            "name": "Liisa views invoices",
+        },
+    )
     assert reply.status == 201 and reply.urls == [base(cid) + "/mandate/Liisa%20views%20invoices"]
     received = await cid.get(f"/users/{LIISA}/receivedmandates")
     (mandate_id,) = received.ids
@@ -155,8 +187,11 @@ async def test_d12_querymandate_unknown(cid):
 
 
 async def test_d12_updatemandate(cid):
-    reply = await cid.put(mandate_path(SARI_MANDATE), version=V,
-                          params={"name": "Renamed", "assigneeEmail": "", "role": "1234567-8/OrganizationUser"})
+    reply = await cid.put(
+        mandate_path(SARI_MANDATE),
+        version=V,
+        params={"name": "Renamed", "assigneeEmail": "", "role": "1234567-8/OrganizationUser"},
+    )
     assert reply.status == 200 and reply.urls == [base(cid) + "/mandate/Renamed"]
     mandate = await cid.get(f"/mandates/{MANDATE_ACME_TO_SARI}")
     assert mandate.attribute("name") == "Renamed" and "assigneeEmail" not in mandate.attributes
@@ -181,9 +216,13 @@ async def test_d12_removemandate_unknown(cid):
 
 # --------------------------------------------------------------------------- mandate templates
 
+
 async def create_template(cid, name="Invoices") -> str:
-    reply = await cid.post("/mandatetemplates/", version=V, params={
-        "name": name, "type": "OrgToPer", "role": "1234567-8/InvoiceViewer", "description": "View invoices"})
+    reply = await cid.post(
+        "/mandatetemplates/",
+        version=V,
+        params={"name": name, "type": "OrgToPer", "role": "1234567-8/InvoiceViewer", "description": "View invoices"},
+    )
     assert reply.status == 201, reply.text
     return reply.urls[0]
 
@@ -194,11 +233,15 @@ async def test_d12_createmandatetemplate(cid):
 
 async def test_d12_createmandatetemplate_errors(cid):
     await create_template(cid)
-    reply = await cid.post("/mandatetemplates/", version=V, params={"name": "Invoices", "type": "OrgToPer",
-                                                                   "role": "1234567-8/InvoiceViewer"})
+    reply = await cid.post(
+        "/mandatetemplates/",
+        version=V,
+        params={"name": "Invoices", "type": "OrgToPer", "role": "1234567-8/InvoiceViewer"},
+    )
     reply.expect_error(409, 4)
-    reply = await cid.post("/mandatetemplates/", version=V, params={"name": "X", "type": "OrgToPer",
-                                                                   "role": "1234567-8/Nope"})
+    reply = await cid.post(
+        "/mandatetemplates/", version=V, params={"name": "X", "type": "OrgToPer", "role": "1234567-8/Nope"}
+    )
     reply.expect_error(400, 10)
 
 
@@ -248,8 +291,7 @@ async def test_d12_removemandatetemplate_unknown(cid):
 
 async def test_d12_assignmandatetemplate_makes_a_mandate(cid):
     await create_template(cid)
-    reply = await cid.post("/mandatetemplate/Invoices", version=V,
-                           params={"mandater": "1234567-8", "mandatee": MATTI})
+    reply = await cid.post("/mandatetemplate/Invoices", version=V, params={"mandater": "1234567-8", "mandatee": MATTI})
     assert reply.status == 201
     (mandate_id,) = set((await cid.get(f"/users/{MATTI}/receivedmandates")).ids) - {MANDATE_MAIJA_TO_MATTI}
     mandate = await cid.get(f"/mandates/{mandate_id}")
@@ -260,37 +302,47 @@ async def test_d12_assignmandatetemplate_makes_a_mandate(cid):
 
 async def test_d12_assignmandatetemplate_invalid_reference(cid):
     await create_template(cid)
-    reply = await cid.post("/mandatetemplate/Invoices", version=V, params={"mandater": "1234567-8",
-                                                                          "mandatee": UNKNOWN_ID})
+    reply = await cid.post(
+        "/mandatetemplate/Invoices", version=V, params={"mandater": "1234567-8", "mandatee": UNKNOWN_ID}
+    )
     reply.expect_error(400, 10)
 
 
 # --------------------------------------------------------------------------- delegations
 
+
 async def test_d12_delegatemandate_appears_in_get122(cid):
-    reply = await cid.post("/delegations/", version=V, params={
-        "mandate": SARI_MANDATE, "mandatee": ANNA, "mandateruser": SARI})
+    reply = await cid.post(
+        "/delegations/", version=V, params={"mandate": SARI_MANDATE, "mandatee": ANNA, "mandateruser": SARI}
+    )
     assert reply.status == 200 and reply.urls == []
     assert MANDATE_ACME_TO_SARI in (await cid.get(f"/users/{ANNA}/receivedmandatedelegations")).ids
 
 
 async def test_d12_delegatemandate_invalid_reference(cid):
-    reply = await cid.post("/delegations/", version=V, params={"mandate": "nosuch", "mandatee": ANNA,
-                                                              "mandateruser": SARI})
+    reply = await cid.post(
+        "/delegations/", version=V, params={"mandate": "nosuch", "mandatee": ANNA, "mandateruser": SARI}
+    )
     reply.expect_error(400, 10)
 
 
 async def test_d12_delegatemandaterole_appears_in_get115(cid):
-    reply = await cid.post("/roledelegations/", version=V, params={
-        "mandate": SARI_MANDATE, "role": "1234567-8/InvoiceViewer", "mandatee": MAIJA, "mandateruser": SARI})
+    reply = await cid.post(
+        "/roledelegations/",
+        version=V,
+        params={"mandate": SARI_MANDATE, "role": "1234567-8/InvoiceViewer", "mandatee": MAIJA, "mandateruser": SARI},
+    )
     assert reply.status == 200
     (delegation_id,) = (await cid.get(f"/users/{MAIJA}/delegations")).ids
     assert (await cid.get(f"/delegations/{delegation_id}")).attribute("mandate") == MANDATE_ACME_TO_SARI
 
 
 async def test_d12_delegatemandaterole_role_not_of_the_mandate(cid):
-    reply = await cid.post("/roledelegations/", version=V, params={
-        "mandate": SARI_MANDATE, "role": "1234567-8/OrganizationUser", "mandatee": MAIJA, "mandateruser": SARI})
+    reply = await cid.post(
+        "/roledelegations/",
+        version=V,
+        params={"mandate": SARI_MANDATE, "role": "1234567-8/OrganizationUser", "mandatee": MAIJA, "mandateruser": SARI},
+    )
     reply.expect_error(400, 10)
 
 
@@ -309,8 +361,9 @@ async def test_d12_removemandatedelegation_none_is_entity_not_found(cid):
 
 async def test_d12_removemandateroledelegation(cid):
     name = (await cid.get("/mandates/bbbbbbbb-0000-4000-8000-000000000002")).attribute("name")
-    reply = await cid.delete("/roledelegations/", version=V, params={
-        "mandate": name, "role": "1234567-8/InvoiceViewer", "mandatee": ANNA})
+    reply = await cid.delete(
+        "/roledelegations/", version=V, params={"mandate": name, "role": "1234567-8/InvoiceViewer", "mandatee": ANNA}
+    )
     assert reply.status == 200
     (await cid.get(f"/delegations/{ROLE_DELEGATION_SARI_TO_ANNA}")).expect_error(404, 7)
 

@@ -5,19 +5,39 @@ version table, served by the 2.1 operations on the same model. Documents are the
 
 import pytest
 
-from tests.support.customerid import (ACME, GLOBEX, INVITATION_VILLE, MAIJA, MANDATE_ACME_TO_SARI, PARTNERS, PEKKA,
-                                      SALES_MANAGER, UNKNOWN_ID, VILLE)
+from tests.support.customerid import (
+    ACME,
+    GLOBEX,
+    INVITATION_VILLE,
+    MAIJA,
+    MANDATE_ACME_TO_SARI,
+    PARTNERS,
+    PEKKA,
+    SALES_MANAGER,
+    UNKNOWN_ID,
+    VILLE,
+)
 
 V = "2.0"
 
 
 async def test_mod001_create_organization_takes_organization_class(cid):
-    reply = await cid.post("/organizations/", version=V, params={
-        "technicalName": "newco", "friendlyName": "New Co", "parentOrganizationId": ACME,
-        "organizationClass": "company"})
+    reply = await cid.post(
+        "/organizations/",
+        version=V,
+        params={
+            "technicalName": "newco",
+            "friendlyName": "New Co",
+            "parentOrganizationId": ACME,
+            "organizationClass": "company",
+        },
+    )
     assert reply.status == 201, reply.text
     assert (reply.tag, reply.root.get("inResponseTo"), reply.root.get("method")) == (
-        "Organizations", "/2.0/organizations/", "POST")
+        "Organizations",
+        "/2.0/organizations/",
+        "POST",
+    )
     created = await cid.get(f"/organizations/{reply.ids[0]}")  # the same organization in 2.1
     assert created.attributes["organizationClass"] == ["company"]
     assert created.attributes["entityName"] == ["1234567-8/newco"]
@@ -29,14 +49,16 @@ async def test_mod001_create_organization_refuses_the_2_1_parameter_name(cid):
 
 
 async def test_mod001_create_organization_normal_under_virtual_is_parent_not_non_virtual(cid):
-    reply = await cid.post("/organizations/", version=V,
-                           params={"technicalName": "x", "parentOrganizationId": PARTNERS})
+    reply = await cid.post(
+        "/organizations/", version=V, params={"technicalName": "x", "parentOrganizationId": PARTNERS}
+    )
     reply.expect_error(400, 9)
 
 
 async def test_mod003_update_organization(cid):
-    reply = await cid.put(f"/organizations/{ACME}", version=V,
-                          params={"friendlyName": "ACME Renamed", "organizationClass": "eidm"})
+    reply = await cid.put(
+        f"/organizations/{ACME}", version=V, params={"friendlyName": "ACME Renamed", "organizationClass": "eidm"}
+    )
     assert reply.status == 200, reply.text
     assert reply.ids == [ACME] and reply.root.get("inResponseTo") == f"/2.0/organizations/{ACME}"
     attributes = (await cid.get(f"/organizations/{ACME}")).attributes
@@ -161,25 +183,41 @@ async def test_get111_query_mandate_2_0_unknown(cid):
     (await cid.get(f"/mandates/{UNKNOWN_ID}", version=V)).expect_error(404, 7)
 
 
-@pytest.mark.parametrize("path", [
-    f"/users/{MAIJA}/roles", f"/users/{MAIJA}/givenmandates", f"/users/{MAIJA}/receivedmandates",
-    f"/users/{MAIJA}/receivedmandatedelegations", f"/users/{MAIJA}/delegations", f"/organizations/{ACME}/users",
-    f"/organizations/{ACME}/givenmandates", f"/organizations/{ACME}/receivedmandates", f"/delegations/{UNKNOWN_ID}",
-])
+@pytest.mark.parametrize(
+    "path",
+    [
+        f"/users/{MAIJA}/roles",
+        f"/users/{MAIJA}/givenmandates",
+        f"/users/{MAIJA}/receivedmandates",
+        f"/users/{MAIJA}/receivedmandatedelegations",
+        f"/users/{MAIJA}/delegations",
+        f"/organizations/{ACME}/users",
+        f"/organizations/{ACME}/givenmandates",
+        f"/organizations/{ACME}/receivedmandates",
+        f"/delegations/{UNKNOWN_ID}",
+    ],
+)
 async def test_2_1_only_get_operations_are_unknown_paths_under_2_0(cid, path):
     (await cid.get(path, version=V)).expect_error(404, 7)
     (await cid.get("/no/such/path", version=V)).expect_error(404, 7)
 
 
-@pytest.mark.parametrize(("method", "path"), [("PUT", f"/users/{VILLE}/reinvite"),
-                                              ("PUT", f"/users/{MAIJA}/forcepasswordchange")])
+@pytest.mark.parametrize(
+    ("method", "path"), [("PUT", f"/users/{VILLE}/reinvite"), ("PUT", f"/users/{MAIJA}/forcepasswordchange")]
+)
 async def test_2_1_only_write_operations_are_unknown_paths_under_2_0(cid, method, path):
     (await cid.call(method, path, version=V)).expect_error(404, 7)
 
 
 async def test_patch124_is_method_not_allowed_under_2_0(cid):
-    reply = (await cid.patch(f"/users/{MAIJA}", version=V, data=b"mobile=1",
-                             headers={"Content-Type": "application/x-www-form-urlencoded"})).expect_error(405, 13)
+    reply = (
+        await cid.patch(
+            f"/users/{MAIJA}",
+            version=V,
+            data=b"mobile=1",
+            headers={"Content-Type": "application/x-www-form-urlencoded"},
+        )
+    ).expect_error(405, 13)
     assert set(reply.headers["Allow"].split(", ")) == {"DELETE", "GET", "HEAD", "OPTIONS", "PUT"}
     assert (await cid.get(f"/users/{MAIJA}")).attribute("mobile") == "+358401234567"
 
@@ -187,9 +225,26 @@ async def test_patch124_is_method_not_allowed_under_2_0(cid):
 async def test_endpoint_listing_shows_2_0_codes(cid):
     async with cid.session.get(cid.emulator.url + "/__emulator/endpoints") as response:
         listing = await response.json()
-    v20 = {entry["code"]: entry["path"] for entry in listing["endpoints"]
-           if entry["api"] == "customerid" and entry["version"] == V}
+    v20 = {
+        entry["code"]: entry["path"]
+        for entry in listing["endpoints"]
+        if entry["api"] == "customerid" and entry["version"] == V
+    }
     assert v20["MOD001"] == "/customerid-rest/services/2.0/organizations/"
     assert v20["MOD003"] == "/customerid-rest/services/2.0/organizations/{organizationId}"
-    assert set(v20) == {"MOD001", "MOD003", "DEL102", "PUT103", "GET104", "GET105", "GET106", "GET107", "GET108",
-                        "GET109", "GET110", "GET111", "GET112", "GET114"}
+    assert set(v20) == {
+        "MOD001",
+        "MOD003",
+        "DEL102",
+        "PUT103",
+        "GET104",
+        "GET105",
+        "GET106",
+        "GET107",
+        "GET108",
+        "GET109",
+        "GET110",
+        "GET111",
+        "GET112",
+        "GET114",
+    }

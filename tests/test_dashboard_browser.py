@@ -23,6 +23,8 @@ from tests.support.customerid import MAIJA
 
 ROOT = Path(__file__).resolve().parent.parent
 SCREENSHOT = ROOT / "docs" / "dashboard.png"
+
+
 def open_dashboard(page, emulator) -> None:
     page.goto(emulator.url + "/__emulator/")
     if emulator.namespace:  # against an external emulator each test has its own namespace
@@ -120,8 +122,11 @@ def test_counts_journal_fault_reset_and_screenshot(emulator_sync, in_page, tmp_p
 
 def test_fault_list_counts_and_remove(emulator_sync, in_page):
     def steps(page):
-        emulator_sync.control("POST", "/faults", {"id": "slow", "match": {"operation": "GET105"},
-                                                  "action": {"kind": "delay", "delay_ms": 1}})
+        emulator_sync.control(
+            "POST",
+            "/faults",
+            {"id": "slow", "match": {"operation": "GET105"}, "action": {"kind": "delay", "delay_ms": 1}},
+        )
         open_dashboard(page, emulator_sync)
         page.click("a[data-tab=faults]")
         fault = page.locator("#faults-table tbody tr[data-id=slow]")

@@ -7,16 +7,27 @@ EDIT_ROLES = "6f1c1f9e-1d4b-4a43-9d1e-000000000004"
 
 
 async def test_client_access_policies_maps_client_apps_to_policy_keys_for_resource_and_scope(dfs):
-    reply = (await dfs.get(f"/v1.0/tenants/{TENANT_UID}/resources/dfs-admin/scopes/admin.read/access-policies")).expect(200)
-    assert reply.json == {"Result": "success", "AccessPolicies": {
-        "dMJ8UyS8KCgsyKNC35bPYfjuZmuqFL": ["RRole", "WRole"], "zy4I5dHA5tjMkgaeZBNmQShGpzP8vo": ["RMember", "WMember"]}}
+    reply = (await dfs.get(f"/v1.0/tenants/{TENANT_UID}/resources/dfs-admin/scopes/admin.read/access-policies")).expect(
+        200
+    )
+    assert reply.json == {
+        "Result": "success",
+        "AccessPolicies": {
+            "dMJ8UyS8KCgsyKNC35bPYfjuZmuqFL": ["RRole", "WRole"],
+            "zy4I5dHA5tjMkgaeZBNmQShGpzP8vo": ["RMember", "WMember"],
+        },
+    }
     other = (await dfs.get(f"/v1.0/tenants/{TENANT_UID}/resources/dfs-admin/scopes/admin.write/access-policies")).json
     assert list(other["AccessPolicies"]) == ["zy4I5dHA5tjMkgaeZBNmQShGpzP8vo"]
 
 
 async def test_client_access_policies_of_another_tenant_is_forbidden_and_unknown_tenant_not_found(dfs):
-    (await dfs.get(f"/v1.0/tenants/{GLOBEX_UID}/resources/dfs-admin/scopes/admin.read/access-policies")).expect(403, "Forbidden")
-    (await dfs.get(f"/v1.0/tenants/{UNKNOWN}/resources/dfs-admin/scopes/admin.read/access-policies")).expect(404, "NotFound")
+    (await dfs.get(f"/v1.0/tenants/{GLOBEX_UID}/resources/dfs-admin/scopes/admin.read/access-policies")).expect(
+        403, "Forbidden"
+    )
+    (await dfs.get(f"/v1.0/tenants/{UNKNOWN}/resources/dfs-admin/scopes/admin.read/access-policies")).expect(
+        404, "NotFound"
+    )
     (await dfs.get("/v1.0/tenants/not-a-uuid/resources/r/scopes/s/access-policies")).expect(400, "BadRequest")
 
 
@@ -76,18 +87,25 @@ async def test_unknown_permission_is_not_found(dfs):
 
 
 async def test_check_reports_missing_policies_of_a_role(dfs):
-    reply = (await dfs.post(f"/v1.0/roles/{ROLE_ASSISTANT}/required-access-policies/check",
-                            {"permissionsUids": [EDIT_MEMBERS, EDIT_ROLES]})).expect(200)
+    reply = (
+        await dfs.post(
+            f"/v1.0/roles/{ROLE_ASSISTANT}/required-access-policies/check",
+            {"permissionsUids": [EDIT_MEMBERS, EDIT_ROLES]},
+        )
+    ).expect(200)
     assert reply.json["isSufficient"] is False
     assert [p["key"] for p in reply.json["missingAccessPolicies"]] == ["WMember", "RRole", "WRole"]
-    ok = (await dfs.post(f"/v1.0/roles/{ROLE_ADMIN}/required-access-policies/check",
-                         {"PermissionsUids": [EDIT_ROLES]})).expect(200)
+    ok = (
+        await dfs.post(f"/v1.0/roles/{ROLE_ADMIN}/required-access-policies/check", {"PermissionsUids": [EDIT_ROLES]})
+    ).expect(200)
     assert ok.json == {"isSufficient": True, "missingAccessPolicies": []}
 
 
 async def test_check_unknown_role_is_404_and_unknown_permission_422(dfs):
     (await dfs.post("/v1.0/roles/999/required-access-policies/check", {"permissionsUids": []})).expect(404)
-    (await dfs.post(f"/v1.0/roles/{ROLE_ADMIN}/required-access-policies/check",
-                    {"permissionsUids": [UNKNOWN]})).expect(422, "UnprocessableEntity")
-    (await dfs.post(f"/v1.0/roles/{ROLE_ADMIN}/required-access-policies/check",
-                    {"permissionsUids": ["nope"]})).expect(400, "BadRequest")
+    (await dfs.post(f"/v1.0/roles/{ROLE_ADMIN}/required-access-policies/check", {"permissionsUids": [UNKNOWN]})).expect(
+        422, "UnprocessableEntity"
+    )
+    (await dfs.post(f"/v1.0/roles/{ROLE_ADMIN}/required-access-policies/check", {"permissionsUids": ["nope"]})).expect(
+        400, "BadRequest"
+    )

@@ -4,11 +4,24 @@ from tests.support.dfs import ADMIN, JOHN, ROLE_ADVISOR, ROLE_ASSISTANT, SARAH, 
 
 
 async def test_audit_context_ids_count_per_tenant_from_1001_and_resolve_members(dfs):
-    first = (await dfs.post("/v3.0/audit-context/generate", {
-        "Createdby": "BackOffice", "AuthorizedAppId": "jGER285mdgZuDq50PadB1ITWv3tM9Y",
-        "PersonIds": [5], "InternalIds": [ADMIN]})).expect(200)
-    assert first.json == {"AuditContextId": 1001, "TenantId": 2, "TenantKey": "Additiv",
-                          "TenantUid": "4ffd1a62-2c9e-4c2d-b495-18d00141498e", "MemberIds": [5, 1]}
+    first = (
+        await dfs.post(
+            "/v3.0/audit-context/generate",
+            {
+                "Createdby": "BackOffice",
+                "AuthorizedAppId": "jGER285mdgZuDq50PadB1ITWv3tM9Y",
+                "PersonIds": [5],
+                "InternalIds": [ADMIN],
+            },
+        )
+    ).expect(200)
+    assert first.json == {
+        "AuditContextId": 1001,
+        "TenantId": 2,
+        "TenantKey": "Additiv",
+        "TenantUid": "4ffd1a62-2c9e-4c2d-b495-18d00141498e",
+        "MemberIds": [5, 1],
+    }
     second = (await dfs.post("/v3.0/audit-context/generate", {})).expect(200)
     assert second.json["AuditContextId"] == 1002 and second.json["MemberIds"] == []
 
@@ -40,8 +53,12 @@ async def test_role_back_office_permissions_of_unknown_role_is_404(dfs):
 
 
 async def test_patch_role_back_office_permissions_replaces_the_set(dfs):
-    (await dfs.patch(f"/v1.0/roles/{ROLE_ASSISTANT}/back-office-permissions",
-                     {"DefaultMenuItemId": 2453, "MenuItemIds": [2453, 12], "FunctionalityIds": [201]})).expect(204)
+    (
+        await dfs.patch(
+            f"/v1.0/roles/{ROLE_ASSISTANT}/back-office-permissions",
+            {"DefaultMenuItemId": 2453, "MenuItemIds": [2453, 12], "FunctionalityIds": [201]},
+        )
+    ).expect(204)
     reply = (await dfs.get(f"/v1.0/roles/{ROLE_ASSISTANT}/back-office-permissions")).expect(200)
     assert reply.json == {"DefaultMenuItemId": 2453, "MenuItemIds": [2453, 12], "FunctionalityIds": [201]}
 
@@ -69,8 +86,12 @@ async def test_back_office_catalog_needs_a_bearer_scheme(dfs):
 async def test_identity_back_office_permissions_fall_back_to_the_role_then_override_it(dfs):
     role_set = (await dfs.get(f"/v1.0/identities/{SARAH}/back-office-permissions")).expect(200).json
     assert role_set["DefaultMenuItemId"] == 2454
-    (await dfs.patch(f"/v1.0/identities/{SARAH}/back-office-permissions",
-                     {"defaultMenuItemId": 11, "menuItemIds": [11], "functionalityIds": []})).expect(204)
+    (
+        await dfs.patch(
+            f"/v1.0/identities/{SARAH}/back-office-permissions",
+            {"defaultMenuItemId": 11, "menuItemIds": [11], "functionalityIds": []},
+        )
+    ).expect(204)
     own = (await dfs.get(f"/v1.0/identities/{SARAH}/back-office-permissions")).expect(200).json
     assert own == {"DefaultMenuItemId": 11, "MenuItemIds": [11], "FunctionalityIds": []}
     assert (await dfs.get("/v1.0/roles/2/back-office-permissions")).json["DefaultMenuItemId"] == 2454

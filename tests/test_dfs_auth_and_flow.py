@@ -6,21 +6,21 @@ import aiohttp
 import jwt
 import pytest
 
-from emulator.config import DEFAULT_SCENARIO
-from tests.support.vendored import vendored_lines
-from emulator.world.scenarios import load_baseline, parse_scenario_text
 from emulator.app import create_app, default_apis
-from emulator.config import EmulatorConfig
 from emulator.auth.signing import run_key
+from emulator.config import DEFAULT_SCENARIO, EmulatorConfig
+from emulator.world.scenarios import load_baseline, parse_scenario_text
 from tests.support.dfs import ADMIN, BLAIR, DANNY, GLOBEX_UID, MILES, ROLE_HEAD, SARAH
+from tests.support.vendored import vendored_lines
 
 
 async def test_token_endpoint_mints_a_jwt_with_documented_claims(emulator):
     async with aiohttp.ClientSession() as http:
         async with http.post(emulator.url + "/__emulator/dfs/token", json={}) as response:
             token = (await response.json())["access_token"]
-        async with http.post(emulator.url + "/__emulator/dfs/token",
-                             json={"tenantUid": GLOBEX_UID, "identityId": None}) as response:
+        async with http.post(
+            emulator.url + "/__emulator/dfs/token", json={"tenantUid": GLOBEX_UID, "identityId": None}
+        ) as response:
             app_token = (await response.json())["access_token"]
         async with http.post(emulator.url + "/__emulator/dfs/token", json={"identityId": "nobody"}) as response:
             assert response.status == 404
@@ -83,8 +83,10 @@ async def test_signatures_are_checked_when_the_scenario_configures_a_key(aiohttp
             assert response.status == 200
 
 
-@pytest.mark.parametrize("body", [b"[", b"null", b"\"text\"", b"{\"Page\": 1e400}", b"\xff\xfe",
-                                  b"{\"SortOrder\": null}", b"{\"RoleIds\": [99999999999]}"])
+@pytest.mark.parametrize(
+    "body",
+    [b"[", b"null", b'"text"', b'{"Page": 1e400}', b"\xff\xfe", b'{"SortOrder": null}', b'{"RoleIds": [99999999999]}'],
+)
 async def test_malformed_search_bodies_are_400_never_500(dfs, body):
     (await dfs.post("/v1.0/identities/search", data=body)).expect(400, "BadRequest")
 
@@ -104,7 +106,7 @@ async def test_openapi_document_lists_all_43_operations(emulator):
     assert documented == operations
     assert document["paths"]["/v1.3/identities/{identityId}"]["patch"]["responses"].keys() >= {"204", "422"}
     jsonschema_ok = __import__("jsonschema").Draft202012Validator.check_schema
-    for name, schema in document["components"]["schemas"].items():
+    for _name, schema in document["components"]["schemas"].items():
         jsonschema_ok(schema)
 
 
@@ -112,8 +114,18 @@ async def test_flow_role_identity_search_patch_sync_participant_hierarchy_delete
     # create role, lowest in the hierarchy
     role = (await dfs.post("/v2.0/roles", {"ShortName": "Junior-Advisor", "RoleKey": "junior"})).expect(200).json
     # create an identity in it
-    created = (await dfs.post("/v1.2/identities", {"firstName": "Ada", "lastName": "Lovelace", "username": "alovelace",
-                                                   "email": "ada@additiv.com", "identityRoleId": role["Id"]})).expect(200)
+    created = (
+        await dfs.post(
+            "/v1.2/identities",
+            {
+                "firstName": "Ada",
+                "lastName": "Lovelace",
+                "username": "alovelace",
+                "email": "ada@additiv.com",
+                "identityRoleId": role["Id"],
+            },
+        )
+    ).expect(200)
     ada = created.json["IdentityId"]
     # find it
     found = (await dfs.post("/v1.0/identities/search", {"SearchTerm": "Junior", "SearchIdentityBy": "RoleName"})).json
@@ -121,7 +133,9 @@ async def test_flow_role_identity_search_patch_sync_participant_hierarchy_delete
     # patch it
     (await dfs.patch(f"/v1.3/identities/{ada}", {"UpdateProperties": ["LastName"], "LastName": "King"})).expect(204)
     # sync its member
-    synced = (await dfs.post(f"/v3.1/identities/{ada}/sync-member", {"Context": {"Createdby": "Flow"}})).expect(200).json
+    synced = (
+        (await dfs.post(f"/v3.1/identities/{ada}/sync-member", {"Context": {"Createdby": "Flow"}})).expect(200).json
+    )
     member = (await dfs.get(f"/v1.0/members/{synced['MemberId']}")).expect(200).json
     assert member["LastName"] == "King" and member["IdentityId"] == ada
     # tie it to a participant; the participant lists it, it lists the participant
@@ -131,15 +145,21 @@ async def test_flow_role_identity_search_patch_sync_participant_hierarchy_delete
     assert [i["IdentityId"] for i in by_participant["Results"]] == [ada]
     # hierarchy: Miles (advisor) reaches Ada; after moving the junior role up past everyone below advisor
     # it stays below; excluding the role drops Ada from Sarah's and the role hierarchy
-    assert ada in {i["IdentityId"] for i in (await dfs.get(f"/v1.0/identities/{MILES}/hierarchy")).json["HierarchyItems"]}
+    assert ada in {
+        i["IdentityId"] for i in (await dfs.get(f"/v1.0/identities/{MILES}/hierarchy")).json["HierarchyItems"]
+    }
     for _ in range(4):
         (await dfs.patch(f"/v2.0/roles/{role['Id']}/hierarchy-level/Up")).expect(204)
     assert (await dfs.get(f"/v2.0/roles/{role['Id']}/hierarchy")).json["Base"]["HierarchyLevel"] == 3
     assert ada in {i["IdentityId"] for i in (await dfs.get(f"/v1.0/identities/{MILES}/hierarchy")).json["Superiors"]}
     assert (await dfs.get(f"/v1.0/identities/{MILES}/hierarchy/{synced['MemberId']}/exists")).json is False
     (await dfs.put(f"/v2.0/roles/{ROLE_HEAD}/hierarchy/exclude", [role["Id"]])).expect(204)
-    assert role["Id"] not in [r["Id"] for r in (await dfs.get(f"/v2.0/roles/{ROLE_HEAD}/hierarchy")).json["HierarchyItems"]]
-    assert ada not in {i["IdentityId"] for i in (await dfs.get(f"/v1.0/identities/{SARAH}/hierarchy")).json["HierarchyItems"]}
+    assert role["Id"] not in [
+        r["Id"] for r in (await dfs.get(f"/v2.0/roles/{ROLE_HEAD}/hierarchy")).json["HierarchyItems"]
+    ]
+    assert ada not in {
+        i["IdentityId"] for i in (await dfs.get(f"/v1.0/identities/{SARAH}/hierarchy")).json["HierarchyItems"]
+    }
     # delete: the role is held, so 422; move Ada to another role, then the role can go
     (await dfs.delete(f"/v2.0/roles/{role['Id']}")).expect(422)
     (await dfs.patch(f"/v1.3/identities/{ada}", {"IdentityRoleId": 4})).expect(204)

@@ -8,8 +8,23 @@ import pytest
 from emulator.dfs.params import BodyBinder
 
 BINDER = BodyBinder()
-VALUES = ["text", 5, 1.5, True, None, [], [1], ["a"], {}, {"x": 1}, "4ffd1a62-2c9e-4c2d-b495-18d00141498e",
-          -1, 2**31, "Ascending", "FirstName"]
+VALUES = [
+    "text",
+    5,
+    1.5,
+    True,
+    None,
+    [],
+    [1],
+    ["a"],
+    {},
+    {"x": 1},
+    "4ffd1a62-2c9e-4c2d-b495-18d00141498e",
+    -1,
+    2**31,
+    "Ascending",
+    "FirstName",
+]
 
 
 def resolved(schema: dict) -> dict:

@@ -2,8 +2,24 @@
 
 import base64
 
-from tests.support.dfs import (ADMIN, BLAIR, DANNY, GRACE, HANK, JOHN, KYLE, MILES, PETER, ROLE_ADVISOR,
-                               ROLE_ASSISTANT, ROLE_HEAD, SARAH, SYSTEM, TARISSA, UNKNOWN)
+from tests.support.dfs import (
+    ADMIN,
+    BLAIR,
+    DANNY,
+    GRACE,
+    HANK,
+    JOHN,
+    KYLE,
+    MILES,
+    PETER,
+    ROLE_ADVISOR,
+    ROLE_ASSISTANT,
+    ROLE_HEAD,
+    SARAH,
+    SYSTEM,
+    TARISSA,
+    UNKNOWN,
+)
 
 JPEG = base64.b64encode(b"\xff\xd8\xff\xe0fake-jpeg").decode()
 
@@ -12,8 +28,10 @@ async def test_profile_picture_defaults_then_upload_then_delete(dfs):
     default = (await dfs.get(f"/v1.0/identities/{SARAH}/profilepicture")).expect(200).json
     assert default["IsDefaultImage"] is True
     (await dfs.put(f"/v1.0/identities/{SARAH}/profilepicture", {"ImageContentBase64": JPEG})).expect(204)
-    assert (await dfs.get(f"/v1.0/identities/{SARAH}/profilepicture")).json == {"ImageContentBase64": JPEG,
-                                                                                 "IsDefaultImage": False}
+    assert (await dfs.get(f"/v1.0/identities/{SARAH}/profilepicture")).json == {
+        "ImageContentBase64": JPEG,
+        "IsDefaultImage": False,
+    }
     assert (await dfs.get("/v1.0/members/3")).json["HasProfilePicture"] is True
     (await dfs.delete(f"/v1.0/identities/{SARAH}/profilepicture")).expect(204)
     assert (await dfs.get(f"/v1.0/identities/{SARAH}/profilepicture")).json["IsDefaultImage"] is True
@@ -51,6 +69,7 @@ async def test_identities_with_roles_and_hierarchy_levels(dfs):
 
 async def test_identities_with_roles_needs_a_token_for_a_known_tenant(dfs):
     from emulator.auth.signing import run_key
+
     token = run_key("dfs-identity").sign({"tenant_uid": UNKNOWN})
     (await dfs.get("/v1.0/identities/roles/hierarchy-level", headers={"Authorization": f"Bearer {token}"})).expect(401)
 
@@ -58,7 +77,12 @@ async def test_identities_with_roles_needs_a_token_for_a_known_tenant(dfs):
 async def test_identity_hierarchy_has_superiors_base_and_reachable_identities(dfs):
     reply = (await dfs.get(f"/v1.0/identities/{MILES}/hierarchy")).expect(200)
     assert reply.json["Base"]["IdentityId"] == MILES
-    assert {i["IdentityId"] for i in reply.json["Superiors"]} == {ADMIN, SYSTEM, SARAH, "02000000-0000-4000-8000-000000000002"}
+    assert {i["IdentityId"] for i in reply.json["Superiors"]} == {
+        ADMIN,
+        SYSTEM,
+        SARAH,
+        "02000000-0000-4000-8000-000000000002",
+    }
     below = {i["IdentityId"] for i in reply.json["HierarchyItems"]}
     assert TARISSA not in below  # excluded sub-identity
     assert BLAIR in below and GRACE in below  # assistant (4) and auditor (5) rank below advisor (3)
@@ -83,19 +107,34 @@ async def test_person_exists_errors(dfs):
 
 
 async def test_patch_identity_without_update_properties_applies_sent_fields(dfs):
-    (await dfs.patch(f"/v1.3/identities/{PETER}", {"FirstName": "Pete", "Email": "pete@additiv.com",
-                                                   "IdentityRoleId": ROLE_HEAD, "ParticipantIds": [1, 2]})).expect(204)
+    (
+        await dfs.patch(
+            f"/v1.3/identities/{PETER}",
+            {"FirstName": "Pete", "Email": "pete@additiv.com", "IdentityRoleId": ROLE_HEAD, "ParticipantIds": [1, 2]},
+        )
+    ).expect(204)
     reply = (await dfs.get(f"/v1.0/identities/{PETER}")).json
     assert (reply["FirstName"], reply["LastName"], reply["Email"]) == ("Pete", "Silberman", "pete@additiv.com")
     assert reply["IdentityRole"]["Id"] == ROLE_HEAD and reply["ParticipantIds"] == [1, 2]
-    assert PETER in [i for i in (await dfs.post("/v1.0/identities/search", {"ParticipantIds": [1]})).json["Results"]
-                     for i in [i["IdentityId"]]]
+    assert PETER in [
+        i
+        for i in (await dfs.post("/v1.0/identities/search", {"ParticipantIds": [1]})).json["Results"]
+        for i in [i["IdentityId"]]
+    ]
 
 
 async def test_patch_identity_with_update_properties_changes_only_those(dfs):
-    (await dfs.patch(f"/v1.3/identities/{PETER}", {"UpdateProperties": ["Description", "isSignInEnabled"],
-                                                   "FirstName": "Ignored", "Description": None,
-                                                   "IsSignInEnabled": False})).expect(204)
+    (
+        await dfs.patch(
+            f"/v1.3/identities/{PETER}",
+            {
+                "UpdateProperties": ["Description", "isSignInEnabled"],
+                "FirstName": "Ignored",
+                "Description": None,
+                "IsSignInEnabled": False,
+            },
+        )
+    ).expect(204)
     reply = (await dfs.get(f"/v1.0/identities/{PETER}")).json
     assert reply["FirstName"] == "Peter" and reply["Description"] is None and reply["IsSignInEnabled"] is False
 
@@ -106,17 +145,27 @@ async def test_patch_identity_errors(dfs):
     (await dfs.patch(f"/v1.3/identities/{PETER}", {"IdentityRoleId": 20})).expect(422)  # Globex role
     (await dfs.patch(f"/v1.3/identities/{PETER}", {"UpdateProperties": ["Shoe"]})).expect(400)
     (await dfs.patch(f"/v1.3/identities/{PETER}", {"IsSignInEnabled": "yes"})).expect(400)
-    (await dfs.patch(f"/v1.3/identities/{PETER}", {"ChangePassword": {"OldPassword": "x", "NewPassword": "y"}})).expect(422)
+    (await dfs.patch(f"/v1.3/identities/{PETER}", {"ChangePassword": {"OldPassword": "x", "NewPassword": "y"}})).expect(
+        422
+    )
 
 
 async def test_patch_identity_password_change(dfs):
-    (await dfs.patch(f"/v1.3/identities/{SARAH}", {"ChangePassword": {"OldPassword": "Sarah.Password1",
-                                                                      "NewPassword": "New.Password2"}})).expect(204)
+    (
+        await dfs.patch(
+            f"/v1.3/identities/{SARAH}",
+            {"ChangePassword": {"OldPassword": "Sarah.Password1", "NewPassword": "New.Password2"}},
+        )
+    ).expect(204)
 
 
 async def test_tenant_access_disables_and_reenables_an_identity(dfs):
-    (await dfs.patch(f"/v1.0/tenants/2/identities/{KYLE}/access",
-                     {"TenantId": 2, "IdentityRoleId": ROLE_ADVISOR, "IsEnabled": False})).expect(204)
+    (
+        await dfs.patch(
+            f"/v1.0/tenants/2/identities/{KYLE}/access",
+            {"TenantId": 2, "IdentityRoleId": ROLE_ADVISOR, "IsEnabled": False},
+        )
+    ).expect(204)
     reply = (await dfs.get(f"/v1.0/identities/{KYLE}")).json
     assert reply["IsTenantAccessEnabled"] is False and reply["IdentityRole"]["Id"] == ROLE_ADVISOR
     kyle_token = dfs.token(identity_id=KYLE)
@@ -134,27 +183,60 @@ async def test_tenant_access_errors(dfs):
 
 
 async def test_tenant_access_grants_an_identity_of_another_tenant(dfs):
-    (await dfs.patch(f"/v1.0/tenants/2/identities/{HANK}/access",
-                     {"TenantId": 2, "IdentityRoleId": ROLE_ASSISTANT, "IsEnabled": True})).expect(204)
+    (
+        await dfs.patch(
+            f"/v1.0/tenants/2/identities/{HANK}/access",
+            {"TenantId": 2, "IdentityRoleId": ROLE_ASSISTANT, "IsEnabled": True},
+        )
+    ).expect(204)
     assert (await dfs.get(f"/v1.0/identities/{HANK}")).expect(200).json["IdentityRole"]["Id"] == ROLE_ASSISTANT
 
 
 async def test_search_identities_sample_request(dfs):
-    reply = (await dfs.post("/v1.0/identities/search", {
-        "RoleIds": [], "IdentityIds": [], "ParticipantIds": [], "FirstName": "Admin", "LastName": "Admin",
-        "SearchTerm": "ad", "SearchIdentityBy": "All", "SearchByAllTenants": True, "SearchByInactive": True,
-        "SearchBySystemAccounts": False, "SortBy": "LastName", "SortOrder": "Descending", "Page": 1,
-        "PageSize": 10})).expect(200)
+    reply = (
+        await dfs.post(
+            "/v1.0/identities/search",
+            {
+                "RoleIds": [],
+                "IdentityIds": [],
+                "ParticipantIds": [],
+                "FirstName": "Admin",
+                "LastName": "Admin",
+                "SearchTerm": "ad",
+                "SearchIdentityBy": "All",
+                "SearchByAllTenants": True,
+                "SearchByInactive": True,
+                "SearchBySystemAccounts": False,
+                "SortBy": "LastName",
+                "SortOrder": "Descending",
+                "Page": 1,
+                "PageSize": 10,
+            },
+        )
+    ).expect(200)
     assert [i["IdentityId"] for i in reply.json["Results"]] == [ADMIN]
-    assert (reply.json["Page"], reply.json["PageSize"], reply.json["PageCount"], reply.json["TotalCount"]) == (1, 10, 1, 1)
+    assert (reply.json["Page"], reply.json["PageSize"], reply.json["PageCount"], reply.json["TotalCount"]) == (
+        1,
+        10,
+        1,
+        1,
+    )
 
 
 async def test_search_identities_by_field_sort_and_page(dfs):
-    by_last = (await dfs.post("/v1.0/identities/search", {"SearchTerm": "dys", "SearchIdentityBy": "LastName",
-                                                          "SortBy": "firstname", "SortOrder": "Ascending"})).json
+    by_last = (
+        await dfs.post(
+            "/v1.0/identities/search",
+            {"SearchTerm": "dys", "SearchIdentityBy": "LastName", "SortBy": "firstname", "SortOrder": "Ascending"},
+        )
+    ).json
     assert [i["FirstName"] for i in by_last["Results"]] == ["Miles", "Tarissa"]  # Danny: access disabled
-    inactive = (await dfs.post("/v1.0/identities/search", {"SearchTerm": "dys", "SearchIdentityBy": "LastName",
-                                                           "SearchByInactive": True, "SortBy": "FirstName"})).json
+    inactive = (
+        await dfs.post(
+            "/v1.0/identities/search",
+            {"SearchTerm": "dys", "SearchIdentityBy": "LastName", "SearchByInactive": True, "SortBy": "FirstName"},
+        )
+    ).json
     assert [i["FirstName"] for i in inactive["Results"]] == ["Danny", "Miles", "Tarissa"]
     page = (await dfs.post("/v1.0/identities/search", {"PageSize": 3, "Page": 2, "SortBy": "UserName"})).json
     assert page["TotalCount"] == 10 and page["PageCount"] == 4 and len(page["Results"]) == 3
@@ -163,12 +245,18 @@ async def test_search_identities_by_field_sort_and_page(dfs):
     assert {i["IdentityId"] for i in roles["Results"]} == {SARAH, KYLE}
     full = (await dfs.post("/v1.0/identities/search", {"SearchTerm": "sarah con", "SearchIdentityBy": "FullName"})).json
     assert [i["IdentityId"] for i in full["Results"]] == [SARAH]
-    system = (await dfs.post("/v1.0/identities/search", {"SearchTerm": "system", "SearchIdentityBy": "FirstName", "SearchBySystemAccounts": True})).json
+    system = (
+        await dfs.post(
+            "/v1.0/identities/search",
+            {"SearchTerm": "system", "SearchIdentityBy": "FirstName", "SearchBySystemAccounts": True},
+        )
+    ).json
     assert [i["IdentityId"] for i in system["Results"]] == [SYSTEM]
     everywhere = (await dfs.post("/v1.0/identities/search", {"SearchTerm": "hank", "SearchByAllTenants": True})).json
     assert [i["IdentityId"] for i in everywhere["Results"]] == [HANK]
-    assert (await dfs.post("/v1.0/identities/search", {"RoleIds": [ROLE_ADVISOR], "IdentityIds": [MILES, SARAH]})
-            ).json["TotalCount"] == 1
+    assert (await dfs.post("/v1.0/identities/search", {"RoleIds": [ROLE_ADVISOR], "IdentityIds": [MILES, SARAH]})).json[
+        "TotalCount"
+    ] == 1
 
 
 async def test_search_identities_errors(dfs):
@@ -180,10 +268,24 @@ async def test_search_identities_errors(dfs):
 
 
 async def test_create_identity_then_get_and_search(dfs):
-    reply = (await dfs.post("/v1.2/identities", {
-        "FirstName": "John", "LastName": "Connor", "SalutationId": 2, "Email": "jct@additiv.com",
-        "Phone": "41|522672742", "BankBranchId": 1, "IdentityRoleId": ROLE_ADVISOR, "ExternalId": "EX006D34-9",
-        "Username": "jconnor", "Password": "superseretPassword.123", "ParticipantIds": [2]})).expect(200)
+    reply = (
+        await dfs.post(
+            "/v1.2/identities",
+            {
+                "FirstName": "John",
+                "LastName": "Connor",
+                "SalutationId": 2,
+                "Email": "jct@additiv.com",
+                "Phone": "41|522672742",
+                "BankBranchId": 1,
+                "IdentityRoleId": ROLE_ADVISOR,
+                "ExternalId": "EX006D34-9",
+                "Username": "jconnor",
+                "Password": "superseretPassword.123",
+                "ParticipantIds": [2],
+            },
+        )
+    ).expect(200)
     identity_id = reply.json["IdentityId"]
     got = (await dfs.get(f"/v1.0/identities/{identity_id}")).expect(200).json
     assert got["UserName"] == "jconnor" and got["MemberId"] is None and got["ParticipantIds"] == [2]

@@ -36,8 +36,9 @@ async def test_client_flow_discovery_connect_token_then_a_dfs_operation(emulator
         assert response.status == 200
         discovery = await response.json()
     assert discovery["grant_types_supported"] == ["client_credentials"]
-    async with http.post(discovery["token_endpoint"], headers=CLIENT,
-                         data={"grant_type": "client_credentials", "scope": "DfsAdmin"}) as response:
+    async with http.post(
+        discovery["token_endpoint"], headers=CLIENT, data={"grant_type": "client_credentials", "scope": "DfsAdmin"}
+    ) as response:
         assert response.status == 200 and response.headers["Cache-Control"] == "no-store"
         issued = await response.json()
     assert issued["token_type"] == "Bearer" and issued["expires_in"] == 3600 and issued["scope"] == "DfsAdmin"
@@ -61,8 +62,9 @@ async def test_jwks_verifies_the_token_and_claims_name_tenant_identity_client(em
 
 
 async def test_the_client_picks_one_of_its_tenants(emulator, http):
-    status, issued, _ = await connect_token(emulator, http, {"grant_type": "client_credentials",
-                                                             "acr_values": f"tenant:{GLOBEX_UID}"})
+    status, issued, _ = await connect_token(
+        emulator, http, {"grant_type": "client_credentials", "acr_values": f"tenant:{GLOBEX_UID}"}
+    )
     assert status == 200
     assert jwt.decode(issued["access_token"], options={"verify_signature": False})["tenant_uid"] == GLOBEX_UID
     status, error = await call_roles(emulator, http, issued["access_token"])
@@ -71,16 +73,27 @@ async def test_the_client_picks_one_of_its_tenants(emulator, http):
     assert (status, error["error"]) == (400, "invalid_grant")
 
 
-@pytest.mark.parametrize("form, headers, status, error", [
-    ({"grant_type": "client_credentials"},
-     {"Authorization": aiohttp.encode_basic_auth("dfs-ci-client", "wrong")}, 401, "invalid_client"),
-    ({"grant_type": "client_credentials"}, None, 401, "invalid_client"),
-    ({"grant_type": "client_credentials", "client_id": "dfs-ci-client", "client_secret": "nope"}, None, 401,
-     "invalid_client"),
-    ({"grant_type": "password", "username": "a", "password": "b"}, CLIENT, 400, "unsupported_grant_type"),
-    ({"scope": "DfsAdmin"}, CLIENT, 400, "invalid_request"),
-    ({"grant_type": "client_credentials", "scope": "DfsAdmin Payments"}, CLIENT, 400, "invalid_scope"),
-])
+@pytest.mark.parametrize(
+    "form, headers, status, error",
+    [
+        (
+            {"grant_type": "client_credentials"},
+            {"Authorization": aiohttp.encode_basic_auth("dfs-ci-client", "wrong")},
+            401,
+            "invalid_client",
+        ),
+        ({"grant_type": "client_credentials"}, None, 401, "invalid_client"),
+        (
+            {"grant_type": "client_credentials", "client_id": "dfs-ci-client", "client_secret": "nope"},
+            None,
+            401,
+            "invalid_client",
+        ),
+        ({"grant_type": "password", "username": "a", "password": "b"}, CLIENT, 400, "unsupported_grant_type"),
+        ({"scope": "DfsAdmin"}, CLIENT, 400, "invalid_request"),
+        ({"grant_type": "client_credentials", "scope": "DfsAdmin Payments"}, CLIENT, 400, "invalid_scope"),
+    ],
+)
 async def test_connect_token_errors_are_rfc_6749(emulator, http, form, headers, status, error):
     got, body, answer_headers = await connect_token(emulator, http, form, headers)
     assert (got, body["error"]) == (status, error), body
@@ -89,15 +102,28 @@ async def test_connect_token_errors_are_rfc_6749(emulator, http, form, headers, 
 
 
 async def test_client_secret_post_works_too(emulator, http):
-    status, issued, _ = await connect_token(emulator, http, {
-        "grant_type": "client_credentials", "client_id": "dfs-ci-client", "client_secret": "dfs-ci-secret"}, None)
+    status, issued, _ = await connect_token(
+        emulator,
+        http,
+        {"grant_type": "client_credentials", "client_id": "dfs-ci-client", "client_secret": "dfs-ci-secret"},
+        None,
+    )
     assert status == 200 and (await call_roles(emulator, http, issued["access_token"]))[0] == 200
 
 
-@pytest.mark.parametrize("kind, status", [
-    ("valid", 200), ("expired", 401), ("not_yet_valid", 401), ("wrong_audience", 401), ("other_tenant", 401),
-    ("bad_signature", 401), ("revoked", 401), ("wrong_scope", 403),
-])
+@pytest.mark.parametrize(
+    "kind, status",
+    [
+        ("valid", 200),
+        ("expired", 401),
+        ("not_yet_valid", 401),
+        ("wrong_audience", 401),
+        ("other_tenant", 401),
+        ("bad_signature", 401),
+        ("revoked", 401),
+        ("wrong_scope", 403),
+    ],
+)
 async def test_bad_credentials_on_demand(emulator, http, kind, status):
     async with http.post(emulator.url + "/__emulator/dfs/token", json={"kind": kind}) as response:
         assert response.status == 200
@@ -146,6 +172,7 @@ async def test_a_scenario_key_signs_and_is_published(emulator, http):
         assert [k["kid"] for k in (await response.json())["keys"]] == [key.kid]
     own = key.sign({"tenant_id": 2, "aud": "DfsAdmin", "scope": "DfsAdmin"})  # a client holding the scenario's key
     assert (await call_roles(emulator, http, own))[0] == 200
-    async with http.post(emulator.url + "/__emulator/scenarios",
-                         json={"dfs": {"settings": {"signingKeyPem": "not a key"}}}) as response:
+    async with http.post(
+        emulator.url + "/__emulator/scenarios", json={"dfs": {"settings": {"signingKeyPem": "not a key"}}}
+    ) as response:
         assert response.status == 400 and "signingKeyPem" in await response.text()

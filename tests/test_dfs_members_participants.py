@@ -30,11 +30,23 @@ async def test_get_member_unknown_or_other_tenant_is_404(dfs):
 
 
 async def test_search_members_sample(dfs):
-    reply = (await dfs.post("/v1.0/members/search", {"MemberIds": [], "SearchTerm": "adm", "SortBy": "LastName",
-                                                     "SortOrder": "Descending", "Page": 1, "PageSize": 10})).expect(200)
+    reply = (
+        await dfs.post(
+            "/v1.0/members/search",
+            {
+                "MemberIds": [],
+                "SearchTerm": "adm",
+                "SortBy": "LastName",
+                "SortOrder": "Descending",
+                "Page": 1,
+                "PageSize": 10,
+            },
+        )
+    ).expect(200)
     assert [m["MemberId"] for m in reply.json["Results"]] == [1]
-    dysons = (await dfs.post("/v1.0/members/search", {"SearchTerm": "dyson", "SortBy": "MemberId",
-                                                      "SortOrder": "Descending"})).json
+    dysons = (
+        await dfs.post("/v1.0/members/search", {"SearchTerm": "dyson", "SortBy": "MemberId", "SortOrder": "Descending"})
+    ).json
     assert [m["MemberId"] for m in dysons["Results"]] == [12, 6, 5]
     ids = (await dfs.post("/v1.0/members/search", {"MemberIds": [3, 4, 100], "PageSize": 1})).json
     assert ids["TotalCount"] == 2 and ids["PageCount"] == 2 and ids["Results"][0]["MemberId"] == 3
@@ -47,8 +59,12 @@ async def test_search_members_errors(dfs):
 
 async def test_sync_member_creates_the_member_with_an_audit_context(dfs):
     assert (await dfs.get(f"/v1.0/identities/{JOHN}")).json["MemberId"] is None
-    reply = (await dfs.post(f"/v3.1/identities/{JOHN}/sync-member",
-                            {"Member": {"Mobile": "41|790000000"}, "Context": {"Createdby": "BackOffice"}})).expect(200)
+    reply = (
+        await dfs.post(
+            f"/v3.1/identities/{JOHN}/sync-member",
+            {"Member": {"Mobile": "41|790000000"}, "Context": {"Createdby": "BackOffice"}},
+        )
+    ).expect(200)
     assert reply.json["IdentityId"] == JOHN and reply.json["AuditContextId"] == 1001
     member_id = reply.json["MemberId"]
     assert (await dfs.get(f"/v1.0/identities/{JOHN}")).json["MemberId"] == member_id
@@ -90,6 +106,7 @@ async def test_import_members_creates_only_missing_members(dfs, emulator):
 
 async def test_import_members_refuses_a_token_signed_with_none(dfs, emulator):
     import jwt
+
     token = jwt.encode({"tenant_id": 2}, None, algorithm="none")
     (await dfs.post("/v1.0/identities/import-members", headers={"Authorization": f"Bearer {token}"})).expect(401)
     (await dfs.post("/v1.0/identities/import-members", headers={"Authorization": "Bearer a.b"})).expect(401)
@@ -99,8 +116,11 @@ async def test_import_members_refuses_a_token_signed_with_none(dfs, emulator):
 
 async def test_get_participant(dfs):
     reply = (await dfs.get("/v1.0/participants/1")).expect(200)
-    assert reply.json == {"name": "Zurich Advisory Desk", "uid": "80bd8718-03e3-4b02-9261-5abdf021b883",
-                          "isActive": True}
+    assert reply.json == {
+        "name": "Zurich Advisory Desk",
+        "uid": "80bd8718-03e3-4b02-9261-5abdf021b883",
+        "isActive": True,
+    }
 
 
 async def test_get_participant_unknown_is_404(dfs):
@@ -108,8 +128,9 @@ async def test_get_participant_unknown_is_404(dfs):
 
 
 async def test_create_participant_links_identities_both_ways(dfs):
-    reply = (await dfs.post("/v1.0/participants", {"name": "Basel Desk",
-                                                   "identityInternalUserIds": [PETER, MILES]})).expect(200)
+    reply = (
+        await dfs.post("/v1.0/participants", {"name": "Basel Desk", "identityInternalUserIds": [PETER, MILES]})
+    ).expect(200)
     assert reply.json["Id"] == 4
     assert (await dfs.get(f"/v1.0/identities/{PETER}")).json["ParticipantIds"] == [2, 4]
     found = (await dfs.post("/v1.0/identities/search", {"ParticipantIds": [4]})).json
@@ -123,10 +144,16 @@ async def test_create_participant_errors(dfs):
 
 
 async def test_update_participant(dfs):
-    (await dfs.patch("/v1.0/participants/1", {"name": "Zurich Desk", "isActive": False,
-                                              "identityInternalUserIds": [SARAH]})).expect(204)
-    assert (await dfs.get("/v1.0/participants/1")).json == {"name": "Zurich Desk", "isActive": False,
-                                                            "uid": "80bd8718-03e3-4b02-9261-5abdf021b883"}
+    (
+        await dfs.patch(
+            "/v1.0/participants/1", {"name": "Zurich Desk", "isActive": False, "identityInternalUserIds": [SARAH]}
+        )
+    ).expect(204)
+    assert (await dfs.get("/v1.0/participants/1")).json == {
+        "name": "Zurich Desk",
+        "isActive": False,
+        "uid": "80bd8718-03e3-4b02-9261-5abdf021b883",
+    }
     assert (await dfs.get(f"/v1.0/identities/{TARISSA}")).json["ParticipantIds"] == []
 
 
@@ -137,8 +164,12 @@ async def test_update_participant_errors(dfs):
 
 
 async def test_search_participants(dfs):
-    reply = (await dfs.post("/v1.0/participants/search", {"page": 0, "pageSize": 0, "sortBy": "name",
-                                                          "sortOrder": "Ascending", "name": "desk"})).expect(200)
+    reply = (
+        await dfs.post(
+            "/v1.0/participants/search",
+            {"page": 0, "pageSize": 0, "sortBy": "name", "sortOrder": "Ascending", "name": "desk"},
+        )
+    ).expect(200)
     assert [p["id"] for p in reply.json["results"]] == [2, 3, 1]  # prefix of a word of the name
     assert (reply.json["page"], reply.json["pageSize"], reply.json["totalCount"]) == (1, 10, 3)
     active = (await dfs.post("/v1.0/participants/search", {"isActive": True})).json

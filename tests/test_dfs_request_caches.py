@@ -12,8 +12,8 @@ from emulator.dfs.auth import authenticate
 from emulator.dfs.errors import BadRequest, Forbidden, Unauthorized
 from emulator.dfs.params import path_value
 from emulator.dfs.rendercache import RenderCache
-from emulator.world.state import STATE
 from emulator.store.core import Collection
+from emulator.world.state import STATE
 from tests.support.dfs import JOHN, KYLE, PETER, ROLE_ADVISOR
 from tests.test_dfs_auth_and_flow import signed
 
@@ -24,6 +24,7 @@ def dfs_world(emulator):
 
 
 # -- verified callers ------------------------------------------------------------------------------
+
 
 async def test_a_verified_caller_is_reused_while_its_records_are_unchanged(dfs, emulator):
     (await dfs.get(f"/v1.0/identities/{PETER}")).expect(200)
@@ -65,18 +66,27 @@ async def test_a_cached_caller_whose_identity_or_access_changed_is_checked_again
     peter = dfs.token(identity_id=PETER)
     (await dfs.get("/v2.0/roles", headers=kyle)).expect(200)
     (await dfs.get("/v2.0/roles", headers=peter)).expect(200)
-    (await dfs.patch(f"/v1.0/tenants/2/identities/{KYLE}/access",
-                     {"TenantId": 2, "IdentityRoleId": ROLE_ADVISOR, "IsEnabled": False})).expect(204)
+    (
+        await dfs.patch(
+            f"/v1.0/tenants/2/identities/{KYLE}/access",
+            {"TenantId": 2, "IdentityRoleId": ROLE_ADVISOR, "IsEnabled": False},
+        )
+    ).expect(204)
     (await dfs.get("/v2.0/roles", headers=kyle)).expect(403, "Forbidden")
-    (await dfs.patch(f"/v1.3/identities/{PETER}", {"UpdateProperties": ["isSignInEnabled"],
-                                                   "IsSignInEnabled": False})).expect(204)
+    (
+        await dfs.patch(
+            f"/v1.3/identities/{PETER}", {"UpdateProperties": ["isSignInEnabled"], "IsSignInEnabled": False}
+        )
+    ).expect(204)
     (await dfs.get("/v2.0/roles", headers=peter)).expect(403, "Forbidden")
 
 
 async def test_refusals_are_not_cached(dfs, emulator):
     model, settings, world = dfs_world(emulator)
-    for header, refusal in (("Bearer not-a-jwt", Unauthorized), (dfs.token(kind="wrong_scope")["Authorization"],
-                                                                 Forbidden)):
+    for header, refusal in (
+        ("Bearer not-a-jwt", Unauthorized),
+        (dfs.token(kind="wrong_scope")["Authorization"], Forbidden),
+    ):
         for _ in range(2):
             with pytest.raises(refusal):
                 authenticate(header, model, settings, world.clock.timestamp())
@@ -84,6 +94,7 @@ async def test_refusals_are_not_cached(dfs, emulator):
 
 
 # -- rendered identities -------------------------------------------------------------------------
+
 
 def test_render_cache_reuses_bytes_for_the_same_records_and_renders_anew_on_a_change():
     cache, reads = RenderCache(), Collection("reads")
@@ -93,6 +104,7 @@ def test_render_cache_reuses_bytes_for_the_same_records_and_renders_anew_on_a_ch
         def run():
             renders.append(text)
             return text
+
         return run
 
     assert cache.get("k", (first,), (reads,), render(b"one")) == b"one"
@@ -112,6 +124,7 @@ def test_render_cache_holds_bounded_bytes():
         def run():
             renders.append(size)
             return b"x" * size
+
         return run
 
     huge = rendercache.MAX_ANSWER_BYTES + 1
@@ -143,6 +156,7 @@ async def test_a_rendered_identity_is_per_tenant_access(dfs, emulator):
 
 # -- POSTs that only read ------------------------------------------------------------------------
 
+
 async def test_posts_marked_reads_only_write_nothing(dfs, emulator):
     # They run without a store transaction around them (handlers.reads_only).
     from emulator.dfs.handlers import DfsHandlers
@@ -151,27 +165,36 @@ async def test_posts_marked_reads_only_write_nothing(dfs, emulator):
     assert marked == {"check_required_access_policies", "search_identities", "search_members", "search_participants"}
     store = emulator.app[STATE].world.store
     before = store.writes()
-    for path, body in (("/v1.0/identities/search", {"FirstName": "s", "SortBy": "LastName"}),
-                       ("/v1.0/members/search", {"PageSize": 2}), ("/v1.0/participants/search", {}),
-                       (f"/v1.0/roles/{ROLE_ADVISOR}/required-access-policies/check", {"permissionsUids": []})):
+    for path, body in (
+        ("/v1.0/identities/search", {"FirstName": "s", "SortBy": "LastName"}),
+        ("/v1.0/members/search", {"PageSize": 2}),
+        ("/v1.0/participants/search", {}),
+        (f"/v1.0/roles/{ROLE_ADVISOR}/required-access-policies/check", {"permissionsUids": []}),
+    ):
         (await dfs.post(path, body)).expect(200)
     assert store.writes() == before
 
 
 # -- body parsing with a reused decoder (safeparse) ----------------------------------------------
 
+
 def test_the_reused_json_decoders_answer_as_json_loads_did():
     from emulator.formats.safeparse import JsonFloat, UnsafeDocument, load_json
 
     assert type(load_json(b'{"a": 1.0}', strict_integers=True)["a"]) is JsonFloat
     assert type(load_json(b'{"a": 1.0}')["a"]) is float
-    for refused, problem in (("\ufeff{}", "Unexpected UTF-8 BOM"), ('{"a": NaN}', "NaN is not a JSON number"),
-                             ('{"a": 1e999}', "outside the range"), ("{", "not valid JSON")):
+    for refused, problem in (
+        ("\ufeff{}", "Unexpected UTF-8 BOM"),
+        ('{"a": NaN}', "NaN is not a JSON number"),
+        ('{"a": 1e999}', "outside the range"),
+        ("{", "not valid JSON"),
+    ):
         with pytest.raises(UnsafeDocument, match=problem):
             load_json(refused.encode())
 
 
 # -- correlation ids and path ids ------------------------------------------------------------------
+
 
 def test_correlation_ids_are_32_lower_case_hex_and_never_repeat():
     ids = [new_correlation_id() for _ in range(1000)]  # several refills of the spare ids

@@ -1,6 +1,16 @@
 """DFS RoleManagement (v2.0): list, create, get, patch, delete, hierarchy, Up/Down, exclusion."""
 
-from tests.support.dfs import KYLE, MILES, ROLE_ADMIN, ROLE_ADVISOR, ROLE_ASSISTANT, ROLE_AUDITOR, ROLE_HEAD, ROLE_TRAINEE, SARAH
+from tests.support.dfs import (
+    KYLE,
+    MILES,
+    ROLE_ADMIN,
+    ROLE_ADVISOR,
+    ROLE_ASSISTANT,
+    ROLE_AUDITOR,
+    ROLE_HEAD,
+    ROLE_TRAINEE,
+    SARAH,
+)
 
 
 async def test_list_roles_in_hierarchy_order(dfs):
@@ -10,14 +20,24 @@ async def test_list_roles_in_hierarchy_order(dfs):
 
 async def test_list_roles_with_an_app_token_for_another_tenant_shows_that_tenants_roles(dfs):
     from tests.support.dfs import GLOBEX_UID
+
     reply = (await dfs.get("/v2.0/roles", headers=dfs.token(tenant_uid=GLOBEX_UID, identity_id=None))).expect(200)
     assert [r["Id"] for r in reply.json] == [20, 21]
     (await dfs.get("/v2.0/roles", headers={"Authorization": "Bearer"})).expect(401)
 
 
 async def test_create_role_as_the_sample_lowest_in_the_hierarchy(dfs):
-    reply = (await dfs.post("/v2.0/roles", {"ShortName": "Portfolio-Manager", "LongName": "Portfolio Manager",
-                                            "RoleKey": "pm", "IsMemberAccessExcluded": True})).expect(200)
+    reply = (
+        await dfs.post(
+            "/v2.0/roles",
+            {
+                "ShortName": "Portfolio-Manager",
+                "LongName": "Portfolio Manager",
+                "RoleKey": "pm",
+                "IsMemberAccessExcluded": True,
+            },
+        )
+    ).expect(200)
     assert reply.json["TenantId"] == 2 and reply.json["RoleKey"] == "pm" and reply.json["Id"] == 22
     roles = (await dfs.get("/v2.0/roles")).json
     assert roles[-1]["Id"] == reply.json["Id"] and roles[-1]["HierarchyLevel"] == 7
@@ -43,8 +63,11 @@ async def test_get_role_unknown_or_other_tenant_is_404(dfs):
 
 
 async def test_patch_role_names_and_policies(dfs):
-    (await dfs.patch(f"/v2.0/roles/{ROLE_ASSISTANT}", {"LongName": "Assistant to the advisors",
-                                                       "AccessPolicyIds": [6, 8]})).expect(204)
+    (
+        await dfs.patch(
+            f"/v2.0/roles/{ROLE_ASSISTANT}", {"LongName": "Assistant to the advisors", "AccessPolicyIds": [6, 8]}
+        )
+    ).expect(204)
     role = (await dfs.get(f"/v2.0/roles/{ROLE_ASSISTANT}")).json
     assert role["LongName"] == "Assistant to the advisors" and role["ShortName"] == "Assistant"
     assert [p["Id"] for p in role["AccessPolicies"]] == [6, 8]
@@ -97,7 +120,8 @@ async def test_hierarchy_level_up_and_down_reorder_roles_and_identity_hierarchie
     (await dfs.patch(f"/v2.0/roles/{ROLE_ADVISOR}/hierarchy-level/Down")).expect(204)
     sarah = (await dfs.get(f"/v1.0/identities/{SARAH}/hierarchy")).json
     assert MILES in {i["IdentityId"] for i in sarah["HierarchyItems"]} and KYLE not in {
-        i["IdentityId"] for i in sarah["HierarchyItems"]}
+        i["IdentityId"] for i in sarah["HierarchyItems"]
+    }
 
 
 async def test_hierarchy_level_errors(dfs):

@@ -7,8 +7,20 @@ import base64
 
 import yaml
 
-from tests.support.dfs import (ADMIN, BLAIR, GLOBEX_ROLE, HANK, MILES, PETER, ROLE_ADVISOR, ROLE_ASSISTANT, ROLE_HEAD,
-                               ROLE_TRAINEE, SARAH, TARISSA)
+from tests.support.dfs import (
+    ADMIN,
+    BLAIR,
+    GLOBEX_ROLE,
+    HANK,
+    MILES,
+    PETER,
+    ROLE_ADVISOR,
+    ROLE_ASSISTANT,
+    ROLE_HEAD,
+    ROLE_TRAINEE,
+    SARAH,
+    TARISSA,
+)
 
 JPEG = base64.b64encode(b"\xff\xd8\xff\xe0fake-jpeg").decode()
 
@@ -29,8 +41,9 @@ async def round_trip(control, emulator, *, as_yaml: bool = False) -> dict:
     if as_yaml:
         text = await control.get("/state", params={"format": "yaml"})
         assert without_description(yaml.safe_load(text)) == without_description(dumped)
-        await control.post("/scenarios", data=text, params={"replace": "true"},
-                           headers={"Content-Type": "application/yaml"})
+        await control.post(
+            "/scenarios", data=text, params={"replace": "true"}, headers={"Content-Type": "application/yaml"}
+        )
     else:
         await control.post("/scenarios", dumped, params={"replace": "true"})
     after = dfs_records(emulator)
@@ -47,37 +60,85 @@ async def test_dfs_writes_survive_the_state_round_trip(dfs, control, emulator):
     role = (await dfs.post("/v2.0/roles", {"ShortName": "Junior-Advisor", "LongName": "Junior"})).expect(200).json
     (await dfs.put(f"/v2.0/roles/{ROLE_HEAD}/hierarchy/exclude", [role["Id"], ROLE_ASSISTANT])).expect(204)
     (await dfs.patch(f"/v2.0/roles/{ROLE_ADVISOR}", {"AccessPolicyIds": [7, 6, 10]})).expect(204)
-    (await dfs.patch(f"/v1.0/roles/{ROLE_ASSISTANT}/back-office-permissions",
-                     {"DefaultMenuItemId": 2454, "MenuItemIds": [2454, 2455], "FunctionalityIds": [102]})).expect(204)
+    (
+        await dfs.patch(
+            f"/v1.0/roles/{ROLE_ASSISTANT}/back-office-permissions",
+            {"DefaultMenuItemId": 2454, "MenuItemIds": [2454, 2455], "FunctionalityIds": [102]},
+        )
+    ).expect(204)
     # a deleted role leaves a gap the id counter remembers; the new role moves up past the auditor
     (await dfs.delete(f"/v2.0/roles/{ROLE_TRAINEE}")).expect(204)
     (await dfs.patch(f"/v2.0/roles/{role['Id']}/hierarchy-level/Up")).expect(204)
     # create an identity in the new role, patch it, sync its member with other values
-    ada = (await dfs.post("/v1.2/identities", {"firstName": "Ada", "lastName": "Lovelace", "username": "alovelace",
-                                               "email": "ada@additiv.com", "bankBranchId": 2, "password": "Pw.1",
-                                               "identityRoleId": role["Id"]})).expect(200).json["IdentityId"]
-    (await dfs.post(f"/v3.1/identities/{ada}/sync-member",
-                    {"Member": {"FirstName": "Adelaide"}, "Context": {"Createdby": "Flow"}})).expect(200)
-    (await dfs.patch(f"/v1.3/identities/{ada}", {"UpdateProperties": ["LastName", "Email", "BankBranchId"],
-                                                 "LastName": "King", "Email": None, "BankBranchId": None})).expect(204)
-    (await dfs.patch(f"/v1.3/identities/{PETER}", {"IsSignInEnabled": False, "Mobile": "41|790000000",
-                                                   "ResetPassword": {"NewPassword": "Peter.Reset1"}})).expect(204)
+    ada = (
+        (
+            await dfs.post(
+                "/v1.2/identities",
+                {
+                    "firstName": "Ada",
+                    "lastName": "Lovelace",
+                    "username": "alovelace",
+                    "email": "ada@additiv.com",
+                    "bankBranchId": 2,
+                    "password": "Pw.1",
+                    "identityRoleId": role["Id"],
+                },
+            )
+        )
+        .expect(200)
+        .json["IdentityId"]
+    )
+    (
+        await dfs.post(
+            f"/v3.1/identities/{ada}/sync-member",
+            {"Member": {"FirstName": "Adelaide"}, "Context": {"Createdby": "Flow"}},
+        )
+    ).expect(200)
+    (
+        await dfs.patch(
+            f"/v1.3/identities/{ada}",
+            {
+                "UpdateProperties": ["LastName", "Email", "BankBranchId"],
+                "LastName": "King",
+                "Email": None,
+                "BankBranchId": None,
+            },
+        )
+    ).expect(204)
+    (
+        await dfs.patch(
+            f"/v1.3/identities/{PETER}",
+            {"IsSignInEnabled": False, "Mobile": "41|790000000", "ResetPassword": {"NewPassword": "Peter.Reset1"}},
+        )
+    ).expect(204)
     (await dfs.put(f"/v1.0/identities/{ada}/profilepicture", {"ImageContentBase64": JPEG})).expect(204)
-    (await dfs.patch(f"/v1.0/identities/{MILES}/back-office-permissions",
-                     {"MenuItemIds": [], "FunctionalityIds": []})).expect(204)
+    (
+        await dfs.patch(
+            f"/v1.0/identities/{MILES}/back-office-permissions", {"MenuItemIds": [], "FunctionalityIds": []}
+        )
+    ).expect(204)
     # an identity of Globex gets access to Additiv and a member there; Sarah excludes it
-    (await dfs.patch(f"/v1.0/tenants/2/identities/{HANK}/access",
-                     {"TenantId": 2, "IdentityRoleId": ROLE_ASSISTANT, "IsEnabled": False})).expect(204)
+    (
+        await dfs.patch(
+            f"/v1.0/tenants/2/identities/{HANK}/access",
+            {"TenantId": 2, "IdentityRoleId": ROLE_ASSISTANT, "IsEnabled": False},
+        )
+    ).expect(204)
     (await dfs.post(f"/v3.1/identities/{HANK}/sync-member", {})).expect(200)
     (await dfs.put(f"/v1.0/identities/{SARAH}/hierarchy/exclude", [MILES, HANK, BLAIR])).expect(204)
     # participants: a new one, and links through the identity
-    participant = (await dfs.post("/v1.0/participants", {"name": "Flow Desk",
-                                                         "identityInternalUserIds": [ada, HANK]})).json
+    participant = (
+        await dfs.post("/v1.0/participants", {"name": "Flow Desk", "identityInternalUserIds": [ada, HANK]})
+    ).json
     (await dfs.patch(f"/v1.3/identities/{TARISSA}", {"ParticipantIds": [participant["Id"], 1]})).expect(204)
     (await dfs.patch("/v1.0/participants/3", {"isActive": True})).expect(204)
     # audit contexts and a long-running request
-    (await dfs.post("/v3.0/audit-context/generate", {"AuthorizedAppId": "jGER285mdgZuDq50PadB1ITWv3tM9Y",
-                                                     "PersonIds": [5], "InternalIds": [ADMIN]})).expect(200)
+    (
+        await dfs.post(
+            "/v3.0/audit-context/generate",
+            {"AuthorizedAppId": "jGER285mdgZuDq50PadB1ITWv3tM9Y", "PersonIds": [5], "InternalIds": [ADMIN]},
+        )
+    ).expect(200)
     request_id = (await dfs.post("/v1.0/identities/import-members")).expect(200).json["longRunningRequestId"]
     for _ in range(100):
         if emulator.state.world.store["dfs.long_running"].get(request_id).status == "Completed":
@@ -122,14 +183,26 @@ async def test_state_round_trip_as_yaml_and_twice(dfs, control, emulator):
 
 
 async def test_generated_identities_dump_as_explicit_entities(control, emulator):
-    scenario = {"name": "small-bulk", "seed": 3, "dfs": {
-        "settings": {"signingKey": "k" * 32, "longRunningDelaySeconds": 0.25, "defaultPageSize": 5},
-        "tenants": {"bulk": {"id": 30, "name": "Bulk Tenant", "roles": {
-            "bulk-admin": {"shortName": "Administrator", "roleKey": "admin", "allowAllPolicies": True},
-            "bulk-advisor": {"shortName": "Advisor", "roleKey": "advisor"}},
-            "identities": {"bulk-root": {"userName": "bulk.root", "role": "bulk-admin"}},
-            "access": [{"identity": "sarah", "role": "bulk-advisor", "member": {"id": 900, "firstName": None}}],
-            "generate": [{"count": 5, "role": "bulk-advisor", "withMember": False}]}}}}
+    scenario = {
+        "name": "small-bulk",
+        "seed": 3,
+        "dfs": {
+            "settings": {"signingKey": "k" * 32, "longRunningDelaySeconds": 0.25, "defaultPageSize": 5},
+            "tenants": {
+                "bulk": {
+                    "id": 30,
+                    "name": "Bulk Tenant",
+                    "roles": {
+                        "bulk-admin": {"shortName": "Administrator", "roleKey": "admin", "allowAllPolicies": True},
+                        "bulk-advisor": {"shortName": "Advisor", "roleKey": "advisor"},
+                    },
+                    "identities": {"bulk-root": {"userName": "bulk.root", "role": "bulk-admin"}},
+                    "access": [{"identity": "sarah", "role": "bulk-advisor", "member": {"id": 900, "firstName": None}}],
+                    "generate": [{"count": 5, "role": "bulk-advisor", "withMember": False}],
+                }
+            },
+        },
+    }
     await control.post("/scenarios", scenario)
     section = await round_trip(control, emulator)
     bulk = section["tenants"]["bulk"]
@@ -137,12 +210,21 @@ async def test_generated_identities_dump_as_explicit_entities(control, emulator)
     assert sum(1 for item in bulk["identities"].values() if item["member"] is False) == 5
     assert section["settings"]["signingKey"] == "k" * 32
     assert section["tenants"]["bulk"]["access"] == [
-        {"identity": "sarah", "role": "bulk-advisor", "member": {"id": 900, "firstName": None}}]
+        {"identity": "sarah", "role": "bulk-advisor", "member": {"id": 900, "firstName": None}}
+    ]
 
 
 async def test_empty_dfs_state_round_trips(control, emulator):
     await control.post("/scenarios", {"dfs": {}}, params={"replace": "true"})
-    assert (await round_trip(control, emulator)) == {"settings": {
-        "defaultClientId": "dfs-emulator-client", "tokenLifetimeSeconds": 3600, "longRunningDelaySeconds": 0.0,
-        "defaultPageSize": 10, "maxPageSize": 1000, "apiScope": "DfsAdmin", "audience": "DfsAdmin"}}
+    assert (await round_trip(control, emulator)) == {
+        "settings": {
+            "defaultClientId": "dfs-emulator-client",
+            "tokenLifetimeSeconds": 3600,
+            "longRunningDelaySeconds": 0.0,
+            "defaultPageSize": 10,
+            "maxPageSize": 1000,
+            "apiScope": "DfsAdmin",
+            "audience": "DfsAdmin",
+        }
+    }
     assert GLOBEX_ROLE not in dfs_records(emulator)["dfs.roles"]

@@ -40,8 +40,7 @@ def commands(kind: str) -> list[tuple[str, str]]:
 
 
 def test_every_marked_block_is_a_known_kind():
-    kinds = {kind for document in DOCUMENTS
-             for kind, _ in MARKER.findall(document.read_text(encoding="utf-8"))}
+    kinds = {kind for document in DOCUMENTS for kind, _ in MARKER.findall(document.read_text(encoding="utf-8"))}
     assert kinds <= {"docker", "cli", "make-run-output", "pytest", "pytest-ini", "pytest-file"}, kinds
     assert commands("docker") and commands("cli") and examples("make-run-output")
 
@@ -73,8 +72,11 @@ def test_docker_example(where, line, tmp_path):
         result = image.run(workdir, env=env, volumes=mounts, arguments=arguments)
         assert result.returncode == 0, result.stdout + result.stderr
         return
-    listens = int(arguments[arguments.index("--port") + 1]) if arguments and "--port" in arguments \
+    listens = (
+        int(arguments[arguments.index("--port") + 1])
+        if arguments and "--port" in arguments
         else int(env.get("EMULATOR_PORT", image.stage.env["EMULATOR_PORT"]))
+    )
     assert [container for _, container in ports] == [listens]  # -p publishes the port it listens on
     port = free_port()
     if arguments and "--port" in arguments:
@@ -85,8 +87,10 @@ def test_docker_example(where, line, tmp_path):
     try:
         health = container.wait_healthy(port=port)
         if "EMULATOR_SCENARIOS" in env:
-            expected = [builtin_scenarios().get(part) or image.map_path(part, mounts)
-                        for part in env["EMULATOR_SCENARIOS"].split(",")]
+            expected = [
+                builtin_scenarios().get(part) or image.map_path(part, mounts)
+                for part in env["EMULATOR_SCENARIOS"].split(",")
+            ]
             assert health["scenarios"] == [str(path) for path in expected]
         assert container.healthcheck().returncode == 0
     finally:
@@ -126,8 +130,10 @@ def test_make_run_sample_output_matches_what_make_run_prints():
     server = Server(make_run_command(port), port)
     try:
         server.wait_for(lambda printed: printed.startswith("curl -s http://"))  # the last curl line
-        request = urllib.request.Request(server.url + "/customerid-rest/services/2.1/users?status=Enabled",
-                                         headers={"Authorization": "Basic cmVzdHVzZXI6c2VjcmV0"})
+        request = urllib.request.Request(
+            server.url + "/customerid-rest/services/2.1/users?status=Enabled",
+            headers={"Authorization": "Basic cmVzdHVzZXI6c2VjcmV0"},
+        )
         urllib.request.urlopen(request, timeout=5).read()
         server.wait_for(lambda printed: printed.startswith("GET /customerid-rest/services/2.1/users?status="))
     finally:

@@ -13,12 +13,19 @@ from pathlib import Path
 import pytest
 
 from emulator import __version__
-from emulator.config import DEFAULT_SCENARIO
 from emulator.app import create_app
 from emulator.cli import health_target
+from emulator.config import DEFAULT_SCENARIO
 from emulator.control.routes import PREFIX
-from tests.support.docker import DOCKERFILE, ROOT, LocalImage, final_stage, free_port, in_build_context, \
-    parse_dockerfile
+from tests.support.docker import (
+    DOCKERFILE,
+    ROOT,
+    LocalImage,
+    final_stage,
+    free_port,
+    in_build_context,
+    parse_dockerfile,
+)
 
 MOUNTED_SCENARIO = """\
 name: mounted
@@ -93,8 +100,14 @@ def test_build_context_holds_what_the_dockerfile_copies_and_nothing_else():
                 assert (ROOT / source).exists(), source
                 assert in_build_context(source.rstrip("/")), f"{source} is excluded by .dockerignore"
     assert in_build_context("emulator/customerid/endpoints.yaml")
-    for outside in ("tests/test_docker.py", ".venv", ".git", "bench/__main__.py", "emulator/__pycache__/x.pyc",
-                    "fixtures"):
+    for outside in (
+        "tests/test_docker.py",
+        ".venv",
+        ".git",
+        "bench/__main__.py",
+        "emulator/__pycache__/x.pyc",
+        "fixtures",
+    ):
         assert not in_build_context(outside), outside
 
 
@@ -118,8 +131,11 @@ def test_image_command_serves_passes_its_healthcheck_and_stops_on_sigterm_within
         import http.client
 
         connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
-        connection.request("GET", "/customerid-rest/services/2.1/users?status=Enabled",
-                           headers={"Authorization": "Basic cmVzdHVzZXI6c2VjcmV0"})
+        connection.request(
+            "GET",
+            "/customerid-rest/services/2.1/users?status=Enabled",
+            headers={"Authorization": "Basic cmVzdHVzZXI6c2VjcmV0"},
+        )
         assert connection.getresponse().read()
         seconds, returncode, output = container.stop()
         connection.close()
@@ -158,9 +174,11 @@ def test_scenarios_mounted_at_slash_scenarios(container_dir, tmp_path):
     (mounted / "mine.yaml").write_text(MOUNTED_SCENARIO)
     image = LocalImage()
     port = free_port()
-    container = image.start(container_dir, env={"EMULATOR_PORT": str(port),
-                                                "EMULATOR_SCENARIOS": "/scenarios/mine.yaml"},
-                            volumes={"/scenarios": mounted})
+    container = image.start(
+        container_dir,
+        env={"EMULATOR_PORT": str(port), "EMULATOR_SCENARIOS": "/scenarios/mine.yaml"},
+        volumes={"/scenarios": mounted},
+    )
     try:
         health = container.wait_healthy()
         assert health["scenarios"] == [str(mounted / "mine.yaml")]
@@ -176,9 +194,11 @@ def test_a_broken_mounted_scenario_stops_the_container_with_the_problem(containe
     mounted = tmp_path / "broken"
     mounted.mkdir()
     (mounted / "mine.yaml").write_text("customerid:\n  users:\n    bob: {status: [1]}\n")
-    result = LocalImage().run(container_dir, env={"EMULATOR_SCENARIOS": "/scenarios/mine.yaml",
-                                                  "EMULATOR_PORT": str(free_port())},
-                              volumes={"/scenarios": mounted})
+    result = LocalImage().run(
+        container_dir,
+        env={"EMULATOR_SCENARIOS": "/scenarios/mine.yaml", "EMULATOR_PORT": str(free_port())},
+        volumes={"/scenarios": mounted},
+    )
     assert result.returncode == 2
     assert f"{mounted / 'mine.yaml'}: customerid.users.bob" in result.stderr
 

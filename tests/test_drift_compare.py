@@ -19,6 +19,7 @@ ALL_VALUES = Rules(all_values=True)
 @pytest.fixture
 async def record(emulator, aiohttp_server, tmp_path):
     """record(workload) -> cassette path: the workload runs through a recorder in front of ``emulator``."""
+
     async def run(workload, upstream_url=None):
         cassette = tmp_path / "sandbox.jsonl"
         base = await start_recorder(aiohttp_server, upstream_url or emulator.url, cassette)
@@ -34,7 +35,8 @@ def rows(report):
 
 
 async def test_an_unaltered_upstream_gives_a_clean_report_with_ids_mapped_across_create_query_update_delete(
-        emulator, record, dfs):
+    emulator, record, dfs
+):
     # the upstream has one more role than a fresh emulator: the role the workload creates
     # gets id 23 there and 22 in the replay, so only the id map keeps the sequence on track
     (await dfs.post("/v2.0/roles", {"ShortName": "Before", "RoleKey": "before"})).expect(200)
@@ -50,14 +52,25 @@ async def test_an_unaltered_upstream_gives_a_clean_report_with_ids_mapped_across
     assert created["role"] == 23 and report.ids["23"] == "22"
     assert created["organization"].lower() in report.ids  # POST100's uuid ↔ the replay's
     by_operation = rows(report)
-    for key in [("customerid", "POST100", "2.1"), ("customerid", "GET107", "2.1"), ("customerid", "PUT101", "2.1"),
-                ("customerid", "GET113", "2.1"), ("customerid", "DEL102", "2.1"),
-                ("dfs", "patch /v2.0/roles/{roleId}", "2.0"), ("dfs", "delete /v2.0/roles/{roleId}", "2.0")]:
+    for key in [
+        ("customerid", "POST100", "2.1"),
+        ("customerid", "GET107", "2.1"),
+        ("customerid", "PUT101", "2.1"),
+        ("customerid", "GET113", "2.1"),
+        ("customerid", "DEL102", "2.1"),
+        ("dfs", "patch /v2.0/roles/{roleId}", "2.0"),
+        ("dfs", "delete /v2.0/roles/{roleId}", "2.0"),
+    ]:
         assert by_operation[key].matched == 1 and by_operation[key].differing == 0
     assert by_operation[("customerid", "GET105", "2.1")].matched == 2  # maija, then pekka's 404
     assert by_operation[("customerid", "D10-QueryOrganization", "1.0")].matched == 1  # "Drift%20Unit" as sent
     assert {(api, version) for api, version, _, _ in report.versions()} == {
-        ("customerid", "2.1"), ("customerid", "1.0"), ("customerid", "1.2"), ("dfs", "2.0"), ("dfs", "1.0")}
+        ("customerid", "2.1"),
+        ("customerid", "1.0"),
+        ("customerid", "1.2"),
+        ("dfs", "2.0"),
+        ("dfs", "1.0"),
+    }
     assert report.text().endswith("OK: no drift")
 
 
@@ -71,8 +84,10 @@ async def test_every_kind_of_drift_is_reported_against_its_operation_code(emulat
         if b"<User " in document:
             return document.replace(b'name="firstname"', b'name="givenName"')
         if b"<Organization " in document:
-            return document.replace(b'xmlns="http://schema.ubisecure.com/customerid/api"',
-                                    b'xmlns="http://schema.ubisecure.com/customerid/api/v3"')
+            return document.replace(
+                b'xmlns="http://schema.ubisecure.com/customerid/api"',
+                b'xmlns="http://schema.ubisecure.com/customerid/api/v3"',
+            )
         if b"<Role " in document:
             return document.replace(b' method="GET"', b' method="GET" version="3"')
         return document
@@ -80,10 +95,16 @@ async def test_every_kind_of_drift_is_reported_against_its_operation_code(emulat
     monkeypatch.setattr(handlers, "entity_document", patched_renderer)
     await emulator.fault(operation="GET111", status=503)  # a status that changed
     await emulator.fault(operation="get /v2.0/roles", body={"Items": []}, status=200)  # an array became an object
-    await emulator.fault(operation="get /v2.0/roles/{roleId}", status=404,
-                         body={"Code": "RoleMissing", "SubCode": "NA", "Message": "gone"})  # another error code
-    await emulator.fault(operation="get /v1.0/identities/{identityId}", status=200,
-                         body={"MemberId": "3", "IdentityId": "02000000-0000-4000-8000-000000000001"})
+    await emulator.fault(
+        operation="get /v2.0/roles/{roleId}",
+        status=404,
+        body={"Code": "RoleMissing", "SubCode": "NA", "Message": "gone"},
+    )  # another error code
+    await emulator.fault(
+        operation="get /v1.0/identities/{identityId}",
+        status=200,
+        body={"MemberId": "3", "IdentityId": "02000000-0000-4000-8000-000000000001"},
+    )
 
     async def workload(client):
         await client.cid("GET", f"/users/{MAIJA}")
@@ -99,8 +120,11 @@ async def test_every_kind_of_drift_is_reported_against_its_operation_code(emulat
     monkeypatch.undo()
     report = await compare_cassette(cassette)
     assert report.drift
-    kinds = {(result.exchange.operation, difference.kind, difference.path)
-             for result in report.results for difference in result.differences}
+    kinds = {
+        (result.exchange.operation, difference.kind, difference.path)
+        for result in report.results
+        for difference in result.differences
+    }
     assert ("GET105", "missing", "/User/Attribute:givenName") in kinds
     assert ("GET105", "extra", "/User/Attribute:firstname") in kinds
     assert ("GET107", "namespace", "/Organization") in kinds
@@ -112,10 +136,14 @@ async def test_every_kind_of_drift_is_reported_against_its_operation_code(emulat
     assert ("get /v1.0/identities/{identityId}", "missing", "/UserName") not in kinds  # recorded has fewer keys:
     assert ("get /v1.0/identities/{identityId}", "extra", "/UserName") in kinds  # the emulator's are extra
     by_operation = rows(report)
-    assert (by_operation[("customerid", "GET106", "2.1")].matched, by_operation[("customerid", "GET106", "2.1")].differing) == (1, 0)
+    assert (
+        by_operation[("customerid", "GET106", "2.1")].matched,
+        by_operation[("customerid", "GET106", "2.1")].differing,
+    ) == (1, 0)
     assert by_operation[("customerid", "GET111", "2.1")].first == (
         "#4 GET /customerid-rest/services/2.1/mandates/bbbbbbbb-0000-4000-8000-000000000001: "
-        "status: recorded 503, emulator 200")
+        "status: recorded 503, emulator 200"
+    )
     assert report.text().endswith("DRIFT: 7 of 8 exchanges differ")
 
 
@@ -124,8 +152,7 @@ async def test_an_upstream_on_an_older_version_drifts_on_the_operations_it_lacks
         path = request.raw_path.replace("/services/2.1/", "/services/2.0/")
         async with aiohttp.ClientSession() as session:
             async with session.request(request.method, emulator.url + path, headers=request.headers) as answer:
-                return web.Response(status=answer.status, body=await answer.read(),
-                                    content_type=answer.content_type)
+                return web.Response(status=answer.status, body=await answer.read(), content_type=answer.content_type)
 
     app = web.Application()
     app.router.add_route("*", "/{tail:.*}", still_on_2_0)
@@ -144,7 +171,8 @@ async def test_an_upstream_on_an_older_version_drifts_on_the_operations_it_lacks
 
 
 async def test_values_are_compared_on_request_and_rules_from_a_file_extend_the_built_in_ones(
-        emulator, record, tmp_path):
+    emulator, record, tmp_path
+):
     async with emulator.session() as session:  # the sandbox's Maija is called Maria
         async with session.put(emulator.customerid_url() + f"/users/{MAIJA}", params={"firstname": "Maria"}) as answer:
             assert answer.status == 200
@@ -156,7 +184,8 @@ async def test_values_are_compared_on_request_and_rules_from_a_file_extend_the_b
     assert not (await compare_cassette(cassette)).drift  # the same structure; values are not compared
     report = await compare_cassette(cassette, rules=ALL_VALUES)
     assert [str(difference) for difference in report.results[0].differences] == [
-        "value at /User/Attribute:firstname/Value: recorded 'Maria', emulator 'Maija'"]
+        "value at /User/Attribute:firstname/Value: recorded 'Maria', emulator 'Maija'"
+    ]
     rules = tmp_path / "rules.yaml"
     rules.write_text("values: all\nrules:\n  - {field: firstname, operation: GET105, action: ignore-value}\n")
     assert not (await compare_cassette(cassette, rules=Rules.load(rules))).drift
@@ -181,7 +210,8 @@ def test_compare_cli_exit_codes_and_report_formats(tmp_path, capsys):
     assert report["drift"] is True and report["operations"][0]["operation"] == "GET105"
     assert report["differences"][0]["differences"] == [
         {"kind": "status", "path": "", "recorded": 401, "emulated": 404},
-        {"kind": "error-code", "path": "/error/code", "recorded": "2", "emulated": "7"}]
+        {"kind": "error-code", "path": "/error/code", "recorded": "2", "emulated": "7"},
+    ]
     junit = tmp_path / "drift.xml"
     assert main_compare([str(drifted), "--format", "junit", "--output", str(junit)]) == 1
     suites = ElementTree.parse(junit).getroot()
@@ -214,10 +244,14 @@ async def test_an_exchange_the_emulator_does_not_answer_is_a_transport_differenc
             request.transport.close()
             return web.Response()
         async with aiohttp.ClientSession() as session:
-            async with session.request(request.method, emulator.url + request.raw_path, headers=request.headers,
-                                       data=await request.read()) as answer:
-                return web.Response(status=answer.status, body=await answer.read(), headers={
-                    "Content-Type": answer.headers.get("Content-Type", "application/octet-stream")})
+            async with session.request(
+                request.method, emulator.url + request.raw_path, headers=request.headers, data=await request.read()
+            ) as answer:
+                return web.Response(
+                    status=answer.status,
+                    body=await answer.read(),
+                    headers={"Content-Type": answer.headers.get("Content-Type", "application/octet-stream")},
+                )
 
     app = web.Application()
     app.router.add_route("*", "/{tail:.*}", dropping_users)

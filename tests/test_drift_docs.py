@@ -17,8 +17,7 @@ def documented_report() -> str:
     return re.search(r"```\n(.*?)```", section, re.S).group(1).rstrip()
 
 
-async def test_the_documented_drifted_run_prints_the_documented_report(emulator, aiohttp_server, tmp_path,
-                                                                         monkeypatch):
+async def test_the_documented_drifted_run_prints_the_documented_report(emulator, aiohttp_server, tmp_path, monkeypatch):
     import emulator.customerid.handlers as handlers
 
     original = handlers.entity_document
@@ -29,15 +28,19 @@ async def test_the_documented_drifted_run_prints_the_documented_report(emulator,
 
     monkeypatch.setattr(handlers, "entity_document", renamed_firstname)
     await emulator.fault(operation="GET111", status=503)
-    await emulator.fault(operation="get /v2.0/roles/{roleId}", status=404,
-                         body={"Code": "RoleMissing", "SubCode": "NA", "Message": "gone"})
+    await emulator.fault(
+        operation="get /v2.0/roles/{roleId}",
+        status=404,
+        body={"Code": "RoleMissing", "SubCode": "NA", "Message": "gone"},
+    )
     cassette = tmp_path / "sandbox.jsonl"
     base = await start_recorder(aiohttp_server, emulator.url, cassette)
     async with aiohttp.ClientSession() as session:
         client = Client(session, base, emulator)
         await client.cid("GET", f"/users/{MAIJA}")
-        _, text = await client.cid("POST", "/organizations/", params={"technicalName": "drift-co",
-                                                                     "friendlyName": "Drift Co"})
+        _, text = await client.cid(
+            "POST", "/organizations/", params={"technicalName": "drift-co", "friendlyName": "Drift Co"}
+        )
         organization = re.search(r"<Id>([^<]+)</Id>", text).group(1)
         await client.cid("GET", f"/organizations/{organization}")
         await client.cid("PUT", f"/organizations/{organization}", params={"friendlyName": "Drift Company"})

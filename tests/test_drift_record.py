@@ -16,26 +16,41 @@ from emulator.drift.cassette import CassetteError, read_exchanges
 from emulator.drift.recorder import RecorderConfig, recorder_app
 from tests.support.drift import MAIJA, SARAH, Client, exchanges, start_recorder
 
-SECRETS = ("Admin.Password1", "hunter2", "s3cr3t-form", "xml-pass", "refresh-abc", "key-123",
-           "010199-1234", "tok-in-answer")
+SECRETS = (
+    "Admin.Password1",
+    "hunter2",
+    "s3cr3t-form",
+    "xml-pass",
+    "refresh-abc",
+    "key-123",
+    "010199-1234",
+    "tok-in-answer",
+)
 
 
 async def test_every_exchange_is_recorded_named_and_scrubbed(emulator, aiohttp_server, tmp_path):
     cassette = tmp_path / "sandbox.jsonl"
     base = await start_recorder(aiohttp_server, emulator.url, cassette, scrub=["X-Api-Key", "ssn"])
-    await emulator.fault(operation="get /v2.0/roles", status=200,
-                         body={"access_token": "tok-in-answer", "Roles": []})
+    await emulator.fault(operation="get /v2.0/roles", status=200, body={"access_token": "tok-in-answer", "Roles": []})
     async with aiohttp.ClientSession() as session:
         client = Client(session, base, emulator)
-        assert (await client.cid("GET", f"/users/{MAIJA}", headers={"Cookie": "JSESSIONID=hunter2",
-                                                                     "X-Api-Key": "key-123"}))[0] == 200
+        assert (
+            await client.cid("GET", f"/users/{MAIJA}", headers={"Cookie": "JSESSIONID=hunter2", "X-Api-Key": "key-123"})
+        )[0] == 200
         await client.cid("GET", "/users/", params={"username": "maija", "password": "hunter2"})
         await client.cid("PATCH", f"/users/{MAIJA}", data={"password": "s3cr3t-form", "firstname": "Maija"})
-        await client.cid("PATCH", f"/users/{MAIJA}", headers={"Content-Type": "application/xml"},
-                         data='<User xmlns="http://schema.ubisecure.com/customerid/api"><Attribute name="password">'
-                              '<Value>xml-pass</Value></Attribute></User>')
-        await client.dfs("POST", "/v1.2/identities", json={"UserName": "nu", "Password": "Admin.Password1",
-                                                           "Credentials": {"refresh_token": "refresh-abc"}})
+        await client.cid(
+            "PATCH",
+            f"/users/{MAIJA}",
+            headers={"Content-Type": "application/xml"},
+            data='<User xmlns="http://schema.ubisecure.com/customerid/api"><Attribute name="password">'
+            "<Value>xml-pass</Value></Attribute></User>",
+        )
+        await client.dfs(
+            "POST",
+            "/v1.2/identities",
+            json={"UserName": "nu", "Password": "Admin.Password1", "Credentials": {"refresh_token": "refresh-abc"}},
+        )
         await client.dfs("GET", "/v2.0/roles")
         async with session.get(f"{base}/nowhere") as answer:  # neither API's path: still recorded
             assert answer.status == 404
@@ -47,11 +62,14 @@ async def test_every_exchange_is_recorded_named_and_scrubbed(emulator, aiohttp_s
     assert header["format"] == "emulator-cassette" and "x-api-key" in header["scrubbed"]
     recorded = exchanges(cassette)
     assert [(e.api, e.operation, e.version, e.response.status) for e in recorded] == [
-        ("customerid", "GET105", "2.1", 200), ("customerid", "GET104", "2.1", 200),
+        ("customerid", "GET105", "2.1", 200),
+        ("customerid", "GET104", "2.1", 200),
         ("customerid", "PATCH124", "2.1", recorded[2].response.status),
         ("customerid", "PATCH124", "2.1", recorded[3].response.status),
-        ("dfs", "post /v1.2/identities", "1.2", recorded[4].response.status), ("dfs", "get /v2.0/roles", "2.0", 200),
-        (None, None, None, 404)]
+        ("dfs", "post /v1.2/identities", "1.2", recorded[4].response.status),
+        ("dfs", "get /v2.0/roles", "2.0", 200),
+        (None, None, None, 404),
+    ]
     first = recorded[0]
     assert first.request.header("Authorization") == "Basic [scrubbed]"
     assert first.request.header("Cookie") == "[scrubbed]" and first.request.header("X-Api-Key") == "[scrubbed]"
@@ -67,8 +85,10 @@ async def test_every_exchange_is_recorded_named_and_scrubbed(emulator, aiohttp_s
 async def test_the_client_gets_the_upstream_answer_unchanged(emulator, aiohttp_server, tmp_path):
     base = await start_recorder(aiohttp_server, emulator.url, tmp_path / "c.jsonl")
     async with aiohttp.ClientSession() as session:
-        async with session.get(f"{base}/v1.0/identities/{SARAH}", headers=emulator.dfs_headers) as through, \
-                session.get(f"{emulator.url}/v1.0/identities/{SARAH}", headers=emulator.dfs_headers) as direct:
+        async with (
+            session.get(f"{base}/v1.0/identities/{SARAH}", headers=emulator.dfs_headers) as through,
+            session.get(f"{emulator.url}/v1.0/identities/{SARAH}", headers=emulator.dfs_headers) as direct,
+        ):
             assert through.status == direct.status == 200
             assert await through.json() == await direct.json()
             assert through.headers["Content-Type"] == direct.headers["Content-Type"]
@@ -116,8 +136,9 @@ async def tls_upstream(emulator_baseline):
 async def _one_call_through(aiohttp_server, config: RecorderConfig, emulator) -> int:
     server = await aiohttp_server(recorder_app(config))
     async with aiohttp.ClientSession() as session:
-        async with session.get(str(server.make_url(f"/customerid-rest/services/2.1/users/{MAIJA}")),
-                               headers=emulator.auth_headers) as answer:
+        async with session.get(
+            str(server.make_url(f"/customerid-rest/services/2.1/users/{MAIJA}")), headers=emulator.auth_headers
+        ) as answer:
             return answer.status
 
 
@@ -139,15 +160,31 @@ async def test_tls_upstreams_with_a_private_ca_or_insecure(emulator, tls_upstrea
 async def test_record_command_proxies_until_interrupted(emulator, tmp_path):
     cassette = tmp_path / "cli.jsonl"
     process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "emulator", "record", "--upstream-customerid", emulator.url,
-        "--upstream-dfs", emulator.url, "--out", str(cassette), "--port", "0", "--scrub", "X-Secret",
-        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT)
+        sys.executable,
+        "-m",
+        "emulator",
+        "record",
+        "--upstream-customerid",
+        emulator.url,
+        "--upstream-dfs",
+        emulator.url,
+        "--out",
+        str(cassette),
+        "--port",
+        "0",
+        "--scrub",
+        "X-Secret",
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.STDOUT,
+    )
     try:
         line = (await asyncio.wait_for(process.stdout.readline(), 20)).decode()
         assert line.startswith("emulator record: listening on http://127.0.0.1:"), line
         base = line.split()[4].rstrip(",")
         async with aiohttp.ClientSession() as session:
-            async with session.get(f"{base}/v2.0/roles/3", headers={**emulator.dfs_headers, "X-Secret": "x1"}) as answer:
+            async with session.get(
+                f"{base}/v2.0/roles/3", headers={**emulator.dfs_headers, "X-Secret": "x1"}
+            ) as answer:
                 assert answer.status == 200
     finally:
         process.send_signal(signal.SIGINT)

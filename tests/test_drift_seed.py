@@ -19,9 +19,16 @@ async def sandbox_cassette(emulator, aiohttp_server, tmp_path):
     base = await start_recorder(aiohttp_server, emulator.url, cassette)
     async with aiohttp.ClientSession() as session:
         client = Client(session, base, emulator)
-        for path in (f"/users/{MAIJA}", f"/users/{MATTI}", f"/organizations/{ACME_SALES}", f"/roles/{SALES_MANAGER}",
-                     f"/users/{MATTI}/roles", f"/mandates/{MANDATE}", "/roles/44444444-4444-4444-8444-444444444442",
-                     "/users/aaaaaaaa-0000-4000-8000-000000000007"):
+        for path in (
+            f"/users/{MAIJA}",
+            f"/users/{MATTI}",
+            f"/organizations/{ACME_SALES}",
+            f"/roles/{SALES_MANAGER}",
+            f"/users/{MATTI}/roles",
+            f"/mandates/{MANDATE}",
+            "/roles/44444444-4444-4444-8444-444444444442",
+            "/users/aaaaaaaa-0000-4000-8000-000000000007",
+        ):
             assert (await client.cid("GET", path))[0] == 200, path  # GET105, GET107, GET109, GET117, GET111
         for path in ("/v2.0/roles", "/v2.0/roles/3", f"/v1.0/identities/{SARAH}"):
             assert (await client.dfs("GET", path))[0] == 200, path

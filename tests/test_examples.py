@@ -38,8 +38,10 @@ def emulator_url_in(text: str) -> str:
 
 
 def scenario_exists(image: LocalImage, container_path: str, volumes: dict[str, Path]) -> bool:
-    return all(part in builtin_scenarios() or Path(image.map_path(part, volumes)).is_file()
-               for part in container_path.split(","))
+    return all(
+        part in builtin_scenarios() or Path(image.map_path(part, volumes)).is_file()
+        for part in container_path.split(",")
+    )
 
 
 @pytest.fixture
@@ -96,8 +98,14 @@ def test_github_actions_example_matches_the_image_and_runs(image, tmp_path):
     container = image.start(tmp_path, env={**service["env"], "EMULATOR_PORT": str(port)})
     try:
         container.wait_healthy()
-        check = subprocess.run([sys.executable if word == "python" else word for word in shlex.split(health_cmd)],
-                               env=container.environment, cwd=tmp_path, capture_output=True, text=True, timeout=30)
+        check = subprocess.run(
+            [sys.executable if word == "python" else word for word in shlex.split(health_cmd)],
+            env=container.environment,
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            timeout=30,
+        )
         assert check.returncode == 0, check.stderr
     finally:
         container.kill()
@@ -129,19 +137,20 @@ def test_gitlab_ci_example_matches_the_image_and_runs(image, tmp_path):
         container.kill()
 
 
-SUITE_AGAINST_SIDECAR = '''
+SUITE_AGAINST_SIDECAR = """
 async def test_talks_to_the_sidecar(emulator):
     async with emulator.session() as http:
         async with http.get(emulator.customerid_url("2.1") + "/users/aaaaaaaa-0000-4000-8000-000000000001") as r:
             assert r.status == 200
-'''
+"""
 
 
 def test_a_suite_runs_against_the_sidecar_with_emulator_url(image, tmp_path):
     """What every example runs: `pytest --emulator-url URL`. The option comes with the
     pytest plugin; until it is there this test is skipped."""
-    help_text = subprocess.run([sys.executable, "-m", "pytest", "--help"], cwd=tmp_path, capture_output=True,
-                               text=True, timeout=60).stdout
+    help_text = subprocess.run(
+        [sys.executable, "-m", "pytest", "--help"], cwd=tmp_path, capture_output=True, text=True, timeout=60
+    ).stdout
     if "--emulator-url" not in help_text:
         pytest.skip("the pytest plugin has no --emulator-url option yet")
     port = free_port()
@@ -151,9 +160,23 @@ def test_a_suite_runs_against_the_sidecar_with_emulator_url(image, tmp_path):
     try:
         container.wait_healthy()
         (tmp_path / "test_sidecar.py").write_text(SUITE_AGAINST_SIDECAR)
-        result = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--emulator-url",
-                                 f"http://127.0.0.1:{port}", "test_sidecar.py"], cwd=tmp_path, capture_output=True,
-                                text=True, timeout=120)
+        result = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "pytest",
+                "-q",
+                "-p",
+                "no:cacheprovider",
+                "--emulator-url",
+                f"http://127.0.0.1:{port}",
+                "test_sidecar.py",
+            ],
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
         assert result.returncode == 0, result.stdout + result.stderr
         with urllib.request.urlopen(container.url() + "/__emulator/endpoints", timeout=5) as response:
             hits = {(item["code"], item["version"]): item["hits"] for item in json.load(response)["endpoints"]}

@@ -18,17 +18,47 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from emulator.customerid.api import CustomerIdApi
-from tests.support.customerid import (ACME, LEGACY_VERSIONS, MAIJA, document_schema, error_schema,
-                                      legacy_schema)
+from tests.support.customerid import ACME, LEGACY_VERSIONS, MAIJA, document_schema, error_schema, legacy_schema
 
-SETTINGS = settings(max_examples=300, deadline=None, derandomize=True, database=None,
-                    suppress_health_check=list(HealthCheck))
+SETTINGS = settings(
+    max_examples=300, deadline=None, derandomize=True, database=None, suppress_health_check=list(HealthCheck)
+)
 
-PATH_VALUES = {"userId": MAIJA, "organizationId": ACME, "organization": "acme", "parent": "acme",
-               "user": "maija", "role": "acme/sales-manager", "mandate": "x", "template": "x", "name": "x"}
-PARAMETER_NAMES = ("firstName", "lastName", "email", "mobile", "friendlyName", "parentOrganizationId",
-                   "organizationId", "userId", "roleName", "status", "attribute", "value", "page", "pageSize",
-                   "name", "description", "locale", "password", "username", "roleId", "expires", "message")
+PATH_VALUES = {
+    "userId": MAIJA,
+    "organizationId": ACME,
+    "organization": "acme",
+    "parent": "acme",
+    "user": "maija",
+    "role": "acme/sales-manager",
+    "mandate": "x",
+    "template": "x",
+    "name": "x",
+}
+PARAMETER_NAMES = (
+    "firstName",
+    "lastName",
+    "email",
+    "mobile",
+    "friendlyName",
+    "parentOrganizationId",
+    "organizationId",
+    "userId",
+    "roleName",
+    "status",
+    "attribute",
+    "value",
+    "page",
+    "pageSize",
+    "name",
+    "description",
+    "locale",
+    "password",
+    "username",
+    "roleId",
+    "expires",
+    "message",
+)
 
 
 def _operations() -> list[tuple[str, str, str]]:
@@ -42,18 +72,21 @@ def _operations() -> list[tuple[str, str, str]]:
 
 OPERATIONS = _operations()
 TEXT = st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=40)
-QUERY = st.lists(st.tuples(st.sampled_from(PARAMETER_NAMES) | TEXT, TEXT | st.sampled_from(["", "%", "%zz", "%C3"])),
-                 max_size=6)
-XML_NAME = st.sampled_from(["firstName", "lastName", "email", "mobile", "customAttributes", "attribute", "value",
-                            "UserRequest", "x"])
+QUERY = st.lists(
+    st.tuples(st.sampled_from(PARAMETER_NAMES) | TEXT, TEXT | st.sampled_from(["", "%", "%zz", "%C3"])), max_size=6
+)
+XML_NAME = st.sampled_from(
+    ["firstName", "lastName", "email", "mobile", "customAttributes", "attribute", "value", "UserRequest", "x"]
+)
 
 
 @st.composite
 def xml_documents(draw) -> bytes:
     children = draw(st.lists(st.tuples(XML_NAME, TEXT), max_size=5))
     inner = "".join(f"<{name}>{_escape(text)}</{name}>" for name, text in children)
-    root = draw(st.sampled_from(["UserRequest", "UserRequest xmlns=\"http://schema.ubisecure.com/customerid/api\"",
-                                 "Other"]))
+    root = draw(
+        st.sampled_from(["UserRequest", 'UserRequest xmlns="http://schema.ubisecure.com/customerid/api"', "Other"])
+    )
     document = f"<{root}>{inner}</{root.split()[0]}>"
     return draw(st.sampled_from([document, document[: len(document) // 2], "<" + document])).encode()
 
@@ -62,16 +95,30 @@ def _escape(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
-JSON_VALUES = st.recursive(st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | TEXT,
-                           lambda inner: st.lists(inner, max_size=4) | st.dictionaries(TEXT, inner, max_size=4),
-                           max_leaves=12)
+JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | TEXT,
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(TEXT, inner, max_size=4),
+    max_leaves=12,
+)
 BODIES = st.one_of(
-    st.tuples(st.sampled_from(["application/x-www-form-urlencoded", "application/x-www-form-urlencoded; charset=utf-16",
-                               "application/x-www-form-urlencoded; charset=nope", "application/x-www-form-urlencoded; "
-                               "charset=latin-1"]), QUERY.map(lambda pairs: "&".join(f"{k}={v}" for k, v in pairs).encode())),
+    st.tuples(
+        st.sampled_from(
+            [
+                "application/x-www-form-urlencoded",
+                "application/x-www-form-urlencoded; charset=utf-16",
+                "application/x-www-form-urlencoded; charset=nope",
+                "application/x-www-form-urlencoded; charset=latin-1",
+            ]
+        ),
+        QUERY.map(lambda pairs: "&".join(f"{k}={v}" for k, v in pairs).encode()),
+    ),
     st.tuples(st.sampled_from(["application/xml", "text/xml"]), xml_documents()),
-    st.tuples(st.just("application/json"), st.dictionaries(st.sampled_from(PARAMETER_NAMES) | TEXT, JSON_VALUES,
-                                                          max_size=5).map(lambda d: json.dumps(d).encode())),
+    st.tuples(
+        st.just("application/json"),
+        st.dictionaries(st.sampled_from(PARAMETER_NAMES) | TEXT, JSON_VALUES, max_size=5).map(
+            lambda d: json.dumps(d).encode()
+        ),
+    ),
     st.tuples(st.just("application/json"), st.binary(max_size=60)),
 )
 
@@ -87,8 +134,9 @@ def check_answer(method: str, version: str, url: str, response: requests.Respons
         return
     assert "xml" in content_type, f"{method} {url}: {content_type}"
     root = fromstring(body)
-    schema = error_schema() if root.tag == "error" else legacy_schema() if version in LEGACY_VERSIONS \
-        else document_schema()
+    schema = (
+        error_schema() if root.tag == "error" else legacy_schema() if version in LEGACY_VERSIONS else document_schema()
+    )
     errors = list(schema.iter_errors(body.decode()))
     assert not errors, f"{method} {url}: {errors[0]}\n{body[:500]!r}"
     assert (response.status_code >= 400) == (root.tag == "error"), f"{method} {url}: {response.status_code}"
@@ -145,15 +193,24 @@ def test_credentials_in_any_characters(send):
     protected = [operation for operation in OPERATIONS if operation[1] != "sso"]
 
     @SETTINGS
-    @given(operation=st.sampled_from(protected), user=TEXT, password=TEXT, encoding=st.sampled_from(["utf-8", "latin-1"]),
-           in_url=st.booleans())
+    @given(
+        operation=st.sampled_from(protected),
+        user=TEXT,
+        password=TEXT,
+        encoding=st.sampled_from(["utf-8", "latin-1"]),
+        in_url=st.booleans(),
+    )
     def fuzz(operation, user, password, encoding, in_url):
         method, version, url = operation
         if in_url:
             from urllib.parse import urlencode
 
-            response = send(method, version, url + "?" + urlencode({"username": user, "password": password}),
-                            headers={"Authorization": None})
+            response = send(
+                method,
+                version,
+                url + "?" + urlencode({"username": user, "password": password}),
+                headers={"Authorization": None},
+            )
         else:
             raw = f"{user}:{password}".encode(encoding, "replace")
             response = send(method, version, url, headers={"Authorization": "Basic " + base64.b64encode(raw).decode()})
@@ -165,10 +222,10 @@ def test_credentials_in_any_characters(send):
 XML_ATTACKS = {
     "dtd": b'<?xml version="1.0"?><!DOCTYPE UserRequest [<!ELEMENT UserRequest ANY>]><UserRequest/>',
     "entity expansion": b'<?xml version="1.0"?><!DOCTYPE l [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;'
-                        b'&a;&a;&a;&a;&a;"><!ENTITY c "&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;"><!ENTITY d "&c;&c;&c;&c;'
-                        b'&c;&c;&c;&c;&c;&c;">]><UserRequest><firstName>&d;&d;&d;&d;</firstName></UserRequest>',
+    b'&a;&a;&a;&a;&a;"><!ENTITY c "&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;"><!ENTITY d "&c;&c;&c;&c;'
+    b'&c;&c;&c;&c;&c;&c;">]><UserRequest><firstName>&d;&d;&d;&d;</firstName></UserRequest>',
     "external entity": b'<?xml version="1.0"?><!DOCTYPE r [<!ENTITY x SYSTEM "file:///etc/passwd">]>'
-                       b'<UserRequest><firstName>&x;</firstName></UserRequest>',
+    b"<UserRequest><firstName>&x;</firstName></UserRequest>",
     "external DTD": b'<?xml version="1.0"?><!DOCTYPE r SYSTEM "http://127.0.0.1:9/evil.dtd"><UserRequest/>',
     "deep nesting": b"<UserRequest>" + b"<a>" * 100_000 + b"</a>" * 100_000 + b"</UserRequest>",
     "oversized": b"<UserRequest><firstName>" + b"x" * (2 * 1024 * 1024) + b"</firstName></UserRequest>",
@@ -178,8 +235,13 @@ XML_ATTACKS = {
 @pytest.mark.parametrize("attack", list(XML_ATTACKS))
 def test_xml_attacks_get_the_error_document(send, attack):
     started = time.perf_counter()
-    response = send("PATCH", "2.1", f"/customerid-rest/services/2.1/users/{MAIJA}", data=XML_ATTACKS[attack],
-                    headers={"Content-Type": "application/xml"})
+    response = send(
+        "PATCH",
+        "2.1",
+        f"/customerid-rest/services/2.1/users/{MAIJA}",
+        data=XML_ATTACKS[attack],
+        headers={"Content-Type": "application/xml"},
+    )
     assert response.status_code in (400, 413), response.text[:300]
     assert b"root:" not in response.content and time.perf_counter() - started < 5
     assert send("GET", "2.1", f"/customerid-rest/services/2.1/users/{MAIJA}").status_code == 200

@@ -38,7 +38,8 @@ def _whole_floats_to_ints(value):
 
 def run_schemathesis(document: dict, base_url: str, headers: dict) -> dict:
     config = schemathesis.Config.from_dict(
-        {"checks": {"positive_data_acceptance": {"expected-statuses": POSITIVE_EXPECTED}}})
+        {"checks": {"positive_data_acceptance": {"expected-statuses": POSITIVE_EXPECTED}}}
+    )
     schema = schemathesis.openapi.from_dict(document, config=config)
     totals = {"cases": 0, "server_errors": 0, "operations": 0}
     failures: list[str] = []
@@ -47,12 +48,19 @@ def run_schemathesis(document: dict, base_url: str, headers: dict) -> dict:
         operation = result.ok()
         totals["operations"] += 1
         excluded = UNEXPRESSIBLE.get((operation.method.upper(), operation.path), [])
-        strategy = (operation.as_strategy(generation_mode=GenerationMode.POSITIVE)
-                    | operation.as_strategy(generation_mode=GenerationMode.NEGATIVE))
+        strategy = operation.as_strategy(generation_mode=GenerationMode.POSITIVE) | operation.as_strategy(
+            generation_mode=GenerationMode.NEGATIVE
+        )
 
         @given(case=strategy)
-        @settings(max_examples=2 * EXAMPLES, deadline=None, derandomize=True, database=None,
-                  suppress_health_check=list(HealthCheck), phases=[Phase.explicit, Phase.generate])
+        @settings(
+            max_examples=2 * EXAMPLES,
+            deadline=None,
+            derandomize=True,
+            database=None,
+            suppress_health_check=list(HealthCheck),
+            phases=[Phase.explicit, Phase.generate],
+        )
         def exercise(case) -> None:
             totals["cases"] += 1
             if isinstance(case.body, (dict, list, float)):
@@ -80,8 +88,10 @@ def test_schemathesis_over_the_dfs_document(emulator_sync):
     started = time.perf_counter()
     document = requests.get(emulator_sync.url + "/__emulator/dfs/openapi.json", timeout=10).json()
     totals = run_schemathesis(document, emulator_sync.url, emulator_sync.dfs_headers)
-    print(f"schemathesis DFS: {totals['operations']} operations, {totals['cases']} cases, "
-          f"{totals['server_errors']} server errors, {time.perf_counter() - started:.1f} s")
+    print(
+        f"schemathesis DFS: {totals['operations']} operations, {totals['cases']} cases, "
+        f"{totals['server_errors']} server errors, {time.perf_counter() - started:.1f} s"
+    )
     assert totals["server_errors"] == 0 and totals["operations"] >= 40
 
 
@@ -89,6 +99,8 @@ def test_schemathesis_over_the_control_document(emulator_sync):
     started = time.perf_counter()
     document = requests.get(emulator_sync.url + "/__emulator/openapi.json", timeout=10).json()
     totals = run_schemathesis(document, emulator_sync.url, {})
-    print(f"schemathesis control: {totals['operations']} operations, {totals['cases']} cases, "
-          f"{totals['server_errors']} server errors, {time.perf_counter() - started:.1f} s")
+    print(
+        f"schemathesis control: {totals['operations']} operations, {totals['cases']} cases, "
+        f"{totals['server_errors']} server errors, {time.perf_counter() - started:.1f} s"
+    )
     assert totals["server_errors"] == 0 and totals["operations"] >= 25

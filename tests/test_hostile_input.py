@@ -15,7 +15,6 @@ import pytest
 
 from tests.support.control import ControlClient
 from tests.support.customerid import MAIJA, CustomerIdClient
-from tests.support.dfs import TENANT_UID
 
 HEADER = "X-Emulator-Namespace"
 
@@ -37,10 +36,12 @@ async def _raw(session, method, url, *, data=None, headers=None):
 
 # -- YAML and JSON bombs on every control entry point -------------------------------------------
 
+
 async def test_deeply_nested_yaml_scenario_is_refused_not_a_crash(emulator, control):
     started = time.perf_counter()
-    status, problem = await control.call("POST", "/scenarios", data=DEEP_YAML,
-                                         headers={"Content-Type": "application/yaml"})
+    status, problem = await control.call(
+        "POST", "/scenarios", data=DEEP_YAML, headers={"Content-Type": "application/yaml"}
+    )
     assert status == 400 and "deeper than" in problem["error"], problem
     assert time.perf_counter() - started < 2
     assert (await control.get("/health"))["status"] == "ok"  # still alive
@@ -51,8 +52,9 @@ async def test_yaml_alias_bomb_is_refused_quickly_without_echoing_the_document(e
         bomb = ControlClient(emulator, session, namespace="bomber")
         bystander = ControlClient(emulator, session, namespace="bystander")
         started = time.perf_counter()
-        posted = asyncio.create_task(bomb.call("POST", "/scenarios", data=alias_bomb(),
-                                               headers={"Content-Type": "application/yaml"}))
+        posted = asyncio.create_task(
+            bomb.call("POST", "/scenarios", data=alias_bomb(), headers={"Content-Type": "application/yaml"})
+        )
         assert (await bystander.get("/health"))["status"] == "ok"
         status, problem = await posted
         assert time.perf_counter() - started < 2
@@ -60,14 +62,25 @@ async def test_yaml_alias_bomb_is_refused_quickly_without_echoing_the_document(e
         assert len(json.dumps(problem)) < 2000  # the expanded document is never echoed
 
 
-@pytest.mark.parametrize("method,path", [
-    ("POST", "/scenarios"), ("POST", "/snapshots"), ("POST", "/faults"), ("POST", "/requests/count"),
-    ("POST", "/clock"), ("POST", "/dfs/token"),
-])
+@pytest.mark.parametrize(
+    "method,path",
+    [
+        ("POST", "/scenarios"),
+        ("POST", "/snapshots"),
+        ("POST", "/faults"),
+        ("POST", "/requests/count"),
+        ("POST", "/clock"),
+        ("POST", "/dfs/token"),
+    ],
+)
 async def test_json_bombs_and_bad_bytes_on_every_control_body(control, method, path):
-    for body, words in ((DEEP_JSON, "deeper than"), ('{"a": ' * 5000 + "1" + "}" * 5000, "deeper than"),
-                        (b'{"id": "\xff\xfe"}', "UTF-8"), ('{"delay_ms": NaN}', "NaN"),
-                        ('{"x": 1e999}', "range")):
+    for body, words in (
+        (DEEP_JSON, "deeper than"),
+        ('{"a": ' * 5000 + "1" + "}" * 5000, "deeper than"),
+        (b'{"id": "\xff\xfe"}', "UTF-8"),
+        ('{"delay_ms": NaN}', "NaN"),
+        ('{"x": 1e999}', "range"),
+    ):
         status, problem = await control.call(method, path, data=body, headers={"Content-Type": "application/json"})
         assert status == 400, (path, body[:20], status, problem)
         assert words in json.dumps(problem, ensure_ascii=False), (path, problem)  # DFS words its own error
@@ -97,6 +110,7 @@ async def test_customerid_json_body_bomb_is_invalid_arguments(cid):
 
 # -- numbers --------------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("path", ["/v1.0/identities/search", "/v1.0/members/search", "/v1.0/participants/search"])
 async def test_dfs_search_refuses_a_float_page(dfs, path):
     (await dfs.post(path, {"Page": 1.0})).expect(400)
@@ -106,7 +120,7 @@ async def test_dfs_search_refuses_a_float_page(dfs, path):
 async def test_dfs_create_identity_refuses_a_float_salutation(dfs):
     reply = await dfs.post("/v1.2/identities", {"Username": "floaty", "IdentityRoleId": 3, "SalutationId": 2.0})
     reply.expect(400)
-    search = (await dfs.post("/v1.0/identities/search", {"SearchTerm": "floaty", "SearchIdentityBy": "UserName"}))
+    search = await dfs.post("/v1.0/identities/search", {"SearchTerm": "floaty", "SearchIdentityBy": "UserName"})
     assert search.json["Results"] == []  # nothing stored
 
 
@@ -124,17 +138,24 @@ async def test_clock_values_stay_representable(emulator, control):
     await asyncio.sleep(0.01)
     assert (await control.get("/health"))["status"] == "ok"
     async with emulator.session() as session:
-        created = await CustomerIdClient(emulator, session).post("/organizations/",
-                                                                  params={"friendlyName": "Far future"})
+        created = await CustomerIdClient(emulator, session).post(
+            "/organizations/", params={"friendlyName": "Far future"}
+        )
         assert created.status == 201
 
 
 async def test_fault_numbers_must_be_finite(control):
-    for spec in ({"action": {"kind": "delay", "delay_ms": 1e999}},
-                 {"action": {"kind": "status"}, "probability": 1e999},
-                 {"action": {"kind": "status"}, "ttl_seconds": 1e999}):
-        status, problem = await control.call("POST", "/faults", data=json.dumps(spec).replace("Infinity", "1e999"),
-                                             headers={"Content-Type": "application/json"})
+    for spec in (
+        {"action": {"kind": "delay", "delay_ms": 1e999}},
+        {"action": {"kind": "status"}, "probability": 1e999},
+        {"action": {"kind": "status"}, "ttl_seconds": 1e999},
+    ):
+        status, problem = await control.call(
+            "POST",
+            "/faults",
+            data=json.dumps(spec).replace("Infinity", "1e999"),
+            headers={"Content-Type": "application/json"},
+        )
         assert status == 400, problem
     assert (await control.get("/faults"))["faults"] == []
 
@@ -147,31 +168,49 @@ async def test_journal_limit_must_be_an_ascii_number(control):
 
 # -- credentials and charsets ---------------------------------------------------------------------
 
-@pytest.mark.parametrize("version,method,path", [
-    ("1.0", "POST", "/orgs/"), ("1.2", "POST", "/pendingusers/"), ("2.0", "GET", "/users/"), ("2.1", "GET", "/users/"),
-])
+
+@pytest.mark.parametrize(
+    "version,method,path",
+    [
+        ("1.0", "POST", "/orgs/"),
+        ("1.2", "POST", "/pendingusers/"),
+        ("2.0", "GET", "/users/"),
+        ("2.1", "GET", "/users/"),
+    ],
+)
 async def test_non_ascii_credentials_are_authentication_failed(emulator, version, method, path):
     basic = "Basic " + base64.b64encode("restuser:sécret".encode()).decode()
     latin = "Basic " + base64.b64encode("räksmörgås:x".encode("latin-1")).decode()
     async with aiohttp.ClientSession() as session:
         client = CustomerIdClient(emulator, session)
-        for headers, params in (({"Authorization": basic}, None), ({"Authorization": latin}, None),
-                                ({}, {"username": "ä", "password": "x"}), ({}, {"username": "restuser", "password": "ä"})):
+        for headers, params in (
+            ({"Authorization": basic}, None),
+            ({"Authorization": latin}, None),
+            ({}, {"username": "ä", "password": "x"}),
+            ({}, {"username": "restuser", "password": "ä"}),
+        ):
             reply = await client.call(method, path, version=version, headers=headers, params=params)
             reply.expect_error(401, 2)
 
 
 @pytest.mark.parametrize("charset", ["nope", "utf-16", "x" * 300])
 async def test_patch124_form_with_a_foreign_charset_is_invalid_arguments(cid, charset):
-    reply = await cid.patch(f"/users/{MAIJA}", data="mobile=%2B358401234567",
-                            headers={"Content-Type": f"application/x-www-form-urlencoded; charset={charset}"})
+    reply = await cid.patch(
+        f"/users/{MAIJA}",
+        data="mobile=%2B358401234567",
+        headers={"Content-Type": f"application/x-www-form-urlencoded; charset={charset}"},
+    )
     reply.expect_error(400, 1)
-    ok = await cid.patch(f"/users/{MAIJA}", data="mobile=%2B358401234567",
-                         headers={"Content-Type": "application/x-www-form-urlencoded; charset=UTF-8"})
+    ok = await cid.patch(
+        f"/users/{MAIJA}",
+        data="mobile=%2B358401234567",
+        headers={"Content-Type": "application/x-www-form-urlencoded; charset=UTF-8"},
+    )
     assert ok.status == 200
 
 
 # -- paths and the control API's own errors ------------------------------------------------------
+
 
 async def test_paths_with_control_characters_get_the_apis_error_document_and_are_journaled(emulator, control):
     async with aiohttp.ClientSession() as session:
@@ -183,7 +222,9 @@ async def test_paths_with_control_characters_get_the_apis_error_document_and_are
             assert response.status in (400, 404) and response.content_type == "application/json"
     journal = await control.get("/requests")
     assert [entry["path"] for entry in journal["requests"]][-2:] == [
-        "/customerid-rest/services/2.1/users/x\ny", "/dfs/v1.0/identities/\n\r"] or journal["count"] == 2
+        "/customerid-rest/services/2.1/users/x\ny",
+        "/dfs/v1.0/identities/\n\r",
+    ] or journal["count"] == 2
     fault = await control.post("/faults", {"match": {"path": "**/x*"}, "action": {"status": 418}}, expect=201)
     async with aiohttp.ClientSession() as session:
         url = emulator.customerid_url() + "/users/x%0Ay"
@@ -196,8 +237,13 @@ async def test_control_errors_are_json_413_404_405(make_emulator):
     emulator = await make_emulator(max_body_bytes=1000)
     async with aiohttp.ClientSession() as session:
         base = emulator.url + "/__emulator"
-        status, content_type, body = await _raw(session, "POST", base + "/faults", data=b"{" + b" " * 5000 + b"}",
-                                                headers={"Content-Type": "application/json"})
+        status, content_type, body = await _raw(
+            session,
+            "POST",
+            base + "/faults",
+            data=b"{" + b" " * 5000 + b"}",
+            headers={"Content-Type": "application/json"},
+        )
         assert (status, content_type) == (413, "application/json") and "error" in json.loads(body)
         status, content_type, body = await _raw(session, "GET", base + "/no-such-thing")
         assert (status, content_type) == (404, "application/json")
@@ -207,6 +253,7 @@ async def test_control_errors_are_json_413_404_405(make_emulator):
 
 
 # -- limits on counts and ids -----------------------------------------------------------------------
+
 
 async def test_snapshot_ids_and_counts_are_bounded(make_emulator):
     emulator = await make_emulator(max_snapshots=3)
@@ -245,9 +292,16 @@ async def test_one_memory_budget_evicts_journal_entries_across_namespaces(make_e
         for name in ("w1", "w2", "w3"):
             client = CustomerIdClient(emulator, session)
             for _ in range(40):
-                await client.call("PATCH", f"/users/{MAIJA}", data=body,
-                                  headers={**emulator.auth_headers, HEADER: name,
-                                           "Content-Type": "application/x-www-form-urlencoded"})
+                await client.call(
+                    "PATCH",
+                    f"/users/{MAIJA}",
+                    data=body,
+                    headers={
+                        **emulator.auth_headers,
+                        HEADER: name,
+                        "Content-Type": "application/x-www-form-urlencoded",
+                    },
+                )
         health = await ControlClient(emulator, session).get("/health")
     memory = health["memory"]
     assert memory["used_bytes"] <= memory["budget_bytes"]

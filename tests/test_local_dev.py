@@ -36,8 +36,10 @@ customerid:
 
 
 def small_scenario(*logins: str) -> str:
-    users = "\n".join(f"    {login}: {{organization: org, status: Enabled, login: {login}, firstname: A, surname: B}}"
-                      for login in logins)
+    users = "\n".join(
+        f"    {login}: {{organization: org, status: Enabled, login: {login}, firstname: A, surname: B}}"
+        for login in logins
+    )
     return SMALL.replace("{users}", users)
 
 
@@ -48,7 +50,7 @@ def test_make_run_prints_curl_lines_for_both_apis_that_work():
     server = Server(command, port)
     try:
         server.wait_for(lambda line: line.startswith(f"curl -s {server.url}/__emulator/health"))
-        printed = server.seen[server.seen.index("Try it (paste into a shell):") + 1:]
+        printed = server.seen[server.seen.index("Try it (paste into a shell):") + 1 :]
         token_line = next(line for line in printed if line.startswith("export DFS_TOKEN="))
         curls = [line for line in printed if line.startswith("curl ")]
         assert any("-u restuser:secret" in line and "/customerid-rest/services/2.1/" in line for line in curls)
@@ -68,11 +70,12 @@ async def test_reload_swaps_baseline_and_world_and_a_bad_edit_keeps_the_old_stat
     app = create_app(EmulatorConfig(scenarios=(scenario,)))
     state = app[STATE]
     events = []
-    watcher = ScenarioWatcher(state, (scenario,), lambda event, details: events.append((event, details)),
-                              interval=0.01, settle=0.01)
+    watcher = ScenarioWatcher(
+        state, (scenario,), lambda event, details: events.append((event, details)), interval=0.01, settle=0.01
+    )
     assert not await watcher.check()  # nothing changed
     before = state.world
-    state.world.models["customerid"]  # noqa: B018 (the world works)
+    state.world.models["customerid"]
 
     scenario.write_text(small_scenario("anna", "bert"))
     os.utime(scenario, ns=(time.time_ns(), time.time_ns() + 1_000_000))
@@ -83,8 +86,10 @@ async def test_reload_swaps_baseline_and_world_and_a_bad_edit_keeps_the_old_stat
     assert events[-1][0] == "reloaded"
     good = state.world
 
-    scenario.write_text(small_scenario("anna", "bert") + "    carl: {organization: nowhere, status: Enabled, "
-                                                         "login: carl, firstname: C, surname: D}\n")
+    scenario.write_text(
+        small_scenario("anna", "bert") + "    carl: {organization: nowhere, status: Enabled, "
+        "login: carl, firstname: C, surname: D}\n"
+    )
     os.utime(scenario, ns=(time.time_ns(), time.time_ns() + 2_000_000))
     assert not await watcher.check()
     assert state.world is good  # untouched
@@ -104,8 +109,9 @@ def test_reload_from_the_command_line_reports_where_a_bad_edit_is(tmp_path):
     scenario = tmp_path / "s.yaml"
     scenario.write_text(small_scenario("anna"))
     port = free_port()
-    server = Server([sys.executable, "-m", "emulator", "--port", str(port), "--scenario", str(scenario),
-                     "--reload-scenarios"], port)
+    server = Server(
+        [sys.executable, "-m", "emulator", "--port", str(port), "--scenario", str(scenario), "--reload-scenarios"], port
+    )
     try:
         server.wait_for(lambda line: "watching 1 scenario file(s)" in line)
         assert server.health()["counts"]["customerid"]["users"] == 1
@@ -126,10 +132,13 @@ def test_json_log_format_one_object_per_line(tmp_path):
     try:
         first = json.loads(server.wait_for(lambda line: line.startswith("{")))
         assert first["event"] == "listening" and first["url"].endswith(f":{port}")
-        request = urllib.request.Request(server.url + "/customerid-rest/services/2.0/organizations/?"
-                                         "friendlyName=Logged&parentOrganizationId=11111111-1111-4111-8111-"
-                                         "111111111111", method="POST",
-                                         headers={"Authorization": "Basic cmVzdHVzZXI6c2VjcmV0"})
+        request = urllib.request.Request(
+            server.url + "/customerid-rest/services/2.0/organizations/?"
+            "friendlyName=Logged&parentOrganizationId=11111111-1111-4111-8111-"
+            "111111111111",
+            method="POST",
+            headers={"Authorization": "Basic cmVzdHVzZXI6c2VjcmV0"},
+        )
         with urllib.request.urlopen(request, timeout=5) as response:
             assert response.status == 201
         server.health()  # health checks are not logged
@@ -147,16 +156,18 @@ async def test_apps_built_with_create_app_log_nothing(aiohttp_client, caplog):
     """The pytest fixture builds its apps with create_app: no request lines."""
     caplog.set_level(logging.INFO, logger="emulator")
     client = await aiohttp_client(create_app())
-    response = await client.get("/customerid-rest/services/2.1/users?status=Enabled",
-                                headers={"Authorization": "Basic cmVzdHVzZXI6c2VjcmV0"})
+    response = await client.get(
+        "/customerid-rest/services/2.1/users?status=Enabled", headers={"Authorization": "Basic cmVzdHVzZXI6c2VjcmV0"}
+    )
     assert response.status == 200
     assert not [record for record in caplog.records if record.name.startswith("emulator")]
     assert not logging.getLogger("emulator.access").handlers
 
 
 def run_cli(*arguments: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "emulator", *arguments], cwd=ROOT, capture_output=True, text=True,
-                          timeout=60)
+    return subprocess.run(
+        [sys.executable, "-m", "emulator", *arguments], cwd=ROOT, capture_output=True, text=True, timeout=60
+    )
 
 
 def test_validate_accepts_good_files_and_names_file_path_and_problem(tmp_path):
@@ -188,8 +199,9 @@ def test_endpoints_prints_the_operation_table():
     get105 = next(row for row in rows if row[:2] == ["customerid", "GET105"])
     assert get105[2:] == ["GET", "/customerid-rest/services/2.1/users/{userId}", "2.0,2.1"]
     listing = json.loads(run_cli("endpoints", "--format", "json").stdout)
-    expected = sum(len(EndpointTable.load(ROOT / "emulator" / api / "endpoints.yaml").operations)
-                   for api in ("customerid", "dfs"))
+    expected = sum(
+        len(EndpointTable.load(ROOT / "emulator" / api / "endpoints.yaml").operations) for api in ("customerid", "dfs")
+    )
     assert listing["count"] == expected == len(listing["endpoints"])
     post100 = next(row for row in listing["endpoints"] if row["code"].startswith("POST100"))
     assert post100["code"] == "POST100 / MOD001" and post100["versions"] == ["2.0", "2.1"]
@@ -210,8 +222,20 @@ def test_healthcheck_target_follows_address_file_then_arguments_then_environment
 def test_serve_form_and_serve_subcommand_both_work():
     for form in (["--host", "127.0.0.1"], ["serve", "--host", "127.0.0.1"]):
         port = free_port()
-        server = Server([sys.executable, "-m", "emulator", *form, "--port", str(port), "--scenario",
-                         str(DEFAULT_SCENARIO), "--quiet"], port)
+        server = Server(
+            [
+                sys.executable,
+                "-m",
+                "emulator",
+                *form,
+                "--port",
+                str(port),
+                "--scenario",
+                str(DEFAULT_SCENARIO),
+                "--quiet",
+            ],
+            port,
+        )
         try:
             server.wait_for(lambda line: "listening on" in line)
             assert server.health()["status"] == "ok"
@@ -220,8 +244,14 @@ def test_serve_form_and_serve_subcommand_both_work():
 
 
 def test_bad_configuration_from_the_environment_is_refused():
-    result = subprocess.run([sys.executable, "-m", "emulator"], cwd=ROOT, capture_output=True, text=True,
-                            env={**os.environ, "EMULATOR_LOG_FORMAT": "xml"}, timeout=60)
+    result = subprocess.run(
+        [sys.executable, "-m", "emulator"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "EMULATOR_LOG_FORMAT": "xml"},
+        timeout=60,
+    )
     assert result.returncode == 2 and "EMULATOR_LOG_FORMAT" in result.stderr
 
 
@@ -233,8 +263,9 @@ def test_watcher_runs_on_its_own_loop_interval(tmp_path):
     events = []
 
     async def scenario_run():
-        watcher = ScenarioWatcher(app[STATE], (scenario,), lambda event, details: events.append(event),
-                                  interval=0.02, settle=0.01)
+        watcher = ScenarioWatcher(
+            app[STATE], (scenario,), lambda event, details: events.append(event), interval=0.02, settle=0.01
+        )
         task = asyncio.get_running_loop().create_task(watcher.run())
         await asyncio.sleep(0.05)
         scenario.write_text(small_scenario("anna", "bert"))

@@ -21,6 +21,7 @@ async def test_a_namespace_flood_does_not_lock_out_a_new_worker(make_emulator):
     state = emulator.state
     rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     async with aiohttp.ClientSession() as session:
+
         async def junk(start: int) -> None:
             for number in range(start, start + 250):
                 async with session.get(emulator.url + "/__emulator/health", headers={HEADER: f"junk-{number}"}) as r:
@@ -31,8 +32,9 @@ async def test_a_namespace_flood_does_not_lock_out_a_new_worker(make_emulator):
         await asyncio.sleep(0.3)  # the flood's namespaces are now idle
         worker = ControlClient(emulator, session, namespace="gw7")
         assert (await worker.get("/health"))["namespace"] == "gw7"
-        async with session.get(emulator.customerid_url() + "/users/", headers={**emulator.auth_headers,
-                                                                                HEADER: "gw8"}) as response:
+        async with session.get(
+            emulator.customerid_url() + "/users/", headers={**emulator.auth_headers, HEADER: "gw8"}
+        ) as response:
             assert response.status == 200
         health = await ControlClient(emulator, session).get("/health")
     assert health["memory"]["evicted"]["namespaces"] >= 2
@@ -48,8 +50,9 @@ async def test_a_busy_namespace_is_never_evicted_and_the_newcomer_is_told_to_ret
             await ControlClient(emulator, session, namespace=name).get("/health")
         status, problem = await ControlClient(emulator, session, namespace="late").call("GET", "/health")
         assert status == 503 and "retry" in problem["error"]
-        async with session.get(emulator.customerid_url() + "/users/",
-                               headers={**emulator.auth_headers, HEADER: "late"}) as response:
+        async with session.get(
+            emulator.customerid_url() + "/users/", headers={**emulator.auth_headers, HEADER: "late"}
+        ) as response:
             assert response.status == 503 and "xml" in response.content_type
         assert set(emulator.state.namespaces) == {"default", "busy-1", "busy-2"}
 
@@ -70,8 +73,9 @@ async def test_with_a_control_token_only_its_holders_create_namespaces(make_emul
     emulator = await make_emulator(control_token="s3cret")
     token = {"Authorization": "Bearer s3cret"}
     async with aiohttp.ClientSession() as session:
-        async with session.get(emulator.customerid_url() + "/users/",
-                               headers={**emulator.auth_headers, HEADER: "junk"}) as response:
+        async with session.get(
+            emulator.customerid_url() + "/users/", headers={**emulator.auth_headers, HEADER: "junk"}
+        ) as response:
             assert response.status == 403 and "xml" in response.content_type
         anonymous = ControlClient(emulator, session, namespace="junk")
         status, problem = await anonymous.call("GET", "/health")
@@ -79,8 +83,9 @@ async def test_with_a_control_token_only_its_holders_create_namespaces(make_emul
         assert set(emulator.state.namespaces) == {"default"}
         worker = ControlClient(emulator, session, namespace="gw0", headers=token)
         await worker.post("/reset")
-        async with session.get(emulator.customerid_url() + "/users/",
-                               headers={**emulator.auth_headers, HEADER: "gw0"}) as response:
+        async with session.get(
+            emulator.customerid_url() + "/users/", headers={**emulator.auth_headers, HEADER: "gw0"}
+        ) as response:
             assert response.status == 200  # once made, the API works in it without the token
         assert (await ControlClient(emulator, session, namespace="gw0").get("/health"))["namespace"] == "gw0"
 
@@ -91,8 +96,9 @@ async def test_a_thousand_concurrent_creates_store_a_thousand_distinct_entities(
         client = CustomerIdClient(emulator, session)
 
         async def create(number: int) -> str:
-            reply = await client.post("/organizations/", params={"friendlyName": f"Concurrent {number}",
-                                                                 "parentOrganizationId": ACME})
+            reply = await client.post(
+                "/organizations/", params={"friendlyName": f"Concurrent {number}", "parentOrganizationId": ACME}
+            )
             assert reply.status == 201, reply.text
             return reply.ids[0]
 
@@ -110,8 +116,9 @@ async def test_idle_and_slow_connections_are_closed(make_emulator):
     slow_reader, slow_writer = await asyncio.open_connection(host, int(port))
     slow_writer.write(b"GET /__emulator/health HTTP/1.1\r\nHost: x\r\n")  # the head never ends
     body_reader, body_writer = await asyncio.open_connection(host, int(port))
-    body_writer.write(b"POST /__emulator/faults HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
-                      b"Content-Length: 100\r\n\r\n{")  # the body never ends
+    body_writer.write(
+        b"POST /__emulator/faults HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"
+    )  # the body never ends
     started = time.monotonic()
     assert await asyncio.wait_for(idle_reader.read(), 3) == b""
     assert await asyncio.wait_for(slow_reader.read(), 3) == b""
@@ -125,8 +132,10 @@ async def test_idle_and_slow_connections_are_closed(make_emulator):
 async def test_a_malformed_request_is_one_log_line_without_a_traceback(emulator, caplog):
     host, port = emulator.url.removeprefix("http://").split(":")
     with caplog.at_level(logging.DEBUG, logger="aiohttp.server"):
-        for garbage in (b"GET / HTTP/1.1\r\nHost: x\r\nBad Header\r\n\r\n",
-                        b"POST /x HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n"):
+        for garbage in (
+            b"GET / HTTP/1.1\r\nHost: x\r\nBad Header\r\n\r\n",
+            b"POST /x HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n",
+        ):
             reader, writer = await asyncio.open_connection(host, int(port))
             writer.write(garbage)
             answer = await asyncio.wait_for(reader.read(), 3)

@@ -22,8 +22,12 @@ DATA_NAMES = {"LICENSE", "NOTICE"}  # of vendored assets
 @pytest.fixture(scope="module")
 def dist(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("dist")
-    result = subprocess.run([sys.executable, "-m", "build", "--no-isolation", "--outdir", str(out), str(ROOT)],
-                            capture_output=True, text=True, timeout=300)
+    result = subprocess.run(
+        [sys.executable, "-m", "build", "--no-isolation", "--outdir", str(out), str(ROOT)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     return out
 
@@ -34,11 +38,20 @@ def wheel_names(dist: Path) -> list[str]:
 
 def test_the_wheel_carries_every_data_file_the_package_has(dist):
     names = set(wheel_names(dist))
-    data = [path.relative_to(ROOT).as_posix() for path in (ROOT / "emulator").rglob("*")
-            if (path.suffix in DATA_SUFFIXES or path.name in DATA_NAMES) and "__pycache__" not in path.parts]
-    assert {"emulator/builtin_scenarios/default.yaml", "emulator/builtin_scenarios/bulk-50k.yaml",
-            "emulator/builtin_scenarios/dfs-bulk.yaml", "emulator/control/control-openapi.yaml",
-            "emulator/customerid/endpoints.yaml", "emulator/dfs/endpoints.yaml", "emulator/py.typed"} <= set(data)
+    data = [
+        path.relative_to(ROOT).as_posix()
+        for path in (ROOT / "emulator").rglob("*")
+        if (path.suffix in DATA_SUFFIXES or path.name in DATA_NAMES) and "__pycache__" not in path.parts
+    ]
+    assert {
+        "emulator/builtin_scenarios/default.yaml",
+        "emulator/builtin_scenarios/bulk-50k.yaml",
+        "emulator/builtin_scenarios/dfs-bulk.yaml",
+        "emulator/control/control-openapi.yaml",
+        "emulator/customerid/endpoints.yaml",
+        "emulator/dfs/endpoints.yaml",
+        "emulator/py.typed",
+    } <= set(data)
     assert any(name.endswith(".xsd") for name in data)  # the CustomerID XML Schemas
     assert any(name.startswith("emulator/dfs/schemas/") for name in data)  # the DFS JSON Schemas
     assert set(data) <= names, set(data) - names
@@ -68,24 +81,39 @@ def test_wheel_metadata_license_classifiers_one_version_and_extras(dist):
 def test_the_sdist_holds_what_rebuilds_the_wheel_and_runs_the_tests(dist):
     with tarfile.open(next(dist.glob("*.tar.gz"))) as archive:
         names = {name.split("/", 1)[1] for name in archive.getnames() if "/" in name}
-    assert {"pyproject.toml", "LICENSE", "README.md", "Makefile", "MANIFEST.in", "tests/conftest.py",
-            "tests/data/customerid-2.1-operation-codes.txt", "tests/data/dfs-documented-operations.txt",
-            "tests/data/customerid-2.1-curl-examples.txt", "tests/data/customerid-1.0-curl-examples.txt",
-            "tests/data/dfs-request-samples.json",
-            "examples/user-project/pyproject.toml", "emulator/builtin_scenarios/default.yaml",
-            ".ci/package_check.py"} <= names
+    assert {
+        "pyproject.toml",
+        "LICENSE",
+        "README.md",
+        "Makefile",
+        "MANIFEST.in",
+        "tests/conftest.py",
+        "tests/data/customerid-2.1-operation-codes.txt",
+        "tests/data/dfs-documented-operations.txt",
+        "tests/data/customerid-2.1-curl-examples.txt",
+        "tests/data/customerid-1.0-curl-examples.txt",
+        "tests/data/dfs-request-samples.json",
+        "examples/user-project/pyproject.toml",
+        "emulator/builtin_scenarios/default.yaml",
+        ".ci/package_check.py",
+    } <= names
     assert any(name.startswith("fixtures/customerid/") for name in names)
     assert not any(name.endswith(".pyc") for name in names)
-    source = {path.relative_to(ROOT).as_posix() for folder in ("emulator", "tests", "fixtures", "docs", "examples", ".ci")
-              for path in (ROOT / folder).rglob("*")
-              if path.is_file() and "__pycache__" not in path.parts and path.suffix != ".pyc"}
+    source = {
+        path.relative_to(ROOT).as_posix()
+        for folder in ("emulator", "tests", "fixtures", "docs", "examples", ".ci")
+        for path in (ROOT / folder).rglob("*")
+        if path.is_file() and "__pycache__" not in path.parts and path.suffix != ".pyc"
+    }
     assert source <= names, sorted(source - names)  # every file of those folders travels
 
 
 def test_the_entry_point_imports_only_what_every_pytest_run_can_afford():
-    probe = ("import sys, emulator.pytest_plugin as plugin; "
-             "heavy = [m for m in ('pytest_asyncio', 'emulator.pytest_plugin.fixtures', 'emulator.app', "
-             "'aiohttp.test_utils') if m in sys.modules]; print(heavy)")
+    probe = (
+        "import sys, emulator.pytest_plugin as plugin; "
+        "heavy = [m for m in ('pytest_asyncio', 'emulator.pytest_plugin.fixtures', 'emulator.app', "
+        "'aiohttp.test_utils') if m in sys.modules]; print(heavy)"
+    )
     result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60)
     assert result.stdout.strip() == "[]", result.stdout + result.stderr
 
@@ -94,17 +122,22 @@ def test_without_the_pytest_extra_the_plugin_is_quiet_and_a_fixture_says_what_to
     shadow = pytester.mkdir("shadow")
     (shadow / "pytest_asyncio").mkdir()
     (shadow / "pytest_asyncio" / "__init__.py").write_text("raise ImportError('not installed (simulated)')\n")
-    pytester.makepyfile(test_plain="def test_plain():\n    pass\n",
-                        test_wants="def test_wants(emulator_sync):\n    pass\n")
+    pytester.makepyfile(
+        test_plain="def test_plain():\n    pass\n", test_wants="def test_wants(emulator_sync):\n    pass\n"
+    )
     monkeypatch.setenv("PYTHONPATH", str(shadow))
-    quiet = pytester.runpytest_subprocess("-p", "no:asyncio", "-p", "no:aiohttp", "-p", "no:cacheprovider",
-                                          "-W", "error", "test_plain.py")
+    quiet = pytester.runpytest_subprocess(
+        "-p", "no:asyncio", "-p", "no:aiohttp", "-p", "no:cacheprovider", "-W", "error", "test_plain.py"
+    )
     quiet.assert_outcomes(passed=1)
-    told = pytester.runpytest_subprocess("-p", "no:asyncio", "-p", "no:aiohttp", "-p", "no:cacheprovider",
-                                         "test_wants.py")
+    told = pytester.runpytest_subprocess(
+        "-p", "no:asyncio", "-p", "no:aiohttp", "-p", "no:cacheprovider", "test_wants.py"
+    )
     told.assert_outcomes(errors=1)
-    assert ("the emulator_sync fixture needs the emulator's pytest extra (pytest_asyncio is not installed): "
-            "pip install 'identity-emulator[pytest]'") in told.stdout.str()
+    assert (
+        "the emulator_sync fixture needs the emulator's pytest extra (pytest_asyncio is not installed): "
+        "pip install 'identity-emulator[pytest]'"
+    ) in told.stdout.str()
 
 
 def test_no_asyncio_loop_scope_warning_in_a_project_without_pytest_configuration(pytester):
@@ -116,6 +149,8 @@ def test_no_asyncio_loop_scope_warning_in_a_project_without_pytest_configuration
 
 def test_a_project_that_chose_its_loop_scope_keeps_it(pytester):
     pytester.makeini("[pytest]\nasyncio_default_fixture_loop_scope = module\n")
-    pytester.makepyfile(test_one="def test_one(pytestconfig):\n"
-                                 "    assert pytestconfig.getini('asyncio_default_fixture_loop_scope') == 'module'\n")
+    pytester.makepyfile(
+        test_one="def test_one(pytestconfig):\n"
+        "    assert pytestconfig.getini('asyncio_default_fixture_loop_scope') == 'module'\n"
+    )
     pytester.runpytest_subprocess("-p", "no:cacheprovider").assert_outcomes(passed=1)

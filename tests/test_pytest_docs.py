@@ -22,8 +22,9 @@ def blocks() -> list[tuple[str, str, str]]:
 
 
 def count_tests(files: dict[str, str]) -> int:
-    return sum(len(re.findall(r"^(?:async )?def test_", text, re.M)) for name, text in files.items()
-               if name.endswith(".py"))
+    return sum(
+        len(re.findall(r"^(?:async )?def test_", text, re.M)) for name, text in files.items() if name.endswith(".py")
+    )
 
 
 @pytest.fixture

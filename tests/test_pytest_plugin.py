@@ -11,7 +11,6 @@ import pytest
 from tests.support.docker import free_port
 from tests.support.processes import Server
 
-
 MAIJA = "aaaaaaaa-0000-4000-8000-000000000001"
 INVITED = "aaaaaaaa-0000-4000-8000-000000000006"
 
@@ -116,7 +115,7 @@ def test_sync_isolated(emulator_sync, n):
         assert response.status in (200, 204)
 '''
 
-FAILING = f'''
+FAILING = f"""
 import pytest
 
 @pytest.mark.emulator_fault(operation="GET105", status=503)
@@ -135,7 +134,7 @@ def test_sync_fails_and_explains(emulator_sync):
     except urllib.error.HTTPError:
         pass
     assert False, "boom"
-'''
+"""
 
 
 @pytest.fixture
@@ -217,21 +216,25 @@ def test_failure_report_shows_the_tests_journal(pytester, request, mode):
     assert result.parseoutcomes().get("failed") == 2
     output = result.stdout.str()
     assert output.count("emulator journal") == 2, output
-    result.stdout.fnmatch_lines([
-        "*emulator journal*",
-        f"#1 * GET * /customerid-rest/services/2.1/users/{MAIJA} -> 503  GET105 * fault f1 (status)",
-    ])
+    result.stdout.fnmatch_lines(
+        [
+            "*emulator journal*",
+            f"#1 * GET * /customerid-rest/services/2.1/users/{MAIJA} -> 503  GET105 * fault f1 (status)",
+        ]
+    )
     result.stdout.fnmatch_lines([f"#1 * GET * /customerid-rest/services/2.1/users/{MAIJA} -> 502  GET105 *"])
 
 
 def test_strict_asyncio_mode_needs_no_marker(pytester):
     pytester.makeini("[pytest]\nasyncio_mode = strict\nasyncio_default_fixture_loop_scope = function\n")
-    pytester.makepyfile(test_one=f'''
+    pytester.makepyfile(
+        test_one=f"""
 async def test_unmarked(emulator):
     async with emulator.session() as http:
         async with http.get(emulator.customerid_url() + "/users/{MAIJA}") as r:
             assert r.status == 200
-''')
+"""
+    )
     result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
     assert result.ret == 0 and passed(result) == 1, result.stdout.str()
 
@@ -239,6 +242,11 @@ async def test_unmarked(emulator):
 def test_options_are_documented_in_help(pytester):
     result = pytester.runpytest_subprocess("--help")
     output = result.stdout.str()
-    for word in ("--emulator-url", "--emulator-scenario", "--emulator-control-token", "emulator_url (string)",
-                 "emulator_scenarios (linelist)"):
+    for word in (
+        "--emulator-url",
+        "--emulator-scenario",
+        "--emulator-control-token",
+        "emulator_url (string)",
+        "emulator_scenarios (linelist)",
+    ):
         assert word in output, word

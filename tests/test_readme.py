@@ -11,14 +11,14 @@ EXPECTED = [
     '<Users xmlns="http://schema.ubisecure.com/customerid/api" inResponseTo="/2.1/users" method="GET">',
     '<Attribute name="login"><Value>maija.virtanen</Value></Attribute>',
     '<Organizations xmlns="http://schema.ubisecure.com/customerid/api" inResponseTo="/2.1/organizations/" method="POST">',
-    '<Id>aaaaaaaa-0000-4000-8000-000000000003</Id>',  # recursive: Liisa is two levels down
+    "<Id>aaaaaaaa-0000-4000-8000-000000000003</Id>",  # recursive: Liisa is two levels down
     '<Users xmlns="http://schema.ubisecure.com/customerid/api" inResponseTo="/2.1/users/aaaaaaaa-0000-4000-8000-000000000002" method="PUT">',
     '"firstname": "Example"',
-    '<ReinviteResponse',
+    "<ReinviteResponse",
     '<Organization><Attribute name="entityName">',
-    '<Delegation xmlns=',
-    '204',
-    '<error><code>7</code>',
+    "<Delegation xmlns=",
+    "204",
+    "<error><code>7</code>",
     '"status": "reset"',
 ]
 
@@ -36,8 +36,9 @@ def test_readme_lists_the_curl_examples_this_test_expects():
 async def test_readme_curl_examples_work(emulator):
     for line, expected in zip(readme_curl_lines(), EXPECTED):
         command = line.replace("http://127.0.0.1:8080", emulator.url)
-        process = await asyncio.create_subprocess_shell(command, stdout=asyncio.subprocess.PIPE,
-                                                        stderr=asyncio.subprocess.PIPE)
+        process = await asyncio.create_subprocess_shell(
+            command, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE
+        )
         output, errors = await asyncio.wait_for(process.communicate(), timeout=20)
         assert process.returncode == 0, (line, errors)
         assert expected in output.decode(), (line, output.decode())

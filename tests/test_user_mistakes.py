@@ -16,15 +16,23 @@ def run_cli(*arguments: str, env: dict | None = None) -> subprocess.CompletedPro
     import os
 
     environment = {key: value for key, value in os.environ.items() if not key.startswith("EMULATOR_")}
-    return subprocess.run([sys.executable, "-m", "emulator", *arguments], cwd=ROOT, capture_output=True, text=True,
-                          timeout=60, env={**environment, **(env or {})})
+    return subprocess.run(
+        [sys.executable, "-m", "emulator", *arguments],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**environment, **(env or {})},
+    )
 
 
 async def test_a_fault_naming_an_unknown_operation_code_is_refused_with_the_close_matches(emulator):
     async with aiohttp.ClientSession() as http:
+
         async def post(operation):
-            async with http.post(emulator.url + "/__emulator/faults",
-                                 json={"match": {"operation": operation}, "action": {"status": 503}}) as response:
+            async with http.post(
+                emulator.url + "/__emulator/faults", json={"match": {"operation": operation}, "action": {"status": 503}}
+            ) as response:
                 return response.status, await response.json()
 
         status, problem = await post("GET1055")
@@ -41,7 +49,8 @@ async def test_a_fault_naming_an_unknown_operation_code_is_refused_with_the_clos
 
 def test_a_fault_marker_with_an_unknown_code_errors_the_test_and_a_marker_without_fixture_too(pytester):
     pytester.makeini("[pytest]\nasyncio_default_fixture_loop_scope = function\n")
-    pytester.makepyfile(test_marks='''
+    pytester.makepyfile(
+        test_marks="""
 import pytest
 
 
@@ -58,13 +67,16 @@ def test_forgot_the_fixture():
 @pytest.mark.emulator_scenario("default")
 def test_forgot_it_too():
     pass
-''')
+"""
+    )
     result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
     result.assert_outcomes(errors=3)
     output = result.stdout.str()
     assert "unknown operation code 'GET1055'" in output
-    assert ("@pytest.mark.emulator_fault on test_forgot_the_fixture does nothing: the test takes neither the "
-            "emulator nor the emulator_sync fixture; add one of them to its arguments") in output
+    assert (
+        "@pytest.mark.emulator_fault on test_forgot_the_fixture does nothing: the test takes neither the "
+        "emulator nor the emulator_sync fixture; add one of them to its arguments"
+    ) in output
     assert "@pytest.mark.emulator_scenario on test_forgot_it_too does nothing" in output
 
 
@@ -115,8 +127,11 @@ def test_emulator_scenarios_lists_the_built_ins():
 
 def test_port_zero_is_reported_as_the_bound_port_everywhere(tmp_path):
     address_file = tmp_path / "address.json"
-    server = Server([sys.executable, "-m", "emulator", "--port", "0", "--print-curl", "--quiet"], 0,
-                    env={"EMULATOR_ADDRESS_FILE": str(address_file)})
+    server = Server(
+        [sys.executable, "-m", "emulator", "--port", "0", "--print-curl", "--quiet"],
+        0,
+        env={"EMULATOR_ADDRESS_FILE": str(address_file)},
+    )
     try:
         banner = server.wait_for(lambda line: "listening on" in line)
         port = int(re.search(r"listening on http://127\.0\.0\.1:(\d+) ", banner).group(1))
@@ -140,12 +155,17 @@ def test_slow_scenario_loads_print_a_progress_line_per_file():
 
     lines: list[str] = []
     progress = LoadProgress(lines.append, slow_seconds=0.0)  # everything counts as slow
-    load_baseline(["default"], default_apis(), documents=[("extra", {"customerid": {"users": {
-        "x": {"organization": "acme", "login": "x"}}}})], progress=progress)
+    load_baseline(
+        ["default"],
+        default_apis(),
+        documents=[("extra", {"customerid": {"users": {"x": {"organization": "acme", "login": "x"}}}})],
+        progress=progress,
+    )
     progress.done()
     per_file = [line for line in lines if line.startswith("  scenario ")]
-    assert re.fullmatch(r"  scenario default\.yaml: \d{2,},?\d* entities loaded in \d+\.\d s \(\d+\.\d s elapsed\)",
-                        per_file[0]), lines
+    assert re.fullmatch(
+        r"  scenario default\.yaml: \d{2,},?\d* entities loaded in \d+\.\d s \(\d+\.\d s elapsed\)", per_file[0]
+    ), lines
     assert per_file[1].startswith("  scenario extra: 1 entities loaded")
     quiet: list[str] = []
     fast = LoadProgress(quiet.append)  # the default: only past a second

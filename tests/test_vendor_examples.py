@@ -22,8 +22,13 @@ FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "customerid" / 
 EXAMPLES = [tuple(line.split("\t", 1)) for line in vendored_lines("customerid-2.1-curl-examples.txt")]
 UUID = r"[0-9A-Fa-f]{8}-[0-9A-Fa-f-]{4,}[0-9A-Fa-f]{12}|X{8}-[X-]+X{12}"
 # Which scenario entity an example's id stands for, by the path segment before it
-KIND_BY_SEGMENT = {"users": "user", "organizations": "organization", "roles": "role", "mandates": "mandate",
-                   "delegations": "delegation"}
+KIND_BY_SEGMENT = {
+    "users": "user",
+    "organizations": "organization",
+    "roles": "role",
+    "mandates": "mandate",
+    "delegations": "delegation",
+}
 # Where the operation needs a user in a particular state: PUT123 re-invites an invited user
 USER_BY_OPERATION = {"PUT123": "ville"}
 
@@ -44,7 +49,7 @@ def with_ids(emulator, url: str, operation: str) -> str:
     path = re.sub(r"^https://[^/]+", emulator.url, url)
 
     def replace(match: re.Match) -> str:
-        segment = path[:match.start()].rstrip("/").rsplit("/", 1)[-1]
+        segment = path[: match.start()].rstrip("/").rsplit("/", 1)[-1]
         if segment.endswith("Id") or "=" in segment:  # a query parameter (parentOrganizationId=...)
             return emulator.id_of("organization", "acme")
         kind = KIND_BY_SEGMENT[segment]
@@ -63,8 +68,13 @@ def first_key(emulator, kind: str) -> str:
 async def test_customerid_21_curl_example_succeeds(emulator, operation, line):
     request = parse_curl(line)
     url = with_ids(emulator, request["url"], operation)
-    data = "&".join(urllib.parse.quote_plus(part.split("=", 1)[0]) + "=" + urllib.parse.quote_plus(part.split("=", 1)[1])
-                    for part in request["form"]) or None
+    data = (
+        "&".join(
+            urllib.parse.quote_plus(part.split("=", 1)[0]) + "=" + urllib.parse.quote_plus(part.split("=", 1)[1])
+            for part in request["form"]
+        )
+        or None
+    )
     async with aiohttp.ClientSession() as http:
         headers = {"Authorization": aiohttp.encode_basic_auth(*request["auth"]), **request["headers"]}
         async with http.request(request["method"], url, headers=headers, data=data) as response:
@@ -77,14 +87,17 @@ def test_every_documented_21_operation_has_its_curl_example_here():
     assert {code for code, _ in EXAMPLES} == documented
 
 
-@pytest.mark.parametrize("sample, content_type", [("PATCH124.request.xml", "application/xml"),
-                                                  ("PATCH124.request.json", "application/json")])
+@pytest.mark.parametrize(
+    "sample, content_type", [("PATCH124.request.xml", "application/xml"), ("PATCH124.request.json", "application/json")]
+)
 async def test_patch124_request_samples_succeed_as_printed(emulator, sample, content_type):
     user = emulator.id_of("user", "liisa")
     async with emulator.session() as http:
-        async with http.patch(emulator.customerid_url("2.1") + f"/users/{user}",
-                              data=(FIXTURES / sample).read_bytes(),
-                              headers={"Content-Type": content_type, "Accept": content_type}) as response:
+        async with http.patch(
+            emulator.customerid_url("2.1") + f"/users/{user}",
+            data=(FIXTURES / sample).read_bytes(),
+            headers={"Content-Type": content_type, "Accept": content_type},
+        ) as response:
             body = await response.text()
     assert response.status == 200, body
     assert "Value1" in body and "Value3" in body  # Custom1 (two values) and Custom2 as the sample sets them
@@ -99,8 +112,10 @@ DFS_SAMPLES = json.loads((DATA / "dfs-request-samples.json").read_text(encoding=
 DFS_PATH_IDS = {"{identityId}": SARAH, "{roleId}": str(ROLE_ADVISOR), "{tenantId}": "2", "{participantId}": "1"}
 DFS_IDS_ASIDE = {
     "patch /v1.0/roles/{roleId}/back-office-permissions": ({}, {"MenuItemIds": [2453]}),
-    "patch /v1.0/identities/{identityId}/back-office-permissions": ({}, {"DefaultMenuItemId": 2453,
-                                                                         "MenuItemIds": [2453]}),
+    "patch /v1.0/identities/{identityId}/back-office-permissions": (
+        {},
+        {"DefaultMenuItemId": 2453, "MenuItemIds": [2453]},
+    ),
     "patch /v1.0/tenants/{tenantId}/identities/{identityId}/access": ({}, {"TenantId": 2}),  # the token's tenant
     "put /v1.0/identities/{identityId}/hierarchy/exclude": ({}, [TARISSA]),
     "patch /v2.0/roles/{roleId}": ({"{roleId}": str(ROLE_ADMIN)}, {}),  # the sample's System-Administrator
@@ -137,8 +152,9 @@ def test_every_dfs_request_sample_is_here_and_only_ids_are_set_aside():
     for sample in DFS_SAMPLES:
         _, body_ids = DFS_IDS_ASIDE.get(sample["operation"], ({}, {}))
         if isinstance(body_ids, dict):  # ids, or the document's "string" placeholder
-            assert all(key.endswith(("Id", "Ids")) or sample["body"].get(key) == "string" for key in body_ids), \
-                sample["operation"]
+            assert all(key.endswith(("Id", "Ids")) or sample["body"].get(key) == "string" for key in body_ids), sample[
+                "operation"
+            ]
 
 
 # -- CustomerID REST API 1.0: every curl example --------------------------------------------------

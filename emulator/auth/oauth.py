@@ -30,8 +30,12 @@ class OAuthError(Exception):
 
 
 def error_response(error: OAuthError) -> web.Response:
-    response = web.Response(status=error.status, content_type="application/json", headers=NO_STORE,
-                            text=json.dumps({"error": error.error, "error_description": error.description}))
+    response = web.Response(
+        status=error.status,
+        content_type="application/json",
+        headers=NO_STORE,
+        text=json.dumps({"error": error.error, "error_description": error.description}),
+    )
     if error.challenge:
         response.headers["WWW-Authenticate"] = error.challenge
     return response
@@ -52,8 +56,9 @@ def status_error_response(status: int, detail: str) -> web.Response:
 
 
 def json_response(body: dict, status: int = 200, *, no_store: bool = True) -> web.Response:
-    return web.Response(status=status, content_type="application/json", text=json.dumps(body),
-                        headers=NO_STORE if no_store else None)
+    return web.Response(
+        status=status, content_type="application/json", text=json.dumps(body), headers=NO_STORE if no_store else None
+    )
 
 
 def bearer_challenge(realm: str, error: str | None = None, description: str | None = None) -> str:

@@ -41,7 +41,7 @@ class SigningKey:
     public_jwk: dict
 
     @classmethod
-    def from_private(cls, private) -> "SigningKey":
+    def from_private(cls, private) -> SigningKey:
         numbers = private.public_key().public_numbers()
         members = {"e": _b64url_uint(numbers.e), "kty": "RSA", "n": _b64url_uint(numbers.n)}
         # RFC 7638 thumbprint: a kid that names this key and no other
@@ -57,8 +57,9 @@ class SigningKey:
     def private_pem(self) -> str:
         from cryptography.hazmat.primitives import serialization
 
-        return self.private.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                          serialization.NoEncryption()).decode()
+        return self.private.private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+        ).decode()
 
 
 def generate_key() -> SigningKey:
@@ -111,8 +112,9 @@ def jwks(*keys: SigningKey) -> dict:
     return {"keys": [key.public_jwk for key in keys]}
 
 
-def verified_claims(token: str, key: SigningKey, *, allow_unsigned: bool = False,
-                    hs256_secret: str | None = None) -> dict:
+def verified_claims(
+    token: str, key: SigningKey, *, allow_unsigned: bool = False, hs256_secret: str | None = None
+) -> dict:
     """The claims of a token signed by ``key`` (or with ``hs256_secret``; unsigned
     ``alg: none`` only when allowed). A test suite sends the same few tokens
     thousands of times, so a verified token is served from a bounded cache;

@@ -11,8 +11,8 @@ existing file wins; a bare name (no directory part) then means a built-in.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Iterable
 
 BUILTIN_DIRECTORY = Path(__file__).resolve().parent
 SUFFIXES = (".yaml", ".yml")
@@ -25,8 +25,10 @@ class ScenarioNotFound(LookupError):
     def __init__(self, entry: str, looked: list[Path], names: list[str]) -> None:
         self.entry, self.looked, self.names = entry, looked, names
         places = ", ".join(str(place) for place in looked) or "(nowhere)"
-        super().__init__(f"cannot read: no such scenario file (looked at {places}) and no built-in scenario "
-                         f"of that name; give a file path or a built-in name: {', '.join(names)}")
+        super().__init__(
+            f"cannot read: no such scenario file (looked at {places}) and no built-in scenario "
+            f"of that name; give a file path or a built-in name: {', '.join(names)}"
+        )
 
 
 def scenario_name(path: Path) -> str:
@@ -37,8 +39,9 @@ def scenarios_in(directory: Path) -> dict[str, Path]:
     """The scenario files of a directory by name (file name without .yaml/.yml), sorted."""
     if not directory.is_dir():
         return {}
-    return {scenario_name(path): path for path in sorted(directory.iterdir())
-            if path.suffix in SUFFIXES and path.is_file()}
+    return {
+        scenario_name(path): path for path in sorted(directory.iterdir()) if path.suffix in SUFFIXES and path.is_file()
+    }
 
 
 def builtin_scenarios() -> dict[str, Path]:

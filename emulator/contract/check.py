@@ -15,7 +15,8 @@ faults act outside the operation and are never judged.
 from __future__ import annotations
 
 import logging
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from aiohttp import web
 
@@ -46,11 +47,20 @@ class ContractCheck:
 
     def report_unchecked(self) -> None:
         if self.unchecked:
-            log.info("contract: %s operations without a published contract, not checked: %s",
-                     self._api_name, ", ".join(sorted(set(self.unchecked))))
+            log.info(
+                "contract: %s operations without a published contract, not checked: %s",
+                self._api_name,
+                ", ".join(sorted(set(self.unchecked))),
+            )
 
-    def judge(self, request: web.Request, answer_contract: AnswerContract | None, code: str | None,
-              version: str | None, response: web.StreamResponse) -> tuple[web.StreamResponse, Verdict | None]:
+    def judge(
+        self,
+        request: web.Request,
+        answer_contract: AnswerContract | None,
+        code: str | None,
+        version: str | None,
+        response: web.StreamResponse,
+    ) -> tuple[web.StreamResponse, Verdict | None]:
         """An operation's answer (``answer_contract`` from ``checker``), or, with
         ``answer_contract`` None, an error document built outside an operation:
         judged by the contract that covers the request's path, if any."""
@@ -73,15 +83,22 @@ class ContractCheck:
             return response, None
         contract, problem = found
         where = f"{code} ({version})" if code else f"{request.method} {request.path}"
-        verdict = {"mode": self._mode, "operation": code, "version": version, "status": response.status,
-                   "contract": contract, "violation": problem}
-        log.warning("contract violation: %s answered %s, which breaks %s: %s",
-                    where, response.status, contract, problem)
+        verdict = {
+            "mode": self._mode,
+            "operation": code,
+            "version": version,
+            "status": response.status,
+            "contract": contract,
+            "violation": problem,
+        }
+        log.warning(
+            "contract violation: %s answered %s, which breaks %s: %s", where, response.status, contract, problem
+        )
         if not self._strict:
             return response, verdict
         return self._error_response(
-            500, f"contract violation: {where} answered {response.status}, which breaks {contract}: {problem}",
-            request), verdict
+            500, f"contract violation: {where} answered {response.status}, which breaks {contract}: {problem}", request
+        ), verdict
 
 
 def contract_check(api, mode: str) -> ContractCheck | None:

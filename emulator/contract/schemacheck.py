@@ -6,8 +6,9 @@ problem and where it is, for a person reading a journal entry or a 500."""
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 from xml.etree.ElementTree import ParseError
 
 import fastjsonschema
@@ -57,7 +58,8 @@ class JsonSchemaCheck:
         schema = {"$defs": definitions, "$ref": f"#/$defs/{name}"}
         self._fast: Callable[[Any], Any] = fastjsonschema.compile(schema)
         self._full = jsonschema.Draft202012Validator(
-            schema, format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER)
+            schema, format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER
+        )
 
     def problem_in(self, document: Any) -> str | None:
         try:
@@ -87,8 +89,9 @@ class AnswerContract:
     checks (``None``: no body at all); ``any_error`` covers every 4xx/5xx not listed.
     Called with a response, it gives ``(contract name, problem)`` or ``None``."""
 
-    def __init__(self, statuses: dict[int, dict[str, Any] | None], any_error: dict[str, Any] | None = None,
-                 listed_in: str = "") -> None:
+    def __init__(
+        self, statuses: dict[int, dict[str, Any] | None], any_error: dict[str, Any] | None = None, listed_in: str = ""
+    ) -> None:
         self.statuses = statuses
         self.any_error = any_error
         self.listed_in = listed_in  # where the statuses come from, to name in a violation
@@ -105,10 +108,13 @@ class AnswerContract:
         if body is None:
             return None
         if media is None:
-            return None if not body else (self.listed_in, f"status {status} has no body, yet {len(body)} bytes were sent")
+            return (
+                None if not body else (self.listed_in, f"status {status} has no body, yet {len(body)} bytes were sent")
+            )
         check = media.get(content_type)
         if check is None:
-            return self.listed_in, (f"status {status} answers {' or '.join(media)}, not "
-                                    f"{content_type or 'an untyped body'}")
+            return self.listed_in, (
+                f"status {status} answers {' or '.join(media)}, not {content_type or 'an untyped body'}"
+            )
         problem = check.problem(body)
         return None if problem is None else (check.name, problem)

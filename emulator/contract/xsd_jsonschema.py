@@ -17,12 +17,18 @@ import xmlschema
 from xmlschema.validators import XsdAnyElement, XsdElement, XsdGroup
 
 _PRIMITIVES = {
-    "string": {"type": "string"}, "normalizedString": {"type": "string"}, "token": {"type": "string"},
+    "string": {"type": "string"},
+    "normalizedString": {"type": "string"},
+    "token": {"type": "string"},
     "boolean": {"type": "boolean"},
     "anyURI": {"type": "string", "format": "uri"},
-    "dateTime": {"type": "string", "format": "date-time"}, "date": {"type": "string", "format": "date"},
-    "decimal": {"type": "number"}, "double": {"type": "number"}, "float": {"type": "number"},
-    "integer": {"type": "integer"}, "int": {"type": "integer", "format": "int32"},
+    "dateTime": {"type": "string", "format": "date-time"},
+    "date": {"type": "string", "format": "date"},
+    "decimal": {"type": "number"},
+    "double": {"type": "number"},
+    "float": {"type": "number"},
+    "integer": {"type": "integer"},
+    "int": {"type": "integer", "format": "int32"},
     "long": {"type": "integer", "format": "int64"},
 }
 
@@ -96,8 +102,11 @@ class XsdComponents:
             if name is None:  # anyAttribute
                 continue
             schema = self._simple(attribute.type)
-            properties[attribute.local_name] = {**schema, "xml": {"attribute": True}} if "$ref" not in schema \
+            properties[attribute.local_name] = (
+                {**schema, "xml": {"attribute": True}}
+                if "$ref" not in schema
                 else {"allOf": [schema], "xml": {"attribute": True}}
+            )
             if attribute.use == "required":
                 required.append(attribute.local_name)
         if with_elements and isinstance(xsd_type.content, XsdGroup):

@@ -10,9 +10,9 @@ from typing import Any
 
 from aiohttp import web
 
-from ..server.connections import read_body
 from ..formats.safeparse import UnsafeDocument, load_json
-from ..world.state import STATE, NAMESPACE_HEADER, EmulatorState, Namespace, NamespaceError
+from ..server.connections import read_body
+from ..world.state import NAMESPACE_HEADER, STATE, EmulatorState, Namespace, NamespaceError
 
 PREFIX = "/__emulator"
 PROBLEM_CHARS = 1000  # an error message never quotes a whole (possibly hostile) document

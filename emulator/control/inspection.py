@@ -18,13 +18,13 @@ from __future__ import annotations
 import dataclasses
 import functools
 import itertools
-from collections.abc import Mapping
-from typing import Any, Hashable, Iterator
+from collections.abc import Hashable, Iterator, Mapping
+from typing import Any
 
 from aiohttp import web
 
 from ..api import RecordKind
-from ..world.state import STATE, NAMESPACE_HEADER, EmulatorState, NamespaceError
+from ..world.state import NAMESPACE_HEADER, STATE, EmulatorState, NamespaceError
 
 DEFAULT_PAGE = 50
 MAX_PAGE = 500
@@ -38,7 +38,7 @@ class _NotServed(Exception):
         self.status = status
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _field_names(cls: type) -> tuple[str, ...] | None:
     return tuple(field.name for field in dataclasses.fields(cls)) if dataclasses.is_dataclass(cls) else None
 
@@ -88,7 +88,7 @@ def record_kinds(api, store) -> dict[str, RecordKind]:
     kinds: dict[str, RecordKind] = {}
     for collection in store.kinds():
         if collection.startswith(prefix):
-            kind = declared.get(collection) or RecordKind(_camel(collection[len(prefix):]), collection)
+            kind = declared.get(collection) or RecordKind(_camel(collection[len(prefix) :]), collection)
             kinds[kind.name] = kind
     return kinds
 
@@ -161,11 +161,20 @@ def _served(handler):
 def record_counts(request: web.Request) -> dict:
     """How many records of each kind each API holds, with breakdowns."""
     browser = _Browser(request)
-    return {"namespace": browser.namespace.name, "apis": {
-        name: {kind.name: {"collection": kind.collection, "columns": list(kind.columns),
-                           **_counts(kind, browser.store[kind.collection])}
-               for kind in record_kinds(api, browser.store).values()}
-        for name, api in browser.state.apis.items()}}
+    return {
+        "namespace": browser.namespace.name,
+        "apis": {
+            name: {
+                kind.name: {
+                    "collection": kind.collection,
+                    "columns": list(kind.columns),
+                    **_counts(kind, browser.store[kind.collection]),
+                }
+                for kind in record_kinds(api, browser.store).values()
+            }
+            for name, api in browser.state.apis.items()
+        },
+    }
 
 
 def _breakdown_subset(request: web.Request, kind: RecordKind, collection) -> set | None:
@@ -176,14 +185,16 @@ def _breakdown_subset(request: web.Request, kind: RecordKind, collection) -> set
         return None
     breakdown = next((entry for entry in kind.breakdowns if entry[0] == label), None)
     if breakdown is None:
-        raise _NotServed(400, f"{kind.name} are broken down by {', '.join(b[0] for b in kind.breakdowns) or 'nothing'}",
-                         "?by")
+        raise _NotServed(
+            400, f"{kind.name} are broken down by {', '.join(b[0] for b in kind.breakdowns) or 'nothing'}", "?by"
+        )
     if "value" not in request.query:
         raise _NotServed(400, "by needs a value (as GET /__emulator/records names it)", "?value")
     _, index, name = breakdown
     wanted = request.query["value"]
-    return next((set(collection.lookup(index, key)) for key in collection.index_keys(index) if name(key) == wanted),
-                set())
+    return next(
+        (set(collection.lookup(index, key)) for key in collection.index_keys(index) if name(key) == wanted), set()
+    )
 
 
 @_served
@@ -208,17 +219,25 @@ def list_records(request: web.Request) -> dict:
         else:
             found = subset
         ordered = sorted(found, key=id_text)
-        total, keys = len(ordered), ordered[offset:offset + limit]
+        total, keys = len(ordered), ordered[offset : offset + limit]
         page = [(key, collection.get(key)) for key in keys]
     else:
         total = len(collection)
         # islice skips the keys before the page in C (about 1 ms per 100,000): no
         # record is read or converted outside the page.
         page = [(key, collection.get(key)) for key in itertools.islice(collection.ids(), offset, offset + limit)]
-    return {"api": api_name, "kind": kind.name, "namespace": browser.namespace.name, "query": query or None,
-            **({"by": request.query["by"], "value": request.query["value"]} if subset is not None else {}),
-            "total": total, "offset": offset, "limit": limit, "columns": list(kind.columns),
-            "records": [_document(kind, key, record) for key, record in page]}
+    return {
+        "api": api_name,
+        "kind": kind.name,
+        "namespace": browser.namespace.name,
+        "query": query or None,
+        **({"by": request.query["by"], "value": request.query["value"]} if subset is not None else {}),
+        "total": total,
+        "offset": offset,
+        "limit": limit,
+        "columns": list(kind.columns),
+        "records": [_document(kind, key, record) for key, record in page],
+    }
 
 
 @_served

@@ -32,8 +32,11 @@ async def list_keys(request: web.Request) -> web.Response:
     kinds = sorted({known for known, _ in keys})
     if kind is not None and kind not in kinds:
         return _problem(404, missing_key_message(keys, kind, None), "kind", kinds=kinds)
-    listing = [{"kind": known, "key": key, "id": entity_id} for (known, key), entity_id in sorted(keys.items())
-               if kind in (None, known)]
+    listing = [
+        {"kind": known, "key": key, "id": entity_id}
+        for (known, key), entity_id in sorted(keys.items())
+        if kind in (None, known)
+    ]
     return web.json_response({"count": len(listing), "kinds": kinds, "keys": listing})
 
 
@@ -47,8 +50,7 @@ async def get_key(request: web.Request) -> web.Response:
     entity_id = keys.get((kind, key))
     if entity_id is None:
         where = "kind" if all(known != kind for known, _ in keys) else "key"
-        return _problem(404, missing_key_message(keys, kind, key), where,
-                        kinds=sorted({known for known, _ in keys}))
+        return _problem(404, missing_key_message(keys, kind, key), where, kinds=sorted({known for known, _ in keys}))
     return web.json_response({"kind": kind, "key": key, "id": entity_id})
 
 

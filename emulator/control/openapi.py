@@ -13,6 +13,7 @@ from ..formats.packagedata import read_yaml
 from ..world.scenarios import scenario_schema
 from ..world.state import EmulatorState
 
+
 @functools.lru_cache(maxsize=1)
 def _base_openapi() -> dict:
     return read_yaml(package_file(__file__, "control-openapi.yaml"))
@@ -46,7 +47,7 @@ def _add_scenario_schema(document: dict, state: EmulatorState) -> None:
     def rewrite(node: Any, prefix: str) -> Any:
         if isinstance(node, dict):
             if isinstance(node.get("$ref"), str) and node["$ref"].startswith("#/$defs/"):
-                node = {**node, "$ref": f"#/components/schemas/{prefix}{node['$ref'][len('#/$defs/'):]}"}
+                node = {**node, "$ref": f"#/components/schemas/{prefix}{node['$ref'][len('#/$defs/') :]}"}
             return {key: rewrite(value, prefix) for key, value in node.items()}
         if isinstance(node, list):
             return [rewrite(value, prefix) for value in node]
@@ -69,37 +70,58 @@ def openapi_document(state: EmulatorState, prefix: str) -> dict:
     document = copy.deepcopy(_base_openapi())
     document["components"]["schemas"]["Fault"]["properties"]["match"]["properties"]["api"]["enum"] = list(state.apis)
     # a fault names an operation the emulator serves, by its own code (faults.operation_codes)
-    document["components"]["schemas"]["Fault"]["properties"]["match"]["properties"]["operation"]["enum"] = \
-        sorted(set(state.operation_codes.values()))
+    document["components"]["schemas"]["Fault"]["properties"]["match"]["properties"]["operation"]["enum"] = sorted(
+        set(state.operation_codes.values())
+    )
     _add_scenario_schema(document, state)
     for api in state.apis.values():
         for method, route_path, handler in api.control_routes():
-            parameters = [{"name": part[1:-1], "in": "path", "required": True, "schema": {"type": "string"}}
-                          for part in route_path.split("/") if part.startswith("{")]
+            parameters = [
+                {"name": part[1:-1], "in": "path", "required": True, "schema": {"type": "string"}}
+                for part in route_path.split("/")
+                if part.startswith("{")
+            ]
             item = document["paths"].setdefault(f"{prefix}/{api.name}{route_path}", {})[method.lower()] = {
                 "tags": [f"{api.name} emulator routes"],
                 "summary": (handler.__doc__ or handler.__name__).strip().splitlines()[0],
                 "operationId": f"{api.name}_{handler.__name__}",
-                "parameters": ([] if route_path.endswith("/openapi.json")
-                               else [{"$ref": "#/components/parameters/Namespace"}]) + parameters,
-                "responses": {"200": {"description": "done"}, "400": {"$ref": "#/components/responses/ApiError"},
-                              "404": {"$ref": "#/components/responses/ApiError"}}}
+                "parameters": (
+                    [] if route_path.endswith("/openapi.json") else [{"$ref": "#/components/parameters/Namespace"}]
+                )
+                + parameters,
+                "responses": {
+                    "200": {"description": "done"},
+                    "400": {"$ref": "#/components/responses/ApiError"},
+                    "404": {"$ref": "#/components/responses/ApiError"},
+                },
+            }
             if getattr(handler, "request_schema", None):  # a route may describe its JSON body
-                item["requestBody"] = {"required": False,
-                                       "content": {"application/json": {"schema": handler.request_schema}}}
+                item["requestBody"] = {
+                    "required": False,
+                    "content": {"application/json": {"schema": handler.request_schema}},
+                }
         for action in api.control_actions():
             path = f"{prefix}/{api.name}/{action.path}"
-            parameters = [{"name": part[1:-1], "in": "path", "required": True, "schema": {"type": "string"}}
-                          for part in action.path.split("/") if part.startswith("{")]
-            document["paths"][path] = {"post": {
-                "tags": [f"{api.name} actions"], "summary": action.summary,
-                "operationId": f"{api.name}_{action.path.replace('/', '_').replace('{', '').replace('}', '')}",
-                "parameters": [{"$ref": "#/components/parameters/Namespace"}, *parameters],
-                "responses": {
-                    "200": {"description": "done", "content": {"application/json": {
-                        "schema": {"$ref": "#/components/schemas/ActionResult"}}}},
-                    "400": {"$ref": "#/components/responses/Problem"},
-                    "404": {"$ref": "#/components/responses/Problem"},
-                }}}
+            parameters = [
+                {"name": part[1:-1], "in": "path", "required": True, "schema": {"type": "string"}}
+                for part in action.path.split("/")
+                if part.startswith("{")
+            ]
+            document["paths"][path] = {
+                "post": {
+                    "tags": [f"{api.name} actions"],
+                    "summary": action.summary,
+                    "operationId": f"{api.name}_{action.path.replace('/', '_').replace('{', '').replace('}', '')}",
+                    "parameters": [{"$ref": "#/components/parameters/Namespace"}, *parameters],
+                    "responses": {
+                        "200": {
+                            "description": "done",
+                            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ActionResult"}}},
+                        },
+                        "400": {"$ref": "#/components/responses/Problem"},
+                        "404": {"$ref": "#/components/responses/Problem"},
+                    },
+                }
+            }
     _common_responses(document, prefix)
     return document

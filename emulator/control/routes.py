@@ -17,17 +17,19 @@ from typing import Any
 
 from aiohttp import web
 
-from . import keys as control_keys, world as control_world, dashboard, inspection
+from ..api import ControlActionError
+from ..builtin_scenarios import builtin_scenarios, is_bare_name, scenario_name, scenarios_in
+from ..formats.safeparse import BODY_LIMITS, UnsafeDocument, load_document
+from ..server.connections import read_body
+from ..world.journal import iso_time
+from ..world.scenarios import ScenarioError, read_scenario_file
+from ..world.state import STATE, EmulatorState, Namespace, NamespaceError
+from . import dashboard, inspection
+from . import keys as control_keys
+from . import world as control_world
 from .http import PREFIX, Problem, authorized, bool_query, elapsed_ms, namespace_of, reply, state_of
 from .openapi import openapi_document
 from .world import clock_json, journal_summary
-from ..api import ControlActionError
-from ..server.connections import read_body
-from ..world.journal import iso_time
-from ..builtin_scenarios import builtin_scenarios, is_bare_name, scenario_name, scenarios_in
-from ..formats.safeparse import BODY_LIMITS, UnsafeDocument, load_document
-from ..world.scenarios import ScenarioError, read_scenario_file
-from ..world.state import STATE, EmulatorState, Namespace, NamespaceError
 
 log = logging.getLogger("emulator")
 
@@ -35,25 +37,30 @@ RESET_KEEP = ("faults", "journal")
 
 # -- health, reset, endpoints ---------------------------------------------------------
 
+
 async def health(request: web.Request) -> web.Response:
     state = state_of(request)
     namespace = namespace_of(request)
     world = namespace.world
     now = time.monotonic()
-    return reply({
-        "status": "ok",
-        "uptime_seconds": round(now - state.started, 3),
-        "namespace": namespace.name,
-        "namespaces": len(state.namespaces),
-        "apis": {name: sum(len(op.versions) for op in api.endpoints.operations) for name, api in state.apis.items()},
-        "scenarios": list(world.files),
-        "counts": {name: api.summary_counts(world.store) for name, api in state.apis.items()},
-        "faults": [fault.to_json(now) for fault in namespace.faults.live()],
-        "journal": journal_summary(namespace),
-        "snapshots": len(namespace.snapshots),
-        "clock": clock_json(namespace),
-        "memory": state.budget.to_json(),
-    })
+    return reply(
+        {
+            "status": "ok",
+            "uptime_seconds": round(now - state.started, 3),
+            "namespace": namespace.name,
+            "namespaces": len(state.namespaces),
+            "apis": {
+                name: sum(len(op.versions) for op in api.endpoints.operations) for name, api in state.apis.items()
+            },
+            "scenarios": list(world.files),
+            "counts": {name: api.summary_counts(world.store) for name, api in state.apis.items()},
+            "faults": [fault.to_json(now) for fault in namespace.faults.live()],
+            "journal": journal_summary(namespace),
+            "snapshots": len(namespace.snapshots),
+            "clock": clock_json(namespace),
+            "memory": state.budget.to_json(),
+        }
+    )
 
 
 async def reset(request: web.Request) -> web.Response:
@@ -64,8 +71,15 @@ async def reset(request: web.Request) -> web.Response:
         raise Problem(400, f"keep may name {', '.join(RESET_KEEP)}; not {', '.join(sorted(unknown))}", "?keep")
     started = time.perf_counter()
     namespace.reset(keep)
-    return reply({"status": "reset", "namespace": namespace.name, "scenarios": list(namespace.world.files),
-                  "kept": sorted(keep), "milliseconds": elapsed_ms(started)})
+    return reply(
+        {
+            "status": "reset",
+            "namespace": namespace.name,
+            "scenarios": list(namespace.world.files),
+            "kept": sorted(keep),
+            "milliseconds": elapsed_ms(started),
+        }
+    )
 
 
 async def endpoints(request: web.Request) -> web.Response:
@@ -78,19 +92,22 @@ async def endpoints(request: web.Request) -> web.Response:
                 hits = state.hits[(api.name, operation.code, version)]
                 if unused_only and hits:
                     continue
-                listing.append({
-                    "api": api.name,
-                    "code": operation.code_for(version),
-                    "summary": operation.summary,
-                    "method": operation.method,
-                    "path": operation.url_template(api.endpoints.base_paths[version]),
-                    "version": version,
-                    "hits": hits,
-                })
+                listing.append(
+                    {
+                        "api": api.name,
+                        "code": operation.code_for(version),
+                        "summary": operation.summary,
+                        "method": operation.method,
+                        "path": operation.url_template(api.endpoints.base_paths[version]),
+                        "version": version,
+                        "hits": hits,
+                    }
+                )
     return reply({"count": len(listing), "endpoints": listing})
 
 
 # -- scenarios and state ----------------------------------------------------------------
+
 
 def _available_scenarios(state: EmulatorState) -> dict[str, Path]:
     """The names {"name": ...} accepts: the scenario directory's files, then the built-ins."""
@@ -101,11 +118,13 @@ def _available_scenarios(state: EmulatorState) -> dict[str, Path]:
 async def list_scenarios(request: web.Request) -> web.Response:
     state = state_of(request)
     namespace = namespace_of(request)
-    return reply({
-        "loaded": list(namespace.world.files),
-        "baseline": list(state.baseline.files),
-        "available": [{"name": name, "file": str(path)} for name, path in _available_scenarios(state).items()],
-    })
+    return reply(
+        {
+            "loaded": list(namespace.world.files),
+            "baseline": list(state.baseline.files),
+            "available": [{"name": name, "file": str(path)} for name, path in _available_scenarios(state).items()],
+        }
+    )
 
 
 def _parse_scenario_body(raw: bytes, content_type: str) -> dict:
@@ -133,9 +152,13 @@ async def load_scenario(request: web.Request) -> web.Response:
             name = document["name"]
             path = available.get(scenario_name(Path(name))) if isinstance(name, str) and is_bare_name(name) else None
             if path is None:
-                raise Problem(404, f"no scenario named {name!r} in {state.config.scenario_dir} or among the "
-                                   f"built-in scenarios ({', '.join(sorted(builtin_scenarios()))})", "name",
-                              available=sorted(available))
+                raise Problem(
+                    404,
+                    f"no scenario named {name!r} in {state.config.scenario_dir} or among the "
+                    f"built-in scenarios ({', '.join(sorted(builtin_scenarios()))})",
+                    "name",
+                    available=sorted(available),
+                )
             source = (str(path), read_scenario_file(path))
         else:
             label = document.get("name") if isinstance(document.get("name"), str) else "request body"
@@ -144,10 +167,16 @@ async def load_scenario(request: web.Request) -> web.Response:
     except ScenarioError as error:
         raise Problem(400, error.problem, error.path or None, file=error.file) from None
     world = namespace.world
-    return reply({"status": "loaded", "namespace": namespace.name, "replaced": replace,
-                  "scenarios": list(world.files),
-                  "counts": {name: api.summary_counts(world.store) for name, api in state.apis.items()},
-                  "milliseconds": elapsed_ms(started)})
+    return reply(
+        {
+            "status": "loaded",
+            "namespace": namespace.name,
+            "replaced": replace,
+            "scenarios": list(world.files),
+            "counts": {name: api.summary_counts(world.store) for name, api in state.apis.items()},
+            "milliseconds": elapsed_ms(started),
+        }
+    )
 
 
 def dump_state(state: EmulatorState, namespace: Namespace) -> dict:
@@ -155,7 +184,7 @@ def dump_state(state: EmulatorState, namespace: Namespace) -> dict:
     document: dict[str, Any] = {
         "name": f"state of namespace {namespace.name}",
         "description": f"GET /__emulator/state at {world.clock.iso()}; "
-                       f"loaded from: {', '.join(world.files) or 'nothing'}",
+        f"loaded from: {', '.join(world.files) or 'nothing'}",
     }
     for name, api in state.apis.items():
         document[name] = api.dump_scenario_section(world.store, world.settings[name], world.keys)
@@ -179,16 +208,24 @@ async def get_state(request: web.Request) -> web.Response:
 
 # -- namespaces ------------------------------------------------------------------------------
 
+
 async def list_namespaces(request: web.Request) -> web.Response:
     state = state_of(request)
-    return reply({"namespaces": [{
-        "name": namespace.name,
-        "created": iso_time(namespace.created),
-        "scenarios": list(namespace.world.files),
-        "faults": len(namespace.faults.live()),
-        "journal": journal_summary(namespace),
-        "snapshots": len(namespace.snapshots),
-    } for namespace in state.namespaces.values()]})
+    return reply(
+        {
+            "namespaces": [
+                {
+                    "name": namespace.name,
+                    "created": iso_time(namespace.created),
+                    "scenarios": list(namespace.world.files),
+                    "faults": len(namespace.faults.live()),
+                    "journal": journal_summary(namespace),
+                    "snapshots": len(namespace.snapshots),
+                }
+                for namespace in state.namespaces.values()
+            ]
+        }
+    )
 
 
 async def delete_namespace(request: web.Request) -> web.Response:
@@ -203,6 +240,7 @@ async def delete_namespace(request: web.Request) -> web.Response:
 
 
 # -- simulated user and system actions, per API ----------------------------------------------
+
 
 def _action_handler(action):
     async def run_action(request: web.Request) -> web.Response:
@@ -219,11 +257,13 @@ def _action_handler(action):
 
 # -- OpenAPI ------------------------------------------------------------------------------------
 
+
 async def openapi(request: web.Request) -> web.Response:
     return reply(openapi_document(state_of(request), PREFIX))
 
 
 # -- wiring ---------------------------------------------------------------------------------------
+
 
 def _guarded(handler, token: str | None, *, open_route: bool = False, namespaced: bool = True):
     """JSON errors for every control handler (a body too large, a bug: still JSON);
@@ -233,8 +273,9 @@ def _guarded(handler, token: str | None, *, open_route: bool = False, namespaced
     @functools.wraps(handler)
     async def guarded(request: web.Request) -> web.StreamResponse:
         if token and not open_route and not authorized(request, token):
-            refused = Problem(401, "control endpoints need Authorization: Bearer <control token>",
-                              "Authorization").response()
+            refused = Problem(
+                401, "control endpoints need Authorization: Bearer <control token>", "Authorization"
+            ).response()
             refused.headers["WWW-Authenticate"] = 'Bearer realm="emulator control API"'
             return refused
         try:
@@ -313,8 +354,13 @@ def add_routes(app: web.Application) -> None:
         # API documents describe, they do not reveal state: open, so Swagger UI loads them without the token;
         # the dashboard's static files hold no state either (the page asks for the token itself).
         open_route = path == "/health" or path.endswith("/openapi.json") or path in dashboard.PAGES
-        guarded = _guarded(handler, token, open_route=open_route,
-                           namespaced=not path.endswith("/openapi.json") and not path.startswith("/namespaces")
-                           and path not in dashboard.PAGES)
+        guarded = _guarded(
+            handler,
+            token,
+            open_route=open_route,
+            namespaced=not path.endswith("/openapi.json")
+            and not path.startswith("/namespaces")
+            and path not in dashboard.PAGES,
+        )
         app.router.add_route(method, PREFIX + path, guarded)
     app.router.add_route("*", PREFIX + "/{tail:[\\s\\S]*}", no_route)

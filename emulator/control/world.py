@@ -4,21 +4,22 @@ faults, the request journal and the clock (docs/control-api.md)."""
 from __future__ import annotations
 
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from aiohttp import web
 
 from ..world.budget import LimitReached
 from ..world.clock import YEARS
-from .http import Problem, elapsed_ms, json_body, namespace_of, reply
 from ..world.journal import MatchError, RequestMatch, entries_json
 from ..world.state import SNAPSHOT_ID, Namespace
+from .http import Problem, elapsed_ms, json_body, namespace_of, reply
 
 JOURNAL_QUERY = ("api", "operation", "method", "path", "status", "since", "fault", "contract")
 
 
 # -- snapshots ----------------------------------------------------------------------------
+
 
 def _snapshot(namespace: Namespace, snapshot_id: str):
     snapshot = namespace.snapshots.get(snapshot_id)
@@ -31,7 +32,7 @@ async def create_snapshot(request: web.Request) -> web.Response:
     namespace = namespace_of(request)
     body = await json_body(request)
     if not isinstance(body, dict):
-        raise Problem(400, "the body is a JSON object (optionally {\"id\": ...})", "(body)")
+        raise Problem(400, 'the body is a JSON object (optionally {"id": ...})', "(body)")
     snapshot_id = body.get("id")
     if snapshot_id is not None and (not isinstance(snapshot_id, str) or not SNAPSHOT_ID.match(snapshot_id)):
         raise Problem(400, "id is 1-128 characters of A-Z a-z 0-9 . _ : - (starting with a letter or digit)", "id")
@@ -64,6 +65,7 @@ async def delete_snapshot(request: web.Request) -> web.Response:
 
 
 # -- faults --------------------------------------------------------------------------------
+
 
 async def add_fault(request: web.Request) -> web.Response:
     namespace = namespace_of(request)
@@ -110,6 +112,7 @@ async def delete_faults(request: web.Request) -> web.Response:
 
 # -- journal ---------------------------------------------------------------------------------
 
+
 def journal_summary(namespace: Namespace) -> dict[str, int]:
     journal = namespace.journal
     return {"size": len(journal.entries), "limit": journal.limit, "evicted": journal.evicted}
@@ -140,9 +143,14 @@ async def list_requests(request: web.Request) -> web.Response:
     if "limit" in query:
         if not (query["limit"].isascii() and query["limit"].isdigit()) or len(query["limit"]) > 9:
             raise Problem(400, "limit is a number of entries (the most recent are kept)", "?limit")
-        selected = selected[len(selected) - int(query["limit"]):] if int(query["limit"]) else []
-    return reply({**journal_summary(namespace), "count": len(selected),
-                  "requests": entries_json(selected, namespace.journal.body_limit)})
+        selected = selected[len(selected) - int(query["limit"]) :] if int(query["limit"]) else []
+    return reply(
+        {
+            **journal_summary(namespace),
+            "count": len(selected),
+            "requests": entries_json(selected, namespace.journal.body_limit),
+        }
+    )
 
 
 async def clear_requests(request: web.Request) -> web.Response:
@@ -162,10 +170,14 @@ async def count_requests(request: web.Request) -> web.Response:
 
 # -- clock -----------------------------------------------------------------------------------
 
+
 def clock_json(namespace: Namespace) -> dict[str, Any]:
     clock = namespace.world.clock
-    return {"now": clock.iso(), "frozen": clock.frozen is not None,
-            "offset_seconds": round(clock.offset.total_seconds(), 3) if clock.frozen is None else None}
+    return {
+        "now": clock.iso(),
+        "frozen": clock.frozen is not None,
+        "offset_seconds": round(clock.offset.total_seconds(), 3) if clock.frozen is None else None,
+    }
 
 
 async def get_clock(request: web.Request) -> web.Response:
@@ -187,7 +199,7 @@ async def set_clock(request: web.Request) -> web.Response:
             now = datetime.fromisoformat(str(body["now"])[:64].replace("Z", "+00:00"))
         except ValueError:
             raise Problem(400, f"{str(body['now'])[:64]!r} is not an ISO 8601 timestamp", "now") from None
-        now = now if now.tzinfo else now.replace(tzinfo=timezone.utc)
+        now = now if now.tzinfo else now.replace(tzinfo=UTC)
     if "advance_seconds" in body:
         seconds = body["advance_seconds"]
         if isinstance(seconds, bool) or not isinstance(seconds, (int, float)):

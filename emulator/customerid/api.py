@@ -2,20 +2,19 @@
 
 from __future__ import annotations
 
-import shlex
-
 import base64
 import functools
+import shlex
 import weakref
 
 from aiohttp import web
 
-from ..auth import signing
 from ..api import ControlAction, ControlActionError, package_file
-from ..server.connections import read_body
-from ..endpoints import EndpointTable, Operation
+from ..auth import signing
 from ..auth.oauth import bearer_challenge, decode_basic, same_secret, status_error_response
+from ..endpoints import EndpointTable, Operation
 from ..formats.packagedata import read_yaml
+from ..server.connections import read_body
 from ..world.state import STATE, World
 from . import browse, scenario
 from .errors import AuthenticationFailed, CustomerIdError, error_for_status
@@ -46,14 +45,16 @@ class BearerFailed(AuthenticationFailed):
 
 class PasswordAuthenticationDisabled(AuthenticationFailed):
     """rest.passwordauthentication.enabled=false: Basic and URL credentials fail."""
+
     challenge = f'Bearer realm="{REALM}"'
 
 
 @functools.lru_cache(maxsize=64)
 def _accepted_authorizations(credentials: tuple[tuple[str, str], ...]) -> frozenset[str]:
     """Authorization header values that pass, computed once per credential set."""
-    return frozenset("Basic " + base64.b64encode(f"{user}:{password}".encode()).decode()
-                     for user, password in credentials)
+    return frozenset(
+        "Basic " + base64.b64encode(f"{user}:{password}".encode()).decode() for user, password in credentials
+    )
 
 
 def authenticate(request: web.Request, settings: CustomerIdSettings, sso: SsoModel) -> None:
@@ -96,8 +97,7 @@ def _valid(settings: CustomerIdSettings, user: str, password: str) -> bool:
 
 
 def error_response(error: CustomerIdError) -> web.Response:
-    response = web.Response(body=error_document(error.code, error.message), status=error.status,
-                            headers=XML_HEADERS)
+    response = web.Response(body=error_document(error.code, error.message), status=error.status, headers=XML_HEADERS)
     if error.status == 401:
         challenge = getattr(error, "challenge", None)
         if challenge:
@@ -165,8 +165,7 @@ class CustomerIdApi:
         base = url + self.endpoints.base_paths["2.1"]
         kind = "customerid.users"
         users = sorted(str(user_id) for user_id in world.store[kind].ids()) if kind in world.store else []
-        lines = ["# CustomerID 2.1 (HTTP Basic from the scenario)",
-                 f'curl -s -u {auth} "{base}/users?status=Enabled"']
+        lines = ["# CustomerID 2.1 (HTTP Basic from the scenario)", f'curl -s -u {auth} "{base}/users?status=Enabled"']
         if users:
             lines.append(f'curl -s -u {auth} -H "Accept: application/json" "{base}/users/{users[0]}"')
         return lines
@@ -229,15 +228,22 @@ class CustomerIdApi:
                     # Unknown user: 404; a user whose status does not allow the action: 409.
                     raise ControlActionError(404 if error.status == 404 else 409, error.message) from None
                 return {"id": user.id, "status": BY_CODE[user.status].name, "roles": model.user_roles(user.id)}
+
             return run
 
         return [
-            ControlAction("users/{userId}/register", "The invited user completes registration: Waiting for "
-                          "registration becomes Enabled and the invited roles are granted", action("register_user")),
-            ControlAction("users/{userId}/lock", "The system locks the account (Enabled becomes Locked)",
-                          action("lock_user")),
-            ControlAction("users/{userId}/unlock", "The lock is lifted (Locked becomes Enabled)",
-                          action("unlock_user")),
+            ControlAction(
+                "users/{userId}/register",
+                "The invited user completes registration: Waiting for "
+                "registration becomes Enabled and the invited roles are granted",
+                action("register_user"),
+            ),
+            ControlAction(
+                "users/{userId}/lock", "The system locks the account (Enabled becomes Locked)", action("lock_user")
+            ),
+            ControlAction(
+                "users/{userId}/unlock", "The lock is lifted (Locked becomes Enabled)", action("unlock_user")
+            ),
         ]
 
     def error_response(self, status: int, detail: str, request: web.Request) -> web.Response:
@@ -247,8 +253,11 @@ class CustomerIdApi:
 
     def control_routes(self):
         """Emulator-only routes under /__emulator/customerid/ (control_actions() are the rest)."""
-        return [("GET", "/openapi.json", openapi), ("POST", "/tokens", mint_token),
-                ("GET", "/credentials", service_credentials)]
+        return [
+            ("GET", "/openapi.json", openapi),
+            ("POST", "/tokens", mint_token),
+            ("GET", "/credentials", service_credentials),
+        ]
 
 
 async def openapi(request: web.Request) -> web.Response:
@@ -261,5 +270,6 @@ async def service_credentials(request: web.Request) -> web.Response:
     """The service-account credentials (HTTP Basic) the namespace's scenarios configure:
     {"credentials": [{"username", "password"}]}; the first is what clients use."""
     settings: CustomerIdSettings = request.app[STATE].world_for(request).settings["customerid"]
-    return web.json_response({"credentials": [{"username": user, "password": password}
-                                              for user, password in settings.credentials]})
+    return web.json_response(
+        {"credentials": [{"username": user, "password": password} for user, password in settings.credentials]}
+    )

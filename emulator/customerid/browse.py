@@ -34,19 +34,26 @@ def _by_user(collection, text: str) -> set:
 
 def record_kinds() -> list[RecordKind]:
     return [
-        RecordKind("organizations", "customerid.organizations",
-                   ("id", "entity_name", "friendly_name", "organization_type"),
-                   search=_prefix_search(("id", *ORGANIZATION_TEXT_FIELDS))),
-        RecordKind("users", "customerid.users", ("id", "login", "email", "firstname", "surname", "statusName"),
-                   search=_prefix_search(USER_TEXT_FIELDS),
-                   breakdowns=(("status", "status", _status_name),),
-                   document=lambda u: {"statusName": _status_name(u.status)}),
+        RecordKind(
+            "organizations",
+            "customerid.organizations",
+            ("id", "entity_name", "friendly_name", "organization_type"),
+            search=_prefix_search(("id", *ORGANIZATION_TEXT_FIELDS)),
+        ),
+        RecordKind(
+            "users",
+            "customerid.users",
+            ("id", "login", "email", "firstname", "surname", "statusName"),
+            search=_prefix_search(USER_TEXT_FIELDS),
+            breakdowns=(("status", "status", _status_name),),
+            document=lambda u: {"statusName": _status_name(u.status)},
+        ),
         RecordKind("roles", "customerid.roles", ("id", "entity_name", "member_of"), search=_entity_name_search),
-        RecordKind("roleAssignments", "customerid.role_assignments", ("id", "user_id", "role_id"),
-                   search=_by_user),
+        RecordKind("roleAssignments", "customerid.role_assignments", ("id", "user_id", "role_id"), search=_by_user),
         RecordKind("mandates", "customerid.mandates", ("id", "type", "name", "mandater_id", "mandatee_id")),
         RecordKind("delegations", "customerid.delegations", ("id", "mandate_id", "delegate_user_id")),
         RecordKind("mandateTemplates", "customerid.mandate_templates", ("id", "name", "type", "role_id")),
-        RecordKind("roleInvitations", "customerid.role_invitations", ("id", "user_id", "role_id", "email"),
-                   search=_by_user),
+        RecordKind(
+            "roleInvitations", "customerid.role_invitations", ("id", "user_id", "role_id", "email"), search=_by_user
+        ),
     ]

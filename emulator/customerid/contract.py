@@ -9,9 +9,9 @@ from __future__ import annotations
 import functools
 
 from ..api import package_file
+from ..contract.schemacheck import AnswerContract, JsonSchemaCheck, XsdCheck
 from ..endpoints import Operation
 from ..formats.packagedata import read_yaml
-from ..contract.schemacheck import AnswerContract, JsonSchemaCheck, XsdCheck
 from .render import JSON_CONTENT_TYPE, XML_CONTENT_TYPE
 
 FAMILIES = {"1.0": "cid-1.2.xsd", "1.2": "cid-1.2.xsd", "2.0": "cid-2.1.xsd", "2.1": "cid-2.1.xsd"}
@@ -31,10 +31,11 @@ class CustomerIdContract:
         schemas = package_file(__file__, "schemas")
         self.xsd = {name: XsdCheck(schemas / name) for name in {*FAMILIES.values(), ERROR_XSD}}
         definitions = read_yaml(schemas / JSON_FILE)["$defs"]
-        self.json = {code: JsonSchemaCheck(definitions, name, f"{JSON_FILE}#/$defs/{name}")
-                     for code, name in JSON_ANSWERS.items()}
-        self.errors = AnswerContract({}, any_error={XML_CONTENT_TYPE: self.xsd[ERROR_XSD]},
-                                     listed_in=ERROR_XSD)
+        self.json = {
+            code: JsonSchemaCheck(definitions, name, f"{JSON_FILE}#/$defs/{name}")
+            for code, name in JSON_ANSWERS.items()
+        }
+        self.errors = AnswerContract({}, any_error={XML_CONTENT_TYPE: self.xsd[ERROR_XSD]}, listed_in=ERROR_XSD)
 
     def checker(self, operation: Operation, version: str) -> AnswerContract | None:
         family = FAMILIES.get(version)

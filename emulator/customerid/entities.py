@@ -8,7 +8,6 @@ from .models.records import Delegation, Mandate, Organization, Role, User
 from .models.statuses import BY_CODE
 from .render import Attribute, Entity, KeptPerObject, RenderedEntity, rendered
 
-
 # Each record's rendered <Attribute> body (for a user, with the organization it shows).
 _USERS = KeptPerObject()
 _ORGANIZATIONS = KeptPerObject()
@@ -84,9 +83,11 @@ def _mandate_entity(model: CustomerIdModel, mandate: Mandate, expand: bool) -> E
     ]
     if mandate.assignee_email:
         attributes.append(Attribute("assigneeEmail", (mandate.assignee_email,)))
-    references = (("mandater", mandate.mandater_kind, mandate.mandater_id),
-                  ("mandatee", mandate.mandatee_kind, mandate.mandatee_id),
-                  ("role", "role", mandate.role_id))
+    references = (
+        ("mandater", mandate.mandater_kind, mandate.mandater_id),
+        ("mandatee", mandate.mandatee_kind, mandate.mandatee_id),
+        ("role", "role", mandate.role_id),
+    )
     for name, kind, entity_id in references:
         nested = _referenced_entity(model, kind, entity_id) if expand else None
         if nested is not None:
@@ -113,10 +114,13 @@ def delegation_entity(delegation: Delegation) -> RenderedEntity:
 
 
 def _delegation_entity(delegation: Delegation) -> Entity:
-    return Entity("Delegation", [
-        Attribute("role", (delegation.role_id or "",)),
-        Attribute("mandatee", (delegation.delegate_user_id,)),
-        Attribute("mandate", (delegation.mandate_id,)),
-        Attribute("mandateruser", (delegation.mandater_user_id,)),
-        Attribute("mandaterorganization", (delegation.mandater_organization_id,)),
-    ])
+    return Entity(
+        "Delegation",
+        [
+            Attribute("role", (delegation.role_id or "",)),
+            Attribute("mandatee", (delegation.delegate_user_id,)),
+            Attribute("mandate", (delegation.mandate_id,)),
+            Attribute("mandateruser", (delegation.mandater_user_id,)),
+            Attribute("mandaterorganization", (delegation.mandater_organization_id,)),
+        ],
+    )

@@ -90,24 +90,36 @@ def _optional(fields: list, name: str, value: str | None) -> None:
 
 
 def organization12(links: Links, organization: Organization) -> Entity12:
-    fields = [("entityName", organization.entity_name), ("friendlyName", organization.friendly_name),
-              ("organizationClass", organization.organization_type),
-              ("virtual", "true" if organization.virtual else "false")]
+    fields = [
+        ("entityName", organization.entity_name),
+        ("friendlyName", organization.friendly_name),
+        ("organizationClass", organization.organization_type),
+        ("virtual", "true" if organization.virtual else "false"),
+    ]
     if organization.parent_id:
         fields.append(("parent", links.by_id("organization", organization.parent_id)))
-    return Entity12("organization", links.organization(organization), fields,
-                    sorted(organization.attributes.items()))
+    return Entity12("organization", links.organization(organization), fields, sorted(organization.attributes.items()))
 
 
 # 1.0 names the user fields as MOD004b's parameters do (uid, hetu).
-_USER_FIELDS = (("uid", "login"), ("email", "email"), ("firstname", "firstname"), ("surname", "surname"),
-                ("mobile", "mobile"), ("locale", "locale"), ("hetu", "ssn"))
+_USER_FIELDS = (
+    ("uid", "login"),
+    ("email", "email"),
+    ("firstname", "firstname"),
+    ("surname", "surname"),
+    ("mobile", "mobile"),
+    ("locale", "locale"),
+    ("hetu", "ssn"),
+)
 
 
 def _user_fields(links: Links, user: User) -> list[tuple[str, str]]:
-    fields = [("uniqueId", user.id), ("entityName", links.model.user_entity_name(user)),
-              ("organization", links.by_id("organization", user.organization_id)),
-              ("status", BY_CODE[user.status].name)]
+    fields = [
+        ("uniqueId", user.id),
+        ("entityName", links.model.user_entity_name(user)),
+        ("organization", links.by_id("organization", user.organization_id)),
+        ("status", BY_CODE[user.status].name),
+    ]
     for element, attribute in _USER_FIELDS:
         _optional(fields, element, getattr(user, attribute))
     return fields
@@ -127,31 +139,45 @@ def pending_user12(links: Links, user: User) -> Entity12:
 
 
 def role12(links: Links, role: Role) -> Entity12:
-    fields = [("name", role.name), ("entityName", role.entity_name),
-              ("organization", links.by_id("organization", role.organization_id))]
+    fields = [
+        ("name", role.name),
+        ("entityName", role.entity_name),
+        ("organization", links.by_id("organization", role.organization_id)),
+    ]
     fields.extend(("memberOf", links.by_id("role", parent)) for parent in role.member_of)
     return Entity12("role", links.role(role), fields)
 
 
 def mandate12(links: Links, mandate: Mandate) -> Entity12:
-    fields = [("uniqueId", mandate.id), ("name", mandate.name), ("type", mandate.type),
-              ("mandater", links.by_id(mandate.mandater_kind, mandate.mandater_id)),
-              ("mandatee", links.by_id(mandate.mandatee_kind, mandate.mandatee_id)),
-              ("role", links.by_id("role", mandate.role_id))]
+    fields = [
+        ("uniqueId", mandate.id),
+        ("name", mandate.name),
+        ("type", mandate.type),
+        ("mandater", links.by_id(mandate.mandater_kind, mandate.mandater_id)),
+        ("mandatee", links.by_id(mandate.mandatee_kind, mandate.mandatee_id)),
+        ("role", links.by_id("role", mandate.role_id)),
+    ]
     _optional(fields, "assigneeEmail", mandate.assignee_email)
     return Entity12("mandate", links.mandate(mandate), fields)
 
 
 def mandate_template12(links: Links, template: MandateTemplate) -> Entity12:
-    fields = [("uniqueId", template.id), ("name", template.name), ("type", template.type),
-              ("role", links.by_id("role", template.role_id))]
+    fields = [
+        ("uniqueId", template.id),
+        ("name", template.name),
+        ("type", template.type),
+        ("role", links.by_id("role", template.role_id)),
+    ]
     _optional(fields, "description", template.description)
     return Entity12("mandatetemplate", links.mandate_template(template), fields)
 
 
 def role_invitation12(links: Links, invitation: RoleInvitation) -> Entity12:
-    fields = [("uniqueId", invitation.id), ("role", links.by_id("role", invitation.role_id)),
-              ("user", links.by_id("user", invitation.user_id)),
-              ("organization", links.by_id("organization", invitation.organization_id))]
+    fields = [
+        ("uniqueId", invitation.id),
+        ("role", links.by_id("role", invitation.role_id)),
+        ("user", links.by_id("user", invitation.user_id)),
+        ("organization", links.by_id("organization", invitation.organization_id)),
+    ]
     _optional(fields, "email", invitation.email)
     return Entity12("roleinvitation", links.role_invitation(invitation), fields)

@@ -7,7 +7,6 @@ handlers: the version only changes parameter names and ``inResponseTo``.
 
 from __future__ import annotations
 
-
 from aiohttp import web
 
 from . import render12
@@ -16,22 +15,39 @@ from .entities12 import Links
 from .errors import InvalidArguments
 from .models import AttributeFilter, CustomerIdModel, UserChanges
 from .models.statuses import BY_CODE
-from .params import (Parameters, check_form_charset, check_url_encoding, parse_boolean, parse_user_request_json, parse_user_request_xml,
-                     query_parameters)
-from .render import (JSON_CONTENT_TYPE, XML_HEADERS, entity_document, entity_list, id_list,
-                     reinvite_response_json, reinvite_response_xml, user_response_json, user_response_xml)
+from .params import (
+    Parameters,
+    check_form_charset,
+    check_url_encoding,
+    parse_boolean,
+    parse_user_request_json,
+    parse_user_request_xml,
+    query_parameters,
+)
+from .render import (
+    JSON_CONTENT_TYPE,
+    XML_HEADERS,
+    entity_document,
+    entity_list,
+    id_list,
+    reinvite_response_json,
+    reinvite_response_xml,
+    user_response_json,
+    user_response_xml,
+)
 
 SERVICES_PREFIX = "/customerid-rest/services"
 # 2.0 names the organization type parameter organizationClass, 2.1 organizationType.
 ORGANIZATION_TYPE_PARAMETER = {"2.0": "organizationClass", "2.1": "organizationType"}
 USER_FIELDS = ("login", "email", "firstname", "surname", "mobile", "ssn", "locale")
+
+
 class Call:
     """One request as an operation sees it."""
 
     __slots__ = ("request", "model", "version", "path_params", "_params")
 
-    def __init__(self, request: web.Request, model: CustomerIdModel, version: str,
-                 path_params: dict[str, str]) -> None:
+    def __init__(self, request: web.Request, model: CustomerIdModel, version: str, path_params: dict[str, str]) -> None:
         self.request = request
         self.model = model
         self.version = version
@@ -182,8 +198,9 @@ class CustomerIdHandlers:
         params = call.params
         exact = params.boolean("exactMatch")
         filters = attribute_filters(params, call.model.organization_filter_names())
-        filters = [AttributeFilter("organizationType" if f.name == "organizationClass" else f.name, f.value)
-                   for f in filters]
+        filters = [
+            AttributeFilter("organizationType" if f.name == "organizationClass" else f.name, f.value) for f in filters
+        ]
         return call.ids("Organizations", call.model.list_organizations(filters, exact))
 
     async def query_organization(self, call: Call) -> web.Response:
@@ -198,8 +215,13 @@ class CustomerIdHandlers:
         exact = params.boolean("exactMatch")
         max_results = params.count("maxResults")
         filters = attribute_filters(params, call.model.user_filter_names())
-        ids = call.model.list_users(filters, exact=exact, max_results=max_results,
-                                    organization_id=call.path_id("organizationId"), recursive=recursive)
+        ids = call.model.list_users(
+            filters,
+            exact=exact,
+            max_results=max_results,
+            organization_id=call.path_id("organizationId"),
+            recursive=recursive,
+        )
         return call.ids("Users", ids)
 
     async def list_organization_given_mandates(self, call: Call) -> web.Response:
@@ -249,13 +271,18 @@ class CustomerIdHandlers:
         else:
             raise InvalidArguments(
                 f"unsupported Content-Type {content_type!r}: use application/x-www-form-urlencoded, "
-                "application/xml or application/json")
+                "application/xml or application/json"
+            )
         user = call.model.update_user(call.path_id("userId"), changes)
         organization = call.model.organizations.get(user.organization_id)
         values = {name: getattr(user, name) for name in USER_FIELDS}
-        values.update(status=BY_CODE[user.status].name, userId=user.id, repoId=user.cn,
-                      organization=organization.friendly_name if organization else None,
-                      organizationEntityName=organization.entity_name if organization else None)
+        values.update(
+            status=BY_CODE[user.status].name,
+            userId=user.id,
+            repoId=user.cn,
+            organization=organization.friendly_name if organization else None,
+            organizationEntityName=organization.entity_name if organization else None,
+        )
         custom = dict(sorted(user.attributes.items()))
         if call.wants_json:
             return web.Response(body=user_response_json(values, custom), content_type=JSON_CONTENT_TYPE)

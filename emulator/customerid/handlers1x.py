@@ -14,8 +14,7 @@ import fnmatch
 
 from aiohttp import web
 
-from .entities12 import (mandate12, mandate_template12, organization12, pending_user12, role12,
-                         role_invitation12, user12)
+from .entities12 import mandate12, mandate_template12, organization12, pending_user12, role12, role_invitation12, user12
 from .errors import EntityNotFound, InvalidArguments, InvalidReference, ParentNotFound, SizeLimitExceeded
 from .handlers import Call, organization_custom_attributes
 from .models import UserChanges
@@ -23,8 +22,15 @@ from .models.mandates import mandate_kinds
 from .params import Parameters, parse_boolean
 
 # MOD004b's parameters -> the model's user fields
-USER_FIELDS_10 = {"uid": "login", "email": "email", "firstname": "firstname", "surname": "surname",
-                  "mobile": "mobile", "locale": "locale", "hetu": "ssn"}
+USER_FIELDS_10 = {
+    "uid": "login",
+    "email": "email",
+    "firstname": "firstname",
+    "surname": "surname",
+    "mobile": "mobile",
+    "locale": "locale",
+    "hetu": "ssn",
+}
 # Deprecated in MOD004b ("provided by OTP Server"): accepted, and ignored.
 DEPRECATED_USER_PARAMETERS_10 = ("otp.state", "sms.activated", "otp.activated")
 QUERY_USER_KEYS_10 = {"uniqueId": "id", "ssn": "ssn", "login": "login", "email": "email"}
@@ -121,8 +127,7 @@ class Rest10Handlers:
         organizationType, internal, maxResults (error 12), entities."""
         params = call.params
         model = call.model
-        parent = (model.organization_by_entity_name(call.path_params["parent"])
-                  if "parent" in call.path_params else None)
+        parent = model.organization_by_entity_name(call.path_params["parent"]) if "parent" in call.path_params else None
         recursive = params.boolean("recursive")
         params.boolean("internal")  # no CustomerID-internal organizations are emulated
         friendly = params.single("friendlyName")
@@ -322,15 +327,13 @@ class Rest12Handlers:
         role invitation."""
         params = call.params
         model = call.model
-        organization = referenced(model.organization_by_entity_name, required(params, "organization"),
-                                  "organization")
+        organization = referenced(model.organization_by_entity_name, required(params, "organization"), "organization")
         email = required(params, "email")
         role_name = params.single("role")
         fields = {name: params.single(name) for name in PENDING_USER_FIELDS_12 if params.single(name)}
         params.reject_unknown()
         role = model.role_reference(role_name) if role_name else None
-        user = model.create_pending_user(organization.id, email=email, role_id=role.id if role else None,
-                                         fields=fields)
+        user = model.create_pending_user(organization.id, email=email, role_id=role.id if role else None, fields=fields)
         return call.idlist([call.links.pending_user(user)], status=201)
 
     async def create_role_invitation_12(self, call: Call) -> web.Response:
@@ -398,8 +401,14 @@ class Rest12Handlers:
         role = model.role_reference(required(params, "role"))
         name, email = params.single("name"), params.single("assigneeEmail")
         params.reject_unknown()
-        mandate = model.create_mandate(mandate_type=mandate_type, mandater_id=mandater, mandatee_id=mandatee,
-                                       role_id=role.id, name=name, assignee_email=email)
+        mandate = model.create_mandate(
+            mandate_type=mandate_type,
+            mandater_id=mandater,
+            mandatee_id=mandatee,
+            role_id=role.id,
+            name=name,
+            assignee_email=email,
+        )
         return call.idlist([call.links.mandate(mandate)], status=201)
 
     async def list_mandates_12(self, call: Call) -> web.Response:
@@ -422,8 +431,7 @@ class Rest12Handlers:
         name, email = params.single("name"), params.single("assigneeEmail")
         params.reject_unknown()
         role = model.role_reference(role_name) if role_name else None
-        mandate = model.update_mandate(mandate.id, name=name, assignee_email=email,
-                                       role_id=role.id if role else None)
+        mandate = model.update_mandate(mandate.id, name=name, assignee_email=email, role_id=role.id if role else None)
         return call.idlist([call.links.mandate(mandate)])
 
     async def remove_mandate_12(self, call: Call) -> web.Response:
@@ -445,14 +453,14 @@ class Rest12Handlers:
         role = model.role_reference(required(params, "role"))
         description = params.single("description")
         params.reject_unknown()
-        template = model.create_mandate_template(name=name, mandate_type=mandate_type, role_id=role.id,
-                                                 description=description)
+        template = model.create_mandate_template(
+            name=name, mandate_type=mandate_type, role_id=role.id, description=description
+        )
         return call.idlist([call.links.mandate_template(template)], status=201)
 
     async def list_mandate_templates_12(self, call: Call) -> web.Response:
         """D12-ListMandateTemplates List Mandate Templates (1.2): entities."""
-        return call.collection12(call.model.list_mandate_templates(), mandate_template12,
-                                 call.links.mandate_template)
+        return call.collection12(call.model.list_mandate_templates(), mandate_template12, call.links.mandate_template)
 
     async def query_mandate_template_12(self, call: Call) -> web.Response:
         """D12-QueryMandateTemplate Query Mandate Template (1.2)."""
@@ -469,8 +477,13 @@ class Rest12Handlers:
         name, mandate_type, description = params.single("name"), params.single("type"), params.single("description")
         params.reject_unknown()
         role = model.role_reference(role_name) if role_name else None
-        template = model.update_mandate_template(template.id, name=name, mandate_type=mandate_type,
-                                                 role_id=role.id if role else None, description=description)
+        template = model.update_mandate_template(
+            template.id,
+            name=name,
+            mandate_type=mandate_type,
+            role_id=role.id if role else None,
+            description=description,
+        )
         return call.idlist([call.links.mandate_template(template)])
 
     async def remove_mandate_template_12(self, call: Call) -> web.Response:
@@ -493,8 +506,9 @@ class Rest12Handlers:
         mandatee = self._party(call, mandatee_kind, required(params, "mandatee"), "mandatee")
         name, email = params.single("name"), params.single("assigneeEmail")
         params.reject_unknown()
-        mandate = model.assign_mandate_template(template.id, mandater_id=mandater, mandatee_id=mandatee,
-                                                name=name, assignee_email=email)
+        mandate = model.assign_mandate_template(
+            template.id, mandater_id=mandater, mandatee_id=mandatee, name=name, assignee_email=email
+        )
         return call.idlist([call.links.mandate(mandate)], status=201)
 
     # -- delegations ---------------------------------------------------------------
@@ -504,8 +518,7 @@ class Rest12Handlers:
         mandate = referenced(model.mandate_by_name, required(params, "mandate"), "mandate")
         role = model.role_reference(required(params, "role")) if with_role else None
         delegate = referenced(model.get_user, required(params, "mandatee"), "mandatee user")
-        delegator = (referenced(model.get_user, required(params, "mandateruser"), "mandateruser")
-                     if creating else None)
+        delegator = referenced(model.get_user, required(params, "mandateruser"), "mandateruser") if creating else None
         params.reject_unknown()
         return mandate, role, delegate, delegator
 
@@ -520,8 +533,9 @@ class Rest12Handlers:
         """D12-DelegateMandateRole Delegate Mandate Role (1.2, designed): as Delegate
         Mandate, plus role (entity name, the mandate's role)."""
         mandate, role, delegate, delegator = self._delegation_parameters(call, with_role=True, creating=True)
-        call.model.delegate(mandate_id=mandate.id, delegate_user_id=delegate.id, mandater_user_id=delegator.id,
-                            role_id=role.id)
+        call.model.delegate(
+            mandate_id=mandate.id, delegate_user_id=delegate.id, mandater_user_id=delegator.id, role_id=role.id
+        )
         return call.idlist([])
 
     async def remove_mandate_delegation_12(self, call: Call) -> web.Response:

@@ -29,20 +29,39 @@ ERROR_SCHEMA = "customerid-error.error"
 # What a request may authenticate with (api.authenticate). Bearer is listed for
 # clients of the OAuth2-configured service; keep every scheme here, in one place.
 SECURITY_SCHEMES = {
-    "basic": {"type": "http", "scheme": "basic",
-              "description": "HTTP Basic with a service account of the scenario (default restuser:secret)."},
-    "urlUsername": {"type": "apiKey", "in": "query", "name": "username",
-                    "description": "Service account name as a URL parameter; goes with urlPassword."},
-    "urlPassword": {"type": "apiKey", "in": "query", "name": "password",
-                    "description": "Service account password as a URL parameter; goes with urlUsername."},
-    "bearer": {"type": "http", "scheme": "bearer",
-               "description": "OAuth2 access token; accepted when the scenario configures OAuth2."},
+    "basic": {
+        "type": "http",
+        "scheme": "basic",
+        "description": "HTTP Basic with a service account of the scenario (default restuser:secret).",
+    },
+    "urlUsername": {
+        "type": "apiKey",
+        "in": "query",
+        "name": "username",
+        "description": "Service account name as a URL parameter; goes with urlPassword.",
+    },
+    "urlPassword": {
+        "type": "apiKey",
+        "in": "query",
+        "name": "password",
+        "description": "Service account password as a URL parameter; goes with urlUsername.",
+    },
+    "bearer": {
+        "type": "http",
+        "scheme": "bearer",
+        "description": "OAuth2 access token; accepted when the scenario configures OAuth2.",
+    },
 }
 SECURITY = [{"basic": []}, {"urlUsername": [], "urlPassword": []}, {"bearer": []}]
-ERROR_STATUSES = {400: "Invalid arguments (code 1), Invalid reference (10), Size limit exceeded (12) ...",
-                  401: "Authentication failed (code 2)", 403: "Unauthorized (code 3)",
-                  404: "Entity not found (code 7) or Parent not found (5)", 405: "Method not allowed (code 13)",
-                  409: "Already exists (code 4)", 500: "Internal server error (code 6)"}
+ERROR_STATUSES = {
+    400: "Invalid arguments (code 1), Invalid reference (10), Size limit exceeded (12) ...",
+    401: "Authentication failed (code 2)",
+    403: "Unauthorized (code 3)",
+    404: "Entity not found (code 7) or Parent not found (5)",
+    405: "Method not allowed (code 13)",
+    409: "Already exists (code 4)",
+    500: "Internal server error (code 6)",
+}
 PATH_PARAMETER = re.compile(r"\{([A-Za-z0-9_]+)(:path)?\}")
 
 
@@ -83,8 +102,13 @@ def _parameter(item: dict) -> dict:
     schema: dict = {"type": item.get("type", "string")}
     if "enum" in item:
         schema["enum"] = item["enum"]
-    return {"name": item["name"], "in": "query", "required": item.get("required", False),
-            "description": item.get("description", item["name"]), "schema": schema}
+    return {
+        "name": item["name"],
+        "in": "query",
+        "required": item.get("required", False),
+        "description": item.get("description", item["name"]),
+        "schema": schema,
+    }
 
 
 def _query_parameters(described: dict, version: str) -> list[dict]:
@@ -96,10 +120,19 @@ def _query_parameters(described: dict, version: str) -> list[dict]:
                 out.append(_parameter(item))
     if "free_form" in described:
         name = described["free_form"]
-        out.append({"name": name, "in": "query", "style": "form", "explode": True, "required": False,
-                    "description": _descriptions()["free_form"][name],
-                    # an empty example: Swagger UI would otherwise send additionalProp1=string
-                    "example": {}, "schema": {"type": "object", "additionalProperties": {"type": "string"}}})
+        out.append(
+            {
+                "name": name,
+                "in": "query",
+                "style": "form",
+                "explode": True,
+                "required": False,
+                "description": _descriptions()["free_form"][name],
+                # an empty example: Swagger UI would otherwise send additionalProp1=string
+                "example": {},
+                "schema": {"type": "object", "additionalProperties": {"type": "string"}},
+            }
+        )
     return out
 
 
@@ -129,12 +162,15 @@ def _path_parameters(template: str, openapi_path: str) -> list[dict]:
     out = []
     for match, name in zip(PATH_PARAMETER.finditer(template), re.findall(r"\{([^}]+)\}", openapi_path)):
         if match.group(2):  # {name:path}: an entity name, one or more segments
-            description = (f"{match.group(1)}: entity name, one or more segments (e.g. 1234567-8/sales); "
-                           "the emulator takes a slash sent as-is or as %2F")
+            description = (
+                f"{match.group(1)}: entity name, one or more segments (e.g. 1234567-8/sales); "
+                "the emulator takes a slash sent as-is or as %2F"
+            )
         else:
             description = f"{match.group(1)}: id"
-        out.append({"name": name, "in": "path", "required": True, "description": description,
-                    "schema": {"type": "string"}})
+        out.append(
+            {"name": name, "in": "path", "required": True, "description": description, "schema": {"type": "string"}}
+        )
     return out
 
 
@@ -144,19 +180,26 @@ def _responses(operation: Operation, described: dict | None, family: dict | None
     if operation.success_status == 204:
         responses[status] = {"description": "No Content"}
     elif described and "json" in described and "response" not in described:  # a JSON-only answer
-        responses[status] = {"description": "Success", "content": {
-            JSON_CONTENT_TYPE: {"schema": _ref(_component(described["json"]))}}}
+        responses[status] = {
+            "description": "Success",
+            "content": {JSON_CONTENT_TYPE: {"schema": _ref(_component(described["json"]))}},
+        }
     elif described is None or "response" not in described:
-        responses[status] = {"description": "Success", "content": {
-            XML_CONTENT_TYPE: {"schema": {"description": "a CustomerID XML document (not described yet)"}}}}
+        responses[status] = {
+            "description": "Success",
+            "content": {XML_CONTENT_TYPE: {"schema": {"description": "a CustomerID XML document (not described yet)"}}},
+        }
     else:
         elements = [_ref(_component(name)) for name in described["response"]]
         if len(elements) == 1:
             schema = elements[0]
         else:  # the root element tells which; xml.name lets Swagger UI draw the first as the example
             first = described["response"][0].partition(":")[2]
-            schema = {"oneOf": elements, "xml": {"name": first},
-                      "description": " or ".join(f"<{name.partition(':')[2]}>" for name in described["response"])}
+            schema = {
+                "oneOf": elements,
+                "xml": {"name": first},
+                "description": " or ".join(f"<{name.partition(':')[2]}>" for name in described["response"]),
+            }
         content = {XML_CONTENT_TYPE: {"schema": schema}}
         if "json" in described:
             content[JSON_CONTENT_TYPE] = {"schema": _ref(_component(described["json"]))}
@@ -182,8 +225,11 @@ def _request_body(described: dict | None) -> dict | None:
 
 def _document(endpoints: EndpointTable, handlers) -> dict:
     described_operations = _descriptions()["operations"]
-    rows = [(operation, version, operation.url_template(endpoints.base_paths[version]))
-            for operation in endpoints.operations for version in operation.versions]
+    rows = [
+        (operation, version, operation.url_template(endpoints.base_paths[version]))
+        for operation in endpoints.operations
+        for version in operation.versions
+    ]
     openapi_paths = _path_names([template for _, _, template in rows])
     paths: dict = {}
     operation_ids: set[str] = set()
@@ -217,8 +263,10 @@ def _document(endpoints: EndpointTable, handlers) -> dict:
         paths.setdefault(openapi_paths[template], {})[operation.method.lower()] = item
     schemas = dict(xml_schemas())
     # a readable example instead of one generated from the pattern
-    schemas["cid-1.2.url-type"] = {**schemas["cid-1.2.url-type"],
-                                   "examples": ["http://127.0.0.1:8080/eidm2/services/org/1234567-8"]}
+    schemas["cid-1.2.url-type"] = {
+        **schemas["cid-1.2.url-type"],
+        "examples": ["http://127.0.0.1:8080/eidm2/services/org/1234567-8"],
+    }
     schemas.update({f"json.{name}": schema for name, schema in _descriptions()["json_schemas"].items()})
     error_content = {"content": {XML_CONTENT_TYPE: {"schema": _ref(ERROR_SCHEMA)}}}
     responses = {f"Error{code}": {"description": text, **error_content} for code, text in ERROR_STATUSES.items()}
@@ -229,23 +277,32 @@ def _document(endpoints: EndpointTable, handlers) -> dict:
         schemas.update({f"{version}.{name}": schema for name, schema in family["json_schemas"].items()})
         security_schemes.update(family["security_schemes"])
         family_content = {"content": {JSON_CONTENT_TYPE: {"schema": _ref(_component(family["error_schema"]))}}}
-        for code in sorted({code for described in family["operations"].values()
-                            for code in described.get("errors", [])}):
-            responses[f"{version}Error{code}"] = {"description": f"{family['tag']['name']}: {HTTPStatus(code).phrase}",
-                                                  **family_content, **({"headers": challenge} if code == 401 else {})}
+        for code in sorted(
+            {code for described in family["operations"].values() for code in described.get("errors", [])}
+        ):
+            responses[f"{version}Error{code}"] = {
+                "description": f"{family['tag']['name']}: {HTTPStatus(code).phrase}",
+                **family_content,
+                **({"headers": challenge} if code == 401 else {}),
+            }
     return {
         "openapi": "3.1.0",
-        "info": {"title": endpoints.title, "version": ", ".join(version for version in endpoints.base_paths
-                                                                if version not in families),
-                 "description": "Every CustomerID operation the emulator serves, per version: REST 1.0 "
-                                "(/eidm2/services), 1.2, 2.0 and 2.1 (/customerid-rest/services). XML "
-                                "bodies are described from the emulator's XSDs; every error is the "
-                                "`<error><code/><message/></error>` document. Beside them, the Ubisecure SSO (/uas) "
-                                "that issues the OAuth2 Bearer tokens, in JSON."},
+        "info": {
+            "title": endpoints.title,
+            "version": ", ".join(version for version in endpoints.base_paths if version not in families),
+            "description": "Every CustomerID operation the emulator serves, per version: REST 1.0 "
+            "(/eidm2/services), 1.2, 2.0 and 2.1 (/customerid-rest/services). XML "
+            "bodies are described from the emulator's XSDs; every error is the "
+            "`<error><code/><message/></error>` document. Beside them, the Ubisecure SSO (/uas) "
+            "that issues the OAuth2 Bearer tokens, in JSON.",
+        },
         "servers": [{"url": "/", "description": "this emulator"}],
-        "tags": [families[version]["tag"] if version in families
-                 else {"name": f"CustomerID {version}", "description": f"Served under {base}"}
-                 for version, base in endpoints.base_paths.items()],
+        "tags": [
+            families[version]["tag"]
+            if version in families
+            else {"name": f"CustomerID {version}", "description": f"Served under {base}"}
+            for version, base in endpoints.base_paths.items()
+        ],
         "security": SECURITY,
         "paths": paths,
         "components": {"schemas": schemas, "responses": responses, "securitySchemes": security_schemes},

@@ -167,9 +167,12 @@ def parse_user_request_xml(body: bytes) -> tuple[dict[str, str], dict[str, list[
         if name == "customAttributes":
             for attribute in child:
                 if attribute.tag.removeprefix(_NS) != "attribute" or not attribute.get("name"):
-                    raise InvalidArguments("customAttributes holds <attribute name=\"...\"> elements only")
-                values = [checked_text(attribute.get("name"), value.text or "") for value in attribute
-                          if value.tag.removeprefix(_NS) == "value"]
+                    raise InvalidArguments('customAttributes holds <attribute name="..."> elements only')
+                values = [
+                    checked_text(attribute.get("name"), value.text or "")
+                    for value in attribute
+                    if value.tag.removeprefix(_NS) == "value"
+                ]
                 custom[attribute.get("name")] = values
         elif len(child):
             raise InvalidArguments(f"element {name} must hold text only")

@@ -12,7 +12,8 @@ from __future__ import annotations
 import functools
 import json
 import re
-from typing import Any, Callable, Iterable, NamedTuple, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any, NamedTuple
 from xml.sax.saxutils import escape as _escape_always
 from xml.sax.saxutils import quoteattr
 
@@ -33,7 +34,7 @@ class Attribute(NamedTuple):
     name: str
     values: Sequence[str] = ()
     type: str | None = None
-    entities: Sequence["Entity"] = ()
+    entities: Sequence[Entity] = ()
 
 
 class Entity(NamedTuple):
@@ -116,8 +117,7 @@ def id_list(element: str, in_response_to: str, method: str, ids: Iterable[str]) 
     return "".join(out).encode()
 
 
-def entity_list(element: str, in_response_to: str, method: str,
-                entities: Iterable[Entity | RenderedEntity]) -> bytes:
+def entity_list(element: str, in_response_to: str, method: str, entities: Iterable[Entity | RenderedEntity]) -> bytes:
     """A collection with ``entities=true``: entity elements instead of ``<Id>`` s."""
     out = [XML_DECLARATION, _root_open(element, in_response_to, method)]
     for entity in entities:
@@ -128,8 +128,9 @@ def entity_list(element: str, in_response_to: str, method: str,
 
 def entity_document(entity: Entity | RenderedEntity, in_response_to: str, method: str) -> bytes:
     if type(entity) is RenderedEntity:
-        return _RENDERED_DOCUMENTS.get(entity, (in_response_to, method),
-                                       lambda: _entity_document(entity, in_response_to, method))
+        return _RENDERED_DOCUMENTS.get(
+            entity, (in_response_to, method), lambda: _entity_document(entity, in_response_to, method)
+        )
     return _entity_document(entity, in_response_to, method)
 
 
@@ -169,8 +170,11 @@ _RENDERED_DOCUMENTS = KeptPerObject()
 
 def reinvite_response_xml(in_response_to: str, user_id: str, email: str) -> bytes:
     """PUT123, default media type."""
-    return (XML_DECLARATION + _root_open("ReinviteResponse", in_response_to, "PUT")
-            + f"<userId>{escape(user_id)}</userId><email>{escape(email)}</email></ReinviteResponse>").encode()
+    return (
+        XML_DECLARATION
+        + _root_open("ReinviteResponse", in_response_to, "PUT")
+        + f"<userId>{escape(user_id)}</userId><email>{escape(email)}</email></ReinviteResponse>"
+    ).encode()
 
 
 def reinvite_response_json(user_id: str, email: str) -> bytes:

@@ -12,7 +12,8 @@ elements in a fixed order (schemas/cid-1.2.xsd), then custom attributes as
 
 from __future__ import annotations
 
-from typing import Iterable, NamedTuple, Sequence
+from collections.abc import Iterable, Sequence
+from typing import NamedTuple
 from xml.sax.saxutils import quoteattr
 
 from .render import XML_DECLARATION, escape

@@ -8,7 +8,7 @@ could not reach. Model errors become ScenarioErrors that name the entity's path.
 from __future__ import annotations
 
 import dataclasses
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from ..world.scenarios import ScenarioContext
 from .errors import CustomerIdError
@@ -35,24 +35,31 @@ def merged_settings(current: CustomerIdSettings, section: dict) -> CustomerIdSet
         changes["credentials"] = tuple((c["username"], c["password"]) for c in given["credentials"])
     # Attributes that scenario entities carry are configured too: a scenario that
     # uses an attribute surely means the system to know it.
-    user_attributes = set(given.get("userAttributes", ())) | {
-        name for user in (section.get("users") or {}).values() for name in (user.get("attributes") or {})
-    } | {name for batch in section.get("generate") or () for name in batch.get("attributes") or {}}
+    user_attributes = (
+        set(given.get("userAttributes", ()))
+        | {name for user in (section.get("users") or {}).values() for name in (user.get("attributes") or {})}
+        | {name for batch in section.get("generate") or () for name in batch.get("attributes") or {}}
+    )
     organization_attributes = set(given.get("organizationAttributes", ())) | {
-        name for organization in (section.get("organizations") or {}).values()
+        name
+        for organization in (section.get("organizations") or {}).values()
         for name in (organization.get("attributes") or {})
     }
     changes["user_attributes"] = current.user_attributes | user_attributes
     changes["organization_attributes"] = current.organization_attributes | organization_attributes
     if "organizationTypes" in given:
-        changes["organization_types"] = {**current.organization_types,
-                                         **{name: tuple(roles) for name, roles in given["organizationTypes"].items()}}
-    for key, field_name in (("defaultOrganizationType", "default_organization_type"),
-                            ("defaultVirtualOrganizationType", "default_virtual_organization_type"),
-                            ("rolesRecursion", "roles_recursion"),
-                            ("passwordAuthentication", "password_authentication"),
-                            ("lockDurationSeconds", "lock_duration_seconds"),
-                            ("maxFailedLogins", "max_failed_logins")):
+        changes["organization_types"] = {
+            **current.organization_types,
+            **{name: tuple(roles) for name, roles in given["organizationTypes"].items()},
+        }
+    for key, field_name in (
+        ("defaultOrganizationType", "default_organization_type"),
+        ("defaultVirtualOrganizationType", "default_virtual_organization_type"),
+        ("rolesRecursion", "roles_recursion"),
+        ("passwordAuthentication", "password_authentication"),
+        ("lockDurationSeconds", "lock_duration_seconds"),
+        ("maxFailedLogins", "max_failed_logins"),
+    ):
         if key in given:
             changes[field_name] = given[key]
     if "sso" in section:
@@ -99,29 +106,39 @@ class _SectionLoader:
         pending = dict(entries)
         # Parents first, whatever order the file lists them in.
         while pending:
-            ready = [key for key, entry in pending.items()
-                     if not entry.get("parent") or ("organization", entry["parent"]) in self.context.keys]
+            ready = [
+                key
+                for key, entry in pending.items()
+                if not entry.get("parent") or ("organization", entry["parent"]) in self.context.keys
+            ]
             if not ready:
                 key = next(iter(pending))
-                raise self.context.error(self._path("organizations", key, "parent"),
-                                         f"no organization with key {pending[key]['parent']!r} (or a cycle)")
+                raise self.context.error(
+                    self._path("organizations", key, "parent"),
+                    f"no organization with key {pending[key]['parent']!r} (or a cycle)",
+                )
             for key in ready:
                 entry = pending.pop(key)
                 path = self._path("organizations", key)
                 parent_id = self.context.keys.get(("organization", entry["parent"])) if entry.get("parent") else None
-                organization = self._apply(path, lambda: self.model.create_organization(
-                    organization_id=self._id("organization", key, entry.get("id")),
-                    technical_name=entry.get("technicalName", key),
-                    friendly_name=entry.get("friendlyName"),
-                    parent_id=parent_id,
-                    virtual=entry.get("virtual", False),
-                    organization_type=entry.get("type"),
-                    attributes=_attributes(entry.get("attributes")),
-                ))
+                organization = self._apply(
+                    path,
+                    lambda: self.model.create_organization(
+                        organization_id=self._id("organization", key, entry.get("id")),
+                        technical_name=entry.get("technicalName", key),
+                        friendly_name=entry.get("friendlyName"),
+                        parent_id=parent_id,
+                        virtual=entry.get("virtual", False),
+                        organization_type=entry.get("type"),
+                        attributes=_attributes(entry.get("attributes")),
+                    ),
+                )
                 if entry.get("memberships") or entry.get("created"):
                     organization = dataclasses.replace(
-                        organization, memberships=tuple(entry.get("memberships") or ()),
-                        created=entry.get("created") or organization.created)
+                        organization,
+                        memberships=tuple(entry.get("memberships") or ()),
+                        created=entry.get("created") or organization.created,
+                    )
                     self.model.organizations.put(organization.id, organization)
                 self.context.bind("organization", key, organization.id, path)
 
@@ -139,29 +156,45 @@ class _SectionLoader:
                     role_id = self._give_type_role_id(role_id, entry["id"], path)
                 self.context.bind("role", key, role_id, path)
                 continue
-            member_of = tuple(self.context.ref("role", parent, (*path, "memberOf", index))
-                              for index, parent in enumerate(entry.get("memberOf") or ()))
-            role = self._apply(path, lambda: self.model.create_role(
-                organization_id, name, member_of=member_of, role_id=self._id("role", key, entry.get("id"))))
+            member_of = tuple(
+                self.context.ref("role", parent, (*path, "memberOf", index))
+                for index, parent in enumerate(entry.get("memberOf") or ())
+            )
+            role = self._apply(
+                path,
+                lambda: self.model.create_role(
+                    organization_id, name, member_of=member_of, role_id=self._id("role", key, entry.get("id"))
+                ),
+            )
             self.context.bind("role", key, role.id, path)
 
     def _give_type_role_id(self, role_id: str, wanted: str, path) -> str:
         """A dumped state names the id its organization-type role had; a role the
         type just created (nothing refers to it yet) takes that id."""
         model = self.model
-        if (wanted in model.roles or model.role_assignments.lookup("role", role_id)
-                or model.roles.lookup("member_of", role_id) or model.mandates.lookup("role", role_id)
-                or model.role_invitations.lookup("role", role_id)):
-            raise self.context.error(path, f"role {model.roles.get(role_id).entity_name} already exists "
-                                           f"with id {role_id}")
+        if (
+            wanted in model.roles
+            or model.role_assignments.lookup("role", role_id)
+            or model.roles.lookup("member_of", role_id)
+            or model.mandates.lookup("role", role_id)
+            or model.role_invitations.lookup("role", role_id)
+        ):
+            raise self.context.error(
+                path, f"role {model.roles.get(role_id).entity_name} already exists with id {role_id}"
+            )
         role = model.roles.delete(role_id)
         model.roles.put(wanted, dataclasses.replace(role, id=wanted))
         return wanted
 
     def users(self, entries: dict) -> None:
         for key, entry in entries.items():
-            self._user(key, entry, self._path("users", key), self._id("user", key, entry.get("id")),
-                       entry.get("cn") or self.context.stable_id("customerid.user.cn", key))
+            self._user(
+                key,
+                entry,
+                self._path("users", key),
+                self._id("user", key, entry.get("id")),
+                entry.get("cn") or self.context.stable_id("customerid.user.cn", key),
+            )
 
     def _user(self, key: str, entry: dict, path, user_id: str, cn: str) -> None:
         organization_id = self.context.ref("organization", entry["organization"], (*path, "organization"))
@@ -170,14 +203,25 @@ class _SectionLoader:
         except CustomerIdError as error:
             raise self.context.error((*path, "status"), error.message) from None
         user = self.model.new_user(
-            organization_id, status.code, id=user_id, cn=cn,
-            login=entry.get("login"), email=entry.get("email"), firstname=entry.get("firstname"),
-            surname=entry.get("surname"), mobile=entry.get("mobile"), ssn=entry.get("ssn"),
-            locale=entry.get("locale"), password=entry.get("password"),
-            password_enabled=entry.get("passwordEnabled", True), repository=entry.get("repository", "ubilogin"),
-            invited_by=entry.get("invitedBy"), attributes=self._attributes(entry.get("attributes")),
+            organization_id,
+            status.code,
+            id=user_id,
+            cn=cn,
+            login=entry.get("login"),
+            email=entry.get("email"),
+            firstname=entry.get("firstname"),
+            surname=entry.get("surname"),
+            mobile=entry.get("mobile"),
+            ssn=entry.get("ssn"),
+            locale=entry.get("locale"),
+            password=entry.get("password"),
+            password_enabled=entry.get("passwordEnabled", True),
+            repository=entry.get("repository", "ubilogin"),
+            invited_by=entry.get("invitedBy"),
+            attributes=self._attributes(entry.get("attributes")),
             must_change_password=entry.get("mustChangePassword", False),
-            created=entry.get("created") or self.context.clock.iso())
+            created=entry.get("created") or self.context.clock.iso(),
+        )
         if user.id in self.model.users:
             raise self.context.error(path, f"user id {user.id} is used twice")
         self._apply(path, lambda: self.model.add_user(user))
@@ -237,8 +281,13 @@ class _SectionLoader:
                     "roles": batch.get("roles") or [],
                     "created": created,
                 }
-                self._user(f"{prefix}{number}", entry, (*path, f"user {number}"),
-                           self.context.generated_id(), self.context.generated_id())
+                self._user(
+                    f"{prefix}{number}",
+                    entry,
+                    (*path, f"user {number}"),
+                    self.context.generated_id(),
+                    self.context.generated_id(),
+                )
 
     def _status_plan(self, batch: dict, path) -> list[str]:
         """Exactly the requested shares (rounded), shuffled reproducibly."""
@@ -261,15 +310,22 @@ class _SectionLoader:
     def mandates(self, entries: dict) -> None:
         for key, entry in entries.items():
             path = self._path("mandates", key)
-            mandater_kind, mandatee_kind = ("organization" if entry["type"].startswith("Org") else "user",
-                                            "organization" if entry["type"].endswith("Org") else "user")
-            mandate = self._apply(path, lambda: self.model.create_mandate(
-                mandate_type=entry["type"],
-                mandater_id=self.context.ref(mandater_kind, entry["mandater"], (*path, "mandater")),
-                mandatee_id=self.context.ref(mandatee_kind, entry["mandatee"], (*path, "mandatee")),
-                role_id=self.context.ref("role", entry["role"], (*path, "role")),
-                name=entry.get("name"), assignee_email=entry.get("assigneeEmail"),
-                mandate_id=self._id("mandate", key, entry.get("id"))))
+            mandater_kind, mandatee_kind = (
+                "organization" if entry["type"].startswith("Org") else "user",
+                "organization" if entry["type"].endswith("Org") else "user",
+            )
+            mandate = self._apply(
+                path,
+                lambda: self.model.create_mandate(
+                    mandate_type=entry["type"],
+                    mandater_id=self.context.ref(mandater_kind, entry["mandater"], (*path, "mandater")),
+                    mandatee_id=self.context.ref(mandatee_kind, entry["mandatee"], (*path, "mandatee")),
+                    role_id=self.context.ref("role", entry["role"], (*path, "role")),
+                    name=entry.get("name"),
+                    assignee_email=entry.get("assigneeEmail"),
+                    mandate_id=self._id("mandate", key, entry.get("id")),
+                ),
+            )
             self._keep_created(self.model.mandates, mandate, entry)
             self.context.bind("mandate", key, mandate.id, path)
 
@@ -277,24 +333,37 @@ class _SectionLoader:
         for key, entry in entries.items():
             path = self._path("delegations", key)
             role_id = self.context.ref("role", entry["role"], (*path, "role")) if entry.get("role") else None
-            delegation = self._apply(path, lambda: self.model.delegate(
-                mandate_id=self.context.ref("mandate", entry["mandate"], (*path, "mandate")),
-                delegate_user_id=self.context.ref("user", entry["to"], (*path, "to")),
-                mandater_user_id=self.context.ref("user", entry["by"], (*path, "by")),
-                role_id=role_id, delegation_id=self._id("delegation", key, entry.get("id"))))
+            delegation = self._apply(
+                path,
+                lambda: self.model.delegate(
+                    mandate_id=self.context.ref("mandate", entry["mandate"], (*path, "mandate")),
+                    delegate_user_id=self.context.ref("user", entry["to"], (*path, "to")),
+                    mandater_user_id=self.context.ref("user", entry["by"], (*path, "by")),
+                    role_id=role_id,
+                    delegation_id=self._id("delegation", key, entry.get("id")),
+                ),
+            )
             self._keep_created(self.model.delegations, delegation, entry)
             self.context.bind("delegation", key, delegation.id, path)
 
     def role_invitations(self, entries: dict) -> None:
         for key, entry in entries.items():
             path = self._path("roleInvitations", key)
-            organization_id = (self.context.ref("organization", entry["organization"], (*path, "organization"))
-                               if entry.get("organization") else None)
-            invitation = self._apply(path, lambda: self.model.create_role_invitation(
-                role_id=self.context.ref("role", entry["role"], (*path, "role")),
-                user_id=self.context.ref("user", entry["user"], (*path, "user")),
-                organization_id=organization_id, email=entry.get("email"),
-                invitation_id=self._id("roleinvitation", key, entry.get("id"))))
+            organization_id = (
+                self.context.ref("organization", entry["organization"], (*path, "organization"))
+                if entry.get("organization")
+                else None
+            )
+            invitation = self._apply(
+                path,
+                lambda: self.model.create_role_invitation(
+                    role_id=self.context.ref("role", entry["role"], (*path, "role")),
+                    user_id=self.context.ref("user", entry["user"], (*path, "user")),
+                    organization_id=organization_id,
+                    email=entry.get("email"),
+                    invitation_id=self._id("roleinvitation", key, entry.get("id")),
+                ),
+            )
             self._keep_created(self.model.role_invitations, invitation, entry)
             self.context.bind("roleInvitation", key, invitation.id, path)
 
@@ -317,7 +386,6 @@ def summary_counts(model_store) -> dict[str, int]:
     }
 
 
-
 def dump_section(store, settings: CustomerIdSettings, keys: dict[tuple[str, str], str]) -> dict:
     """The whole CustomerID state as a ``customerid:`` scenario section that
     loads back into exactly this state (GET /__emulator/state). Entities keep
@@ -334,68 +402,127 @@ def dump_section(store, settings: CustomerIdSettings, keys: dict[tuple[str, str]
     def cleaned(entry: dict) -> dict:
         return {name: value for name, value in entry.items() if value is not None and value != {} and value != []}
 
-    section: dict = {"settings": {
-        "credentials": [{"username": user, "password": password} for user, password in settings.credentials],
-        "userAttributes": sorted(settings.user_attributes),
-        "organizationAttributes": sorted(settings.organization_attributes),
-        "organizationTypes": {name: list(roles) for name, roles in settings.organization_types.items()},
-        "defaultOrganizationType": settings.default_organization_type,
-        "defaultVirtualOrganizationType": settings.default_virtual_organization_type,
-        "rolesRecursion": settings.roles_recursion,
-        "passwordAuthentication": settings.password_authentication,
-        "lockDurationSeconds": settings.lock_duration_seconds,
-        "maxFailedLogins": settings.max_failed_logins,
-    }, "sso": dump_sso(settings.sso)}
+    section: dict = {
+        "settings": {
+            "credentials": [{"username": user, "password": password} for user, password in settings.credentials],
+            "userAttributes": sorted(settings.user_attributes),
+            "organizationAttributes": sorted(settings.organization_attributes),
+            "organizationTypes": {name: list(roles) for name, roles in settings.organization_types.items()},
+            "defaultOrganizationType": settings.default_organization_type,
+            "defaultVirtualOrganizationType": settings.default_virtual_organization_type,
+            "rolesRecursion": settings.roles_recursion,
+            "passwordAuthentication": settings.password_authentication,
+            "lockDurationSeconds": settings.lock_duration_seconds,
+            "maxFailedLogins": settings.max_failed_logins,
+        },
+        "sso": dump_sso(settings.sso),
+    }
     section["organizations"] = {
-        key("organization", o.id): cleaned({
-            "id": o.id, "technicalName": o.technical_name, "friendlyName": o.friendly_name,
-            "parent": key("organization", o.parent_id) if o.parent_id else None, "virtual": o.virtual,
-            "type": o.organization_type, "attributes": attributes(o.attributes),
-            "memberships": list(o.memberships), "created": o.created or None})
-        for o in sorted(model.organizations, key=lambda o: o.entity_name.casefold())}
+        key("organization", o.id): cleaned(
+            {
+                "id": o.id,
+                "technicalName": o.technical_name,
+                "friendlyName": o.friendly_name,
+                "parent": key("organization", o.parent_id) if o.parent_id else None,
+                "virtual": o.virtual,
+                "type": o.organization_type,
+                "attributes": attributes(o.attributes),
+                "memberships": list(o.memberships),
+                "created": o.created or None,
+            }
+        )
+        for o in sorted(model.organizations, key=lambda o: o.entity_name.casefold())
+    }
 
     def depth(role, seen=()) -> int:  # roles come after the roles they are members of
         parents = [model.roles.get(parent) for parent in role.member_of if parent not in seen]
         return 1 + max((depth(parent, (*seen, role.id)) for parent in parents if parent), default=0)
 
     section["roles"] = {
-        key("role", r.id): cleaned({
-            "id": r.id, "organization": key("organization", r.organization_id), "name": r.name,
-            "memberOf": [key("role", parent) for parent in r.member_of]})
-        for r in sorted(model.roles, key=lambda r: (depth(r), r.entity_name.casefold()))}
+        key("role", r.id): cleaned(
+            {
+                "id": r.id,
+                "organization": key("organization", r.organization_id),
+                "name": r.name,
+                "memberOf": [key("role", parent) for parent in r.member_of],
+            }
+        )
+        for r in sorted(model.roles, key=lambda r: (depth(r), r.entity_name.casefold()))
+    }
+
     def locked_at(user_id: str) -> str | None:
         lock = model.locks.get(user_id)
         if lock is None:
             return None
-        started = datetime.fromtimestamp(lock.until - settings.lock_duration_seconds, timezone.utc)
+        started = datetime.fromtimestamp(lock.until - settings.lock_duration_seconds, UTC)
         return started.isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
     section["users"] = {
-        key("user", u.id): cleaned({
-            "id": u.id, "cn": u.cn, "organization": key("organization", u.organization_id),
-            "status": BY_CODE[u.status].name, "login": u.login, "email": u.email, "firstname": u.firstname,
-            "surname": u.surname, "mobile": u.mobile, "ssn": u.ssn, "locale": u.locale, "password": u.password,
-            "passwordEnabled": u.password_enabled, "mustChangePassword": u.must_change_password or None,
-            "repository": u.repository, "invitedBy": u.invited_by, "attributes": attributes(u.attributes),
-            "roles": sorted(key("role", a.role_id) for a in model.role_assignments.find("user", u.id)),
-            "created": u.created or None, "lockedAt": locked_at(u.id)})
-        for u in sorted(model.users, key=lambda u: key("user", u.id))}
+        key("user", u.id): cleaned(
+            {
+                "id": u.id,
+                "cn": u.cn,
+                "organization": key("organization", u.organization_id),
+                "status": BY_CODE[u.status].name,
+                "login": u.login,
+                "email": u.email,
+                "firstname": u.firstname,
+                "surname": u.surname,
+                "mobile": u.mobile,
+                "ssn": u.ssn,
+                "locale": u.locale,
+                "password": u.password,
+                "passwordEnabled": u.password_enabled,
+                "mustChangePassword": u.must_change_password or None,
+                "repository": u.repository,
+                "invitedBy": u.invited_by,
+                "attributes": attributes(u.attributes),
+                "roles": sorted(key("role", a.role_id) for a in model.role_assignments.find("user", u.id)),
+                "created": u.created or None,
+                "lockedAt": locked_at(u.id),
+            }
+        )
+        for u in sorted(model.users, key=lambda u: key("user", u.id))
+    }
     section["mandates"] = {
-        key("mandate", m.id): cleaned({
-            "id": m.id, "type": m.type, "mandater": key(m.mandater_kind, m.mandater_id),
-            "mandatee": key(m.mandatee_kind, m.mandatee_id), "role": key("role", m.role_id), "name": m.name,
-            "assigneeEmail": m.assignee_email, "created": m.created or None})
-        for m in sorted(model.mandates, key=lambda m: key("mandate", m.id))}
+        key("mandate", m.id): cleaned(
+            {
+                "id": m.id,
+                "type": m.type,
+                "mandater": key(m.mandater_kind, m.mandater_id),
+                "mandatee": key(m.mandatee_kind, m.mandatee_id),
+                "role": key("role", m.role_id),
+                "name": m.name,
+                "assigneeEmail": m.assignee_email,
+                "created": m.created or None,
+            }
+        )
+        for m in sorted(model.mandates, key=lambda m: key("mandate", m.id))
+    }
     section["delegations"] = {
-        key("delegation", d.id): cleaned({
-            "id": d.id, "mandate": key("mandate", d.mandate_id),
-            "role": key("role", d.role_id) if d.role_id else None, "to": key("user", d.delegate_user_id),
-            "by": key("user", d.mandater_user_id), "created": d.created or None})
-        for d in sorted(model.delegations, key=lambda d: key("delegation", d.id))}
+        key("delegation", d.id): cleaned(
+            {
+                "id": d.id,
+                "mandate": key("mandate", d.mandate_id),
+                "role": key("role", d.role_id) if d.role_id else None,
+                "to": key("user", d.delegate_user_id),
+                "by": key("user", d.mandater_user_id),
+                "created": d.created or None,
+            }
+        )
+        for d in sorted(model.delegations, key=lambda d: key("delegation", d.id))
+    }
     section["roleInvitations"] = {
-        key("roleInvitation", i.id): cleaned({
-            "id": i.id, "role": key("role", i.role_id), "user": key("user", i.user_id),
-            "organization": key("organization", i.organization_id), "email": i.email,
-            "created": i.created or None})
-        for i in sorted(model.role_invitations, key=lambda i: key("roleInvitation", i.id))}
+        key("roleInvitation", i.id): cleaned(
+            {
+                "id": i.id,
+                "role": key("role", i.role_id),
+                "user": key("user", i.user_id),
+                "organization": key("organization", i.organization_id),
+                "email": i.email,
+                "created": i.created or None,
+            }
+        )
+        for i in sorted(model.role_invitations, key=lambda i: key("roleInvitation", i.id))
+    }
     return {name: value for name, value in section.items() if value}

@@ -8,14 +8,14 @@ import functools
 
 from aiohttp import web
 
-from ..auth import signing
 from ..api import package_file
-from ..server.connections import read_body
-from ..endpoints import EndpointTable, Operation
-from ..store.ids import random_hex32
+from ..auth import signing
 from ..auth.oauth import status_error_response
+from ..endpoints import EndpointTable, Operation
 from ..formats.packagedata import read_yaml
 from ..formats.safeparse import load_json
+from ..server.connections import read_body
+from ..store.ids import random_hex32
 from ..world.state import STATE, World
 from . import browse, identity, render, scenario
 from .auth import authenticate, signing_key
@@ -88,17 +88,22 @@ class DfsApi:
         from .auth import mint
 
         settings = world.settings[self.name]
-        tenant = (world.models[self.name].tenants.get(settings.default_tenant_id)
-                  if settings.default_tenant_id is not None else None)
+        tenant = (
+            world.models[self.name].tenants.get(settings.default_tenant_id)
+            if settings.default_tenant_id is not None
+            else None
+        )
         if tenant is None:
             return []
         identity = settings.default_identity_id
         token = mint(settings, tenant, identity, None)
         hours = settings.token_lifetime_seconds / 3600
         base = url + self.endpoints.base_paths["1.0"]
-        lines = [f"# DFS Admin Services (Bearer token for tenant {tenant.key}, valid {hours:g} h; "
-                 f"a new one: curl -s -X POST {url}/__emulator/dfs/token)",
-                 f"export DFS_TOKEN={token}"]
+        lines = [
+            f"# DFS Admin Services (Bearer token for tenant {tenant.key}, valid {hours:g} h; "
+            f"a new one: curl -s -X POST {url}/__emulator/dfs/token)",
+            f"export DFS_TOKEN={token}",
+        ]
         if identity:
             lines.append(f'curl -s -H "Authorization: Bearer $DFS_TOKEN" "{base}/identities/{identity}"')
         lines.append(f'curl -s -H "Authorization: Bearer $DFS_TOKEN" "{base}/access-policies"')
@@ -125,8 +130,9 @@ class DfsApi:
             correlation_id = new_correlation_id()
             try:
                 model: DfsModel = world.models[NAME]
-                caller = authenticate(request.headers.get("Authorization"), model, world.settings[NAME],
-                                      world.clock.timestamp())
+                caller = authenticate(
+                    request.headers.get("Authorization"), model, world.settings[NAME], world.clock.timestamp()
+                )
                 path = {name: path_value(name, text) for name, text in path_params.items()}
                 body = None
                 if has_body:
@@ -163,12 +169,16 @@ class DfsApi:
 
     def control_routes(self):
         """Emulator-only routes under /__emulator/dfs/."""
-        return [("POST", "/token", token), ("GET", "/openapi.json", openapi),
-                ("GET", "/long-running/{requestId}", long_running)]
+        return [
+            ("POST", "/token", token),
+            ("GET", "/openapi.json", openapi),
+            ("GET", "/long-running/{requestId}", long_running),
+        ]
 
 
 def _schedule(world: World, model: DfsModel, request_id: str) -> None:
     """Complete a long-running request after the configured delay, in its world."""
+
     def complete() -> None:
         with model.store.transaction():
             model.complete_long_running(request_id)
@@ -198,7 +208,9 @@ async def token(request: web.Request) -> web.Response:
         if tenant is None:
             raise NotFound(f"Tenant {tenant_uid} was not found")
         identity_id = body["identityid"] if "identityid" in body else settings.default_identity_id
-        if identity_id is not None and (not isinstance(identity_id, str) or model.identities.get(identity_id.lower()) is None):
+        if identity_id is not None and (
+            not isinstance(identity_id, str) or model.identities.get(identity_id.lower()) is None
+        ):
             raise NotFound(f"Identity {identity_id} was not found")
         client_id = body.get("clientid")
         if client_id is not None and not isinstance(client_id, str):
@@ -206,23 +218,38 @@ async def token(request: web.Request) -> web.Response:
         kind = body.get("kind", "valid")
         if not isinstance(kind, str) or kind not in identity.KINDS:
             raise BadRequest(f"kind is one of {', '.join(identity.KINDS)}")
-        access_token = identity.mint_kind(model, settings, tenant, identity_id.lower() if identity_id else None,
-                                          client_id, kind,
-                                          world.clock.timestamp())
+        access_token = identity.mint_kind(
+            model,
+            settings,
+            tenant,
+            identity_id.lower() if identity_id else None,
+            client_id,
+            kind,
+            world.clock.timestamp(),
+        )
     except ValueError as error:  # safeparse.UnsafeDocument: not JSON, too deep, not UTF-8, NaN
         return error_response(BadRequest(f"The body is not accepted: {error}"))
     except DfsError as error:
         return error_response(error)
-    return web.json_response({"access_token": access_token, "token_type": "Bearer",
-                              "expires_in": settings.token_lifetime_seconds, "kind": kind})
+    return web.json_response(
+        {
+            "access_token": access_token,
+            "token_type": "Bearer",
+            "expires_in": settings.token_lifetime_seconds,
+            "kind": kind,
+        }
+    )
 
 
 token.request_schema = {  # type: ignore[attr-defined]  (the control API's OpenAPI document)
     "type": "object",
-    "properties": {"tenantUid": {"type": "string", "format": "uuid"},
-                   "identityId": {"type": ["string", "null"], "description": "null: an app token"},
-                   "clientId": {"type": "string"},
-                   "kind": {"enum": list(identity.KINDS), "default": "valid"}}}
+    "properties": {
+        "tenantUid": {"type": "string", "format": "uuid"},
+        "identityId": {"type": ["string", "null"], "description": "null: an app token"},
+        "clientId": {"type": "string"},
+        "kind": {"enum": list(identity.KINDS), "default": "valid"},
+    },
+}
 
 
 async def openapi(request: web.Request) -> web.Response:
@@ -236,6 +263,15 @@ async def long_running(request: web.Request) -> web.Response:
         item = world.models[NAME].get_long_running(request.match_info["requestId"])
     except DfsError as error:
         return error_response(error)
-    return web.json_response({"longRunningRequestId": item.id, "kind": item.kind, "status": item.status,
-                              "tenantId": item.tenant_id, "created": item.created, "completed": item.completed,
-                              "membersCreated": item.members_created, "membersUpdated": item.members_updated})
+    return web.json_response(
+        {
+            "longRunningRequestId": item.id,
+            "kind": item.kind,
+            "status": item.status,
+            "tenantId": item.tenant_id,
+            "created": item.created,
+            "completed": item.completed,
+            "membersCreated": item.members_created,
+            "membersUpdated": item.members_updated,
+        }
+    )

@@ -56,8 +56,12 @@ def decode(token: str, settings: DfsSettings, now: float) -> dict:
     verified token is cached (signing.py); its time claims are checked on every
     use against ``now``, the namespace's clock."""
     try:
-        claims = verified_claims(token, signing_key(settings), allow_unsigned=settings.allow_unsigned_tokens,
-                                 hs256_secret=settings.signing_key)
+        claims = verified_claims(
+            token,
+            signing_key(settings),
+            allow_unsigned=settings.allow_unsigned_tokens,
+            hs256_secret=settings.signing_key,
+        )
     except TokenInvalid as error:
         raise Unauthorized(f"The Bearer token is not valid: {error}") from None
     check_time_claims(claims, now)
@@ -94,12 +98,17 @@ class _VerifiedCaller:
         self.access = model.access.get((identity_id, caller.tenant.id)) if identity_id else None
 
     def still_valid(self, model: DfsModel, settings: DfsSettings) -> bool:
-        if (settings is not self.settings or model.tenants.writes != self.tenant_writes
-                or model.revoked_tokens.writes != self.revoked_writes):
+        if (
+            settings is not self.settings
+            or model.tenants.writes != self.tenant_writes
+            or model.revoked_tokens.writes != self.revoked_writes
+        ):
             return False
         identity_id = self.caller.identity_id
-        return identity_id is None or (model.identities.get(identity_id) is self.identity
-                                       and model.access.get((identity_id, self.caller.tenant.id)) is self.access)
+        return identity_id is None or (
+            model.identities.get(identity_id) is self.identity
+            and model.access.get((identity_id, self.caller.tenant.id)) is self.access
+        )
 
 
 MAX_VERIFIED_CALLERS = 256  # per world (header up to 8 KiB each); a test suite uses a handful of tokens
@@ -160,16 +169,34 @@ def _checked_caller(authorization: str | None, model: DfsModel, settings: DfsSet
     return Caller(tenant, identity_id, client_id if isinstance(client_id, str) else None, claims)
 
 
-def mint(settings: DfsSettings, tenant: Tenant, identity_id: str | None, client_id: str | None,
-         scope: str | None = None, now: float | None = None, *, issuer: str = ISSUER, **overrides) -> str:
+def mint(
+    settings: DfsSettings,
+    tenant: Tenant,
+    identity_id: str | None,
+    client_id: str | None,
+    scope: str | None = None,
+    now: float | None = None,
+    *,
+    issuer: str = ISSUER,
+    **overrides,
+) -> str:
     """An identity-server token (RS256) for a tenant and, unless None, an identity;
     ``now`` is the namespace's clock (default: the wall clock); ``overrides``
     replace claims (the bad-credential kinds)."""
     issued = int(time.time() if now is None else now)
-    claims = {"iss": issuer, "iat": issued, "nbf": issued, "exp": issued + settings.token_lifetime_seconds,
-              "aud": settings.audience, "tenant_uid": tenant.uid, "tenant_id": tenant.id, "tenant_key": tenant.key,
-              "client_id": client_id or settings.default_client_id, "scope": scope or settings.api_scope,
-              "jti": uuid.uuid4().hex}
+    claims = {
+        "iss": issuer,
+        "iat": issued,
+        "nbf": issued,
+        "exp": issued + settings.token_lifetime_seconds,
+        "aud": settings.audience,
+        "tenant_uid": tenant.uid,
+        "tenant_id": tenant.id,
+        "tenant_key": tenant.key,
+        "client_id": client_id or settings.default_client_id,
+        "scope": scope or settings.api_scope,
+        "jti": uuid.uuid4().hex,
+    }
     if identity_id:
         claims["sub"] = identity_id
     claims.update(overrides)

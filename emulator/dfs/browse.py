@@ -51,16 +51,36 @@ BY_TENANT = (("tenant", "tenant", _tenant),)
 def record_kinds() -> list[RecordKind]:
     return [
         RecordKind("tenants", "dfs.tenants", ("id", "key", "uid", "name"), search=_tenant_search),
-        RecordKind("identities", "dfs.identities", ("id", "username", "first_name", "last_name", "email"),
-                   search=_identity_search),
-        RecordKind("tenantAccess", "dfs.access", ("identity_id", "tenant_id", "role_id", "enabled"),
-                   breakdowns=BY_TENANT),
-        RecordKind("members", "dfs.members", ("id", "tenant_id", "first_name", "last_name", "email"),
-                   search=_member_search, breakdowns=BY_TENANT),
-        RecordKind("roles", "dfs.roles", ("id", "tenant_id", "short_name", "role_key", "rank"),
-                   search=_role_search, breakdowns=BY_TENANT),
-        RecordKind("participants", "dfs.participants", ("id", "tenant_id", "uid", "name", "is_active"),
-                   search=_participant_search, breakdowns=BY_TENANT),
+        RecordKind(
+            "identities",
+            "dfs.identities",
+            ("id", "username", "first_name", "last_name", "email"),
+            search=_identity_search,
+        ),
+        RecordKind(
+            "tenantAccess", "dfs.access", ("identity_id", "tenant_id", "role_id", "enabled"), breakdowns=BY_TENANT
+        ),
+        RecordKind(
+            "members",
+            "dfs.members",
+            ("id", "tenant_id", "first_name", "last_name", "email"),
+            search=_member_search,
+            breakdowns=BY_TENANT,
+        ),
+        RecordKind(
+            "roles",
+            "dfs.roles",
+            ("id", "tenant_id", "short_name", "role_key", "rank"),
+            search=_role_search,
+            breakdowns=BY_TENANT,
+        ),
+        RecordKind(
+            "participants",
+            "dfs.participants",
+            ("id", "tenant_id", "uid", "name", "is_active"),
+            search=_participant_search,
+            breakdowns=BY_TENANT,
+        ),
         RecordKind("accessPolicies", "dfs.access_policies", ("id", "key", "name")),
         RecordKind("permissions", "dfs.permissions", ("id", "uid", "name")),
         RecordKind("clientApps", "dfs.client_apps", ("tenant_id", "app_id", "access_policy_keys")),

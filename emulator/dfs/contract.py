@@ -5,8 +5,8 @@ schema of each body; the Error schema covers answers outside any operation."""
 
 from __future__ import annotations
 
-from ..endpoints import EndpointTable, Operation
 from ..contract.schemacheck import AnswerContract, JsonSchemaCheck
+from ..endpoints import EndpointTable, Operation
 from .openapi import openapi_document, response_definitions
 
 JSON = "application/json"
@@ -21,9 +21,16 @@ class DfsContract:
         self.schemas: dict[str, JsonSchemaCheck] = {}
         self.errors = AnswerContract({}, any_error={JSON: self._schema("Error")}, listed_in="openapi.json")
         # The Admin API's URL space (not the identity server's /connect/, /.well-known/).
-        self.prefixes = tuple(sorted({endpoints.base_paths[version].rstrip("/") + "/"
-                                      for operation in endpoints.operations if self._documented(operation)
-                                      for version in operation.versions}))
+        self.prefixes = tuple(
+            sorted(
+                {
+                    endpoints.base_paths[version].rstrip("/") + "/"
+                    for operation in endpoints.operations
+                    if self._documented(operation)
+                    for version in operation.versions
+                }
+            )
+        )
 
     @staticmethod
     def _documented(operation: Operation) -> bool:
@@ -47,8 +54,9 @@ class DfsContract:
             if content is None:
                 statuses[int(status)] = None
             else:
-                statuses[int(status)] = {media: self._schema(body["schema"]["$ref"].rsplit("/", 1)[1])
-                                         for media, body in content.items()}
+                statuses[int(status)] = {
+                    media: self._schema(body["schema"]["$ref"].rsplit("/", 1)[1]) for media, body in content.items()
+                }
         return AnswerContract(statuses, listed_in=f"openapi.json {operation.method.lower()} {url}")
 
     def error_checker(self, path: str) -> AnswerContract | None:

@@ -55,8 +55,19 @@ class InternalServerError(DfsError):
     pass
 
 
-BY_STATUS = {cls.status: cls for cls in (BadRequest, Unauthorized, Forbidden, NotFound, MethodNotAllowed,
-                                         PayloadTooLarge, Unprocessable, InternalServerError)}
+BY_STATUS = {
+    cls.status: cls
+    for cls in (
+        BadRequest,
+        Unauthorized,
+        Forbidden,
+        NotFound,
+        MethodNotAllowed,
+        PayloadTooLarge,
+        Unprocessable,
+        InternalServerError,
+    )
+}
 
 
 def error_for_status(status: int, message: str) -> DfsError:

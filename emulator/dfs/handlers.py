@@ -6,7 +6,8 @@ renders. Handlers never await: an operation is atomic as other clients see it.""
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from aiohttp import web
 from multidict import CIMultiDict
@@ -19,7 +20,7 @@ from .models import DfsModel
 from .models.search import page_bounds, page_of, sort_matches
 
 # Shown by GET profilepicture while an identity has no picture (IsDefaultImage: true).
-DEFAULT_IMAGE = ("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII=")
+DEFAULT_IMAGE = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII="
 
 
 def json_response(document: Any, status: int = 200) -> web.Response:
@@ -50,8 +51,15 @@ class Call:
 
     __slots__ = ("request", "model", "caller", "path", "body", "schedule")
 
-    def __init__(self, request: web.Request, model: DfsModel, caller: Caller, path: dict, body: Any,
-                 schedule: Callable[[str], None]) -> None:
+    def __init__(
+        self,
+        request: web.Request,
+        model: DfsModel,
+        caller: Caller,
+        path: dict,
+        body: Any,
+        schedule: Callable[[str], None],
+    ) -> None:
         self.request = request
         self.model = model
         self.caller = caller
@@ -72,21 +80,33 @@ class Call:
             raise Forbidden(f"The token is not valid for tenant {tenant.uid}")
         return tenant
 
-    def search_page(self, kind: str, find_matches: Callable[[], list], render_row, cheap_keys, default_sort: str,
-                    camel: bool = False) -> web.Response:
+    def search_page(
+        self,
+        kind: str,
+        find_matches: Callable[[], list],
+        render_row,
+        cheap_keys,
+        default_sort: str,
+        camel: bool = False,
+    ) -> web.Response:
         """One page of a search. The sorted matches are cached per world until its
         next write (QueryCache), so paging costs the page, not the whole result."""
         body = self.body
         settings = self.model.settings
-        number, size = page_bounds(body.get("page"), body.get("pageSize"), settings.default_page_size,
-                                   settings.max_page_size)
+        number, size = page_bounds(
+            body.get("page"), body.get("pageSize"), settings.default_page_size, settings.max_page_size
+        )
         question = {name: value for name, value in body.items() if name not in ("page", "pageSize")}
         key = (kind, self.tenant.id, jsoncodec.dumps(question, sort_keys=True))
         cache = self.model.query_cache
 
         def render_page() -> bytes:
-            ordered = cache.get(key, lambda: sort_matches(find_matches(), render_row, cheap_keys, body.get("sortBy"),
-                                                          body.get("sortOrder"), default_sort))
+            ordered = cache.get(
+                key,
+                lambda: sort_matches(
+                    find_matches(), render_row, cheap_keys, body.get("sortBy"), body.get("sortOrder"), default_sort
+                ),
+            )
             rows, count, total = page_of(ordered, render_row, number, size)
             return jsoncodec.dumps(render.page(rows, number, size, count, total, camel))
 
@@ -105,8 +125,9 @@ class DfsHandlers:
         """get /v1.0/tenants/{tenantUid}/identity-roles"""
         tenant = call.path_tenant_by_uid()
         roles = call.model.tenant_roles(tenant.id)
-        return json_response({"Result": "success",
-                              "IdentityRoles": [render.identity_role_with_policies(call.model, r) for r in roles]})
+        return json_response(
+            {"Result": "success", "IdentityRoles": [render.identity_role_with_policies(call.model, r) for r in roles]}
+        )
 
     def list_access_policies(self, call: Call) -> web.Response:
         """get /v1.0/access-policies"""
@@ -115,7 +136,9 @@ class DfsHandlers:
 
     def get_access_policy(self, call: Call) -> web.Response:
         """get /v1.0/access-policies/{accessPolicyId}"""
-        return json_response(render.access_policy(call.model, call.model.get_access_policy(call.path["accessPolicyId"])))
+        return json_response(
+            render.access_policy(call.model, call.model.get_access_policy(call.path["accessPolicyId"]))
+        )
 
     def list_permissions(self, call: Call) -> web.Response:
         """get /v1.0/permissions"""
@@ -129,17 +152,24 @@ class DfsHandlers:
     @reads_only
     def check_required_access_policies(self, call: Call) -> web.Response:
         """post /v1.0/roles/{roleId}/required-access-policies/check"""
-        sufficient, missing = call.model.check_role_policies(call.tenant, call.path["roleId"],
-                                                             call.body.get("permissionsUids"))
-        return json_response({"isSufficient": sufficient,
-                              "missingAccessPolicies": [render.policy_ref_camel(p) for p in missing]})
+        sufficient, missing = call.model.check_role_policies(
+            call.tenant, call.path["roleId"], call.body.get("permissionsUids")
+        )
+        return json_response(
+            {"isSufficient": sufficient, "missingAccessPolicies": [render.policy_ref_camel(p) for p in missing]}
+        )
 
     # -- AuditContext -------------------------------------------------------------------------------
     def generate_audit_context(self, call: Call) -> web.Response:
         """post /v3.0/audit-context/generate"""
         body = call.body
-        context = call.model.generate_audit_context(call.tenant, body.get("createdby"), body.get("authorizedAppId"),
-                                                     body.get("personIds"), body.get("internalIds"))
+        context = call.model.generate_audit_context(
+            call.tenant,
+            body.get("createdby"),
+            body.get("authorizedAppId"),
+            body.get("personIds"),
+            body.get("internalIds"),
+        )
         return json_response(render.audit_context(call.model, context))
 
     # -- BackOfficeManagement -----------------------------------------------------------------------
@@ -155,8 +185,9 @@ class DfsHandlers:
         """patch /v1.0/roles/{roleId}/back-office-permissions"""
         model = call.model
         model.get_role(call.tenant, call.path["roleId"])  # an unknown role is 404 before the body's 422
-        permissions = model.checked_back_office(call.body.get("defaultMenuItemId"), call.body.get("menuItemIds"),
-                                                call.body.get("functionalityIds"))
+        permissions = model.checked_back_office(
+            call.body.get("defaultMenuItemId"), call.body.get("menuItemIds"), call.body.get("functionalityIds")
+        )
         model.set_role_back_office(call.tenant, call.path["roleId"], permissions)
         return no_content()
 
@@ -172,8 +203,9 @@ class DfsHandlers:
         """patch /v1.0/identities/{identityId}/back-office-permissions"""
         model = call.model
         model.get_tenant_identity(call.tenant, call.path["identityId"])
-        permissions = model.checked_back_office(call.body.get("defaultMenuItemId"), call.body.get("menuItemIds"),
-                                                call.body.get("functionalityIds"))
+        permissions = model.checked_back_office(
+            call.body.get("defaultMenuItemId"), call.body.get("menuItemIds"), call.body.get("functionalityIds")
+        )
         model.set_identity_back_office(call.tenant, call.path["identityId"], permissions)
         return no_content()
 
@@ -209,9 +241,13 @@ class DfsHandlers:
         """get /v1.0/identities/{identityId}/hierarchy"""
         model = call.model
         superiors, base, below = model.identity_hierarchy(call.tenant, call.path["identityId"])
-        return json_response({"Superiors": [render.identity_role_level(model, *row) for row in superiors],
-                              "Base": render.identity_role_level(model, *base),
-                              "HierarchyItems": [render.identity_role_level(model, *row) for row in below]})
+        return json_response(
+            {
+                "Superiors": [render.identity_role_level(model, *row) for row in superiors],
+                "Base": render.identity_role_level(model, *base),
+                "HierarchyItems": [render.identity_role_level(model, *row) for row in below],
+            }
+        )
 
     def identity_hierarchy_person_exists(self, call: Call) -> web.Response:
         """get /v1.0/identities/{identityId}/hierarchy/{personId}/exists"""
@@ -236,8 +272,13 @@ class DfsHandlers:
     def search_identities(self, call: Call) -> web.Response:
         """post /v1.0/identities/search"""
         model = call.model
-        return call.search_page("identities", lambda: model.search_identities(call.tenant, call.body),
-                                lambda match: render.identity(model, *match), render.IDENTITY_SORT_KEYS, "UserName")
+        return call.search_page(
+            "identities",
+            lambda: model.search_identities(call.tenant, call.body),
+            lambda match: render.identity(model, *match),
+            render.IDENTITY_SORT_KEYS,
+            "UserName",
+        )
 
     def create_identity(self, call: Call) -> web.Response:
         """post /v1.2/identities"""
@@ -252,8 +293,9 @@ class DfsHandlers:
     # -- IdentityMemberSync / IdentityMemberImport ----------------------------------------------------
     def sync_member(self, call: Call) -> web.Response:
         """post /v3.1/identities/{identityId}/sync-member"""
-        identity, member, audit_id = call.model.sync_member(call.tenant, call.path["identityId"],
-                                                            call.body.get("member"), call.body.get("context"))
+        identity, member, audit_id = call.model.sync_member(
+            call.tenant, call.path["identityId"], call.body.get("member"), call.body.get("context")
+        )
         return json_response({"IdentityId": identity.id, "MemberId": member.id, "AuditContextId": audit_id})
 
     def sync_members(self, call: Call) -> web.Response:
@@ -277,8 +319,13 @@ class DfsHandlers:
     def search_members(self, call: Call) -> web.Response:
         """post /v1.0/members/search"""
         model = call.model
-        return call.search_page("members", lambda: model.search_members(call.tenant, call.body),
-                                lambda member: render.member(model, member), render.MEMBER_SORT_KEYS, "MemberId")
+        return call.search_page(
+            "members",
+            lambda: model.search_members(call.tenant, call.body),
+            lambda member: render.member(model, member),
+            render.MEMBER_SORT_KEYS,
+            "MemberId",
+        )
 
     # -- RoleManagement -----------------------------------------------------------------------------------
     def delete_role(self, call: Call) -> web.Response:
@@ -302,15 +349,21 @@ class DfsHandlers:
     def create_role(self, call: Call) -> web.Response:
         """post /v2.0/roles"""
         body = call.body
-        role = call.model.create_role(call.tenant, body.get("shortName"), body.get("longName"), body.get("roleKey"),
-                                      body.get("isMemberAccessExcluded") or False)
+        role = call.model.create_role(
+            call.tenant,
+            body.get("shortName"),
+            body.get("longName"),
+            body.get("roleKey"),
+            body.get("isMemberAccessExcluded") or False,
+        )
         return json_response(render.role_created(role))
 
     def get_role_hierarchy(self, call: Call) -> web.Response:
         """get /v2.0/roles/{roleId}/hierarchy"""
         base, below = call.model.role_hierarchy(call.tenant, call.path["roleId"])
-        return json_response({"Base": render.role_list_item(base),
-                              "HierarchyItems": [render.role_list_item(r) for r in below]})
+        return json_response(
+            {"Base": render.role_list_item(base), "HierarchyItems": [render.role_list_item(r) for r in below]}
+        )
 
     def change_role_hierarchy_level(self, call: Call) -> web.Response:
         """patch /v2.0/roles/{roleId}/hierarchy-level/{operation}"""
@@ -336,11 +389,18 @@ class DfsHandlers:
     def search_participants(self, call: Call) -> web.Response:
         """post /v1.0/participants/search"""
         model = call.model
-        return call.search_page("participants", lambda: model.search_participants(call.tenant, call.body),
-                                render.participant_search_item, render.PARTICIPANT_SORT_KEYS, "id", camel=True)
+        return call.search_page(
+            "participants",
+            lambda: model.search_participants(call.tenant, call.body),
+            render.participant_search_item,
+            render.PARTICIPANT_SORT_KEYS,
+            "id",
+            camel=True,
+        )
 
     def create_participant(self, call: Call) -> web.Response:
         """post /v1.0/participants"""
-        participant = call.model.create_participant(call.tenant, call.body.get("name"),
-                                                    call.body.get("identityInternalUserIds"))
+        participant = call.model.create_participant(
+            call.tenant, call.body.get("name"), call.body.get("identityInternalUserIds")
+        )
         return json_response({"Id": participant.id, "UId": participant.uid})

@@ -21,8 +21,16 @@ IDENTITY_VERSION = "identity"  # the endpoint table's "version" of the identity 
 PREFIXES = ("/connect/", "/.well-known/")
 REALM = "DFS identity server"
 GRANT_TYPES = ("client_credentials",)
-KINDS = ("valid", "expired", "not_yet_valid", "wrong_audience", "wrong_scope", "other_tenant", "bad_signature",
-         "revoked")
+KINDS = (
+    "valid",
+    "expired",
+    "not_yet_valid",
+    "wrong_audience",
+    "wrong_scope",
+    "other_tenant",
+    "bad_signature",
+    "revoked",
+)
 
 
 def issuer(request: web.Request) -> str:
@@ -34,17 +42,20 @@ async def discovery(request: web.Request, world) -> web.Response:
     settings: DfsSettings = world.settings["dfs"]
     base = issuer(request)
     scopes = sorted({scope for client in settings.clients for scope in client.scopes} | {settings.api_scope})
-    return oauth.json_response({
-        "issuer": base,
-        "jwks_uri": f"{base}/.well-known/openid-configuration/jwks",
-        "token_endpoint": f"{base}/connect/token",
-        "grant_types_supported": list(GRANT_TYPES),
-        "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post"],
-        "scopes_supported": scopes,
-        "claims_supported": ["sub", "client_id", "scope", "aud", "tenant_uid", "tenant_id", "tenant_key"],
-        "subject_types_supported": ["public"],
-        "id_token_signing_alg_values_supported": ["RS256"],
-    }, no_store=False)
+    return oauth.json_response(
+        {
+            "issuer": base,
+            "jwks_uri": f"{base}/.well-known/openid-configuration/jwks",
+            "token_endpoint": f"{base}/connect/token",
+            "grant_types_supported": list(GRANT_TYPES),
+            "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post"],
+            "scopes_supported": scopes,
+            "claims_supported": ["sub", "client_id", "scope", "aud", "tenant_uid", "tenant_id", "tenant_key"],
+            "subject_types_supported": ["public"],
+            "id_token_signing_alg_values_supported": ["RS256"],
+        },
+        no_store=False,
+    )
 
 
 async def jwks_document(request: web.Request, world) -> web.Response:
@@ -66,10 +77,23 @@ async def token(request: web.Request, world) -> web.Response:
         tenant = _tenant(model, client, form)
     except OAuthError as error:
         return oauth.error_response(error)
-    access_token = mint(settings, tenant, client.identity_id, client.client_id, " ".join(wanted), world.clock.timestamp(),
-                        issuer=issuer(request))
-    return oauth.json_response({"access_token": access_token, "expires_in": settings.token_lifetime_seconds,
-                                "token_type": "Bearer", "scope": " ".join(wanted)})
+    access_token = mint(
+        settings,
+        tenant,
+        client.identity_id,
+        client.client_id,
+        " ".join(wanted),
+        world.clock.timestamp(),
+        issuer=issuer(request),
+    )
+    return oauth.json_response(
+        {
+            "access_token": access_token,
+            "expires_in": settings.token_lifetime_seconds,
+            "token_type": "Bearer",
+            "scope": " ".join(wanted),
+        }
+    )
 
 
 def _client(request: web.Request, form: dict[str, str], settings: DfsSettings) -> IdentityClient:
@@ -87,7 +111,7 @@ def _tenant(model: DfsModel, client: IdentityClient, form: dict[str, str]) -> Te
     named = form.get("tenant")
     for value in (form.get("acr_values") or "").split():
         if value.startswith("tenant:"):
-            named = value[len("tenant:"):]
+            named = value[len("tenant:") :]
     tenants = [tenant for tenant in (model.tenants.get(tenant_id) for tenant_id in client.tenant_ids) if tenant]
     if named is None:
         if not tenants:
@@ -100,8 +124,15 @@ def _tenant(model: DfsModel, client: IdentityClient, form: dict[str, str]) -> Te
     raise OAuthError("invalid_grant", f"client {client.client_id} may not access tenant {named}")
 
 
-def mint_kind(model: DfsModel, settings: DfsSettings, tenant: Tenant, identity_id: str | None,
-              client_id: str | None, kind: str, now: float) -> str:
+def mint_kind(
+    model: DfsModel,
+    settings: DfsSettings,
+    tenant: Tenant,
+    identity_id: str | None,
+    client_id: str | None,
+    kind: str,
+    now: float,
+) -> str:
     """A token for the control API: ``valid`` or bad in the way ``kind`` says."""
     if kind not in KINDS:
         raise ValueError(f"unknown kind {kind!r}; one of {', '.join(KINDS)}")
@@ -123,4 +154,3 @@ def mint_kind(model: DfsModel, settings: DfsSettings, tenant: Tenant, identity_i
     if kind == "bad_signature":
         token = tampered(token)
     return token
-

@@ -10,16 +10,34 @@ from .identity import IDENTITY_VERSION
 from .params import PATH_DESCRIPTIONS, PATH_PARAMETERS, request_definitions
 
 # The seven operations the document lists without 404/422.
-SHORT_ERRORS = {"get /v1.0/access-policies", "get /v1.0/permissions", "get /v1.0/back-office-permissions",
-                "get /v1.0/identities/roles/hierarchy-level", "get /v2.0/roles", "post /v3.0/identities/sync-members",
-                "post /v1.0/identities/import-members"}
-ERROR_DESCRIPTIONS = {400: "Bad Request", 401: "Unauthorized", 403: "Forbidden", 404: "Not Found",
-                      422: "UnprocessableEntity", 500: "Server Error"}
-TAGS = [("AccessPolicyManagement", "Access-Policies Management API"), ("AuditContext", "Audit Context API"),
-        ("BackOfficeManagement", "Back-Office Management API"), ("IdentityManagement", "Identity Management API"),
-        ("IdentityMemberSync", "Identity Member Sync API"), ("MemberManagement", "Member Management API"),
-        ("RoleManagement", "Role Management API"), ("IdentityMemberImport", "Identity Member Import API"),
-        ("ParticipantManagement", "Participant Management API")]
+SHORT_ERRORS = {
+    "get /v1.0/access-policies",
+    "get /v1.0/permissions",
+    "get /v1.0/back-office-permissions",
+    "get /v1.0/identities/roles/hierarchy-level",
+    "get /v2.0/roles",
+    "post /v3.0/identities/sync-members",
+    "post /v1.0/identities/import-members",
+}
+ERROR_DESCRIPTIONS = {
+    400: "Bad Request",
+    401: "Unauthorized",
+    403: "Forbidden",
+    404: "Not Found",
+    422: "UnprocessableEntity",
+    500: "Server Error",
+}
+TAGS = [
+    ("AccessPolicyManagement", "Access-Policies Management API"),
+    ("AuditContext", "Audit Context API"),
+    ("BackOfficeManagement", "Back-Office Management API"),
+    ("IdentityManagement", "Identity Management API"),
+    ("IdentityMemberSync", "Identity Member Sync API"),
+    ("MemberManagement", "Member Management API"),
+    ("RoleManagement", "Role Management API"),
+    ("IdentityMemberImport", "Identity Member Import API"),
+    ("ParticipantManagement", "Participant Management API"),
+]
 PARAMETER_SCHEMAS = {
     "int32": {"type": "integer", "format": "int32"},
     "uuid": {"type": "string", "format": "uuid"},
@@ -30,8 +48,10 @@ PARAMETER_SCHEMAS = {
 
 def _rewrite(node):
     if isinstance(node, dict):
-        return {key: (value.replace("#/$defs/", "#/components/schemas/") if key == "$ref" else _rewrite(value))
-                for key, value in node.items()}
+        return {
+            key: (value.replace("#/$defs/", "#/components/schemas/") if key == "$ref" else _rewrite(value))
+            for key, value in node.items()
+        }
     if isinstance(node, list):
         return [_rewrite(item) for item in node]
     return node
@@ -48,52 +68,97 @@ _CACHE: dict[int, dict] = {}
 
 
 def _document(endpoints: EndpointTable) -> dict:
-    schemas = {**response_definitions(), **request_definitions(),
-               "RoleHierarchyRankOperation": {"type": "string", "enum": ["Up", "Down"]}}
-    correlation = {"X-Correlation-ID": {"description": "The request's CorrelationId (32 hex characters)",
-                                        "schema": {"type": "string", "pattern": "^[0-9a-f]{32}$"}}}
-    error = {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
-             "headers": correlation}
+    schemas = {
+        **response_definitions(),
+        **request_definitions(),
+        "RoleHierarchyRankOperation": {"type": "string", "enum": ["Up", "Down"]},
+    }
+    correlation = {
+        "X-Correlation-ID": {
+            "description": "The request's CorrelationId (32 hex characters)",
+            "schema": {"type": "string", "pattern": "^[0-9a-f]{32}$"},
+        }
+    }
+    error = {
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+        "headers": correlation,
+    }
     paths: dict = {}
     for operation in endpoints.operations:
         if IDENTITY_VERSION in operation.versions:  # the identity server is not part of the Admin API's document
             continue
         for version in operation.versions:
             url = operation.url_template(endpoints.base_paths[version])
-            parameters = [{"name": name, "in": "path", "required": True,
-                           "description": PATH_DESCRIPTIONS.get(name, name),
-                           "schema": PARAMETER_SCHEMAS[PATH_PARAMETERS[name]]}
-                          for name in (part[1:-1] for part in url.split("/") if part.startswith("{"))]
-            parameters.append({"name": "Accept-Language", "in": "header", "required": False,
-                               "description": "The ISO 639-1 language to use for localizable data.",
-                               "schema": {"type": "string"}})
+            parameters = [
+                {
+                    "name": name,
+                    "in": "path",
+                    "required": True,
+                    "description": PATH_DESCRIPTIONS.get(name, name),
+                    "schema": PARAMETER_SCHEMAS[PATH_PARAMETERS[name]],
+                }
+                for name in (part[1:-1] for part in url.split("/") if part.startswith("{"))
+            ]
+            parameters.append(
+                {
+                    "name": "Accept-Language",
+                    "in": "header",
+                    "required": False,
+                    "description": "The ISO 639-1 language to use for localizable data.",
+                    "schema": {"type": "string"},
+                }
+            )
             if operation.success_status == 204:
                 responses = {"204": {"description": "No Content", "headers": correlation}}
             else:
-                responses = {"200": {"description": "Success", "headers": correlation, "content": {
-                    "application/json": {"schema": {"$ref": f"#/components/schemas/{operation.response}"}}}}}
+                responses = {
+                    "200": {
+                        "description": "Success",
+                        "headers": correlation,
+                        "content": {
+                            "application/json": {"schema": {"$ref": f"#/components/schemas/{operation.response}"}}
+                        },
+                    }
+                }
             statuses = (400, 401, 403, 500) if operation.code in SHORT_ERRORS else (400, 401, 403, 404, 422, 500)
             for status in statuses:
                 responses[str(status)] = {"description": ERROR_DESCRIPTIONS[status], **error}
-            item = {"operationId": operation.handler, "summary": operation.summary, "tags": [operation.tag],
-                    "parameters": parameters, "responses": responses}
+            item = {
+                "operationId": operation.handler,
+                "summary": operation.summary,
+                "tags": [operation.tag],
+                "parameters": parameters,
+                "responses": responses,
+            }
             if operation.deprecated:
                 item["deprecated"] = True
             if operation.body:
-                item["requestBody"] = {"required": True, "content": {
-                    mime: {"schema": {"$ref": f"#/components/schemas/{operation.body}"}}
-                    for mime in ("application/json", "application/*+json")}}
+                item["requestBody"] = {
+                    "required": True,
+                    "content": {
+                        mime: {"schema": {"$ref": f"#/components/schemas/{operation.body}"}}
+                        for mime in ("application/json", "application/*+json")
+                    },
+                }
             paths.setdefault(url, {})[operation.method.lower()] = item
-    return _rewrite({
-        "openapi": "3.1.0",
-        "info": {"title": endpoints.title, "description": "Administration Services (emulated)", "version": "latest"},
-        "servers": [{"url": "/"}],
-        "tags": [{"name": name, "description": text} for name, text in TAGS],
-        "security": [{"Bearer": []}],
-        "paths": paths,
-        "components": {"schemas": schemas, "securitySchemes": {
-            "Bearer": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}}},
-    })
+    return _rewrite(
+        {
+            "openapi": "3.1.0",
+            "info": {
+                "title": endpoints.title,
+                "description": "Administration Services (emulated)",
+                "version": "latest",
+            },
+            "servers": [{"url": "/"}],
+            "tags": [{"name": name, "description": text} for name, text in TAGS],
+            "security": [{"Bearer": []}],
+            "paths": paths,
+            "components": {
+                "schemas": schemas,
+                "securitySchemes": {"Bearer": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}},
+            },
+        }
+    )
 
 
 def openapi_document(endpoints: EndpointTable) -> dict:

@@ -10,7 +10,8 @@ from __future__ import annotations
 import functools
 import re
 import uuid
-from typing import TYPE_CHECKING, Any, Callable
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 import fastjsonschema
 
@@ -27,13 +28,26 @@ UUID_TEXT = re.compile(r"^[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-
 
 # Every path parameter of the document with its type (shared with openapi.py).
 PATH_PARAMETERS = {
-    "tenantUid": "uuid", "apiResource": "string", "apiScope": "string", "accessPolicyId": "int32",
-    "permissionId": "int32", "roleId": "int32", "providerId": "int32", "identityId": "uuid", "personId": "int32",
-    "tenantId": "int32", "memberId": "int32", "participantId": "int32", "operation": "RoleHierarchyRankOperation",
+    "tenantUid": "uuid",
+    "apiResource": "string",
+    "apiScope": "string",
+    "accessPolicyId": "int32",
+    "permissionId": "int32",
+    "roleId": "int32",
+    "providerId": "int32",
+    "identityId": "uuid",
+    "personId": "int32",
+    "tenantId": "int32",
+    "memberId": "int32",
+    "participantId": "int32",
+    "operation": "RoleHierarchyRankOperation",
 }
 PATH_DESCRIPTIONS = {
-    "tenantUid": "The tenant identifier", "apiResource": "The api resource", "apiScope": "The api scope",
-    "identityId": "The Internal User ID of an identity", "personId": "The accessed Person ID",
+    "tenantUid": "The tenant identifier",
+    "apiResource": "The api resource",
+    "apiScope": "The api scope",
+    "identityId": "The Internal User ID of an identity",
+    "personId": "The accessed Person ID",
     "operation": "The role hierarchy rank change operation (up or down)",
 }
 
@@ -69,7 +83,8 @@ def request_definitions() -> dict:
             row = property_schema.pop("x-sort-properties-of", None) if isinstance(property_schema, dict) else None
             if row is not None:
                 schema["properties"][name] = _sort_by_schema(
-                    [key for key, value in rows[row]["properties"].items() if _scalar(value, rows)])
+                    [key for key, value in rows[row]["properties"].items() if _scalar(value, rows)]
+                )
     return definitions
 
 
@@ -86,8 +101,11 @@ def _sort_by_schema(names: list[str]) -> dict:
     """A search's SortBy: empty, null, or a result property named in any case (an
     unknown one is 400); JSON Schema patterns have no case-insensitive flag."""
     spelled = ("".join(f"[{c.upper()}{c.lower()}]" if c.isalpha() else re.escape(c) for c in name) for name in names)
-    return {"type": ["string", "null"], "pattern": "^(" + "|".join(["", *spelled]) + ")$",
-            "description": f"a property of the results, in any case: {', '.join(names)}"}
+    return {
+        "type": ["string", "null"],
+        "pattern": "^(" + "|".join(["", *spelled]) + ")$",
+        "description": f"a property of the results, in any case: {', '.join(names)}",
+    }
 
 
 class BodyBinder:
@@ -117,8 +135,7 @@ class BodyBinder:
             import jsonschema
 
             schema = {"$defs": self.definitions, "$ref": f"#/$defs/{name}"}
-            self._validators[name] = jsonschema.Draft202012Validator(
-                schema, format_checker=None)
+            self._validators[name] = jsonschema.Draft202012Validator(schema, format_checker=None)
         return self._validators[name]
 
     def _resolve(self, schema: dict) -> dict:
@@ -133,9 +150,11 @@ class BodyBinder:
         plan = self._plans.get(id(schema))
         if plan is None:
             resolved = self._resolve(schema)
-            spelling = ({name.casefold(): (name, property_schema)
-                         for name, property_schema in resolved["properties"].items()}
-                        if "properties" in resolved else None)
+            spelling = (
+                {name.casefold(): (name, property_schema) for name, property_schema in resolved["properties"].items()}
+                if "properties" in resolved
+                else None
+            )
             items = resolved.get("items")
             plan = self._plans[id(schema)] = (spelling, items if isinstance(items, dict) else None)
         return plan

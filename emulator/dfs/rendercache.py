@@ -10,7 +10,8 @@ simply fails the check."""
 
 from __future__ import annotations
 
-from typing import Any, Callable, Hashable
+from collections.abc import Callable, Hashable
+from typing import Any
 
 from ..store.core import Collection
 
@@ -27,8 +28,9 @@ class RenderCache:
         self._entries: dict[Hashable, tuple[tuple, tuple[int, ...], bytes]] = {}
         self._bytes = 0
 
-    def get(self, key: Hashable, records: tuple[Any, ...], reads: tuple[Collection, ...],
-            render: Callable[[], bytes]) -> bytes:
+    def get(
+        self, key: Hashable, records: tuple[Any, ...], reads: tuple[Collection, ...], render: Callable[[], bytes]
+    ) -> bytes:
         """``render()``'s bytes, or the ones kept under ``key`` if they were
         rendered from the same ``records`` while the collections in ``reads``
         had the write counts they have now."""

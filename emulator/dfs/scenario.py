@@ -8,23 +8,42 @@ from __future__ import annotations
 
 import dataclasses
 
-from ..world.scenarios import ScenarioContext
 from ..auth.signing import key_from_pem
+from ..world.scenarios import ScenarioContext
 from .errors import DfsError
 from .models import DfsModel, DfsSettings
-from .models.settings import IdentityClient
 from .models.base import dotnet_time
 from .models.members import MEMBER_FIELDS
-from .models.records import (AccessPolicy, AuditContext, BackOffice, BankBranch, ClientApp, FunctionalityGroup,
-                             Identity, LongRunningRequest, MenuItem, Permission, ProviderSetting, Tenant,
-                             TenantAccess)
+from .models.records import (
+    AccessPolicy,
+    AuditContext,
+    BackOffice,
+    BankBranch,
+    ClientApp,
+    FunctionalityGroup,
+    Identity,
+    LongRunningRequest,
+    MenuItem,
+    Permission,
+    ProviderSetting,
+    Tenant,
+    TenantAccess,
+)
+from .models.settings import IdentityClient
 
 SECTION = "dfs"
-SETTINGS = {"signingKey": "signing_key", "defaultClientId": "default_client_id",
-            "tokenLifetimeSeconds": "token_lifetime_seconds", "longRunningDelaySeconds": "long_running_delay_seconds",
-            "defaultPageSize": "default_page_size", "maxPageSize": "max_page_size",
-            "signingKeyPem": "signing_key_pem", "allowUnsignedTokens": "allow_unsigned_tokens",
-            "apiScope": "api_scope", "audience": "audience"}
+SETTINGS = {
+    "signingKey": "signing_key",
+    "defaultClientId": "default_client_id",
+    "tokenLifetimeSeconds": "token_lifetime_seconds",
+    "longRunningDelaySeconds": "long_running_delay_seconds",
+    "defaultPageSize": "default_page_size",
+    "maxPageSize": "max_page_size",
+    "signingKeyPem": "signing_key_pem",
+    "allowUnsignedTokens": "allow_unsigned_tokens",
+    "apiScope": "api_scope",
+    "audience": "audience",
+}
 
 
 def summary_counts(store) -> dict[str, int]:
@@ -42,13 +61,15 @@ def load_section(section: dict, context: ScenarioContext) -> None:
         loader.tenant(key, entry)
     changes = {}
     if "defaultTenant" in given:
-        changes["default_tenant_id"] = int(context.ref("dfs.tenant", given["defaultTenant"],
-                                                       (SECTION, "settings", "defaultTenant")))
+        changes["default_tenant_id"] = int(
+            context.ref("dfs.tenant", given["defaultTenant"], (SECTION, "settings", "defaultTenant"))
+        )
     elif settings.default_tenant_id is None and loader.first_tenant is not None:
         changes["default_tenant_id"] = loader.first_tenant
     if "defaultIdentity" in given:
-        changes["default_identity_id"] = context.ref("dfs.identity", given["defaultIdentity"],
-                                                     (SECTION, "settings", "defaultIdentity"))
+        changes["default_identity_id"] = context.ref(
+            "dfs.identity", given["defaultIdentity"], (SECTION, "settings", "defaultIdentity")
+        )
     for name, value in (section.get("sequences") or {}).items():
         model.bump_sequence(name, value)
     if "signingKeyPem" in given:
@@ -66,13 +87,17 @@ def _identity_clients(current, entries: dict, context: ScenarioContext) -> tuple
     clients = {client.client_id: client for client in current}
     for key, entry in entries.items():
         path = (SECTION, "clients", key)
-        tenant_ids = tuple(int(context.ref("dfs.tenant", tenant, (*path, "tenants", index)))
-                           for index, tenant in enumerate(entry["tenants"]))
-        identity_id = context.ref("dfs.identity", entry["identity"], (*path, "identity")) \
-            if entry.get("identity") else None
+        tenant_ids = tuple(
+            int(context.ref("dfs.tenant", tenant, (*path, "tenants", index)))
+            for index, tenant in enumerate(entry["tenants"])
+        )
+        identity_id = (
+            context.ref("dfs.identity", entry["identity"], (*path, "identity")) if entry.get("identity") else None
+        )
         client_id = entry.get("clientId", key)
-        clients[client_id] = IdentityClient(client_id, entry["secret"], tenant_ids, identity_id,
-                                            tuple(entry.get("scopes") or ("DfsAdmin",)))
+        clients[client_id] = IdentityClient(
+            client_id, entry["secret"], tenant_ids, identity_id, tuple(entry.get("scopes") or ("DfsAdmin",))
+        )
     return tuple(clients.values())
 
 
@@ -108,18 +133,31 @@ class _Loader:
         for key, entry in (section.get("accessPolicies") or {}).items():
             self._unique(model.access_policies, entry["id"], ("accessPolicies", key))
             policy_key = entry.get("key", key)
-            model.access_policies.put(entry["id"], AccessPolicy(entry["id"], policy_key, entry.get("name", policy_key),
-                                                                entry.get("description"),
-                                                                entry.get("isAppOriented", False)))
+            model.access_policies.put(
+                entry["id"],
+                AccessPolicy(
+                    entry["id"],
+                    policy_key,
+                    entry.get("name", policy_key),
+                    entry.get("description"),
+                    entry.get("isAppOriented", False),
+                ),
+            )
             self._bind("policy", key, entry["id"], ("accessPolicies", key))
         for key, entry in (section.get("permissions") or {}).items():
             path = ("permissions", key)
             self._unique(model.permissions, entry["id"], path)
-            policies = tuple(self._ref("policy", p, (*path, "requiredAccessPolicies"))
-                             for p in entry.get("requiredAccessPolicies", ()))
+            policies = tuple(
+                self._ref("policy", p, (*path, "requiredAccessPolicies"))
+                for p in entry.get("requiredAccessPolicies", ())
+            )
             uid = entry.get("uid") or self.context.stable_id("dfs.permission", key)
-            model.permissions.put(entry["id"], Permission(entry["id"], uid.lower(), entry.get("name", key),
-                                                          tuple(entry.get("hierarchyPath", ())), policies))
+            model.permissions.put(
+                entry["id"],
+                Permission(
+                    entry["id"], uid.lower(), entry.get("name", key), tuple(entry.get("hierarchyPath", ())), policies
+                ),
+            )
             self._name("permission", key, entry["id"])
         for key, entry in (section.get("menuItems") or {}).items():
             path = ("menuItems", key)
@@ -129,16 +167,29 @@ class _Loader:
             self._bind("menu", key, entry["id"], path)
         for key, entry in (section.get("functionalityGroups") or {}).items():
             self._unique(model.functionality_groups, entry["id"], ("functionalityGroups", key))
-            functionalities = tuple((f["id"], f.get("name", name)) for name, f in (entry.get("functionalities") or {}).items())
-            model.functionality_groups.put(entry["id"], FunctionalityGroup(entry["id"], entry.get("name", key),
-                                                                            functionalities))
+            functionalities = tuple(
+                (f["id"], f.get("name", name)) for name, f in (entry.get("functionalities") or {}).items()
+            )
+            model.functionality_groups.put(
+                entry["id"], FunctionalityGroup(entry["id"], entry.get("name", key), functionalities)
+            )
             self._name("functionalityGroup", key, entry["id"])
         for key, entry in (section.get("providerSettings") or {}).items():
             self._unique(model.provider_settings, entry["id"], ("providerSettings", key))
-            model.provider_settings.put(entry["id"], ProviderSetting(
-                entry["id"], entry["providerId"], entry.get("providerTypeId", 1), entry.get("name", key),
-                entry.get("displayName", entry.get("name", key)), entry.get("isEnabled", True),
-                entry.get("isDefault", False), entry.get("created", now), entry.get("lastUpdated", now)))
+            model.provider_settings.put(
+                entry["id"],
+                ProviderSetting(
+                    entry["id"],
+                    entry["providerId"],
+                    entry.get("providerTypeId", 1),
+                    entry.get("name", key),
+                    entry.get("displayName", entry.get("name", key)),
+                    entry.get("isEnabled", True),
+                    entry.get("isDefault", False),
+                    entry.get("created", now),
+                    entry.get("lastUpdated", now),
+                ),
+            )
             self._name("providerSetting", key, entry["id"])
         for key, entry in (section.get("bankBranches") or {}).items():
             self._unique(model.bank_branches, entry["id"], ("bankBranches", key))
@@ -149,15 +200,22 @@ class _Loader:
         if entry is None:
             return None
         menus = [self._ref("menu", m, (*path, "menuItems")) for m in entry.get("menuItems", ())]
-        default = self._ref("menu", entry["defaultMenuItem"], (*path, "defaultMenuItem")) \
-            if entry.get("defaultMenuItem") else None
+        default = (
+            self._ref("menu", entry["defaultMenuItem"], (*path, "defaultMenuItem"))
+            if entry.get("defaultMenuItem")
+            else None
+        )
         return self._apply(path, lambda: self.model.checked_back_office(default, menus, entry.get("functionalities")))
 
     def tenant(self, key: str, entry: dict) -> None:
         model, path = self.model, ("tenants", key)
         self._unique(model.tenants, entry["id"], path)
-        tenant = Tenant(entry["id"], entry.get("key", key),
-                        (entry.get("uid") or self.context.stable_id("dfs.tenant", key)).lower(), entry.get("name", key))
+        tenant = Tenant(
+            entry["id"],
+            entry.get("key", key),
+            (entry.get("uid") or self.context.stable_id("dfs.tenant", key)).lower(),
+            entry.get("name", key),
+        )
         model.tenants.put(tenant.id, tenant)
         self._bind("tenant", key, tenant.id, path)
         if self.first_tenant is None:
@@ -168,22 +226,37 @@ class _Loader:
             where = (*path, "access", index)
             identity_id = self._ref("identity", grant["identity"], (*where, "identity"))
             role_id = self._ref("role", grant["role"], (*where, "role"))
-            model.access.put((identity_id, tenant.id), TenantAccess(identity_id, tenant.id, role_id,
-                                                                    grant.get("enabled", True)))
+            model.access.put(
+                (identity_id, tenant.id), TenantAccess(identity_id, tenant.id, role_id, grant.get("enabled", True))
+            )
             if grant.get("member", False) is not False:
                 self.member(tenant, model.identities.get(identity_id), grant["member"], where)
         self.identity_exclusions(tenant, entry.get("identities") or {}, path)
         for participant_key, item in (entry.get("participants") or {}).items():
             where = (*path, "participants", participant_key)
             identities = [self._ref("identity", i, (*where, "identities")) for i in item.get("identities", ())]
-            participant = self._apply(where, lambda: model.create_participant(
-                tenant, item.get("name", participant_key), identities, participant_id=item.get("id"),
-                uid=item.get("uid"), is_active=item.get("isActive", True)))
+            participant = self._apply(
+                where,
+                lambda: model.create_participant(
+                    tenant,
+                    item.get("name", participant_key),
+                    identities,
+                    participant_id=item.get("id"),
+                    uid=item.get("uid"),
+                    is_active=item.get("isActive", True),
+                ),
+            )
             self._bind("participant", participant_key, participant.id, where)
         for app_id, item in (entry.get("clientApps") or {}).items():
-            model.client_apps.put((tenant.id, app_id), ClientApp(
-                tenant.id, app_id, tuple((r["resource"], r["scope"]) for r in item.get("resources", ())),
-                tuple(item.get("accessPolicies", ()))))
+            model.client_apps.put(
+                (tenant.id, app_id),
+                ClientApp(
+                    tenant.id,
+                    app_id,
+                    tuple((r["resource"], r["scope"]) for r in item.get("resources", ())),
+                    tuple(item.get("accessPolicies", ())),
+                ),
+            )
         for index, item in enumerate(entry.get("auditContexts") or ()):
             where = (*path, "auditContexts", index)
             if (tenant.id, item["id"]) in model.audit_contexts:
@@ -191,20 +264,39 @@ class _Loader:
             for member_id in item.get("members", ()):
                 member = model.members.get(member_id)
                 if member is None or member.tenant_id != tenant.id:
-                    raise self.context.error((SECTION, *where, "members"),
-                                             f"member {member_id} does not exist in tenant {tenant.key}")
-            model.audit_contexts.put((tenant.id, item["id"]), AuditContext(
-                tenant.id, item["id"], item.get("createdBy", tenant.name), item.get("authorizedAppId"),
-                tuple(dict.fromkeys(item.get("members", ()))), item.get("created") or model.now()))
+                    raise self.context.error(
+                        (SECTION, *where, "members"), f"member {member_id} does not exist in tenant {tenant.key}"
+                    )
+            model.audit_contexts.put(
+                (tenant.id, item["id"]),
+                AuditContext(
+                    tenant.id,
+                    item["id"],
+                    item.get("createdBy", tenant.name),
+                    item.get("authorizedAppId"),
+                    tuple(dict.fromkeys(item.get("members", ()))),
+                    item.get("created") or model.now(),
+                ),
+            )
             model.bump_sequence(f"audit-context:{tenant.id}", item["id"])
         for index, item in enumerate(entry.get("longRunningRequests") or ()):
             where = (*path, "longRunningRequests", index)
             request_id = item["id"].lower()
             if request_id in model.long_running:
                 raise self.context.error((SECTION, *where, "id"), f"id {request_id} is used twice")
-            model.long_running.put(request_id, LongRunningRequest(
-                request_id, tenant.id, item["kind"], item.get("status", "Completed"), item.get("created") or model.now(),
-                item.get("completed"), item.get("membersCreated", 0), item.get("membersUpdated", 0)))
+            model.long_running.put(
+                request_id,
+                LongRunningRequest(
+                    request_id,
+                    tenant.id,
+                    item["kind"],
+                    item.get("status", "Completed"),
+                    item.get("created") or model.now(),
+                    item.get("completed"),
+                    item.get("membersCreated", 0),
+                    item.get("membersUpdated", 0),
+                ),
+            )
         for index, batch in enumerate(entry.get("generate") or ()):
             self.generated(tenant, batch, (*path, "generate", index))
 
@@ -215,10 +307,19 @@ class _Loader:
             if item.get("id") is not None:
                 self._unique(model.roles, item["id"], where)
             policies = [self._ref("policy", p, (*where, "accessPolicies")) for p in item.get("accessPolicies", ())]
-            role = self._apply(where, lambda: model.create_role(
-                tenant, item.get("shortName", key), item.get("longName"), item.get("roleKey", key),
-                item.get("isMemberAccessExcluded", False), role_id=item.get("id"),
-                allow_all_policies=item.get("allowAllPolicies", False), access_policy_ids=policies))
+            role = self._apply(
+                where,
+                lambda: model.create_role(
+                    tenant,
+                    item.get("shortName", key),
+                    item.get("longName"),
+                    item.get("roleKey", key),
+                    item.get("isMemberAccessExcluded", False),
+                    role_id=item.get("id"),
+                    allow_all_policies=item.get("allowAllPolicies", False),
+                    access_policy_ids=policies,
+                ),
+            )
             replace = {}
             back_office = self._back_office(item.get("backOffice"), (*where, "backOffice"))
             if back_office is not None:
@@ -239,18 +340,37 @@ class _Loader:
         model = self.model
         for key, item in entries.items():
             where = (*path, "identities", key)
-            body = {"username": item.get("userName", key), "identityRoleId": self._ref("role", item["role"], (*where, "role")),
-                    "password": item.get("password")}
-            for field in ("firstName", "lastName", "salutationId", "email", "description", "phone", "fax", "mobile",
-                          "url", "externalId"):
+            body = {
+                "username": item.get("userName", key),
+                "identityRoleId": self._ref("role", item["role"], (*where, "role")),
+                "password": item.get("password"),
+            }
+            for field in (
+                "firstName",
+                "lastName",
+                "salutationId",
+                "email",
+                "description",
+                "phone",
+                "fax",
+                "mobile",
+                "url",
+                "externalId",
+            ):
                 body[field] = item.get(field)
             if item.get("bankBranch"):
                 body["bankBranchId"] = self._ref("branch", item["bankBranch"], (*where, "bankBranch"))
-            identity = self._apply(where, lambda: model.create_identity(
-                tenant, body, identity_id=item.get("id") or self.context.stable_id("dfs.identity", key),
-                is_system_account=item.get("systemAccount", False),
-                is_sign_in_enabled=item.get("signInEnabled", True),
-                tenant_access_enabled=item.get("tenantAccessEnabled", True)))
+            identity = self._apply(
+                where,
+                lambda: model.create_identity(
+                    tenant,
+                    body,
+                    identity_id=item.get("id") or self.context.stable_id("dfs.identity", key),
+                    is_system_account=item.get("systemAccount", False),
+                    is_sign_in_enabled=item.get("signInEnabled", True),
+                    tenant_access_enabled=item.get("tenantAccessEnabled", True),
+                ),
+            )
             replace = {}
             if item.get("picture"):
                 replace["picture"] = item["picture"]
@@ -274,11 +394,17 @@ class _Loader:
         model = self.model
         member = member if isinstance(member, dict) else {}
         row, _ = self._apply(where, lambda: model.upsert_member(tenant, identity, member_id=member.get("id")))
-        replace = {attribute: member[field] for field, attribute in MEMBER_FIELDS.items()
-                   if field in member and field != "bankBranchId"}
+        replace = {
+            attribute: member[field]
+            for field, attribute in MEMBER_FIELDS.items()
+            if field in member and field != "bankBranchId"
+        }
         if "bankBranch" in member:
-            replace["bank_branch_id"] = (self._ref("branch", member["bankBranch"], (*where, "member", "bankBranch"))
-                                         if member["bankBranch"] is not None else None)
+            replace["bank_branch_id"] = (
+                self._ref("branch", member["bankBranch"], (*where, "member", "bankBranch"))
+                if member["bankBranch"] is not None
+                else None
+            )
         if member.get("contacts"):
             replace["contact_ids"] = tuple(member["contacts"])
         if replace:
@@ -305,20 +431,38 @@ class _Loader:
         for number in range(batch["count"]):
             first, last = faker.first_name(), faker.last_name()
             username = f"{first}.{last}.{tenant.id}.{number}".lower().replace(" ", "")
-            body = {"username": username, "identityRoleId": role_id, "firstName": first, "lastName": last,
-                    "email": f"{username}@{domain}", "phone": f"41|{faker.msisdn()[:9]}", "salutationId": 1 + number % 2}
-            identity = self._apply(path, lambda: model.create_identity(tenant, body,
-                                                                       identity_id=self.context.generated_id()))
+            body = {
+                "username": username,
+                "identityRoleId": role_id,
+                "firstName": first,
+                "lastName": last,
+                "email": f"{username}@{domain}",
+                "phone": f"41|{faker.msisdn()[:9]}",
+                "salutationId": 1 + number % 2,
+            }
+            identity = self._apply(
+                path, lambda: model.create_identity(tenant, body, identity_id=self.context.generated_id())
+            )
             if batch.get("withMember", True):
                 model.upsert_member(tenant, identity)
 
 
 # -- the state dump (GET /__emulator/state) ------------------------------------------------------------------
 
-IDENTITY_FIELDS = {"userName": "username", "firstName": "first_name", "lastName": "last_name",
-                   "salutationId": "salutation_id", "email": "email", "description": "description", "phone": "phone",
-                   "fax": "fax", "mobile": "mobile", "url": "url", "externalId": "external_id",
-                   "password": "password"}
+IDENTITY_FIELDS = {
+    "userName": "username",
+    "firstName": "first_name",
+    "lastName": "last_name",
+    "salutationId": "salutation_id",
+    "email": "email",
+    "description": "description",
+    "phone": "phone",
+    "fax": "fax",
+    "mobile": "mobile",
+    "url": "url",
+    "externalId": "external_id",
+    "password": "password",
+}
 
 
 def _cleaned(entry: dict) -> dict:
@@ -358,35 +502,75 @@ def dump_section(store, settings: DfsSettings, keys: dict[tuple[str, str], str])
     def back_office(value: BackOffice | None) -> dict | None:
         if value is None:
             return None
-        return _cleaned({"defaultMenuItem": menu(value.default_menu_item_id) if value.default_menu_item_id else None,
-                         "menuItems": [menu(i) for i in value.menu_item_ids],
-                         "functionalities": list(value.functionality_ids)}) or {}
+        return (
+            _cleaned(
+                {
+                    "defaultMenuItem": menu(value.default_menu_item_id) if value.default_menu_item_id else None,
+                    "menuItems": [menu(i) for i in value.menu_item_ids],
+                    "functionalities": list(value.functionality_ids),
+                }
+            )
+            or {}
+        )
 
     section: dict = {}
-    section["settings"] = _cleaned({
-        "signingKey": settings.signing_key,
-        "defaultTenant": key("tenant", settings.default_tenant_id, "tenant")
-        if settings.default_tenant_id is not None and settings.default_tenant_id in model.tenants else None,
-        "defaultIdentity": identity_key(settings.default_identity_id)
-        if settings.default_identity_id is not None and settings.default_identity_id in model.identities else None,
-        "defaultClientId": settings.default_client_id, "tokenLifetimeSeconds": settings.token_lifetime_seconds,
-        "longRunningDelaySeconds": settings.long_running_delay_seconds,
-        "defaultPageSize": settings.default_page_size, "maxPageSize": settings.max_page_size,
-        "signingKeyPem": settings.signing_key_pem, "allowUnsignedTokens": settings.allow_unsigned_tokens or None,
-        "apiScope": settings.api_scope, "audience": settings.audience})
-    section["clients"] = {client.client_id: _cleaned({
-        "secret": client.secret, "tenants": [key("tenant", tenant_id, "tenant") for tenant_id in client.tenant_ids],
-        "identity": identity_key(client.identity_id) if client.identity_id in model.identities else None,
-        "scopes": list(client.scopes)}) for client in settings.clients}
+    section["settings"] = _cleaned(
+        {
+            "signingKey": settings.signing_key,
+            "defaultTenant": key("tenant", settings.default_tenant_id, "tenant")
+            if settings.default_tenant_id is not None and settings.default_tenant_id in model.tenants
+            else None,
+            "defaultIdentity": identity_key(settings.default_identity_id)
+            if settings.default_identity_id is not None and settings.default_identity_id in model.identities
+            else None,
+            "defaultClientId": settings.default_client_id,
+            "tokenLifetimeSeconds": settings.token_lifetime_seconds,
+            "longRunningDelaySeconds": settings.long_running_delay_seconds,
+            "defaultPageSize": settings.default_page_size,
+            "maxPageSize": settings.max_page_size,
+            "signingKeyPem": settings.signing_key_pem,
+            "allowUnsignedTokens": settings.allow_unsigned_tokens or None,
+            "apiScope": settings.api_scope,
+            "audience": settings.audience,
+        }
+    )
+    section["clients"] = {
+        client.client_id: _cleaned(
+            {
+                "secret": client.secret,
+                "tenants": [key("tenant", tenant_id, "tenant") for tenant_id in client.tenant_ids],
+                "identity": identity_key(client.identity_id) if client.identity_id in model.identities else None,
+                "scopes": list(client.scopes),
+            }
+        )
+        for client in settings.clients
+    }
 
     # -- catalogs ---------------------------------------------------------------------------------------
-    section["accessPolicies"] = {policy(p.id): _cleaned({
-        "id": p.id, "key": p.key, "name": p.name, "description": p.description,
-        "isAppOriented": p.is_app_oriented or None}) for p in sorted(model.access_policies, key=lambda p: p.id)}
-    section["permissions"] = {key("permission", p.id, "permission"): _cleaned({
-        "id": p.id, "uid": p.uid, "name": p.name, "hierarchyPath": list(p.hierarchy_path),
-        "requiredAccessPolicies": [policy(i) for i in p.required_access_policy_ids]})
-        for p in sorted(model.permissions, key=lambda p: p.id)}
+    section["accessPolicies"] = {
+        policy(p.id): _cleaned(
+            {
+                "id": p.id,
+                "key": p.key,
+                "name": p.name,
+                "description": p.description,
+                "isAppOriented": p.is_app_oriented or None,
+            }
+        )
+        for p in sorted(model.access_policies, key=lambda p: p.id)
+    }
+    section["permissions"] = {
+        key("permission", p.id, "permission"): _cleaned(
+            {
+                "id": p.id,
+                "uid": p.uid,
+                "name": p.name,
+                "hierarchyPath": list(p.hierarchy_path),
+                "requiredAccessPolicies": [policy(i) for i in p.required_access_policy_ids],
+            }
+        )
+        for p in sorted(model.permissions, key=lambda p: p.id)
+    }
 
     def menu_depth(item) -> int:
         depth = 0
@@ -394,27 +578,45 @@ def dump_section(store, settings: DfsSettings, keys: dict[tuple[str, str], str])
             item, depth = model.menu_items.get(item.parent_id), depth + 1
         return depth
 
-    section["menuItems"] = {menu(m.id): _cleaned({
-        "id": m.id, "name": m.name, "parent": menu(m.parent_id) if m.parent_id is not None else None})
-        for m in sorted(model.menu_items, key=lambda m: (menu_depth(m), m.id))}
+    section["menuItems"] = {
+        menu(m.id): _cleaned(
+            {"id": m.id, "name": m.name, "parent": menu(m.parent_id) if m.parent_id is not None else None}
+        )
+        for m in sorted(model.menu_items, key=lambda m: (menu_depth(m), m.id))
+    }
 
     def functionalities(group) -> dict:
         counts: dict[str, int] = {}
         for _, name in group.functionalities:
             counts[name] = counts.get(name, 0) + 1
-        return {(name if counts[name] == 1 else f"functionality-{f_id}"): {"id": f_id, "name": name}
-                for f_id, name in group.functionalities}
+        return {
+            (name if counts[name] == 1 else f"functionality-{f_id}"): {"id": f_id, "name": name}
+            for f_id, name in group.functionalities
+        }
 
-    section["functionalityGroups"] = {key("functionalityGroup", g.id, "group"): _cleaned({
-        "id": g.id, "name": g.name, "functionalities": functionalities(g)})
-        for g in sorted(model.functionality_groups, key=lambda g: g.id)}
-    section["providerSettings"] = {key("providerSetting", s.id, "provider-setting"): {
-        "id": s.id, "providerId": s.provider_id, "providerTypeId": s.provider_type_id, "name": s.name,
-        "displayName": s.display_name, "isEnabled": s.is_enabled, "isDefault": s.is_default,
-        "created": s.created, "lastUpdated": s.last_updated}
-        for s in sorted(model.provider_settings, key=lambda s: s.id)}
-    section["bankBranches"] = {branch(b.id): {"id": b.id, "name": b.name}
-                               for b in sorted(model.bank_branches, key=lambda b: b.id)}
+    section["functionalityGroups"] = {
+        key("functionalityGroup", g.id, "group"): _cleaned(
+            {"id": g.id, "name": g.name, "functionalities": functionalities(g)}
+        )
+        for g in sorted(model.functionality_groups, key=lambda g: g.id)
+    }
+    section["providerSettings"] = {
+        key("providerSetting", s.id, "provider-setting"): {
+            "id": s.id,
+            "providerId": s.provider_id,
+            "providerTypeId": s.provider_type_id,
+            "name": s.name,
+            "displayName": s.display_name,
+            "isEnabled": s.is_enabled,
+            "isDefault": s.is_default,
+            "created": s.created,
+            "lastUpdated": s.last_updated,
+        }
+        for s in sorted(model.provider_settings, key=lambda s: s.id)
+    }
+    section["bankBranches"] = {
+        branch(b.id): {"id": b.id, "name": b.name} for b in sorted(model.bank_branches, key=lambda b: b.id)
+    }
 
     # -- tenants ----------------------------------------------------------------------------------------
     default_provider = model.default_provider_setting()
@@ -445,14 +647,23 @@ def dump_section(store, settings: DfsSettings, keys: dict[tuple[str, str], str])
     for tenant in tenants:
         entry: dict = {"id": tenant.id, "uid": tenant.uid, "key": tenant.key, "name": tenant.name}
         roles = model.tenant_roles(tenant.id)
-        entry["roles"] = {role_key(r.id): _cleaned({
-            "id": r.id, "shortName": r.short_name, "longName": r.long_name, "created": r.created,
-            "allowAllPolicies": r.allow_all_policies or None,
-            "accessPolicies": [policy(i) for i in r.access_policy_ids],
-            "isMemberAccessExcluded": r.is_member_access_excluded or None,
-            "excludes": [role_key(i) for i in r.excluded_role_ids],
-            "backOffice": back_office(r.back_office) if r.back_office != BackOffice() else None,
-        }) | {"roleKey": r.role_key} for r in roles}
+        entry["roles"] = {
+            role_key(r.id): _cleaned(
+                {
+                    "id": r.id,
+                    "shortName": r.short_name,
+                    "longName": r.long_name,
+                    "created": r.created,
+                    "allowAllPolicies": r.allow_all_policies or None,
+                    "accessPolicies": [policy(i) for i in r.access_policy_ids],
+                    "isMemberAccessExcluded": r.is_member_access_excluded or None,
+                    "excludes": [role_key(i) for i in r.excluded_role_ids],
+                    "backOffice": back_office(r.back_office) if r.back_office != BackOffice() else None,
+                }
+            )
+            | {"roleKey": r.role_key}
+            for r in roles
+        }
         accesses = sorted(model.access.find("tenant", tenant.id), key=lambda a: a.identity_id)
         identities: dict = {}
         grants: list = []
@@ -467,16 +678,23 @@ def dump_section(store, settings: DfsSettings, keys: dict[tuple[str, str], str])
                     grant["member"] = member
                 grants.append(grant)
                 continue
-            item = {"id": identity.id, **{field: getattr(identity, attribute)
-                                          for field, attribute in IDENTITY_FIELDS.items()}}
-            item.update({
-                "bankBranch": branch(identity.bank_branch_id), "role": role_key(access.role_id),
-                "signInEnabled": None if identity.is_sign_in_enabled else False,
-                "tenantAccessEnabled": None if access.enabled else False,
-                "systemAccount": identity.is_system_account or None,
-                "created": identity.created or None, "picture": identity.picture,
-                "excludes": [identity_key(i) for i in identity.excluded_identity_ids],
-                "backOffice": back_office(identity.back_office)})
+            item = {
+                "id": identity.id,
+                **{field: getattr(identity, attribute) for field, attribute in IDENTITY_FIELDS.items()},
+            }
+            item.update(
+                {
+                    "bankBranch": branch(identity.bank_branch_id),
+                    "role": role_key(access.role_id),
+                    "signInEnabled": None if identity.is_sign_in_enabled else False,
+                    "tenantAccessEnabled": None if access.enabled else False,
+                    "systemAccount": identity.is_system_account or None,
+                    "created": identity.created or None,
+                    "picture": identity.picture,
+                    "excludes": [identity_key(i) for i in identity.excluded_identity_ids],
+                    "backOffice": back_office(identity.back_office),
+                }
+            )
             item = _cleaned(item)
             if identity.back_office is not None:
                 item["backOffice"] = back_office(identity.back_office)
@@ -487,23 +705,51 @@ def dump_section(store, settings: DfsSettings, keys: dict[tuple[str, str], str])
         entry["identities"] = dict(sorted(identities.items()))
         entry["access"] = grants
         participants = sorted(model.participants.find("tenant", tenant.id), key=lambda p: p.id)
-        entry["participants"] = {key("participant", p.id, "participant"): _cleaned({
-            "id": p.id, "uid": p.uid, "name": p.name, "isActive": None if p.is_active else False,
-            "identities": [identity_key(i) for i in p.identity_ids]}) for p in participants}
+        entry["participants"] = {
+            key("participant", p.id, "participant"): _cleaned(
+                {
+                    "id": p.id,
+                    "uid": p.uid,
+                    "name": p.name,
+                    "isActive": None if p.is_active else False,
+                    "identities": [identity_key(i) for i in p.identity_ids],
+                }
+            )
+            for p in participants
+        }
         apps = [app for app in model.client_apps if app.tenant_id == tenant.id]
-        entry["clientApps"] = {app.app_id: _cleaned({
-            "resources": [{"resource": r, "scope": s} for r, s in app.resources],
-            "accessPolicies": list(app.access_policy_keys)}) for app in sorted(apps, key=lambda a: a.app_id)}
+        entry["clientApps"] = {
+            app.app_id: _cleaned(
+                {
+                    "resources": [{"resource": r, "scope": s} for r, s in app.resources],
+                    "accessPolicies": list(app.access_policy_keys),
+                }
+            )
+            for app in sorted(apps, key=lambda a: a.app_id)
+        }
         contexts = [c for c in model.audit_contexts if c.tenant_id == tenant.id]
-        entry["auditContexts"] = [_cleaned({
-            "id": c.id, "createdBy": c.created_by, "members": list(c.member_ids), "created": c.created or None})
-            | {"authorizedAppId": c.authorized_app_id} for c in sorted(contexts, key=lambda c: c.id)]
+        entry["auditContexts"] = [
+            _cleaned(
+                {"id": c.id, "createdBy": c.created_by, "members": list(c.member_ids), "created": c.created or None}
+            )
+            | {"authorizedAppId": c.authorized_app_id}
+            for c in sorted(contexts, key=lambda c: c.id)
+        ]
         requests = [r for r in model.long_running if r.tenant_id == tenant.id]
-        entry["longRunningRequests"] = [{
-            "id": r.id, "kind": r.kind, "status": r.status, "created": r.created, "completed": r.completed,
-            "membersCreated": r.members_created, "membersUpdated": r.members_updated}
-            for r in sorted(requests, key=lambda r: (r.created, r.id))]
+        entry["longRunningRequests"] = [
+            {
+                "id": r.id,
+                "kind": r.kind,
+                "status": r.status,
+                "created": r.created,
+                "completed": r.completed,
+                "membersCreated": r.members_created,
+                "membersUpdated": r.members_updated,
+            }
+            for r in sorted(requests, key=lambda r: (r.created, r.id))
+        ]
         section["tenants"][key("tenant", tenant.id, "tenant")] = {
-            name: value for name, value in entry.items() if value or name == "id"}
+            name: value for name, value in entry.items() if value or name == "id"
+        }
     section["sequences"] = dict(sorted(zip(model.sequences.ids(), model.sequences)))
     return {name: value for name, value in section.items() if value}

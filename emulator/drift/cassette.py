@@ -9,9 +9,10 @@ import base64
 import json
 import os
 import time
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 FORMAT = "emulator-cassette"
 FORMAT_VERSION = 1
@@ -86,14 +87,21 @@ class Exchange:
         return document
 
     @classmethod
-    def from_json(cls, document: dict[str, Any]) -> "Exchange":
+    def from_json(cls, document: dict[str, Any]) -> Exchange:
         request = dict(document["request"])
         response = dict(document["response"])
         request["headers"] = [tuple(pair) for pair in request.get("headers", [])]
         response["headers"] = [tuple(pair) for pair in response.get("headers", [])]
-        return cls(seq=document["seq"], api=document.get("api"), operation=document.get("operation"),
-                   version=document.get("version"), request=Request(**request), response=Response(**response),
-                   started=document.get("started", 0.0), duration_ms=document.get("duration_ms", 0.0))
+        return cls(
+            seq=document["seq"],
+            api=document.get("api"),
+            operation=document.get("operation"),
+            version=document.get("version"),
+            request=Request(**request),
+            response=Response(**response),
+            started=document.get("started", 0.0),
+            duration_ms=document.get("duration_ms", 0.0),
+        )
 
 
 class CassetteWriter:
@@ -143,8 +151,9 @@ def read_header(path: Path) -> dict[str, Any]:
     if not isinstance(header, dict) or header.get("format") != FORMAT:
         raise CassetteError(f"{path}: not an emulator cassette (the first line names format {FORMAT!r})")
     if header.get("version") != FORMAT_VERSION:
-        raise CassetteError(f"{path}: cassette format version {header.get('version')}, "
-                            f"this emulator reads {FORMAT_VERSION}")
+        raise CassetteError(
+            f"{path}: cassette format version {header.get('version')}, this emulator reads {FORMAT_VERSION}"
+        )
     return header
 
 

@@ -16,28 +16,42 @@ def main_record(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(
         prog="emulator record",
         description="A recording reverse proxy: point your client at it, it talks to the real CustomerID and "
-                    "DFS and writes every exchange, secrets scrubbed, to the cassette (appended, flushed per "
-                    "exchange). Stop it with Ctrl-C.")
+        "DFS and writes every exchange, secrets scrubbed, to the cassette (appended, flushed per "
+        "exchange). Stop it with Ctrl-C.",
+    )
     parser.add_argument("--upstream-customerid", metavar="URL", help="base URL of the real CustomerID")
     parser.add_argument("--upstream-dfs", metavar="URL", help="base URL of the real DFS Admin Services")
     parser.add_argument("--out", required=True, type=Path, metavar="CASSETTE", help="cassette file (JSON Lines)")
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8090, help="where the recorder listens (default 8090)")
-    parser.add_argument("--upstream-ca", type=Path, metavar="FILE", help="CA bundle (PEM) the upstreams' "
-                        "certificates are checked against, for sandboxes with a private CA")
+    parser.add_argument(
+        "--upstream-ca",
+        type=Path,
+        metavar="FILE",
+        help="CA bundle (PEM) the upstreams' certificates are checked against, for sandboxes with a private CA",
+    )
     parser.add_argument("--insecure", action="store_true", help="do not check upstream certificates at all")
-    parser.add_argument("--scrub", action="append", default=[], metavar="NAME",
-                        help="also scrub this header, parameter or body field (repeatable)")
+    parser.add_argument(
+        "--scrub",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="also scrub this header, parameter or body field (repeatable)",
+    )
     arguments = parser.parse_args(argv)
     from .recorder import RecorderConfig, recorder_app
 
-    upstreams = {name: url for name, url in (("customerid", arguments.upstream_customerid),
-                                             ("dfs", arguments.upstream_dfs)) if url}
+    upstreams = {
+        name: url
+        for name, url in (("customerid", arguments.upstream_customerid), ("dfs", arguments.upstream_dfs))
+        if url
+    }
     if not upstreams:
         parser.error("give --upstream-customerid URL, --upstream-dfs URL or both")
     try:
-        app = recorder_app(RecorderConfig(arguments.out, upstreams, arguments.upstream_ca, arguments.insecure,
-                                          arguments.scrub))
+        app = recorder_app(
+            RecorderConfig(arguments.out, upstreams, arguments.upstream_ca, arguments.insecure, arguments.scrub)
+        )
         asyncio.run(_serve(app, arguments.host, arguments.port, arguments.out, upstreams))
     except (OSError, ValueError) as error:
         print(f"emulator record: {error}", file=sys.stderr)
@@ -69,10 +83,16 @@ def main_compare(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(
         prog="emulator compare",
         description="Replay a cassette in order against a fresh emulator (its own namespace) and compare each "
-                    "answer with the recorded one. Exit 0 when all match, 1 on drift, 2 on bad input.")
+        "answer with the recorded one. Exit 0 when all match, 1 on drift, 2 on bad input.",
+    )
     parser.add_argument("cassette", type=Path, metavar="CASSETTE")
-    parser.add_argument("--scenario", action="append", dest="scenarios", metavar="FILE|NAME",
-                        help="scenario for the emulator: a file or a built-in name (repeatable; default: default)")
+    parser.add_argument(
+        "--scenario",
+        action="append",
+        dest="scenarios",
+        metavar="FILE|NAME",
+        help="scenario for the emulator: a file or a built-in name (repeatable; default: default)",
+    )
     parser.add_argument("--format", choices=("text", "json", "junit"), default="text")
     parser.add_argument("--output", type=Path, metavar="FILE", help="write the report here instead of stdout")
     parser.add_argument("--rules", type=Path, metavar="FILE", help="extra comparison rules (YAML)")
@@ -86,10 +106,15 @@ def main_compare(argv: list[str]) -> int:
     from .rules import Rules
 
     try:
-        report = asyncio.run(compare_cassette(arguments.cassette, scenarios=arguments.scenarios,
-                                              rules=Rules.load(arguments.rules),
-                                              emulator_url=arguments.emulator_url,
-                                              control_token=arguments.control_token))
+        report = asyncio.run(
+            compare_cassette(
+                arguments.cassette,
+                scenarios=arguments.scenarios,
+                rules=Rules.load(arguments.rules),
+                emulator_url=arguments.emulator_url,
+                control_token=arguments.control_token,
+            )
+        )
     except (CassetteError, ScenarioError, ValueError, OSError) as error:
         print(f"emulator compare: {error}", file=sys.stderr)
         return 2
@@ -106,21 +131,25 @@ def main_scenario(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="emulator scenario", description="Scenario tools.")
     commands = parser.add_subparsers(dest="command", required=True)
     from_cassette = commands.add_parser(
-        "from-cassette", help="turn a cassette's recorded answers into a scenario file",
+        "from-cassette",
+        help="turn a cassette's recorded answers into a scenario file",
         description="Organizations, users, roles, mandates (CustomerID) and tenants' roles, identities and "
-                    "members (DFS) found in the recorded answers become a scenario the emulator loads; "
-                    "personal data is pseudonymised with Faker unless --keep-personal-data.")
+        "members (DFS) found in the recorded answers become a scenario the emulator loads; "
+        "personal data is pseudonymised with Faker unless --keep-personal-data.",
+    )
     from_cassette.add_argument("cassette", type=Path, metavar="CASSETTE")
     from_cassette.add_argument("--out", required=True, type=Path, metavar="FILE")
-    from_cassette.add_argument("--keep-personal-data", action="store_true",
-                               help="keep names, e-mail addresses, phone numbers as recorded")
+    from_cassette.add_argument(
+        "--keep-personal-data", action="store_true", help="keep names, e-mail addresses, phone numbers as recorded"
+    )
     from_cassette.add_argument("--seed", type=int, default=0, help="Faker seed (same cassette, same pseudonyms)")
     arguments = parser.parse_args(argv)
     from .seed import write_scenario
 
     try:
-        counts = write_scenario(arguments.cassette, arguments.out, keep_personal_data=arguments.keep_personal_data,
-                                seed=arguments.seed)
+        counts = write_scenario(
+            arguments.cassette, arguments.out, keep_personal_data=arguments.keep_personal_data, seed=arguments.seed
+        )
     except (CassetteError, OSError, ValueError) as error:
         print(f"emulator scenario: {error}", file=sys.stderr)
         return 2

@@ -13,10 +13,15 @@ from .report import Report
 from .rules import Rules
 
 
-async def compare_cassette(cassette: Path | str, *, scenarios: list[Path | str] | None = None,
-                           rules: Rules | None = None, emulator_url: str | None = None,
-                           control_token: str | None = None,
-                           credentials: tuple[str, str] | None = None) -> Report:
+async def compare_cassette(
+    cassette: Path | str,
+    *,
+    scenarios: list[Path | str] | None = None,
+    rules: Rules | None = None,
+    emulator_url: str | None = None,
+    control_token: str | None = None,
+    credentials: tuple[str, str] | None = None,
+) -> Report:
     """Replay ``cassette`` against the emulator at ``emulator_url``, or against one
     started here on ``scenarios`` (files or built-in names; default: the default
     scenario) and stopped after. A scrubbed CustomerID credential is replaced by
@@ -38,8 +43,9 @@ async def compare_cassette(cassette: Path | str, *, scenarios: list[Path | str] 
     if emulator_url is not None:
         replayer = Replayer(emulator_url, rules, credentials, control_token, oauth)
         return Report(str(cassette), emulator_url, await replayer.run(exchanges), replayer.ids.ids)
-    runner = web.AppRunner(create_app(EmulatorConfig(scenarios=tuple(baseline.files)), baseline=baseline),
-                           access_log=None)
+    runner = web.AppRunner(
+        create_app(EmulatorConfig(scenarios=tuple(baseline.files)), baseline=baseline), access_log=None
+    )
     await runner.setup()
     site = web.TCPSite(runner, "127.0.0.1", 0)
     await site.start()

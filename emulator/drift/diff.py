@@ -15,7 +15,9 @@ from .rules import Rules
 
 @dataclass(frozen=True)
 class Difference:
-    kind: str  # transport, status, error-code, content-type, header, root, namespace, attribute, missing, extra, order, type, value
+    # transport, status, error-code, content-type, header, root, namespace, attribute, missing, extra,
+    # order, type, value
+    kind: str
     path: str
     recorded: object
     emulated: object
@@ -146,10 +148,12 @@ class TreeComparer:
             for key in emulated_groups:
                 if key not in recorded_groups and not self._ignored(path, key, field_name):
                     self._add("extra", f"{path}/{key}", None, "present")
-            shared_recorded = [key for key in recorded_groups if key in emulated_groups
-                               and not self._ignored(path, key, field_name)]
-            shared_emulated = [key for key in emulated_groups if key in recorded_groups
-                               and not self._ignored(path, key, field_name)]
+            shared_recorded = [
+                key for key in recorded_groups if key in emulated_groups and not self._ignored(path, key, field_name)
+            ]
+            shared_emulated = [
+                key for key in emulated_groups if key in recorded_groups and not self._ignored(path, key, field_name)
+            ]
             if shared_recorded != shared_emulated:
                 first = next(index for index, (a, b) in enumerate(zip(shared_recorded, shared_emulated)) if a != b)
                 self._add("order", f"{path}/{shared_recorded[first]}", shared_recorded, shared_emulated)

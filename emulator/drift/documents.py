@@ -28,7 +28,7 @@ class Node:
     name: str = ""  # element: local name; object member / array index: its key
     namespace: str = ""
     attributes: list[tuple[str, str]] = field(default_factory=list)
-    children: list[tuple[str, "Node"]] = field(default_factory=list)
+    children: list[tuple[str, Node]] = field(default_factory=list)
     value: Any = None
 
     @property
@@ -93,8 +93,9 @@ def from_json(value: Any, name: str = "") -> Node:
     if isinstance(value, dict):
         return Node("object", name, children=[(key, from_json(item, key)) for key, item in value.items()])
     if isinstance(value, list):
-        return Node("array", name, children=[(str(index), from_json(item, str(index)))
-                                             for index, item in enumerate(value)])
+        return Node(
+            "array", name, children=[(str(index), from_json(item, str(index))) for index, item in enumerate(value)]
+        )
     return Node("value", name, value=value)
 
 

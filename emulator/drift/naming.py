@@ -36,8 +36,9 @@ class OperationNamer:
     def api_for_path(self, path: str) -> str | None:
         """The API whose URL prefixes hold the path (a miss still belongs to an API)."""
         for api in self.apis:
-            if any(path.startswith(prefix.rstrip("/") + "/") or path == prefix.rstrip("/")
-                   for prefix in api.url_prefixes):
+            if any(
+                path.startswith(prefix.rstrip("/") + "/") or path == prefix.rstrip("/") for prefix in api.url_prefixes
+            ):
                 return api.name
         return None
 

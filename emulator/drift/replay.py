@@ -50,15 +50,18 @@ class IdMap:
     def path(self, path: str) -> str:
         if not self.ids:
             return path
-        return "/".join(self.ids.get(segment, segment) if segment.isdigit() else self.text(segment)
-                        for segment in path.split("/"))
+        return "/".join(
+            self.ids.get(segment, segment) if segment.isdigit() else self.text(segment) for segment in path.split("/")
+        )
 
     def query(self, query: str) -> str:
         if not self.ids or not query:
             return query
         pairs = parse_qsl(query, keep_blank_values=True)
-        swapped = [(name, self.ids.get(value, value) if value.isdigit() and _id_like(name) else self.text(value))
-                   for name, value in pairs]
+        swapped = [
+            (name, self.ids.get(value, value) if value.isdigit() and _id_like(name) else self.text(value))
+            for name, value in pairs
+        ]
         return urlencode(swapped) if swapped != pairs else query
 
     def body(self, body: bytes, media_type: str) -> bytes:
@@ -73,8 +76,11 @@ class IdMap:
             return json.dumps(swapped, ensure_ascii=False).encode("utf-8") if swapped != document else body
         if media_type == "application/x-www-form-urlencoded":
             return self.query(body.decode("utf-8", "replace")).encode("utf-8")
-        return self.text(body.decode("utf-8", "replace")).encode("utf-8") if UUID_ANYWHERE.search(
-            body.decode("utf-8", "replace")) else body
+        return (
+            self.text(body.decode("utf-8", "replace")).encode("utf-8")
+            if UUID_ANYWHERE.search(body.decode("utf-8", "replace"))
+            else body
+        )
 
     def _json(self, value, name: str):
         if isinstance(value, dict):
@@ -100,16 +106,18 @@ class ExchangeResult:
         return not self.differences
 
 
-def compare_answer(exchange: Exchange, status: int, headers, body: bytes, rules: Rules) -> tuple[
-        list[Difference], list[tuple[str, str]]]:
+def compare_answer(
+    exchange: Exchange, status: int, headers, body: bytes, rules: Rules
+) -> tuple[list[Difference], list[tuple[str, str]]]:
     """The differences between the recorded answer and this one, and the ids it pairs."""
     recorded = exchange.response
     media_type = (headers.get("Content-Type") or "").split(";")[0].strip().lower()
     if recorded.status != status:
         differences = [Difference("status", "", recorded.status, status)]
         # the error code says more than the status: compare it when both are error documents
-        outcome = TreeComparer(rules, exchange.operation).compare(parse(recorded.raw_body, recorded.media_type),
-                                                                   parse(body, media_type))
+        outcome = TreeComparer(rules, exchange.operation).compare(
+            parse(recorded.raw_body, recorded.media_type), parse(body, media_type)
+        )
         differences += [difference for difference in outcome.differences if difference.kind == "error-code"]
         return differences, []
     differences = []
@@ -118,14 +126,17 @@ def compare_answer(exchange: Exchange, status: int, headers, body: bytes, rules:
     for name in ("Location",):
         if (recorded.header(name) is None) != (headers.get(name) is None):
             differences.append(Difference("header", name, recorded.header(name), headers.get(name)))
-    outcome = TreeComparer(rules, exchange.operation).compare(parse(recorded.raw_body, recorded.media_type),
-                                                               parse(body, media_type))
+    outcome = TreeComparer(rules, exchange.operation).compare(
+        parse(recorded.raw_body, recorded.media_type), parse(body, media_type)
+    )
     pairs = list(outcome.id_pairs)
     recorded_location, emulated_location = recorded.header("Location"), headers.get("Location")
     if recorded_location and emulated_location:
-        pairs += [(a, b) for a, b in zip(recorded_location.rstrip("/").split("/"),
-                                         emulated_location.rstrip("/").split("/"))
-                  if a != b and (a.isdigit() or UUID_ANYWHERE.fullmatch(a))]
+        pairs += [
+            (a, b)
+            for a, b in zip(recorded_location.rstrip("/").split("/"), emulated_location.rstrip("/").split("/"))
+            if a != b and (a.isdigit() or UUID_ANYWHERE.fullmatch(a))
+        ]
     return differences + outcome.differences, pairs
 
 
@@ -137,6 +148,7 @@ MINT_ROUTES = {"customerid": "/__emulator/customerid/tokens", "dfs": "/__emulato
 class OAuthAccounts:
     """What scrubbed OAuth2 credentials become on replay: each API's token-server client
     (id, secret) and the SSO user of a password grant, from the scenario."""
+
     clients: dict[str, tuple[str, str]] = field(default_factory=dict)
     user: tuple[str, str] | None = None
 
@@ -144,8 +156,14 @@ class OAuthAccounts:
 class Replayer:
     """Sends the cassette's requests to ``base_url`` in a fresh namespace."""
 
-    def __init__(self, base_url: str, rules: Rules, customerid_credentials: tuple[str, str] | None,
-                 control_token: str | None = None, oauth: OAuthAccounts | None = None) -> None:
+    def __init__(
+        self,
+        base_url: str,
+        rules: Rules,
+        customerid_credentials: tuple[str, str] | None,
+        control_token: str | None = None,
+        oauth: OAuthAccounts | None = None,
+    ) -> None:
         self.base_url = base_url.rstrip("/")
         self.rules = rules
         self.credentials = customerid_credentials
@@ -168,8 +186,9 @@ class Replayer:
                 for exchange in exchanges:
                     results.append(await self._replay(session, exchange))
             finally:
-                async with session.delete(f"{self.base_url}/__emulator/namespaces/{self.namespace}",
-                                          headers=self.control_headers):
+                async with session.delete(
+                    f"{self.base_url}/__emulator/namespaces/{self.namespace}", headers=self.control_headers
+                ):
                     pass
         return results
 
@@ -189,8 +208,7 @@ class Replayer:
         """The token the replay's token server last issued for ``api``, else one minted for it."""
         issued = self.tokens.setdefault(api, {})
         if "access_token" not in issued and api in MINT_ROUTES:
-            async with session.post(self.base_url + MINT_ROUTES[api], json={},
-                                    headers=self.control_headers) as answer:
+            async with session.post(self.base_url + MINT_ROUTES[api], json={}, headers=self.control_headers) as answer:
                 issued["access_token"] = (await answer.json())["access_token"] if answer.status == 200 else ""
         return issued.get("access_token", "")
 
@@ -228,7 +246,8 @@ class Replayer:
             return
         if isinstance(issued, dict):
             self.tokens.setdefault(exchange.api or "", {}).update(
-                {name: issued[name] for name in ("access_token", "refresh_token") if isinstance(issued.get(name), str)})
+                {name: issued[name] for name in ("access_token", "refresh_token") if isinstance(issued.get(name), str)}
+            )
 
     async def _replay(self, session: aiohttp.ClientSession, exchange: Exchange) -> ExchangeResult:
         request = exchange.request
@@ -250,13 +269,17 @@ class Replayer:
             body = await self._token_form(session, exchange, body)
         url = URL(self.base_url + path + (f"?{query}" if query else ""), encoded=True)
         try:
-            async with session.request(request.method, url, headers=headers, data=body or None,
-                                       allow_redirects=False) as answer:
+            async with session.request(
+                request.method, url, headers=headers, data=body or None, allow_redirects=False
+            ) as answer:
                 answer_body = await answer.read()
                 status, answer_headers = answer.status, answer.headers
         except (aiohttp.ClientError, TimeoutError) as error:  # the emulator dropped it: a severe drift
-            return ExchangeResult(exchange, None, [Difference("transport", "", exchange.response.status,
-                                                              f"no answer: {error or type(error).__name__}")])
+            return ExchangeResult(
+                exchange,
+                None,
+                [Difference("transport", "", exchange.response.status, f"no answer: {error or type(error).__name__}")],
+            )
         self._learn_tokens(exchange, status, answer_body)
         differences, pairs = compare_answer(exchange, status, answer_headers, answer_body, self.rules)
         self.ids.learn(pairs)

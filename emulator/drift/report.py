@@ -21,8 +21,14 @@ class Row:
     first: str | None = None  # "#seq METHOD path: difference"
 
     def to_json(self) -> dict:
-        return {"api": self.api, "operation": self.operation, "version": self.version, "matched": self.matched,
-                "differing": self.differing, "first_difference": self.first}
+        return {
+            "api": self.api,
+            "operation": self.operation,
+            "version": self.version,
+            "matched": self.matched,
+            "differing": self.differing,
+            "first_difference": self.first,
+        }
 
 
 @dataclass
@@ -51,8 +57,9 @@ class Report:
             else:
                 row.differing += 1
                 if row.first is None:
-                    row.first = (f"#{exchange.seq} {exchange.request.method} {exchange.request.path}: "
-                                 f"{result.differences[0]}")
+                    row.first = (
+                        f"#{exchange.seq} {exchange.request.method} {exchange.request.path}: {result.differences[0]}"
+                    )
         return list(rows.values())
 
     def versions(self) -> list[tuple[str, str, int, int]]:
@@ -64,9 +71,11 @@ class Report:
         return [(api, version, matched, differing) for (api, version), (matched, differing) in totals.items()]
 
     def text(self) -> str:
-        lines = [f"Contract drift report: {self.cassette} replayed against {self.target}",
-                 f"{len(self.results)} exchanges: {len(self.results) - self.differing} matched, "
-                 f"{self.differing} differing", ""]
+        lines = [
+            f"Contract drift report: {self.cassette} replayed against {self.target}",
+            f"{len(self.results)} exchanges: {len(self.results) - self.differing} matched, {self.differing} differing",
+            "",
+        ]
         table = [("API", "OPERATION", "VERSION", "MATCHED", "DIFFERING")]
         rows = self.rows()
         table += [(row.api, row.operation, row.version, str(row.matched), str(row.differing)) for row in rows]
@@ -76,46 +85,75 @@ class Report:
             if index and rows[index - 1].first:
                 lines.append(f"    first difference: {rows[index - 1].first}")
         lines += ["", "Per version:"]
-        lines += [f"  {api} {version}: {matched} matched, {differing} differing"
-                  for api, version, matched, differing in self.versions()]
+        lines += [
+            f"  {api} {version}: {matched} matched, {differing} differing"
+            for api, version, matched, differing in self.versions()
+        ]
         lines.append("")
-        lines.append(f"DRIFT: {self.differing} of {len(self.results)} exchanges differ" if self.drift
-                     else "OK: no drift")
+        lines.append(
+            f"DRIFT: {self.differing} of {len(self.results)} exchanges differ" if self.drift else "OK: no drift"
+        )
         return "\n".join(lines)
 
     def json(self) -> str:
-        return json.dumps({
-            "cassette": self.cassette, "target": self.target, "drift": self.drift,
-            "exchanges": len(self.results), "differing": self.differing, "id_map": self.ids,
-            "operations": [row.to_json() for row in self.rows()],
-            "versions": [{"api": api, "version": version, "matched": matched, "differing": differing}
-                         for api, version, matched, differing in self.versions()],
-            "differences": [{"seq": result.exchange.seq, "api": result.exchange.api,
-                             "operation": result.exchange.operation, "version": result.exchange.version,
-                             "method": result.exchange.request.method, "path": result.exchange.request.path,
-                             "differences": [difference.to_json() for difference in result.differences]}
-                            for result in self.results if not result.matched],
-        }, indent=1, default=str)
+        return json.dumps(
+            {
+                "cassette": self.cassette,
+                "target": self.target,
+                "drift": self.drift,
+                "exchanges": len(self.results),
+                "differing": self.differing,
+                "id_map": self.ids,
+                "operations": [row.to_json() for row in self.rows()],
+                "versions": [
+                    {"api": api, "version": version, "matched": matched, "differing": differing}
+                    for api, version, matched, differing in self.versions()
+                ],
+                "differences": [
+                    {
+                        "seq": result.exchange.seq,
+                        "api": result.exchange.api,
+                        "operation": result.exchange.operation,
+                        "version": result.exchange.version,
+                        "method": result.exchange.request.method,
+                        "path": result.exchange.request.path,
+                        "differences": [difference.to_json() for difference in result.differences],
+                    }
+                    for result in self.results
+                    if not result.matched
+                ],
+            },
+            indent=1,
+            default=str,
+        )
 
     def junit(self) -> str:
         """One test case per exchange, classed by API, operation and version."""
-        suites = ElementTree.Element("testsuites", name="emulator compare", tests=str(len(self.results)),
-                                     failures=str(self.differing))
+        suites = ElementTree.Element(
+            "testsuites", name="emulator compare", tests=str(len(self.results)), failures=str(self.differing)
+        )
         by_api: dict[str, list[ExchangeResult]] = {}
         for result in self.results:
             by_api.setdefault(result.exchange.api or "unknown", []).append(result)
         for api, results in by_api.items():
-            suite = ElementTree.SubElement(suites, "testsuite", name=f"drift.{api}", tests=str(len(results)),
-                                           failures=str(sum(1 for result in results if not result.matched)))
+            suite = ElementTree.SubElement(
+                suites,
+                "testsuite",
+                name=f"drift.{api}",
+                tests=str(len(results)),
+                failures=str(sum(1 for result in results if not result.matched)),
+            )
             for result in results:
                 exchange = result.exchange
                 case = ElementTree.SubElement(
-                    suite, "testcase", classname=f"drift.{api}.{exchange.operation or 'unknown'}.{exchange.version or '-'}",
+                    suite,
+                    "testcase",
+                    classname=f"drift.{api}.{exchange.operation or 'unknown'}.{exchange.version or '-'}",
                     name=f"#{exchange.seq} {exchange.request.method} {exchange.request.path}",
-                    time=f"{exchange.duration_ms / 1000:.3f}")
+                    time=f"{exchange.duration_ms / 1000:.3f}",
+                )
                 if not result.matched:
-                    failure = ElementTree.SubElement(case, "failure", message=str(result.differences[0]),
-                                                     type="drift")
+                    failure = ElementTree.SubElement(case, "failure", message=str(result.differences[0]), type="drift")
                     failure.text = "\n".join(str(difference) for difference in result.differences)
         return ElementTree.tostring(suites, encoding="unicode", xml_declaration=True)
 

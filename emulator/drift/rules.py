@@ -41,11 +41,21 @@ RULES_SCHEMA = {
     "additionalProperties": False,
     "properties": {
         "values": {"enum": ["listed", "all"]},
-        "rules": {"type": "array", "items": {
-            "type": "object", "additionalProperties": False, "required": ["action"],
-            "anyOf": [{"required": ["field"]}, {"required": ["path"]}],
-            "properties": {"field": {"type": "string"}, "path": {"type": "string"},
-                           "operation": {"type": "string"}, "action": {"enum": list(ACTIONS)}}}},
+        "rules": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "additionalProperties": False,
+                "required": ["action"],
+                "anyOf": [{"required": ["field"]}, {"required": ["path"]}],
+                "properties": {
+                    "field": {"type": "string"},
+                    "path": {"type": "string"},
+                    "operation": {"type": "string"},
+                    "action": {"enum": list(ACTIONS)},
+                },
+            },
+        },
     },
 }
 
@@ -73,15 +83,24 @@ BUILT_IN = (
     Rule("compare-value", path="/Code"),
     Rule("compare-value", path="/SubCode"),
     # per-request values that look like ids but name no entity
-    Rule("ignore-value", field="correlationid"), Rule("ignore-value", field="traceid"),
+    Rule("ignore-value", field="correlationid"),
+    Rule("ignore-value", field="traceid"),
     Rule("ignore-value", field="requestid"),
     # identifiers (a UUID-shaped value is one whatever its name)
-    Rule("id", field="id"), Rule("id", field="*Id"), Rule("id", field="uid"), Rule("id", field="*Uid"),
-    Rule("id", field="cn"), Rule("id", field="*Ids"),
+    Rule("id", field="id"),
+    Rule("id", field="*Id"),
+    Rule("id", field="uid"),
+    Rule("id", field="*Uid"),
+    Rule("id", field="cn"),
+    Rule("id", field="*Ids"),
     # values that differ between any two systems
-    Rule("ignore-value", field="*date"), Rule("ignore-value", field="*time"), Rule("ignore-value", field="created"),
-    Rule("ignore-value", field="updated"), Rule("ignore-value", field="*modified"),
-    Rule("ignore-value", field="*timestamp"), Rule("ignore-value", field="expires*"),
+    Rule("ignore-value", field="*date"),
+    Rule("ignore-value", field="*time"),
+    Rule("ignore-value", field="created"),
+    Rule("ignore-value", field="updated"),
+    Rule("ignore-value", field="*modified"),
+    Rule("ignore-value", field="*timestamp"),
+    Rule("ignore-value", field="expires*"),
     Rule("ignore-value", field="inResponseTo"),  # CustomerID echoes the request path, ids and all
     Rule("ignore-value", field="message"),  # wording of error messages is the server's own
 )
@@ -100,7 +119,7 @@ class Rules:
         return None
 
     @classmethod
-    def load(cls, path: Path | None) -> "Rules":
+    def load(cls, path: Path | None) -> Rules:
         if path is None:
             return cls()
         document = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
@@ -109,6 +128,8 @@ class Rules:
         except jsonschema.ValidationError as error:
             location = "/".join(str(part) for part in error.absolute_path) or "(top)"
             raise ValueError(f"{path}: {location}: {error.message}") from None
-        extra = tuple(Rule(item["action"], item.get("field"), item.get("path"), item.get("operation"))
-                      for item in document.get("rules", []))
+        extra = tuple(
+            Rule(item["action"], item.get("field"), item.get("path"), item.get("operation"))
+            for item in document.get("rules", [])
+        )
         return cls(extra + BUILT_IN, document.get("values", "listed") == "all")

@@ -70,8 +70,11 @@ class Scrubber:
                 return self.query(body.decode("utf-8")).encode("utf-8")
             if media_type.endswith("json"):
                 document = json.loads(body)
-                return json.dumps(self._json(document), ensure_ascii=False).encode("utf-8") \
-                    if self._json_has_secret(document) else body
+                return (
+                    json.dumps(self._json(document), ensure_ascii=False).encode("utf-8")
+                    if self._json_has_secret(document)
+                    else body
+                )
             if media_type.endswith("xml"):
                 return self._xml(body)
         except (ValueError, ElementTree.ParseError, UnicodeDecodeError):
@@ -82,8 +85,10 @@ class Scrubber:
 
     def _json(self, value):
         if isinstance(value, dict):
-            return {key: MARK if self.is_secret(key) and value is not None else self._json(item)
-                    for key, item in value.items()}
+            return {
+                key: MARK if self.is_secret(key) and value is not None else self._json(item)
+                for key, item in value.items()
+            }
         if isinstance(value, list):
             return [self._json(item) for item in value]
         return value
@@ -105,8 +110,11 @@ class Scrubber:
             named = element.get("name") or element.get("Name") or ""
             if self.is_secret(local) or self.is_secret(named):
                 names.add(local if self.is_secret(local) else named)
-            names.update(attribute.rsplit("}", 1)[-1] for attribute in element.attrib
-                         if self.is_secret(attribute.rsplit("}", 1)[-1]))
+            names.update(
+                attribute.rsplit("}", 1)[-1]
+                for attribute in element.attrib
+                if self.is_secret(attribute.rsplit("}", 1)[-1])
+            )
         if not names:
             return body
         text = body.decode("utf-8")
@@ -115,9 +123,12 @@ class Scrubber:
             # <password>x</password>, <ns:pwd>x</ns:pwd>
             text = re.sub(rf"(<(?:[\w.-]+:)?{quoted}\b[^>]*>)([^<]*)(</)", rf"\g<1>{MARK}\g<3>", text, flags=re.I)
             # <Attribute name="password"><Value>x</Value></Attribute>: every text inside
-            text = re.sub(rf"(<((?:[\w.-]+:)?[\w.-]+)\b[^>]*\b[Nn]ame=[\"']{quoted}[\"'][^>]*>)(.*?)(</\2>)",
-                          lambda match: match.group(1) + re.sub(r">[^<]+<", f">{MARK}<", match.group(3))
-                          + match.group(4), text, flags=re.I | re.S)
+            text = re.sub(
+                rf"(<((?:[\w.-]+:)?[\w.-]+)\b[^>]*\b[Nn]ame=[\"']{quoted}[\"'][^>]*>)(.*?)(</\2>)",
+                lambda match: match.group(1) + re.sub(r">[^<]+<", f">{MARK}<", match.group(3)) + match.group(4),
+                text,
+                flags=re.I | re.S,
+            )
             # password="x"
             text = re.sub(rf"(\s(?:[\w.-]+:)?{quoted}=)([\"'])[^\"']*\2", rf"\g<1>\g<2>{MARK}\g<2>", text, flags=re.I)
         return text.encode("utf-8")

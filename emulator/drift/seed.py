@@ -74,10 +74,15 @@ class Pseudonyms:
 
     def _make(self, kind: str) -> str:
         faker = self.faker
-        return {"first": faker.first_name, "last": faker.last_name, "email": faker.unique.email,
-                "login": faker.unique.user_name, "phone": lambda: "+358" + faker.numerify("40#######"),
-                "ssn": lambda: faker.numerify("######-####"), "text": lambda: faker.sentence(nb_words=4),
-                }.get(kind, faker.word)()
+        return {
+            "first": faker.first_name,
+            "last": faker.last_name,
+            "email": faker.unique.email,
+            "login": faker.unique.user_name,
+            "phone": lambda: "+358" + faker.numerify("40#######"),
+            "ssn": lambda: faker.numerify("######-####"),
+            "text": lambda: faker.sentence(nb_words=4),
+        }.get(kind, faker.word)()
 
 
 class Harvest:
@@ -133,8 +138,11 @@ class Harvest:
         if isinstance(organization_class, str) and organization_class != "default":
             entry["type"] = organization_class
             self.organization_types.add(organization_class)
-        extra = {name: value for name, value in values.items()
-                 if name not in ("entityName", "friendlyName", "organizationClass", "id") and value is not None}
+        extra = {
+            name: value
+            for name, value in values.items()
+            if name not in ("entityName", "friendlyName", "organizationClass", "id") and value is not None
+        }
         if extra:
             entry["attributes"] = extra
             self.organization_attributes.update(extra)
@@ -146,19 +154,31 @@ class Harvest:
         if not isinstance(entity_name, str):
             return
         organization = self.organization(entity_name, values.get("organizationId"))
-        if isinstance(values.get("organization"), str) and "friendlyName" in self.organizations[organization] \
-                and self.organizations[organization]["friendlyName"] == entity_name.rpartition("/")[2]:
+        if (
+            isinstance(values.get("organization"), str)
+            and "friendlyName" in self.organizations[organization]
+            and self.organizations[organization]["friendlyName"] == entity_name.rpartition("/")[2]
+        ):
             self.organizations[organization]["friendlyName"] = values["organization"]
         fake = self.fake
-        kinds = {"firstname": "first", "surname": "last", "email": "email", "login": "login", "mobile": "phone",
-                 "ssn": "ssn"}
+        kinds = {
+            "firstname": "first",
+            "surname": "last",
+            "email": "email",
+            "login": "login",
+            "mobile": "phone",
+            "ssn": "ssn",
+        }
         entry: dict = {"id": user_id, "organization": organization}
         for name in USER_FIELDS:
             value = values.get(name)
             if isinstance(value, str) and value:
                 entry[name] = fake(kinds[name], value) if name in kinds else value
-        attributes = {name: value for name, value in values.items()
-                      if name not in USER_FIELDS and name not in USER_SKIP and value not in (None, "")}
+        attributes = {
+            name: value
+            for name, value in values.items()
+            if name not in USER_FIELDS and name not in USER_SKIP and value not in (None, "")
+        }
         if attributes:
             entry["attributes"] = attributes
             self.user_attributes.update(attributes)
@@ -170,9 +190,10 @@ class Harvest:
         if not isinstance(entity_name, str) or "/" not in entity_name:
             return
         organization = self.organization(entity_name.rpartition("/")[0])
-        self.roles[_last_segment(exchange.request.path)] = {"organization": organization,
-                                                            "name": name if isinstance(name, str) else
-                                                            entity_name.rpartition("/")[2]}
+        self.roles[_last_segment(exchange.request.path)] = {
+            "organization": organization,
+            "name": name if isinstance(name, str) else entity_name.rpartition("/")[2],
+        }
 
     def list_user_roles(self, exchange: Exchange, document: Node) -> None:
         user_id = exchange.request.path.rstrip("/").split("/")[-2]
@@ -181,8 +202,14 @@ class Harvest:
     def query_mandate(self, exchange: Exchange, document: Node) -> None:
         values = _attributes(document)
         mandate_id = values.get("id") or _last_segment(exchange.request.path)
-        entry = {"id": mandate_id, **{name: values[name] for name in ("type", "mandater", "mandatee", "role")
-                                      if isinstance(values.get(name), str)}}
+        entry = {
+            "id": mandate_id,
+            **{
+                name: values[name]
+                for name in ("type", "mandater", "mandatee", "role")
+                if isinstance(values.get(name), str)
+            },
+        }
         if isinstance(values.get("name"), str):
             entry["name"] = values["name"] if self.fake.keep else f"Mandate {len(self.mandates) + 1}"
         if isinstance(values.get("assigneeEmail"), str):
@@ -198,10 +225,15 @@ class Harvest:
         if isinstance(value.get("TenantId"), int):
             self.tenant_id = self.tenant_id or value["TenantId"]
         entry = self.dfs_roles.setdefault(role_id, {"id": role_id})
-        for source, target in (("ShortName", "shortName"), ("LongName", "longName"), ("RoleKey", "roleKey"),
-                               ("AllowAllPolicies", "allowAllPolicies"),
-                               ("IsMemberAccessExcluded", "isMemberAccessExcluded"), ("HierarchyLevel", "_level"),
-                               ("CreatedDate", "created")):
+        for source, target in (
+            ("ShortName", "shortName"),
+            ("LongName", "longName"),
+            ("RoleKey", "roleKey"),
+            ("AllowAllPolicies", "allowAllPolicies"),
+            ("IsMemberAccessExcluded", "isMemberAccessExcluded"),
+            ("HierarchyLevel", "_level"),
+            ("CreatedDate", "created"),
+        ):
             if source in value and value[source] is not None:
                 entry[target] = value[source]
         policies = value.get("AccessPolicies")
@@ -220,12 +252,20 @@ class Harvest:
             return
         fake = self.fake
         entry = self.dfs_identities.setdefault(identity_id.lower(), {"id": identity_id.lower()})
-        for source, target, kind in (("UserName", "userName", "login"), ("FirstName", "firstName", "first"),
-                                     ("LastName", "lastName", "last"), ("Email", "email", "email"),
-                                     ("Phone", "phone", "phone"), ("Fax", "fax", "phone"), ("Mobile", "mobile", "phone"),
-                                     ("Description", "description", "text"), ("ExternalId", "externalId", None),
-                                     ("SalutationId", "salutationId", None), ("IsSignInEnabled", "signInEnabled", None),
-                                     ("IsTenantAccessEnabled", "tenantAccessEnabled", None)):
+        for source, target, kind in (
+            ("UserName", "userName", "login"),
+            ("FirstName", "firstName", "first"),
+            ("LastName", "lastName", "last"),
+            ("Email", "email", "email"),
+            ("Phone", "phone", "phone"),
+            ("Fax", "fax", "phone"),
+            ("Mobile", "mobile", "phone"),
+            ("Description", "description", "text"),
+            ("ExternalId", "externalId", None),
+            ("SalutationId", "salutationId", None),
+            ("IsSignInEnabled", "signInEnabled", None),
+            ("IsTenantAccessEnabled", "tenantAccessEnabled", None),
+        ):
             if value.get(source) is not None:
                 entry[target] = fake(kind, value[source]) if kind else value[source]
         role = value.get("IdentityRole")
@@ -233,8 +273,14 @@ class Harvest:
             self.dfs_role(role)
             entry["_role"] = role.get("Id")
         elif isinstance(value.get("RoleId"), int):
-            self.dfs_role({"Id": value["RoleId"], "RoleKey": value.get("RoleKey"), "ShortName": value.get("RoleName"),
-                           "HierarchyLevel": value.get("HierarchyLevel")})
+            self.dfs_role(
+                {
+                    "Id": value["RoleId"],
+                    "RoleKey": value.get("RoleKey"),
+                    "ShortName": value.get("RoleName"),
+                    "HierarchyLevel": value.get("HierarchyLevel"),
+                }
+            )
             entry["_role"] = value["RoleId"]
         branch = value.get("BankBranch")
         if isinstance(branch, dict) and isinstance(branch.get("Id"), int):
@@ -242,9 +288,16 @@ class Harvest:
             entry["bankBranch"] = f"branch-{branch['Id']}"
         provider = value.get("IdentityProvider")
         if isinstance(provider, dict) and isinstance(provider.get("Id"), int):
-            self.providers[provider["Id"]] = {target: provider[source] for source, target in (
-                ("Id", "id"), ("ProviderId", "providerId"), ("Name", "name"), ("DisplayName", "displayName"))
-                if provider.get(source) is not None}
+            self.providers[provider["Id"]] = {
+                target: provider[source]
+                for source, target in (
+                    ("Id", "id"),
+                    ("ProviderId", "providerId"),
+                    ("Name", "name"),
+                    ("DisplayName", "displayName"),
+                )
+                if provider.get(source) is not None
+            }
         if "IdentityProviderSettingId" in value:
             entry["providerSettingId"] = value["IdentityProviderSettingId"]
         if "MemberId" in value:
@@ -257,9 +310,13 @@ class Harvest:
             return
         document = parse(exchange.response.raw_body, exchange.response.media_type)
         if exchange.api == "customerid" and exchange.version in ("2.0", "2.1"):
-            handler: Callable | None = {"GET107": self.query_organization, "GET105": self.query_user,
-                                        "GET109": self.query_role, "GET117": self.list_user_roles,
-                                        "GET111": self.query_mandate}.get(exchange.operation)
+            handler: Callable | None = {
+                "GET107": self.query_organization,
+                "GET105": self.query_user,
+                "GET109": self.query_role,
+                "GET117": self.list_user_roles,
+                "GET111": self.query_mandate,
+            }.get(exchange.operation)
             if handler is not None and document.kind == "element":
                 handler(exchange, document)
             return
@@ -310,7 +367,7 @@ class Harvest:
             section["users"] = users
         organization_keys = {entry["id"]: key for key, entry in self.organizations.items() if "id" in entry}
         mandates = {}
-        for mandate_id, entry in self.mandates.items():
+        for _mandate_id, entry in self.mandates.items():
             references = {}
             for name in ("mandater", "mandatee"):
                 value = entry.get(name)
@@ -324,7 +381,8 @@ class Harvest:
         if "customerid" in self.token_servers:
             section["sso"] = {  # fresh lists: one shared list would be written as a YAML alias
                 "clients": {"ci-client": {"secret": "ci-client-secret", "groups": [API_USERS]}},
-                "users": {"api-user": {"password": "api-user-password", "groups": [API_USERS], "name": "API user"}}}
+                "users": {"api-user": {"password": "api-user-password", "groups": [API_USERS], "name": "API user"}},
+            }
         return section
 
     def dfs_section(self) -> dict | None:
@@ -340,30 +398,46 @@ class Harvest:
             role_id = identity.get("_role")
             if f"role-{role_id}" not in roles:
                 continue  # an identity without a role cannot be loaded
-            identities[f"identity-{number}"] = {**{key: value for key, value in identity.items()
-                                                   if not key.startswith("_")}, "role": f"role-{role_id}"}
+            identities[f"identity-{number}"] = {
+                **{key: value for key, value in identity.items() if not key.startswith("_")},
+                "role": f"role-{role_id}",
+            }
         tenant_id = self.tenant_id or 1
-        tenant: dict = {"id": tenant_id, "uid": str(uuid.uuid5(TENANT_NAMESPACE, str(tenant_id))),
-                        "key": "Recorded", "name": "Recorded tenant", "roles": roles}
+        tenant: dict = {
+            "id": tenant_id,
+            "uid": str(uuid.uuid5(TENANT_NAMESPACE, str(tenant_id))),
+            "key": "Recorded",
+            "name": "Recorded tenant",
+            "roles": roles,
+        }
         if identities:
             tenant["identities"] = identities
         section: dict = {"settings": {"defaultTenant": "recorded"}}
-        admin = next((key for key, identity in identities.items()
-                      if roles[identity["role"]].get("allowAllPolicies")), next(iter(identities), None))
+        admin = next(
+            (key for key, identity in identities.items() if roles[identity["role"]].get("allowAllPolicies")),
+            next(iter(identities), None),
+        )
         if admin:
             section["settings"]["defaultIdentity"] = admin
         if self.policies:
             section["accessPolicies"] = {f"policy-{policy_id}": policy for policy_id, policy in self.policies.items()}
         if self.providers:
-            section["providerSettings"] = {f"provider-{provider_id}": provider
-                                           for provider_id, provider in self.providers.items()}
+            section["providerSettings"] = {
+                f"provider-{provider_id}": provider for provider_id, provider in self.providers.items()
+            }
         if self.branches:
-            section["bankBranches"] = {f"branch-{branch_id}": {"id": branch_id, "name": name}
-                                       for branch_id, name in self.branches.items()}
+            section["bankBranches"] = {
+                f"branch-{branch_id}": {"id": branch_id, "name": name} for branch_id, name in self.branches.items()
+            }
         section["tenants"] = {"recorded": tenant}
         if "dfs" in self.token_servers:
-            section["clients"] = {DFS_CLIENT[0]: {"secret": DFS_CLIENT[1], "tenants": ["recorded"],
-                                                  **({"identity": admin} if admin else {})}}
+            section["clients"] = {
+                DFS_CLIENT[0]: {
+                    "secret": DFS_CLIENT[1],
+                    "tenants": ["recorded"],
+                    **({"identity": admin} if admin else {}),
+                }
+            }
         return section
 
 
@@ -379,10 +453,12 @@ def scenario_from_cassette(cassette: Path, *, keep_personal_data: bool = False, 
     harvest = Harvest(Pseudonyms(keep_personal_data, seed))
     for exchange in read_exchanges(Path(cassette)):
         harvest.take(exchange)
-    scenario: dict = {"name": f"from-{Path(cassette).stem}",
-                      "description": f"Entities recorded in {Path(cassette).name} (emulator scenario from-cassette)"
-                                     + ("" if keep_personal_data else "; personal data pseudonymised"),
-                      "customerid": harvest.customerid_section()}
+    scenario: dict = {
+        "name": f"from-{Path(cassette).stem}",
+        "description": f"Entities recorded in {Path(cassette).name} (emulator scenario from-cassette)"
+        + ("" if keep_personal_data else "; personal data pseudonymised"),
+        "customerid": harvest.customerid_section(),
+    }
     dfs = harvest.dfs_section()
     if dfs is not None:
         scenario["dfs"] = dfs
@@ -390,8 +466,9 @@ def scenario_from_cassette(cassette: Path, *, keep_personal_data: bool = False, 
 
 
 def counts(scenario: dict) -> dict[str, int]:
-    found = {kind: len(scenario["customerid"].get(kind, {}))
-             for kind in ("organizations", "users", "roles", "mandates")}
+    found = {
+        kind: len(scenario["customerid"].get(kind, {})) for kind in ("organizations", "users", "roles", "mandates")
+    }
     for tenant in scenario.get("dfs", {}).get("tenants", {}).values():
         found["dfs roles"] = found.get("dfs roles", 0) + len(tenant.get("roles", {}))
         found["dfs identities"] = found.get("dfs identities", 0) + len(tenant.get("identities", {}))

@@ -42,7 +42,7 @@ def read_yaml(path: Path) -> Any:
             pass
     import yaml
 
-    document = yaml.load(data.decode("utf-8"), Loader=yaml_loader())  # noqa: S506 - a safe loader
+    document = yaml.load(data.decode("utf-8"), Loader=yaml_loader())
     if cached is not None:
         try:
             encoded = marshal.dumps(document)

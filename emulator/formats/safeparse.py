@@ -141,6 +141,7 @@ def load_json(data: bytes | str, limits: ParseLimits = BODY_LIMITS, *, strict_in
 
 # -- YAML -------------------------------------------------------------------------------
 
+
 def _mark(error) -> str:
     mark = getattr(error, "problem_mark", None)
     return f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""
@@ -165,8 +166,9 @@ def check_yaml(text: str, limits: ParseLimits) -> None:
                 continue
             if kind in opening:
                 if len(open_at) >= limits.max_depth:
-                    raise UnsafeDocument(f"the document nests deeper than {limits.max_depth} levels",
-                                         f"line {event.start_mark.line + 1}")
+                    raise UnsafeDocument(
+                        f"the document nests deeper than {limits.max_depth} levels", f"line {event.start_mark.line + 1}"
+                    )
                 open_at.append((total, event.anchor))
                 continue
             if kind in closing:
@@ -177,17 +179,21 @@ def check_yaml(text: str, limits: ParseLimits) -> None:
             elif kind is yaml.AliasEvent:
                 aliases += 1
                 if aliases > limits.max_aliases:
-                    raise UnsafeDocument(f"the document uses more than {limits.max_aliases} aliases",
-                                         f"line {event.start_mark.line + 1}")
+                    raise UnsafeDocument(
+                        f"the document uses more than {limits.max_aliases} aliases", f"line {event.start_mark.line + 1}"
+                    )
                 size = sizes.get(event.anchor, 1)
                 total += size
                 added += size
                 if added > limits.max_alias_nodes:
-                    raise UnsafeDocument(f"the document's aliases expand to more than {limits.max_alias_nodes} "
-                                         "nodes", f"line {event.start_mark.line + 1}")
+                    raise UnsafeDocument(
+                        f"the document's aliases expand to more than {limits.max_alias_nodes} nodes",
+                        f"line {event.start_mark.line + 1}",
+                    )
     except yaml.YAMLError as error:
-        raise UnsafeDocument(f"not valid YAML: {getattr(error, 'problem', None) or 'syntax error'}",
-                             _mark(error)) from None
+        raise UnsafeDocument(
+            f"not valid YAML: {getattr(error, 'problem', None) or 'syntax error'}", _mark(error)
+        ) from None
 
 
 def load_yaml(data: bytes | str, limits: ParseLimits = BODY_LIMITS) -> Any:
@@ -197,10 +203,11 @@ def load_yaml(data: bytes | str, limits: ParseLimits = BODY_LIMITS) -> Any:
     import yaml
 
     try:
-        return yaml.load(data, Loader=yaml_loader())  # noqa: S506 - a safe loader
+        return yaml.load(data, Loader=yaml_loader())
     except yaml.YAMLError as error:
-        raise UnsafeDocument(f"not valid YAML: {getattr(error, 'problem', None) or 'syntax error'}",
-                             _mark(error)) from None
+        raise UnsafeDocument(
+            f"not valid YAML: {getattr(error, 'problem', None) or 'syntax error'}", _mark(error)
+        ) from None
     except (ValueError, OverflowError) as error:  # a timestamp or number no Python type holds
         raise UnsafeDocument(f"not valid YAML: {str(error)[:200]}") from None
 

@@ -103,10 +103,18 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
 def __getattr__(name: str):
     """``from emulator.pytest_plugin import EmulatorHandle`` (and the other public
     classes) without importing them for every pytest run."""
-    public = {"EmulatorHandle": "handle", "EmulatorCallError": "handle", "FaultHandle": "handle",
-              "Clock": "handle", "UnknownScenarioKey": "handle", "fault_document": "handle",
-              "scenario_body": "handle", "SyncEmulatorHandle": "sync_handle", "journal_lines": "report",
-              "configured_scenarios": "options"}
+    public = {
+        "EmulatorHandle": "handle",
+        "EmulatorCallError": "handle",
+        "FaultHandle": "handle",
+        "Clock": "handle",
+        "UnknownScenarioKey": "handle",
+        "fault_document": "handle",
+        "scenario_body": "handle",
+        "SyncEmulatorHandle": "sync_handle",
+        "journal_lines": "report",
+        "configured_scenarios": "options",
+    }
     if name in public:
         module = importlib.import_module(f".{public[name]}", __name__)
         return getattr(module, name)

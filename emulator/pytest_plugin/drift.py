@@ -21,13 +21,17 @@ def emulator_compare(request: pytest.FixtureRequest, emulator: EmulatorHandle):
     """``report = await emulator_compare("cassettes/sandbox.jsonl")``: fails the test
     with the parity report on drift (``check=False`` returns it instead);
     ``rules=`` takes a rules file or a ``Rules``."""
-    async def compare(cassette: str | Path, *, rules: Rules | str | Path | None = None,
-                      check: bool = True) -> Report:
+
+    async def compare(cassette: str | Path, *, rules: Rules | str | Path | None = None, check: bool = True) -> Report:
         if rules is not None and not isinstance(rules, Rules):
             rules = Rules.load(Path(rules))
-        report = await compare_cassette(cassette, rules=rules, emulator_url=emulator.url,
-                                        control_token=control_token(request.config),
-                                        credentials=emulator.credentials)
+        report = await compare_cassette(
+            cassette,
+            rules=rules,
+            emulator_url=emulator.url,
+            control_token=control_token(request.config),
+            credentials=emulator.credentials,
+        )
         if check:
             report.assert_no_drift()
         return report

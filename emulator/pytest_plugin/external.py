@@ -35,19 +35,23 @@ def namespace_name() -> str:
 
 def check_reachable(url: str, token: str | None, timeout: float = 5.0) -> None:
     """One clear line before any test runs, instead of a traceback per test."""
-    request = urllib.request.Request(url + CONTROL + "/health",
-                                     headers={"Authorization": f"Bearer {token}"} if token else {})
+    request = urllib.request.Request(
+        url + CONTROL + "/health", headers={"Authorization": f"Bearer {token}"} if token else {}
+    )
     try:
         with urllib.request.urlopen(request, timeout=timeout) as response:
             health = json.load(response)
     except (OSError, ValueError) as error:
         reason = getattr(error, "reason", None) or error
-        raise pytest.UsageError(f"--emulator-url {url}: no emulator answers there ({reason}); start it "
-                                f"(`emulator --port PORT`, or the Docker image) or fix the URL "
-                                f"(--emulator-url, ini emulator_url, env EMULATOR_URL)") from None
+        raise pytest.UsageError(
+            f"--emulator-url {url}: no emulator answers there ({reason}); start it "
+            f"(`emulator --port PORT`, or the Docker image) or fix the URL "
+            f"(--emulator-url, ini emulator_url, env EMULATOR_URL)"
+        ) from None
     if not isinstance(health, dict) or health.get("status") != "ok":
-        raise pytest.UsageError(f"--emulator-url {url}: {CONTROL}/health answered {health!r}, not an "
-                                f"emulator that is ready")
+        raise pytest.UsageError(
+            f"--emulator-url {url}: {CONTROL}/health answered {health!r}, not an emulator that is ready"
+        )
 
 
 def external_handle(url: str, request: pytest.FixtureRequest, search: list[Path]) -> EmulatorHandle:

@@ -140,8 +140,9 @@ def emulator_sync(request: pytest.FixtureRequest, _emulator_portal: _Portal) -> 
             app[STATE].renew()
 
         _emulator_portal.run(renew())  # on the server's loop: no request sees half a reset
-        handle = EmulatorHandle(server_url, app=app, baseline=request.getfixturevalue("emulator_baseline"),
-                                search=_search_path(request))
+        handle = EmulatorHandle(
+            server_url, app=app, baseline=request.getfixturevalue("emulator_baseline"), search=_search_path(request)
+        )
         handle._threaded = True
     sync = SyncEmulatorHandle(handle, _emulator_portal)
     register(request, sync)

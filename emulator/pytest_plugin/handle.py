@@ -56,8 +56,10 @@ def fault_document(spec: dict[str, Any]) -> dict[str, Any]:
         elif key in FAULT_KEYS:
             document[key] = spec.pop(key)
     if spec:
-        raise TypeError(f"unknown fault keyword(s): {', '.join(sorted(spec))} (match: {', '.join(MATCH_KEYS)}; "
-                        f"action: {', '.join(ACTION_KEYS)}; fault: {', '.join(FAULT_KEYS)})")
+        raise TypeError(
+            f"unknown fault keyword(s): {', '.join(sorted(spec))} (match: {', '.join(MATCH_KEYS)}; "
+            f"action: {', '.join(ACTION_KEYS)}; fault: {', '.join(FAULT_KEYS)})"
+        )
     return document
 
 
@@ -85,8 +87,17 @@ class _Sender:
         self.url, self.headers = url, headers
         self._session: aiohttp.ClientSession | None = None
 
-    async def call(self, method: str, path: str, body: Any = None, *, params: dict | None = None,
-                   data: bytes | None = None, content_type: str | None = None, ok=(200, 201)) -> Any:
+    async def call(
+        self,
+        method: str,
+        path: str,
+        body: Any = None,
+        *,
+        params: dict | None = None,
+        data: bytes | None = None,
+        content_type: str | None = None,
+        ok=(200, 201),
+    ) -> Any:
         if self._session is None or self._session.closed:
             self._session = aiohttp.ClientSession()
         headers = dict(self.headers)
@@ -94,8 +105,9 @@ class _Sender:
             data, content_type = json.dumps(body).encode(), "application/json"
         if content_type:
             headers["Content-Type"] = content_type
-        async with self._session.request(method, self.url + CONTROL + path, params=params, data=data,
-                                         headers=headers) as response:
+        async with self._session.request(
+            method, self.url + CONTROL + path, params=params, data=data, headers=headers
+        ) as response:
             text = await response.text()
         answer = json.loads(text) if text and response.content_type == "application/json" else text
         if response.status not in ok:
@@ -108,8 +120,9 @@ class _Sender:
         headers, data = dict(self.headers), None
         if body is not None:
             headers["Content-Type"], data = "application/json", json.dumps(body).encode()
-        request = urllib.request.Request(self.url + CONTROL + path + (f"?{query}" if query else ""),
-                                         data=data, method=method, headers=headers)
+        request = urllib.request.Request(
+            self.url + CONTROL + path + (f"?{query}" if query else ""), data=data, method=method, headers=headers
+        )
         try:
             with urllib.request.urlopen(request, timeout=10) as response:
                 return json.load(response)
@@ -129,7 +142,7 @@ class _Sender:
 class Clock:
     """The namespace's virtual clock: ``await emulator.clock.freeze("2030-01-01T00:00:00Z")``."""
 
-    def __init__(self, handle: "EmulatorHandle") -> None:
+    def __init__(self, handle: EmulatorHandle) -> None:
         self._handle = handle
 
     async def get(self) -> dict:
@@ -160,12 +173,12 @@ class FaultHandle:
     """``await emulator.fault(...)`` adds a fault for the rest of the test;
     ``async with emulator.fault(...) as fault:`` removes it on exit."""
 
-    def __init__(self, handle: "EmulatorHandle", document: dict) -> None:
+    def __init__(self, handle: EmulatorHandle, document: dict) -> None:
         self._handle, self.document = handle, document
         self.id: str | None = None
         self.info: dict = {}
 
-    async def add(self) -> "FaultHandle":
+    async def add(self) -> FaultHandle:
         self.info = await self._handle._control.call("POST", "/faults", self.document)
         self.id = self.info["id"]
         return self
@@ -186,7 +199,7 @@ class FaultHandle:
     def __await__(self):
         return self.add().__await__()
 
-    async def __aenter__(self) -> "FaultHandle":
+    async def __aenter__(self) -> FaultHandle:
         return await self.add()
 
     async def __aexit__(self, *exc_info) -> None:
@@ -200,9 +213,17 @@ class EmulatorHandle(TokenHelpers):
     namespace when it runs against an external emulator; empty in-process);
     ``auth_headers`` / ``bearer_headers`` / ``dfs_headers`` include it (tokens.py)."""
 
-    def __init__(self, url: str, *, namespace: str | None = None, app=None, baseline: Baseline | None = None,
-                 token: str | None = None, search: list[Path] | None = None,
-                 credentials: tuple[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        url: str,
+        *,
+        namespace: str | None = None,
+        app=None,
+        baseline: Baseline | None = None,
+        token: str | None = None,
+        search: list[Path] | None = None,
+        credentials: tuple[str, str] | None = None,
+    ) -> None:
         self.url = url.rstrip("/")
         self.app = app  # the in-process aiohttp app, None against an external emulator
         self.namespace = namespace
@@ -220,8 +241,9 @@ class EmulatorHandle(TokenHelpers):
         self.clock = Clock(self)
         if credentials is None and app is not None:
             credentials = app[STATE].world.settings["customerid"].credentials[0]
-        self.use_credentials(*(credentials or (baseline.settings["customerid"].credentials[0] if baseline
-                                               else DEFAULT_CREDENTIALS)))
+        self.use_credentials(
+            *(credentials or (baseline.settings["customerid"].credentials[0] if baseline else DEFAULT_CREDENTIALS))
+        )
 
     def use_credentials(self, username: str, password: str) -> None:
         """The CustomerID service account session() and auth_headers send (against an
@@ -237,8 +259,10 @@ class EmulatorHandle(TokenHelpers):
     @property
     def state(self) -> EmulatorState:
         if self.app is None:
-            raise RuntimeError("emulator.state is in-process only; use the control API helpers "
-                               "(requests(), load_scenario(), ...) against an external emulator")
+            raise RuntimeError(
+                "emulator.state is in-process only; use the control API helpers "
+                "(requests(), load_scenario(), ...) against an external emulator"
+            )
         return self.app[STATE]
 
     def customerid_url(self, version: str = "2.1") -> str:
@@ -285,8 +309,9 @@ class EmulatorHandle(TokenHelpers):
         """A scenario on top of the current state (``replace=True``: instead of it):
         a file path, a dict, YAML text, or a name from the emulator's scenario directory."""
         data, content_type = scenario_body(source, self._search)
-        return await self._control.call("POST", "/scenarios", data=data, content_type=content_type,
-                                        params={"replace": "true"} if replace else None)
+        return await self._control.call(
+            "POST", "/scenarios", data=data, content_type=content_type, params={"replace": "true"} if replace else None
+        )
 
     async def snapshot(self, snapshot_id: str | None = None) -> str:
         answer = await self._control.call("POST", "/snapshots", {"id": snapshot_id} if snapshot_id else {})
@@ -312,8 +337,11 @@ class EmulatorHandle(TokenHelpers):
         """The journal of this test's requests, oldest first: filters as GET
         /__emulator/requests takes them (api, operation, method, path, status, since,
         fault, limit)."""
-        params = {key: (str(value).lower() if isinstance(value, bool) else str(value))
-                  for key, value in filters.items() if value is not None}
+        params = {
+            key: (str(value).lower() if isinstance(value, bool) else str(value))
+            for key, value in filters.items()
+            if value is not None
+        }
         return (await self._control.call("GET", "/requests", params=params))["requests"]
 
     async def count(self, **match) -> int:
@@ -326,8 +354,10 @@ class EmulatorHandle(TokenHelpers):
         if (count == 0) if times is None else (count != times):
             recent = journal_lines(await self.requests(limit=JOURNAL_IN_REPORT))
             wanted = "at least once" if times is None else f"{times} time(s)"
-            raise AssertionError(f"expected {operation} {wanted}{' matching ' + str(match) if match else ''}, "
-                                 f"got {count}; journal:\n  " + "\n  ".join(recent or ["(empty)"]))
+            raise AssertionError(
+                f"expected {operation} {wanted}{' matching ' + str(match) if match else ''}, "
+                f"got {count}; journal:\n  " + "\n  ".join(recent or ["(empty)"])
+            )
         return count
 
     async def register_user(self, user_id: str) -> dict:
@@ -358,4 +388,3 @@ def _static_apis() -> list:
 
 
 _APIS: list | None = None
-

@@ -13,11 +13,17 @@ ASYNC_FIXTURES = frozenset(("emulator", "emulator_compare"))  # what makes an as
 
 
 def register_markers(config: pytest.Config) -> None:
-    config.addinivalue_line("markers", "emulator_scenario(*files, replace=False): load these scenario files "
-                                       "(relative to the test file, the rootdir, or a built-in scenario name) "
-                                       "into the test's emulator before it runs")
-    config.addinivalue_line("markers", "emulator_fault(**spec): inject a fault for the whole test, e.g. "
-                                       "operation='GET105', status=503, times=2 (see EmulatorHandle.fault)")
+    config.addinivalue_line(
+        "markers",
+        "emulator_scenario(*files, replace=False): load these scenario files "
+        "(relative to the test file, the rootdir, or a built-in scenario name) "
+        "into the test's emulator before it runs",
+    )
+    config.addinivalue_line(
+        "markers",
+        "emulator_fault(**spec): inject a fault for the whole test, e.g. "
+        "operation='GET105', status=503, times=2 (see EmulatorHandle.fault)",
+    )
 
 
 def mark_asyncio(collector, name, obj) -> None:
@@ -37,8 +43,11 @@ def check_marker_use(item: pytest.Item) -> None:
     """A marker on a test that takes neither fixture would do nothing: say so."""
     used = [marker.name for marker in item.iter_markers() if marker.name in MARKERS]
     if used and not set(FIXTURES) & set(getattr(item, "fixturenames", ())):
-        pytest.fail(f"@pytest.mark.{used[0]} on {item.name} does nothing: the test takes neither the emulator "
-                    f"nor the emulator_sync fixture; add one of them to its arguments", pytrace=False)
+        pytest.fail(
+            f"@pytest.mark.{used[0]} on {item.name} does nothing: the test takes neither the emulator "
+            f"nor the emulator_sync fixture; add one of them to its arguments",
+            pytrace=False,
+        )
 
 
 async def apply_markers(handle, request: pytest.FixtureRequest) -> None:

@@ -16,8 +16,10 @@ missing = "pytest-asyncio"  # set by __init__.py to what is really missing
 
 
 def _explain(request: pytest.FixtureRequest):
-    pytest.fail(f"the {request.fixturename} fixture needs the emulator's pytest extra ({missing} is not "
-                f"installed): {INSTALL}", pytrace=False)
+    pytest.fail(
+        f"the {request.fixturename} fixture needs the emulator's pytest extra ({missing} is not installed): {INSTALL}",
+        pytrace=False,
+    )
 
 
 @pytest.fixture

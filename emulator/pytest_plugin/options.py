@@ -13,24 +13,44 @@ from ..config import CONTRACT_MODES
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("emulator", "identity emulator (CustomerID / DFS)")
-    group.addoption("--emulator-url", dest="emulator_url", metavar="URL",
-                    help="use the emulator running at URL (a sidecar) instead of an in-process one; "
-                         "each test gets its own namespace (ini emulator_url, env EMULATOR_URL)")
-    group.addoption("--emulator-scenario", dest="emulator_scenarios", action="append", metavar="FILE|NAME",
-                    help="scenario file, or built-in scenario name (default, bulk-50k, dfs-bulk), every test "
-                         "starts from; repeat for several (ini emulator_scenarios; default: the built-in "
-                         "default, or the external emulator's own)")
-    group.addoption("--emulator-control-token", dest="emulator_control_token", metavar="TOKEN",
-                    help="control token of the external emulator (ini emulator_control_token, "
-                         "env EMULATOR_CONTROL_TOKEN)")
-    group.addoption("--emulator-contract", dest="emulator_contract", choices=CONTRACT_MODES,
-                    help="check every answer of the in-process emulator against the APIs' XSDs / OpenAPI "
-                         "document: off (default), warn (violations on the journal and in the failure "
-                         "report) or strict (answer 500 naming them); ini emulator_contract, env "
-                         "EMULATOR_CONTRACT")
+    group.addoption(
+        "--emulator-url",
+        dest="emulator_url",
+        metavar="URL",
+        help="use the emulator running at URL (a sidecar) instead of an in-process one; "
+        "each test gets its own namespace (ini emulator_url, env EMULATOR_URL)",
+    )
+    group.addoption(
+        "--emulator-scenario",
+        dest="emulator_scenarios",
+        action="append",
+        metavar="FILE|NAME",
+        help="scenario file, or built-in scenario name (default, bulk-50k, dfs-bulk), every test "
+        "starts from; repeat for several (ini emulator_scenarios; default: the built-in "
+        "default, or the external emulator's own)",
+    )
+    group.addoption(
+        "--emulator-control-token",
+        dest="emulator_control_token",
+        metavar="TOKEN",
+        help="control token of the external emulator (ini emulator_control_token, env EMULATOR_CONTROL_TOKEN)",
+    )
+    group.addoption(
+        "--emulator-contract",
+        dest="emulator_contract",
+        choices=CONTRACT_MODES,
+        help="check every answer of the in-process emulator against the APIs' XSDs / OpenAPI "
+        "document: off (default), warn (violations on the journal and in the failure "
+        "report) or strict (answer 500 naming them); ini emulator_contract, env "
+        "EMULATOR_CONTRACT",
+    )
     parser.addini("emulator_contract", "off, warn or strict (as --emulator-contract)", default="")
-    parser.addini("emulator_scenarios", "scenario files (relative to the rootdir) or built-in scenario names "
-                                        "every test starts from", type="linelist", default=[])
+    parser.addini(
+        "emulator_scenarios",
+        "scenario files (relative to the rootdir) or built-in scenario names every test starts from",
+        type="linelist",
+        default=[],
+    )
     parser.addini("emulator_url", "URL of an external emulator (as --emulator-url)", default="")
     parser.addini("emulator_control_token", "control token of the external emulator", default="")
 
@@ -41,14 +61,22 @@ def external_url(config: pytest.Config) -> str | None:
 
 
 def control_token(config: pytest.Config) -> str | None:
-    return (config.getoption("emulator_control_token") or config.getini("emulator_control_token")
-            or os.environ.get("EMULATOR_CONTROL_TOKEN") or None)
+    return (
+        config.getoption("emulator_control_token")
+        or config.getini("emulator_control_token")
+        or os.environ.get("EMULATOR_CONTROL_TOKEN")
+        or None
+    )
 
 
 def contract_mode(config: pytest.Config) -> str:
     """--emulator-contract, else the ini's emulator_contract, else EMULATOR_CONTRACT, else off."""
-    mode = (config.getoption("emulator_contract") or config.getini("emulator_contract").strip()
-            or os.environ.get("EMULATOR_CONTRACT", "").strip() or "off").lower()
+    mode = (
+        config.getoption("emulator_contract")
+        or config.getini("emulator_contract").strip()
+        or os.environ.get("EMULATOR_CONTRACT", "").strip()
+        or "off"
+    ).lower()
     if mode not in CONTRACT_MODES:
         raise pytest.UsageError(f"emulator_contract / EMULATOR_CONTRACT = {mode!r}: one of {', '.join(CONTRACT_MODES)}")
     return mode

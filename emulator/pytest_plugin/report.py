@@ -15,12 +15,15 @@ def journal_lines(entries: list[dict]) -> list[str]:
     for entry in entries:
         fault = entry.get("fault")
         contract = entry.get("contract")
-        lines.append(f"#{entry['id']:<4} {entry['method']:<6} {entry['path']}{'?' + entry['query'] if entry.get('query') else ''}"
-                     f" -> {entry['status'] if entry['status'] is not None else 'dropped'}"
-                     f"  {entry.get('operation') or '-'}"
-                     f"{'  ' + str(entry['duration_ms']) + ' ms' if 'duration_ms' in entry else ''}"
-                     f"{'  fault ' + fault['id'] + ' (' + fault['kind'] + ')' if fault else ''}"
-                     f"{'  CONTRACT ' + contract['contract'] + ': ' + contract['violation'] if contract else ''}")
+        query = "?" + entry["query"] if entry.get("query") else ""
+        lines.append(
+            f"#{entry['id']:<4} {entry['method']:<6} {entry['path']}{query}"
+            f" -> {entry['status'] if entry['status'] is not None else 'dropped'}"
+            f"  {entry.get('operation') or '-'}"
+            f"{'  ' + str(entry['duration_ms']) + ' ms' if 'duration_ms' in entry else ''}"
+            f"{'  fault ' + fault['id'] + ' (' + fault['kind'] + ')' if fault else ''}"
+            f"{'  CONTRACT ' + contract['contract'] + ': ' + contract['violation'] if contract else ''}"
+        )
     return lines
 
 

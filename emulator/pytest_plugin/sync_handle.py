@@ -31,7 +31,7 @@ class _Portal:
 
 
 class SyncClock:
-    def __init__(self, handle: "SyncEmulatorHandle") -> None:
+    def __init__(self, handle: SyncEmulatorHandle) -> None:
         self._clock, self._run = handle._async.clock, handle._portal.run
 
     def get(self) -> dict:
@@ -68,7 +68,7 @@ class SyncFault:
     def status(self) -> dict | None:
         return self._run(self._fault.status())
 
-    def __enter__(self) -> "SyncFault":
+    def __enter__(self) -> SyncFault:
         return self
 
     def __exit__(self, *exc_info) -> None:
@@ -97,4 +97,3 @@ class SyncEmulatorHandle:
 
     def recent_journal(self, limit: int = JOURNAL_IN_REPORT) -> list[dict]:
         return self._async.recent_journal(limit)
-

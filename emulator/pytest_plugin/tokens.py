@@ -4,7 +4,8 @@ CustomerID (``bearer_headers``) and identity-server tokens for DFS
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 
 class HeaderFactory(dict):
@@ -34,8 +35,7 @@ class TokenHelpers:
         return self.app is not None and not self._threaded  # type: ignore[attr-defined]
 
     # -- CustomerID (the SSO beside it) ----------------------------------------------------
-    def customerid_token(self, kind: str = "valid", username: str | None = None,
-                         client_id: str | None = None) -> str:
+    def customerid_token(self, kind: str = "valid", username: str | None = None, client_id: str | None = None) -> str:
         """An SSO access token for CustomerID: ``kind`` valid (default), expired,
         not_yet_valid, wrong_audience, wrong_scope, other_tenant, bad_signature,
         revoked or outside_group. Tokens live in the test's namespace: mint again
@@ -46,8 +46,9 @@ class TokenHelpers:
         body = _body(kind=kind, username=username, clientId=client_id)
         return self._control.call_blocking("POST", "/customerid/tokens", body=body)["access_token"]  # type: ignore[attr-defined]
 
-    async def mint_customerid_token(self, kind: str = "valid", username: str | None = None,
-                                    client_id: str | None = None) -> str:
+    async def mint_customerid_token(
+        self, kind: str = "valid", username: str | None = None, client_id: str | None = None
+    ) -> str:
         """POST /__emulator/customerid/tokens (any mode, without blocking the loop)."""
         body = _body(kind=kind, username=username, clientId=client_id)
         return (await self._control.call("POST", "/customerid/tokens", body))["access_token"]  # type: ignore[attr-defined]
@@ -56,14 +57,20 @@ class TokenHelpers:
     def bearer_headers(self) -> HeaderFactory:
         """``Authorization: Bearer`` for CustomerID (the scenario's API user), next to
         the Basic ``auth_headers``; ``bearer_headers(kind=..., username=...)`` for others."""
+
         def make(**options: Any) -> dict[str, str]:
             return {"Authorization": "Bearer " + self.customerid_token(**options), **self.headers}  # type: ignore[attr-defined]
 
         return HeaderFactory(make(), make)
 
     # -- DFS (its identity server) ----------------------------------------------------------
-    def dfs_token(self, tenant_uid: str | None = None, identity_id: str | None = "default",
-                  client_id: str | None = None, kind: str = "valid") -> str:
+    def dfs_token(
+        self,
+        tenant_uid: str | None = None,
+        identity_id: str | None = "default",
+        client_id: str | None = None,
+        kind: str = "valid",
+    ) -> str:
         """A DFS Bearer JWT, by default for the scenario's default tenant and identity;
         ``identity_id=None``: an app token; ``kind`` as ``POST /__emulator/dfs/token``
         takes it (expired, not_yet_valid, wrong_audience, wrong_scope, other_tenant,
@@ -81,14 +88,29 @@ class TokenHelpers:
                 raise LookupError(f"no DFS tenant {tenant_uid or settings.default_tenant_id!r}")
             identity = settings.default_identity_id if identity_id == "default" else identity_id
             return mint_kind(model, settings, tenant, identity, client_id, kind, world.clock.timestamp())
-        return self._control.call_blocking("POST", "/dfs/token", body=self._dfs_body(  # type: ignore[attr-defined]
-            tenant_uid, identity_id, client_id, kind))["access_token"]
+        return self._control.call_blocking(
+            "POST",
+            "/dfs/token",
+            body=self._dfs_body(  # type: ignore[attr-defined]
+                tenant_uid, identity_id, client_id, kind
+            ),
+        )["access_token"]
 
-    async def mint_dfs_token(self, tenant_uid: str | None = None, identity_id: str | None = "default",
-                             client_id: str | None = None, kind: str = "valid") -> str:
+    async def mint_dfs_token(
+        self,
+        tenant_uid: str | None = None,
+        identity_id: str | None = "default",
+        client_id: str | None = None,
+        kind: str = "valid",
+    ) -> str:
         """POST /__emulator/dfs/token: ``identity_id=None`` mints an app token."""
-        return (await self._control.call("POST", "/dfs/token",  # type: ignore[attr-defined]
-                                         self._dfs_body(tenant_uid, identity_id, client_id, kind)))["access_token"]
+        return (
+            await self._control.call(
+                "POST",
+                "/dfs/token",  # type: ignore[attr-defined]
+                self._dfs_body(tenant_uid, identity_id, client_id, kind),
+            )
+        )["access_token"]
 
     @staticmethod
     def _dfs_body(tenant_uid, identity_id, client_id, kind) -> dict[str, Any]:
@@ -101,6 +123,7 @@ class TokenHelpers:
     def dfs_headers(self) -> HeaderFactory:
         """``Authorization: Bearer`` for the scenario's default DFS tenant and identity;
         ``dfs_headers(tenant_uid=..., identity_id=..., kind=...)`` for others."""
+
         def make(**options: Any) -> dict[str, str]:
             return {"Authorization": "Bearer " + self.dfs_token(**options), **self.headers}  # type: ignore[attr-defined]
 

@@ -28,8 +28,7 @@ BODY_READ_SECONDS = web.AppKey("emulator_body_read_seconds", float)
 def handler_args(config: EmulatorConfig) -> dict:
     # lingering_time: how long the unread rest of a refused body (413, 408) is drained
     # before the connection closes; aiohttp's default is 10 s.
-    return {"keepalive_timeout": config.connection_idle_seconds,
-            "lingering_time": min(10.0, config.body_read_seconds)}
+    return {"keepalive_timeout": config.connection_idle_seconds, "lingering_time": min(10.0, config.body_read_seconds)}
 
 
 async def read_body(request: web.Request) -> bytes:
@@ -52,7 +51,10 @@ class MalformedRequestLine(logging.Filter):
         exc = record.exc_info[1] if record.exc_info else None
         if isinstance(exc, HttpProcessingError):
             remote = record.args[0] if isinstance(record.args, tuple) and record.args else "?"
-            record.msg, record.args = "malformed HTTP request from %s: %s", (remote, " ".join(str(exc.message or exc).split())[:200])
+            record.msg, record.args = (
+                "malformed HTTP request from %s: %s",
+                (remote, " ".join(str(exc.message or exc).split())[:200]),
+            )
             record.exc_info = record.exc_text = None
             record.levelno, record.levelname = logging.WARNING, "WARNING"
         return True

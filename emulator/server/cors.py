@@ -24,8 +24,18 @@ from aiohttp import web
 ANY_ORIGIN = "*"
 METHODS = "GET, POST, PUT, PATCH, DELETE, OPTIONS"
 # What a page may read from an answer besides the CORS-safelisted headers.
-EXPOSED_HEADERS = ", ".join(("WWW-Authenticate", "Location", "Allow", "X-Correlation-ID", "CorrelationId",
-                             "Retry-After", "Content-Disposition", "X-Emulator-Namespace"))
+EXPOSED_HEADERS = ", ".join(
+    (
+        "WWW-Authenticate",
+        "Location",
+        "Allow",
+        "X-Correlation-ID",
+        "CorrelationId",
+        "Retry-After",
+        "Content-Disposition",
+        "X-Emulator-Namespace",
+    )
+)
 MAX_AGE_SECONDS = "600"
 _ORIGIN = re.compile(r"^[a-z][a-z0-9+.-]*://[^/?#\s]+$")
 _VARY = "Origin, Access-Control-Request-Method, Access-Control-Request-Headers"
@@ -42,8 +52,9 @@ def parse_origins(text: str | None) -> tuple[str, ...]:
         if not origin:
             continue
         if origin != ANY_ORIGIN and origin != "null" and not _ORIGIN.match(origin):
-            raise ValueError(f"--cors / EMULATOR_CORS: {part.strip()!r} is not an origin "
-                             "(scheme://host[:port], or * for any)")
+            raise ValueError(
+                f"--cors / EMULATOR_CORS: {part.strip()!r} is not an origin (scheme://host[:port], or * for any)"
+            )
         origins.append(origin)
     return tuple(dict.fromkeys(origins))
 
@@ -64,11 +75,16 @@ class CorsPolicy:
         if origin is None:
             return await handler(request)  # not a CORS preflight: the route's own OPTIONS answer
         if not self.allows(origin):
-            return web.Response(status=403, text=f"CORS: origin {origin} is not allowed (--cors)",
-                                headers={"Vary": _VARY})
-        headers = {"Access-Control-Allow-Origin": origin, "Access-Control-Allow-Credentials": "true",
-                   "Access-Control-Allow-Methods": METHODS, "Access-Control-Max-Age": MAX_AGE_SECONDS,
-                   "Vary": _VARY}
+            return web.Response(
+                status=403, text=f"CORS: origin {origin} is not allowed (--cors)", headers={"Vary": _VARY}
+            )
+        headers = {
+            "Access-Control-Allow-Origin": origin,
+            "Access-Control-Allow-Credentials": "true",
+            "Access-Control-Allow-Methods": METHODS,
+            "Access-Control-Max-Age": MAX_AGE_SECONDS,
+            "Vary": _VARY,
+        }
         requested = request.headers.get("Access-Control-Request-Headers")
         if requested:
             headers["Access-Control-Allow-Headers"] = requested  # any header a client sends is fine here

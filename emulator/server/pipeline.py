@@ -58,8 +58,9 @@ class Routes:
         self.router = PathRouter()
         for operation, version, template in api.endpoints.routes():
             checker = contract.checker(operation, version) if contract is not None else None
-            self.router.add(template, operation.method,
-                            Target(operation, version, api.name, api.bind(operation, version), checker))
+            self.router.add(
+                template, operation.method, Target(operation, version, api.name, api.bind(operation, version), checker)
+            )
         self.remembered: dict[str, dict[str, RouteMatch]] = {}
         self.error_response = api.error_response
 
@@ -170,9 +171,18 @@ def build_pipeline(api, state: EmulatorState):
         # 6. journal
         journal = namespace.journal
         if journal.limit:
-            journal.record_exchange(wall_time(), api_name, code, version, request, response,
-                                    (perf_counter() - started) * 1000, note,
-                                    isinstance(response, faults.Dropped), verdict)
+            journal.record_exchange(
+                wall_time(),
+                api_name,
+                code,
+                version,
+                request,
+                response,
+                (perf_counter() - started) * 1000,
+                note,
+                isinstance(response, faults.Dropped),
+                verdict,
+            )
         return response
 
     dispatch.__name__ = f"{api.name}_dispatch"

@@ -22,9 +22,9 @@ class _Leaf(Generic[Target]):
 
 @dataclass
 class _Node(Generic[Target]):
-    literal: dict[str, "_Node[Target]"] = field(default_factory=dict)
-    wildcard: "_Node[Target] | None" = None
-    tail: "_Node[Target] | None" = None  # a {name:path} parameter: the rest of the path
+    literal: dict[str, _Node[Target]] = field(default_factory=dict)
+    wildcard: _Node[Target] | None = None
+    tail: _Node[Target] | None = None  # a {name:path} parameter: the rest of the path
     leaf: _Leaf[Target] | None = None
 
 
@@ -74,7 +74,7 @@ class PathRouter(Generic[Target]):
             if is_tail(segment):
                 if position != len(segments) - 1:
                     raise ValueError(f"{template}: a {{name:path}} parameter must be the last segment")
-                names.append(segment[1:-len(TAIL_SUFFIX)])
+                names.append(segment[1 : -len(TAIL_SUFFIX)])
                 if node.tail is None:
                     node.tail = _Node()
                 node = node.tail

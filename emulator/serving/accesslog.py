@@ -51,16 +51,28 @@ def iso_now() -> str:
 class RequestLogger(AbstractAccessLogger):
     """aiohttp access-log class; ``log_format`` is ``"text"`` or ``"json"``."""
 
-    def log(self, request, response, time: float) -> None:  # noqa: A002 (aiohttp's name)
+    def log(self, request, response, time: float) -> None:
         if request.path in QUIET_PATHS and request.method == "GET":
             return
         api, code, version = operation_of(request)
         ms = round(time * 1000, 2)
         if self.log_format == "json":
-            self.logger.info(json.dumps({
-                "time": iso_now(), "method": request.method, "path": request.path,
-                "query": request.query_string, "api": api, "operation": code, "version": version,
-                "status": response.status, "ms": ms}, separators=(",", ":")))
+            self.logger.info(
+                json.dumps(
+                    {
+                        "time": iso_now(),
+                        "method": request.method,
+                        "path": request.path,
+                        "query": request.query_string,
+                        "api": api,
+                        "operation": code,
+                        "version": version,
+                        "status": response.status,
+                        "ms": ms,
+                    },
+                    separators=(",", ":"),
+                )
+            )
         else:
             shown = "-" if code is None else (f'"{code}"' if " " in code else code)
             path = request.path + (f"?{request.query_string}" if request.query_string else "")

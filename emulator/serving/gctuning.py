@@ -30,6 +30,7 @@ not freeze.
 from __future__ import annotations
 
 import gc
+
 YOUNG_THRESHOLD = 20_000  # default 700: a collection every few requests
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import threading
 import time
-from typing import Callable
+from collections.abc import Callable
 
 SLOW_SECONDS = 1.0
 
@@ -51,8 +51,10 @@ class LoadProgress:
             if not self.slow and now - self.started < self.slow_seconds:
                 return
             self.slow = True
-            self.say(f"  scenario {name}: {entities:,} entities loaded in {now - self._file_started:.1f} s "
-                     f"({now - self.started:.1f} s elapsed)")
+            self.say(
+                f"  scenario {name}: {entities:,} entities loaded in {now - self._file_started:.1f} s "
+                f"({now - self.started:.1f} s elapsed)"
+            )
 
     def done(self) -> None:
         if self._timer is not None:

@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import asyncio
 import os
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 from ..world.scenarios import Baseline, ScenarioError, load_baseline
 from ..world.state import EmulatorState
@@ -34,8 +34,14 @@ def signature(paths: tuple[Path, ...]) -> Signature:
 
 
 class ScenarioWatcher:
-    def __init__(self, state: EmulatorState, paths: tuple[Path, ...], report: Callable[[str, dict], None],
-                 interval: float = 0.5, settle: float = 0.1) -> None:
+    def __init__(
+        self,
+        state: EmulatorState,
+        paths: tuple[Path, ...],
+        report: Callable[[str, dict], None],
+        interval: float = 0.5,
+        settle: float = 0.1,
+    ) -> None:
         self.state = state
         self.paths = tuple(paths)
         self.report = report  # (event, details) -> None: the CLI prints it as text or JSON
@@ -66,8 +72,15 @@ class ScenarioWatcher:
         try:
             baseline: Baseline = await loop.run_in_executor(None, load_baseline, self.paths, apis)
         except ScenarioError as error:
-            self.report("reload-failed", {"file": error.file, "path": error.path, "problem": error.problem,
-                                          "message": f"{error}; keeping the previous state"})
+            self.report(
+                "reload-failed",
+                {
+                    "file": error.file,
+                    "path": error.path,
+                    "problem": error.problem,
+                    "message": f"{error}; keeping the previous state",
+                },
+            )
             return False
         self.swap(baseline)
         self.reloads += 1

@@ -21,13 +21,14 @@ from __future__ import annotations
 
 import functools
 import operator
+from collections.abc import Callable, Hashable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any, Callable, Generic, Hashable, Iterable, Iterator, TypeVar
+from typing import Any, Generic, TypeVar
 
-from .untracked import ACYCLIC_TYPES, untrack
 from .layered import ABSENT, DELETED, LayeredDict
 from .sortedkeys import SortedKeys
+from .untracked import ACYCLIC_TYPES, untrack
 
 Record = TypeVar("Record")
 KeyFunction = Callable[[Any], Iterable[Hashable]]
@@ -73,7 +74,7 @@ class _Buckets:
         self._sorted: SortedKeys | None = SortedKeys() if ordered else None
         self._pending: list | None = None  # bulk load: keys to sort in once, at the end
 
-    def fork(self) -> "_Buckets":
+    def fork(self) -> _Buckets:
         twin = _Buckets.__new__(_Buckets)
         twin._buckets = self._buckets.fork()
         twin._sorted = self._sorted.fork() if self._sorted is not None else None
@@ -143,7 +144,7 @@ class _Buckets:
         if pending:
             self._sorted = SortedKeys([*self._sorted, *pending])
 
-    def get(self, key: Hashable) -> "set | frozenset":
+    def get(self, key: Hashable) -> set | frozenset:
         filed = self._buckets.get(key)
         if filed is None:
             return _EMPTY
@@ -179,7 +180,7 @@ class _Index:
         self._owned_scopes: set[Hashable] | None = None
         self._deferred = False
 
-    def fork(self) -> "_Index":
+    def fork(self) -> _Index:
         twin = _Index.__new__(_Index)
         twin.spec = self.spec
         twin._deferred = False
@@ -231,8 +232,12 @@ class _Index:
     def replace(self, record_id: Hashable, previous: Any, record: Any) -> None:
         """Re-file a record, touching only the keys that changed."""
         read_fields = self.spec.read_fields
-        if read_fields is not None and previous is not None and record is not None \
-                and read_fields(previous) == read_fields(record):
+        if (
+            read_fields is not None
+            and previous is not None
+            and record is not None
+            and read_fields(previous) == read_fields(record)
+        ):
             return
         old_keys = set(self.spec.keys(previous)) if previous is not None else set()
         new_keys = set(self.spec.keys(record)) if record is not None else set()
@@ -247,7 +252,7 @@ class _Index:
             for partition in self._scopes.values():
                 partition.defer_sorting(False)
 
-    def get(self, key: Hashable) -> "set | frozenset":
+    def get(self, key: Hashable) -> set | frozenset:
         if self._plain is not None:
             return self._plain.get(key)
         scope, text = key  # type: ignore[misc]
@@ -280,7 +285,7 @@ class Collection(Generic[Record]):
         self._journal: list | None = None  # the owning store's undo log, when in a transaction
         self.writes = 0  # puts and deletes so far (a fork starts from its origin's count)
 
-    def fork(self) -> "Collection[Record]":
+    def fork(self) -> Collection[Record]:
         twin = Collection.__new__(Collection)
         twin.kind = self.kind
         twin._rows = self._rows.fork()
@@ -427,7 +432,7 @@ class Store:
     def counts(self) -> dict[str, int]:
         return {kind: len(collection) for kind, collection in self._collections.items()}
 
-    def fork(self) -> "Store":
+    def fork(self) -> Store:
         """An independent copy; O(collections + indexes), copy-on-write after."""
         if self._undo is not None:
             raise RuntimeError("cannot fork a store inside a transaction")
@@ -437,7 +442,7 @@ class Store:
         return twin
 
     @contextmanager
-    def bulk_load(self) -> Iterator["Store"]:
+    def bulk_load(self) -> Iterator[Store]:
         """Loading many records: ordered indexes append and sort once at the end
         instead of inserting in order one by one."""
         for collection in self._collections.values():
@@ -448,7 +453,7 @@ class Store:
             for collection in self._collections.values():
                 collection.defer_sorting(False)
 
-    def transaction(self) -> "_Transaction | _NestedTransaction":
+    def transaction(self) -> _Transaction | _NestedTransaction:
         """All-or-nothing: any exception rolls back every write made inside
         (``with store.transaction(): ...``). Nested, the outermost one decides."""
         return _Transaction(self) if self._undo is None else _NestedTransaction(self)

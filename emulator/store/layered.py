@@ -23,8 +23,9 @@ deleted and added again moves to the end, as it would in a dict.
 
 from __future__ import annotations
 
+from collections.abc import Hashable, Iterable, Iterator
 from itertools import chain
-from typing import Any, Hashable, Iterable, Iterator
+from typing import Any
 
 from .untracked import untrack
 
@@ -44,7 +45,7 @@ class LayeredDict:
         self._length = len(self.base)
         self._tombstones = 0  # DELETED values in the overlay
 
-    def fork(self) -> "LayeredDict":
+    def fork(self) -> LayeredDict:
         if len(self.overlay) > len(self.base):
             self._fold()
         twin = LayeredDict.__new__(LayeredDict)

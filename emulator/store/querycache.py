@@ -10,7 +10,7 @@ collection's), and bounds what it holds by entries and by total items."""
 from __future__ import annotations
 
 from collections import OrderedDict
-from typing import Callable, Hashable, Sequence
+from collections.abc import Callable, Hashable, Sequence
 
 from .core import Store
 

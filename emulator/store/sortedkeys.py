@@ -12,7 +12,8 @@ about ``LOAD`` key copies whatever the size.
 from __future__ import annotations
 
 import bisect
-from typing import Any, Iterable, Iterator
+from collections.abc import Iterable, Iterator
+from typing import Any
 
 from .untracked import untrack
 
@@ -31,14 +32,15 @@ class SortedKeys:
 
     def __init__(self, keys: Iterable[Any] = ()) -> None:
         ordered = sorted(set(keys))
-        self._chunks: list[list] = _untracked([_untracked(ordered[start:start + LOAD])
-                                               for start in range(0, len(ordered), LOAD)])
+        self._chunks: list[list] = _untracked(
+            [_untracked(ordered[start : start + LOAD]) for start in range(0, len(ordered), LOAD)]
+        )
         self._maxes: list = _untracked([chunk[-1] for chunk in self._chunks])
         self._shared: set[int] = set()  # ids of the chunks another fork also holds
         self._lists_owned = True  # False: _chunks and _maxes themselves are shared
         self._length = len(ordered)
 
-    def fork(self) -> "SortedKeys":
+    def fork(self) -> SortedKeys:
         twin = SortedKeys.__new__(SortedKeys)
         twin._chunks, twin._maxes, twin._length = self._chunks, self._maxes, self._length
         shared = {id(chunk) for chunk in self._chunks}
@@ -117,6 +119,6 @@ class SortedKeys:
         if position == len(chunks):
             return
         chunk = chunks[position]
-        yield from chunk[bisect.bisect_left(chunk, low):]
-        for chunk in chunks[position + 1:]:
+        yield from chunk[bisect.bisect_left(chunk, low) :]
+        for chunk in chunks[position + 1 :]:
             yield from chunk

@@ -11,7 +11,8 @@ baseline, thresholds) is ``emulator.serving.gctuning``.
 
 from __future__ import annotations
 
-from typing import Callable, TypeVar
+from collections.abc import Callable
+from typing import TypeVar
 
 Type = TypeVar("Type", bound=type)
 

@@ -26,8 +26,8 @@ import functools
 import hashlib
 import logging
 import pickle
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Iterable
 
 from ..formats.cachedir import cache_directory, write_atomically
 from .scenarios import Baseline, empty_store, load_baseline, resolve_scenario
@@ -54,8 +54,9 @@ def _key(files: list[Path]) -> str:
     return digest.hexdigest()[:32]
 
 
-def load_baseline_cached(entries: Iterable[Path | str], apis, directories: Iterable[Path] = (),
-                         progress=None) -> Baseline:
+def load_baseline_cached(
+    entries: Iterable[Path | str], apis, directories: Iterable[Path] = (), progress=None
+) -> Baseline:
     """``load_baseline(entries, apis, directories=...)``, read from the cache when it holds it."""
     apis, directories = list(apis), list(directories)
     directory = cache_directory()
@@ -91,8 +92,9 @@ def _read(path: Path, apis) -> Baseline | None:
 def _write(path: Path, baseline: Baseline) -> None:
     data = (baseline.files, baseline.settings, baseline.keys, baseline.store.export_state())
     try:
-        write_atomically(path, lambda file: _RecordPickler(file, protocol=pickle.HIGHEST_PROTOCOL).dump(data),
-                         KEEP_FILES)
+        write_atomically(
+            path, lambda file: _RecordPickler(file, protocol=pickle.HIGHEST_PROTOCOL).dump(data), KEEP_FILES
+        )
     except (OSError, pickle.PicklingError, TypeError, AttributeError) as error:
         log.warning("emulator: cannot cache the baseline in %s: %s", path.parent, error)
 
@@ -102,8 +104,12 @@ def _init_fields(cls: type) -> tuple[str, ...] | None:
     """The field names a record class's ``__init__`` takes positionally, in order;
     None for any class that is not a plain frozen, slotted dataclass (pickled as usual)."""
     params = getattr(cls, "__dataclass_params__", None)
-    if params is None or not (params.frozen and params.init) or "__slots__" not in cls.__dict__ \
-            or hasattr(cls, "__post_init__"):
+    if (
+        params is None
+        or not (params.frozen and params.init)
+        or "__slots__" not in cls.__dict__
+        or hasattr(cls, "__post_init__")
+    ):
         return None
     fields = dataclasses.fields(cls)
     if any(not field.init or field.kw_only for field in fields):

@@ -11,7 +11,7 @@ what a budget needs: bounded, proportional, cheap.
 
 from __future__ import annotations
 
-from typing import Callable, Iterable
+from collections.abc import Callable, Iterable
 
 # What one journal entry holds besides its two bodies: the entry object, the request
 # headers it references, strings for path and query.
@@ -73,8 +73,10 @@ class MemoryBudget:
             self.reclaim(size)
             if self.used + size > self.limit:
                 self.refused += 1
-                raise OverBudget(f"the emulator's memory budget ({self.limit} bytes) is used up: "
-                                 f"{self.used} bytes held; delete snapshots, faults or namespaces")
+                raise OverBudget(
+                    f"the emulator's memory budget ({self.limit} bytes) is used up: "
+                    f"{self.used} bytes held; delete snapshots, faults or namespaces"
+                )
         setattr(self, kind, getattr(self, kind) + size)
         self.held += size
 
@@ -83,11 +85,19 @@ class MemoryBudget:
         self.held -= size
 
     def to_json(self) -> dict:
-        return {"budget_bytes": self.limit, "used_bytes": self.used, "journal_bytes": self.journal_bytes,
-                "snapshot_bytes": self.snapshot_bytes, "fault_bytes": self.fault_bytes,
-                "evicted": {"journal_entries": self.evicted_journal_entries,
-                            "namespaces": self.evicted_namespaces, "expired_namespaces": self.expired_namespaces},
-                "refused": self.refused}
+        return {
+            "budget_bytes": self.limit,
+            "used_bytes": self.used,
+            "journal_bytes": self.journal_bytes,
+            "snapshot_bytes": self.snapshot_bytes,
+            "fault_bytes": self.fault_bytes,
+            "evicted": {
+                "journal_entries": self.evicted_journal_entries,
+                "namespaces": self.evicted_namespaces,
+                "expired_namespaces": self.expired_namespaces,
+            },
+            "refused": self.refused,
+        }
 
 
 def snapshot_bytes(record_counts: dict[str, int]) -> int:

@@ -8,8 +8,7 @@ clock plus an offset, or stands still at a frozen instant.
 from __future__ import annotations
 
 import time
-from datetime import datetime, timedelta, timezone
-
+from datetime import UTC, datetime, timedelta
 
 # The years a clock may be set to (as written, in the timestamp's own offset): every
 # timestamp the APIs derive from it (expiries years ahead, epoch seconds in tokens)
@@ -26,7 +25,7 @@ class Clock:
     def now(self) -> datetime:
         if self.frozen is not None:
             return self.frozen
-        return datetime.now(timezone.utc) + self.offset
+        return datetime.now(UTC) + self.offset
 
     def timestamp(self) -> float:
         """Seconds since the epoch on this clock (token ``iat``/``exp``): read on
@@ -38,7 +37,7 @@ class Clock:
     def iso(self) -> str:
         return self.now().isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
-    def copy(self) -> "Clock":
+    def copy(self) -> Clock:
         return Clock(self.offset, self.frozen)
 
     @staticmethod
@@ -64,7 +63,7 @@ class Clock:
             self.frozen = now
         else:
             self.frozen = None
-            self.offset = now - datetime.now(timezone.utc)
+            self.offset = now - datetime.now(UTC)
 
     def advance(self, seconds: float) -> None:
         if self.frozen is not None:

@@ -21,7 +21,8 @@ import random
 import socket
 import struct
 import time
-from typing import Any, Awaitable, Callable
+from collections.abc import Awaitable, Callable
+from typing import Any
 
 from aiohttp import web
 
@@ -35,9 +36,26 @@ ACTION_KEYS = ("kind", "status", "body", "content_type", "delay_ms", "headers")
 
 
 class Fault:
-    __slots__ = ("id", "spec", "request", "kind", "status", "body",
-                 "content_type", "headers", "delay_ms", "probability", "rng", "remaining", "expires_at",
-                 "after", "fired", "matched", "created", "bytes")
+    __slots__ = (
+        "id",
+        "spec",
+        "request",
+        "kind",
+        "status",
+        "body",
+        "content_type",
+        "headers",
+        "delay_ms",
+        "probability",
+        "rng",
+        "remaining",
+        "expires_at",
+        "after",
+        "fired",
+        "matched",
+        "created",
+        "bytes",
+    )
 
     def matches(self, request: web.Request, api: str, operation: str | None) -> bool:
         return self.request.fits(api, operation, request.method, request.path, request.headers)
@@ -82,12 +100,21 @@ def operation_codes(apis) -> dict[str, str]:
 def _unknown_operation(given: str, codes: dict[str, str]) -> str:
     primary = sorted(set(codes.values()))
     if given in codes:
-        return (f"{given} is a per-version code of {codes[given]}; faults match operations by their code: "
-                f"use {codes[given]!r}")
+        return (
+            f"{given} is a per-version code of {codes[given]}; faults match operations by their code: "
+            f"use {codes[given]!r}"
+        )
     folded = {code.casefold(): code for code in primary}
-    close = ([folded[given.casefold()]] if given.casefold() in folded
-             else difflib.get_close_matches(given, primary, n=5, cutoff=0.6))
-    hint = f"close: {', '.join(close)}" if close else f"known codes start with {', '.join(sorted({c[:3] for c in primary}))}"
+    close = (
+        [folded[given.casefold()]]
+        if given.casefold() in folded
+        else difflib.get_close_matches(given, primary, n=5, cutoff=0.6)
+    )
+    hint = (
+        f"close: {', '.join(close)}"
+        if close
+        else f"known codes start with {', '.join(sorted({c[:3] for c in primary}))}"
+    )
     return f"unknown operation code {given!r} ({hint}; `emulator endpoints` lists every code)"
 
 
@@ -95,9 +122,16 @@ class FaultSet:
     """The faults of one namespace, in the order they were added: the first
     live fault that matches (and whose probability draw succeeds) fires."""
 
-    def __init__(self, api_names: tuple[str, ...], max_hold_seconds: float, seed: int | None = None, *,
-                 budget: MemoryBudget | None = None, max_faults: int = 100,
-                 operations: dict[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        api_names: tuple[str, ...],
+        max_hold_seconds: float,
+        seed: int | None = None,
+        *,
+        budget: MemoryBudget | None = None,
+        max_faults: int = 100,
+        operations: dict[str, str] | None = None,
+    ) -> None:
         self.faults: dict[str, Fault] = {}
         self.budget = budget if budget is not None else UnlimitedBudget()
         self.max_faults = max_faults
@@ -143,8 +177,9 @@ class FaultSet:
         if not isinstance(match, dict):
             raise MatchError("match", "must be an object")
         if not isinstance(action, dict):
-            raise MatchError("action", "required: an object with kind (status, delay, reset, empty, "
-                                       "malformed, timeout)")
+            raise MatchError(
+                "action", "required: an object with kind (status, delay, reset, empty, malformed, timeout)"
+            )
         for key in set(match) - set(MATCH_KEYS):
             raise MatchError(f"match.{key}", f"unknown key (known: {', '.join(MATCH_KEYS)})")
         for key in set(action) - set(ACTION_KEYS):
@@ -154,8 +189,11 @@ class FaultSet:
         pattern = fault.request = RequestPattern(match, "match")
         if pattern.api is not None and pattern.api not in self.api_names:
             raise MatchError("match.api", f"unknown API {pattern.api!r} (known: {', '.join(self.api_names)})")
-        if pattern.operation is not None and self.operations is not None \
-                and self.operations.get(pattern.operation) != pattern.operation:
+        if (
+            pattern.operation is not None
+            and self.operations is not None
+            and self.operations.get(pattern.operation) != pattern.operation
+        ):
             raise MatchError("match.operation", _unknown_operation(pattern.operation, self.operations))
 
         kind = action.get("kind", "status" if "status" in action else "delay" if "delay_ms" in action else None)
@@ -171,8 +209,13 @@ class FaultSet:
         content_type = action.get("content_type")
         if content_type is None and body is not None:
             stripped = body.lstrip()
-            content_type = ("application/json" if stripped[:1] in ("{", "[")
-                            else "application/xml" if stripped[:1] == "<" else "text/plain")
+            content_type = (
+                "application/json"
+                if stripped[:1] in ("{", "[")
+                else "application/xml"
+                if stripped[:1] == "<"
+                else "text/plain"
+            )
         fault.content_type = content_type
         headers = action.get("headers") or {}
         if not isinstance(headers, dict) or not all(isinstance(v, str) for v in headers.values()):
@@ -186,7 +229,7 @@ class FaultSet:
         fault.probability = _number(spec.get("probability", 1.0), "probability", minimum=0, maximum=1)
         seed = spec.get("seed")
         if seed is not None:
-            _number(seed, "seed", minimum=-(2 ** 63), integer=True)
+            _number(seed, "seed", minimum=-(2**63), integer=True)
         fault.rng = random.Random(seed if seed is not None else self._seeds.getrandbits(64))
         times = spec.get("times")
         fault.remaining = _number(times, "times", minimum=1, integer=True) if times is not None else None
@@ -202,7 +245,11 @@ class FaultSet:
         fault.spec = {
             "match": {key: match[key] for key in MATCH_KEYS if match.get(key) is not None},
             "action": {"kind": kind, **{key: action[key] for key in ACTION_KEYS[1:] if key in action}},
-            "probability": fault.probability, "times": times, "ttl_seconds": ttl, "after": after, "seed": seed,
+            "probability": fault.probability,
+            "times": times,
+            "ttl_seconds": ttl,
+            "after": after,
+            "seed": seed,
         }
         return fault
 
@@ -278,8 +325,9 @@ def _close(request: web.Request, *, reset: bool) -> web.StreamResponse:
     return Dropped()
 
 
-async def apply(fault: Fault, request: web.Request, api, run: Callable[[], Awaitable[web.StreamResponse]],
-                max_hold_seconds: float) -> web.StreamResponse:
+async def apply(
+    fault: Fault, request: web.Request, api, run: Callable[[], Awaitable[web.StreamResponse]], max_hold_seconds: float
+) -> web.StreamResponse:
     """Answer ``request`` as ``fault`` says; ``run`` serves it for real."""
     response = await run() if fault.after else None
     if fault.delay_ms:
@@ -304,9 +352,11 @@ async def apply(fault: Fault, request: web.Request, api, run: Callable[[], Await
         body, status, content_type = bytes(shaped.body), shaped.status, shaped.content_type
     transport = request.transport
     if transport is not None and not transport.is_closing():
-        head = (f"HTTP/1.1 {status} Fault\r\nContent-Type: {content_type}\r\n"
-                f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n").encode()
-        transport.write(head + body[:max(1, len(body) // 2)])
+        head = (
+            f"HTTP/1.1 {status} Fault\r\nContent-Type: {content_type}\r\n"
+            f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n"
+        ).encode()
+        transport.write(head + body[: max(1, len(body) // 2)])
     return _close(request, reset=False)
 
 
@@ -314,8 +364,9 @@ def _fault_response(fault: Fault, api, request: web.Request) -> web.Response:
     if fault.body is None:
         response = api.error_response(fault.status, f"injected fault {fault.id}", request)
     else:
-        response = web.Response(status=fault.status, body=fault.body.encode(),
-                                headers={"Content-Type": fault.content_type})
+        response = web.Response(
+            status=fault.status, body=fault.body.encode(), headers={"Content-Type": fault.content_type}
+        )
     for name, value in fault.headers.items():
         response.headers[name] = value
     return response

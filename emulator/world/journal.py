@@ -10,8 +10,9 @@ so nobody mistakes a full buffer for silence.
 from __future__ import annotations
 
 from collections import deque
-from datetime import datetime, timezone
-from typing import Any, Iterable, Iterator
+from collections.abc import Iterable, Iterator
+from datetime import UTC, datetime
+from typing import Any
 
 from .budget import JOURNAL_ENTRY_BYTES, MemoryBudget, UnlimitedBudget
 from .matching import MatchError, RequestPattern, parse_since, status_test
@@ -22,14 +23,44 @@ MATCH_KEYS = ("api", "operation", "method", "path", "status", "since", "namespac
 
 
 class JournalEntry:
-    __slots__ = ("seq", "time", "api", "operation", "version", "method", "path", "query", "status",
-                 "duration_ms", "request_body", "response_body", "request_headers", "fault", "response_headers",
-                 "contract")
+    __slots__ = (
+        "seq",
+        "time",
+        "api",
+        "operation",
+        "version",
+        "method",
+        "path",
+        "query",
+        "status",
+        "duration_ms",
+        "request_body",
+        "response_body",
+        "request_headers",
+        "fault",
+        "response_headers",
+        "contract",
+    )
 
-    def __init__(self, seq: int, time: float, api: str, operation: str | None, version: str | None,
-                 method: str, path: str, query: str, status: int | None, duration_ms: float,
-                 request_body: bytes, response_body: bytes, request_headers, fault: dict | None,
-                 response_headers=None, contract: dict | None = None) -> None:
+    def __init__(
+        self,
+        seq: int,
+        time: float,
+        api: str,
+        operation: str | None,
+        version: str | None,
+        method: str,
+        path: str,
+        query: str,
+        status: int | None,
+        duration_ms: float,
+        request_body: bytes,
+        response_body: bytes,
+        request_headers,
+        fault: dict | None,
+        response_headers=None,
+        contract: dict | None = None,
+    ) -> None:
         self.seq, self.time, self.api, self.operation, self.version = seq, time, api, operation, version
         self.method, self.path, self.query, self.status = method, path, query, status
         self.duration_ms, self.request_body, self.response_body = duration_ms, request_body, response_body
@@ -61,7 +92,7 @@ class JournalEntry:
 
 
 def iso_time(epoch: float) -> str:
-    return datetime.fromtimestamp(epoch, timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    return datetime.fromtimestamp(epoch, UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 def _text(body: bytes, limit: int) -> str | None:
@@ -89,9 +120,19 @@ class Journal:
     def enabled(self) -> bool:
         return self.limit > 0
 
-    def record_exchange(self, time: float, api: str, operation: str | None, version: str | None,
-                        request, response, duration_ms: float, fault: dict | None, dropped: bool,
-                        contract: dict | None = None) -> None:
+    def record_exchange(
+        self,
+        time: float,
+        api: str,
+        operation: str | None,
+        version: str | None,
+        request,
+        response,
+        duration_ms: float,
+        fault: dict | None,
+        dropped: bool,
+        contract: dict | None = None,
+    ) -> None:
         """Append one served request. Bodies are kept cut to ``body_limit + 1``
         bytes (so the reader can tell they were cut); headers by reference. A
         dropped connection (a fault) has no status and no response headers."""
@@ -105,10 +146,24 @@ class Journal:
         if len(response_body) > cut:
             response_body = response_body[:cut]
         self.seq += 1
-        entry = JournalEntry(self.seq, time, api, operation, version, request.method, request.path,
-                             request.query_string, None if dropped else response.status, duration_ms,
-                             request_body, response_body, request.headers, fault,
-                             None if dropped else response.headers, contract)
+        entry = JournalEntry(
+            self.seq,
+            time,
+            api,
+            operation,
+            version,
+            request.method,
+            request.path,
+            request.query_string,
+            None if dropped else response.status,
+            duration_ms,
+            request_body,
+            response_body,
+            request.headers,
+            fault,
+            None if dropped else response.headers,
+            contract,
+        )
         size = _entry_bytes(entry)
         entries = self.entries
         if len(entries) == self.limit:
@@ -134,7 +189,7 @@ class Journal:
         self.bytes = 0
         self.evicted = 0
 
-    def select(self, match: "RequestMatch") -> Iterator[JournalEntry]:
+    def select(self, match: RequestMatch) -> Iterator[JournalEntry]:
         return (entry for entry in self.entries if match.matches(entry))
 
 
@@ -179,5 +234,3 @@ class RequestMatch:
 
 def entries_json(entries: Iterable[JournalEntry], body_limit: int) -> list[dict]:
     return [entry.to_json(body_limit) for entry in entries]
-
-

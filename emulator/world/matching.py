@@ -11,7 +11,7 @@ journal); every spec is checked when it is given, and a wrong one is a
 from __future__ import annotations
 
 import re
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 REQUEST_KEYS = ("api", "operation", "method", "path", "header")
@@ -66,7 +66,7 @@ def parse_since(value: Any, where: str) -> float:
         except ValueError:
             raise MatchError(where, f"{value!r} is not an ISO 8601 timestamp") from None
         if parsed.tzinfo is None:
-            parsed = parsed.replace(tzinfo=timezone.utc)
+            parsed = parsed.replace(tzinfo=UTC)
         return parsed.timestamp()
     raise MatchError(where, "must be an ISO 8601 timestamp or epoch seconds")
 

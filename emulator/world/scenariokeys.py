@@ -12,7 +12,7 @@ readers it is an ordinary mapping, whatever the keys look like.
 
 from __future__ import annotations
 
-from typing import Iterator, MutableMapping
+from collections.abc import Iterator, MutableMapping
 
 Key = tuple[str, str]  # (kind, scenario key)
 
@@ -30,7 +30,7 @@ def _split_number(name: str) -> tuple[str, int | None]:
 
 
 class ScenarioKeys(MutableMapping[Key, str]):
-    def __init__(self, entries: "dict[Key, str] | ScenarioKeys | None" = None) -> None:
+    def __init__(self, entries: dict[Key, str] | ScenarioKeys | None = None) -> None:
         self._named: dict[Key, str] = {}
         self._runs: dict[tuple[str, str], list[str]] = {}  # (kind, prefix) -> ids of prefix1, prefix2, …
         for key, entity_id in (entries or {}).items():
@@ -89,7 +89,7 @@ class ScenarioKeys(MutableMapping[Key, str]):
         kind, name = key
         prefix, _ = _split_number(name)
         # the run keeps the keys before this one; the ones after become named keys
-        after = ids[index + 1:]
+        after = ids[index + 1 :]
         del ids[index:]
         for offset, entity_id in enumerate(after, start=index + 2):
             self._named[(kind, f"{prefix}{offset}")] = entity_id
@@ -105,7 +105,7 @@ class ScenarioKeys(MutableMapping[Key, str]):
     def __len__(self) -> int:
         return len(self._named) + sum(len(ids) for ids in self._runs.values())
 
-    def copy(self) -> "ScenarioKeys":
+    def copy(self) -> ScenarioKeys:
         twin = ScenarioKeys()
         twin._named = dict(self._named)
         twin._runs = {run: list(ids) for run, ids in self._runs.items()}

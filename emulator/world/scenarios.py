@@ -11,15 +11,16 @@ from __future__ import annotations
 import difflib
 import random
 import uuid
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Iterable, Mapping
+from typing import TYPE_CHECKING, Any
 
 from ..builtin_scenarios import ScenarioNotFound, find_scenario
-from .clock import Clock
 from ..formats.safeparse import FILE_LIMITS, ParseLimits, UnsafeDocument, load_yaml
-from .scenariokeys import ScenarioKeys
 from ..store.core import Store
+from .clock import Clock
+from .scenariokeys import ScenarioKeys
 
 if TYPE_CHECKING:  # jsonschema and referencing: ~40 ms of import, not needed when the baseline
     import jsonschema  # comes from the cache (baselinecache.py)
@@ -159,8 +160,11 @@ def scenario_validator(apis) -> jsonschema.Draft202012Validator:
     from referencing.jsonschema import DRAFT202012
 
     schema = scenario_schema(apis)
-    resources = [(section["$id"], DRAFT202012.create_resource(section))
-                 for section in schema["properties"].values() if "$id" in section]
+    resources = [
+        (section["$id"], DRAFT202012.create_resource(section))
+        for section in schema["properties"].values()
+        if "$id" in section
+    ]
     return jsonschema.Draft202012Validator(schema, registry=Registry().with_resources(resources).crawl())
 
 
@@ -175,8 +179,13 @@ def validate_scenario(document: dict, name: str, apis) -> None:
         raise ScenarioError(name, _dotted(first.absolute_path), first.message + more)
 
 
-def load_baseline(paths: Iterable[Path | str], apis, documents: Iterable[tuple[str, dict]] = (),
-                  directories: Iterable[Path] = (), progress=None) -> Baseline:
+def load_baseline(
+    paths: Iterable[Path | str],
+    apis,
+    documents: Iterable[tuple[str, dict]] = (),
+    directories: Iterable[Path] = (),
+    progress=None,
+) -> Baseline:
     """Read, validate and load scenario files or built-in names (and already-parsed
     documents); a name is looked up in ``directories``, then among the built-ins.
     ``progress`` (a load_progress.LoadProgress) hears of each file when loading is slow."""
@@ -198,8 +207,15 @@ def empty_store(apis) -> Store:
     return Store(collection for api in apis for collection in api.collections())
 
 
-def load_documents(sources: list[tuple[str, dict]], apis, store: Store, settings: dict[str, Any],
-                   keys: Mapping[tuple[str, str], str], clock: Clock, progress=None) -> ScenarioKeys:
+def load_documents(
+    sources: list[tuple[str, dict]],
+    apis,
+    store: Store,
+    settings: dict[str, Any],
+    keys: Mapping[tuple[str, str], str],
+    clock: Clock,
+    progress=None,
+) -> ScenarioKeys:
     """Validate every document, then load them all into ``store`` (updating
     ``settings`` in place) in one transaction; returns the scenario keys, ``keys``
     plus the new ones. Raises ScenarioError, with nothing written, on any problem."""
@@ -215,8 +231,9 @@ def load_documents(sources: list[tuple[str, dict]], apis, store: Store, settings
                 progress.loading(Path(name).name)
                 before = _entity_count(apis, store)
             seed = int(document.get("seed", 0))
-            context = ScenarioContext(file=name, seed=seed, settings=settings, store=store, clock=clock,
-                                      keys=keys, random=random.Random(seed))
+            context = ScenarioContext(
+                file=name, seed=seed, settings=settings, store=store, clock=clock, keys=keys, random=random.Random(seed)
+            )
             for api in apis:
                 if api.name in document:
                     api.load_scenario_section(document[api.name] or {}, context)

@@ -24,20 +24,19 @@ from typing import Any
 
 from aiohttp import web
 
+from ..config import EmulatorConfig
+from ..store.core import Store
 from .budget import LimitReached, MemoryBudget, snapshot_bytes
 from .clock import Clock
-from ..config import EmulatorConfig
 from .faults import FaultSet, operation_codes
 from .journal import Journal
 from .scenarios import Baseline, empty_store, load_documents
-from ..store.core import Store
 
 NAMESPACE_HEADER = "X-Emulator-Namespace"
 DEFAULT_NAMESPACE = "default"
 NAMESPACE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}\Z")
 SNAPSHOT_ID = NAMESPACE_NAME  # the same alphabet and length (a path segment, a log word)
-INVALID_NAME = (f"invalid {NAMESPACE_HEADER}: 1-128 characters of A-Z a-z 0-9 . _ : - "
-                "(starting with a letter or digit)")
+INVALID_NAME = f"invalid {NAMESPACE_HEADER}: 1-128 characters of A-Z a-z 0-9 . _ : - (starting with a letter or digit)"
 
 
 class NamespaceError(Exception):
@@ -47,8 +46,15 @@ class NamespaceError(Exception):
 
 
 class World:
-    def __init__(self, store: Store, settings: dict[str, Any], apis: dict[str, Any], clock: Clock,
-                 keys: dict[tuple[str, str], str], files: tuple[str, ...]) -> None:
+    def __init__(
+        self,
+        store: Store,
+        settings: dict[str, Any],
+        apis: dict[str, Any],
+        clock: Clock,
+        keys: dict[tuple[str, str], str],
+        files: tuple[str, ...],
+    ) -> None:
         self.store = store
         self.settings = settings  # api name -> that API's (immutable) settings object
         self.clock = clock
@@ -57,7 +63,7 @@ class World:
         self.apis = apis
         self.models = {name: api.build_model(store, settings[name], clock) for name, api in apis.items()}
 
-    def fork(self) -> "World":
+    def fork(self) -> World:
         """An independent copy (snapshots, restore): O(collections)."""
         return World(self.store.fork(), dict(self.settings), self.apis, self.clock.copy(), self.keys, self.files)
 
@@ -72,18 +78,28 @@ class Snapshot:
     def to_json(self) -> dict[str, Any]:
         from .journal import iso_time
 
-        return {"id": self.id, "created": iso_time(self.created), "scenarios": list(self.world.files),
-                "counts": {name: api.summary_counts(self.world.store) for name, api in self.world.apis.items()}}
+        return {
+            "id": self.id,
+            "created": iso_time(self.created),
+            "scenarios": list(self.world.files),
+            "counts": {name: api.summary_counts(self.world.store) for name, api in self.world.apis.items()},
+        }
 
 
 class Namespace:
-    def __init__(self, name: str, state: "EmulatorState") -> None:
+    def __init__(self, name: str, state: EmulatorState) -> None:
         config = state.config
         self.name = name
         self.state = state
         self.world = state.baseline_world()
-        self.faults = FaultSet(tuple(state.apis), config.fault_max_hold_seconds, config.fault_seed,
-                               budget=state.budget, max_faults=config.max_faults, operations=state.operation_codes)
+        self.faults = FaultSet(
+            tuple(state.apis),
+            config.fault_max_hold_seconds,
+            config.fault_seed,
+            budget=state.budget,
+            max_faults=config.max_faults,
+            operations=state.operation_codes,
+        )
         self.journal = Journal(config.journal_limit, config.journal_body_bytes, state.budget)
         self.snapshots: dict[str, Snapshot] = {}
         self.created = time.time()
@@ -160,15 +176,15 @@ class EmulatorState:
         self.hits: Counter = Counter()  # (api, operation code, version) -> requests served, all namespaces
         self.operation_codes = operation_codes(apis)  # what a fault's match.operation may name
         self.started = time.monotonic()
-        self.budget = MemoryBudget(self.config.memory_budget_bytes,
-                                   lambda: [namespace.journal for namespace in self.namespaces.values()])
+        self.budget = MemoryBudget(
+            self.config.memory_budget_bytes, lambda: [namespace.journal for namespace in self.namespaces.values()]
+        )
         self.default = Namespace(DEFAULT_NAMESPACE, self)
         self.namespaces: dict[str, Namespace] = {DEFAULT_NAMESPACE: self.default}
 
     def baseline_world(self) -> World:
         baseline = self.baseline
-        return World(baseline.store.fork(), dict(baseline.settings), self.apis, Clock(), baseline.keys,
-                     baseline.files)
+        return World(baseline.store.fork(), dict(baseline.settings), self.apis, Clock(), baseline.keys, baseline.files)
 
     # The default namespace's world, for code that does not care about namespaces.
     @property
@@ -203,8 +219,11 @@ class EmulatorState:
         if not create:
             if not NAMESPACE_NAME.match(name):
                 raise NamespaceError(400, INVALID_NAME)
-            raise NamespaceError(403, f"no namespace {name!r}: with a control token set, namespaces are "
-                                      "created by control requests that carry it (e.g. POST /__emulator/reset)")
+            raise NamespaceError(
+                403,
+                f"no namespace {name!r}: with a control token set, namespaces are "
+                "created by control requests that carry it (e.g. POST /__emulator/reset)",
+            )
         return self.create_namespace(name)
 
     def create_namespace(self, name: str) -> Namespace:
@@ -218,19 +237,28 @@ class EmulatorState:
         """Drop expired namespaces; at the cap, evict the least recently used idle one."""
         config = self.config
         now = time.monotonic()
-        expired = [namespace for namespace in self.namespaces.values()
-                   if namespace is not self.default and now - namespace.last_used >= config.namespace_expire_seconds]
+        expired = [
+            namespace
+            for namespace in self.namespaces.values()
+            if namespace is not self.default and now - namespace.last_used >= config.namespace_expire_seconds
+        ]
         for namespace in expired:
             self._drop(namespace)
             self.budget.expired_namespaces += 1
         if len(self.namespaces) < config.max_namespaces:
             return
-        idle = [namespace for namespace in self.namespaces.values()
-                if namespace is not self.default and now - namespace.last_used >= config.namespace_idle_seconds]
+        idle = [
+            namespace
+            for namespace in self.namespaces.values()
+            if namespace is not self.default and now - namespace.last_used >= config.namespace_idle_seconds
+        ]
         if not idle:
-            raise NamespaceError(503, f"{config.max_namespaces} namespaces, the most there may be, are all in use "
-                                      f"(each within {config.namespace_idle_seconds:g} s); retry shortly, or "
-                                      "DELETE /__emulator/namespaces/NAME the ones no longer used")
+            raise NamespaceError(
+                503,
+                f"{config.max_namespaces} namespaces, the most there may be, are all in use "
+                f"(each within {config.namespace_idle_seconds:g} s); retry shortly, or "
+                "DELETE /__emulator/namespaces/NAME the ones no longer used",
+            )
         self._drop(min(idle, key=lambda namespace: namespace.last_used))
         self.budget.evicted_namespaces += 1
 

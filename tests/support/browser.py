@@ -9,16 +9,23 @@ import asyncio
 import os
 import queue
 import threading
+from collections.abc import Callable
 from concurrent.futures import Future
 from pathlib import Path
-from typing import Callable
 
 import pytest
 
 CHROMIUM = Path(os.environ.get("EMULATOR_CHROMIUM", "/usr/bin/chromium"))
 VIEWPORT = {"width": 1280, "height": 860}
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 
 
 def unavailable(reason: str) -> None:
@@ -39,7 +46,7 @@ def _launch():
     playwright = sync_playwright().start()
     try:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, timeout=30_000)
-    except Exception as error:  # noqa: BLE001 - any launch failure is reported the same way
+    except Exception as error:
         playwright.stop()
         unavailable(f"{CHROMIUM} did not start: {error}")
     return playwright, browser
@@ -61,7 +68,7 @@ class BrowserThread:
     def _serve(self, started: Future) -> None:
         try:
             playwright, browser = _launch()
-        except BaseException as error:  # noqa: BLE001 - pytest's skip and fail outcomes included
+        except BaseException as error:
             started.set_exception(error)
             return
         started.set_result(None)
@@ -70,7 +77,7 @@ class BrowserThread:
                 work, done = job
                 try:
                     done.set_result(work(browser))
-                except BaseException as error:  # noqa: BLE001
+                except BaseException as error:
                     done.set_exception(error)
         finally:
             browser.close()
@@ -89,6 +96,7 @@ class BrowserThread:
 def in_fresh_page(browser: BrowserThread, steps: Callable) -> None:
     """Run ``steps(page)`` in the browser's thread, on a fresh page of a fresh
     context (fresh sessionStorage); a script error on the page fails the test."""
+
     def in_browser(chromium):
         context = chromium.new_context(viewport=VIEWPORT)
         context.set_default_timeout(8_000)

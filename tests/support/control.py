@@ -9,16 +9,18 @@ import aiohttp
 
 
 class ControlClient:
-    def __init__(self, emulator, session: aiohttp.ClientSession, namespace: str | None = None,
-                 headers: dict | None = None) -> None:
+    def __init__(
+        self, emulator, session: aiohttp.ClientSession, namespace: str | None = None, headers: dict | None = None
+    ) -> None:
         self.base = emulator.url + "/__emulator"
         self.session = session
         self.headers = dict(headers or {})
         if namespace is not None:
             self.headers["X-Emulator-Namespace"] = namespace
 
-    async def call(self, method: str, path: str, body: Any = None, *, params=None, data=None,
-                   headers=None) -> tuple[int, Any]:
+    async def call(
+        self, method: str, path: str, body: Any = None, *, params=None, data=None, headers=None
+    ) -> tuple[int, Any]:
         kwargs: dict = {"params": params, "headers": {**self.headers, **(headers or {})}}
         if body is not None:
             kwargs["json"] = body

@@ -100,8 +100,9 @@ class Reply:
 
     @property
     def attributes(self) -> dict[str, list[str]]:
-        return {a.get("name"): [v.text or "" for v in a.findall(f"{NS}Value")]
-                for a in self.root.findall(f"{NS}Attribute")}
+        return {
+            a.get("name"): [v.text or "" for v in a.findall(f"{NS}Value")] for a in self.root.findall(f"{NS}Attribute")
+        }
 
     def attribute(self, name: str) -> str:
         return self.attributes[name][0]
@@ -115,7 +116,7 @@ class Reply:
     def error_message(self) -> str:
         return self.root.findtext("message")
 
-    def expect_error(self, status: int, code: int) -> "Reply":
+    def expect_error(self, status: int, code: int) -> Reply:
         assert (self.status, self.error_code) == (status, code), (self.status, self.text)
         return self
 
@@ -128,18 +129,25 @@ class CustomerIdClient:
     def url(self, path: str, version: str = "2.1") -> str:
         return self.emulator.customerid_url(version) + path
 
-    async def call(self, method: str, path: str, *, version: str = "2.1", params=None, data=None,
-                   headers=None) -> Reply:
+    async def call(
+        self, method: str, path: str, *, version: str = "2.1", params=None, data=None, headers=None
+    ) -> Reply:
         """``headers`` override the session's (e.g. ``{"Authorization": ...}``)."""
-        async with self.session.request(method, self.url(path, version), params=params, data=data,
-                                        headers=headers) as response:
+        async with self.session.request(
+            method, self.url(path, version), params=params, data=data, headers=headers
+        ) as response:
             body = await response.read()
             reply = Reply(response.status, dict(response.headers), body)
         content_type = reply.headers.get("Content-Type", "")
         if body and "xml" in content_type:
             reply.root = fromstring(body)
-            schema = (error_schema() if reply.root.tag == "error"
-                      else legacy_schema() if version in LEGACY_VERSIONS else document_schema())
+            schema = (
+                error_schema()
+                if reply.root.tag == "error"
+                else legacy_schema()
+                if version in LEGACY_VERSIONS
+                else document_schema()
+            )
             errors = list(schema.iter_errors(body.decode()))
             assert not errors, f"{method} {path}: response does not validate against the XSD: {errors[0]}\n{reply.text}"
             assert (reply.status >= 400) == (reply.root.tag == "error"), f"status {reply.status} with {reply.text}"
@@ -164,6 +172,7 @@ class CustomerIdClient:
 
 
 # -- helpers shared by the CustomerID test modules ---------------------------------------------
+
 
 def role(cid, key: str) -> str:
     """Id of a role by its scenario key (roles made by organization types have no fixed id)."""

@@ -42,7 +42,7 @@ class Reply:
     body: bytes
     json: object = None
 
-    def expect(self, status: int, code: str | None = None) -> "Reply":
+    def expect(self, status: int, code: str | None = None) -> Reply:
         assert self.status == status, (self.status, self.body[:500])
         if code is not None:
             assert self.json["Code"] == code, self.json
@@ -74,8 +74,16 @@ class DfsClient:
                     best = (literals, item)
         return None if best is None else best[1].get(method.lower())
 
-    async def call(self, method: str, path: str, json_body=None, *, data: bytes | str | None = None,
-                   headers: dict | None = None, version: str | None = None) -> Reply:
+    async def call(
+        self,
+        method: str,
+        path: str,
+        json_body=None,
+        *,
+        data: bytes | str | None = None,
+        headers: dict | None = None,
+        version: str | None = None,
+    ) -> Reply:
         """``path`` starts with the version segment as the document writes it: "/v1.2/identities"."""
         headers = {**self.headers, **(headers or {})}
         kwargs = {"headers": {k: v for k, v in headers.items() if v is not None}}

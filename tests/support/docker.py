@@ -84,8 +84,11 @@ class Stage:
         for word in shlex.split(options):
             key, _, value = word[2:].partition("=")
             parsed[key] = value
-        return parsed, json.loads(command.strip()) if command.strip().startswith("[") else ["/bin/sh", "-c",
-                                                                                             command.strip()]
+        return parsed, json.loads(command.strip()) if command.strip().startswith("[") else [
+            "/bin/sh",
+            "-c",
+            command.strip(),
+        ]
 
 
 def parse_dockerfile(path: Path = DOCKERFILE) -> list[Stage]:
@@ -181,7 +184,7 @@ class LocalImage:
         mounts = {**self.paths, **{key.rstrip("/"): value for key, value in volumes.items()}}
         for container in sorted(mounts, key=len, reverse=True):
             if text == container or text.startswith(container + "/"):
-                return str(mounts[container]) + text[len(container):]
+                return str(mounts[container]) + text[len(container) :]
         parts = text.split(",")  # EMULATOR_SCENARIOS lists paths
         if len(parts) > 1:
             return ",".join(self.map_path(part, volumes) for part in parts)
@@ -200,24 +203,47 @@ class LocalImage:
         image_env = {**self.stage.env, **overrides}
         for key, value in image_env.items():
             # /tmp of the container is the test's own directory
-            environment[key] = str(workdir / Path(value).name) if value.startswith("/tmp/") \
-                else self.map_path(value, volumes)
+            environment[key] = (
+                str(workdir / Path(value).name) if value.startswith("/tmp/") else self.map_path(value, volumes)
+            )
         return environment
 
-    def start(self, workdir: Path, env: dict[str, str] | None = None, volumes: dict[str, Path] | None = None,
-              arguments: list[str] | None = None) -> "Container":
+    def start(
+        self,
+        workdir: Path,
+        env: dict[str, str] | None = None,
+        volumes: dict[str, Path] | None = None,
+        arguments: list[str] | None = None,
+    ) -> Container:
         volumes = volumes or {}
         environment = self.environment(env or {}, volumes, workdir)
-        process = subprocess.Popen(self.command(arguments, volumes), cwd=workdir, env=environment,
-                                   stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        process = subprocess.Popen(
+            self.command(arguments, volumes),
+            cwd=workdir,
+            env=environment,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
         return Container(self, process, environment, volumes, workdir)
 
-    def run(self, workdir: Path, env: dict[str, str] | None = None, volumes: dict[str, Path] | None = None,
-            arguments: list[str] | None = None, timeout: float = 60) -> subprocess.CompletedProcess:
+    def run(
+        self,
+        workdir: Path,
+        env: dict[str, str] | None = None,
+        volumes: dict[str, Path] | None = None,
+        arguments: list[str] | None = None,
+        timeout: float = 60,
+    ) -> subprocess.CompletedProcess:
         volumes = volumes or {}
-        return subprocess.run(self.command(arguments, volumes), cwd=workdir,
-                              env=self.environment(env or {}, volumes, workdir), capture_output=True, text=True,
-                              timeout=timeout)
+        return subprocess.run(
+            self.command(arguments, volumes),
+            cwd=workdir,
+            env=self.environment(env or {}, volumes, workdir),
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+        )
 
 
 @dataclass
@@ -232,8 +258,9 @@ class Container:
         """The image's HEALTHCHECK command, run in the container's environment."""
         _, command = self.image.stage.healthcheck
         command = [sys.executable if word == "python" else word for word in command]
-        return subprocess.run(command, cwd=self.workdir, env=self.environment, capture_output=True, text=True,
-                              timeout=30)
+        return subprocess.run(
+            command, cwd=self.workdir, env=self.environment, capture_output=True, text=True, timeout=30
+        )
 
     def url(self, port: int | None = None) -> str:
         return f"http://127.0.0.1:{port or self.environment['EMULATOR_PORT']}"

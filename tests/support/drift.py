@@ -34,8 +34,9 @@ class Client:
         self.basic = {"Authorization": aiohttp.encode_basic_auth(*emulator.credentials)}
         self.bearer = {"Authorization": "Bearer " + emulator.dfs_token()}
 
-    async def cid(self, method: str, path: str, *, base: str = "/customerid-rest/services/2.1",
-                  **kwargs) -> tuple[int, str]:
+    async def cid(
+        self, method: str, path: str, *, base: str = "/customerid-rest/services/2.1", **kwargs
+    ) -> tuple[int, str]:
         headers = {**self.basic, **kwargs.pop("headers", {})}
         async with self.session.request(method, f"{self.base}{base}{path}", headers=headers, **kwargs) as answer:
             return answer.status, await answer.text()
@@ -52,24 +53,43 @@ async def crud_workload(client: Client) -> dict:
     query → update → delete → query again (404), an identity and a search."""
     created = {}
     assert (await client.cid("GET", f"/users/{MAIJA}"))[0] == 200  # GET105
-    status, text = await client.cid("POST", "/organizations/",  # POST100
-                                    params={"technicalName": "drift-co", "friendlyName": "Drift Co"})
+    status, text = await client.cid(
+        "POST",
+        "/organizations/",  # POST100
+        params={"technicalName": "drift-co", "friendlyName": "Drift Co"},
+    )
     assert status == 201, text
     created["organization"] = re.search(r"<Id>([^<]+)</Id>", text).group(1)
     organization = created["organization"]
     assert (await client.cid("GET", f"/organizations/{organization}"))[0] == 200  # GET107
-    assert (await client.cid("PUT", f"/organizations/{organization}",  # PUT101
-                             params={"friendlyName": "Drift Company"}))[0] == 200
+    assert (
+        await client.cid(
+            "PUT",
+            f"/organizations/{organization}",  # PUT101
+            params={"friendlyName": "Drift Company"},
+        )
+    )[0] == 200
     assert (await client.cid("GET", f"/organizations/{organization}/users"))[0] == 200  # GET113
     assert (await client.cid("DELETE", f"/users/{PEKKA}"))[0] == 200  # DEL102
     assert (await client.cid("GET", f"/users/{PEKKA}"))[0] == 404  # GET105, gone
-    status, text = await client.cid("POST", "/orgs/1234567-8", base="/eidm2/services",  # 1.0 MOD001b
-                                    params={"organizationId": "Drift Unit", "friendlyName": "Drift Unit"})
+    status, text = await client.cid(
+        "POST",
+        "/orgs/1234567-8",
+        base="/eidm2/services",  # 1.0 MOD001b
+        params={"organizationId": "Drift Unit", "friendlyName": "Drift Unit"},
+    )
     assert status == 201, text
     assert (await client.cid("GET", "/org/1234567-8/Drift%20Unit", base="/eidm2/services"))[0] == 200
     assert (await client.cid("GET", "/mandates/", base="/customerid-rest/services"))[0] == 200  # 1.2
-    status, role = await client.dfs("POST", "/v2.0/roles", json={  # post /v2.0/roles
-        "ShortName": "Drift", "LongName": "Drift role", "RoleKey": "drift"})
+    status, role = await client.dfs(
+        "POST",
+        "/v2.0/roles",
+        json={  # post /v2.0/roles
+            "ShortName": "Drift",
+            "LongName": "Drift role",
+            "RoleKey": "drift",
+        },
+    )
     assert status == 200, role
     created["role"] = role["Id"]
     assert (await client.dfs("GET", f"/v2.0/roles/{role['Id']}"))[0] == 200  # get /v2.0/roles/{roleId}
@@ -92,11 +112,23 @@ def write_cassette(path: Path, status: int) -> Path:
 
     writer = CassetteWriter(path, {"upstreams": {"customerid": "https://sandbox.example"}})
     code = {404: 7, 401: 2}[status]
-    writer.write(Exchange(
-        seq=writer.next_seq(), api="customerid", operation="GET105", version="2.1",
-        request=Request(headers=[("Authorization", "Basic [scrubbed]")], method="GET",
-                        path="/customerid-rest/services/2.1/users/nobody"),
-        response=Response(headers=[("Content-Type", "application/xml; charset=utf-8")], status=status,
-                          body=f'<?xml version="1.0"?><error><code>{code}</code><message>m</message></error>')))
+    writer.write(
+        Exchange(
+            seq=writer.next_seq(),
+            api="customerid",
+            operation="GET105",
+            version="2.1",
+            request=Request(
+                headers=[("Authorization", "Basic [scrubbed]")],
+                method="GET",
+                path="/customerid-rest/services/2.1/users/nobody",
+            ),
+            response=Response(
+                headers=[("Content-Type", "application/xml; charset=utf-8")],
+                status=status,
+                body=f'<?xml version="1.0"?><error><code>{code}</code><message>m</message></error>',
+            ),
+        )
+    )
     writer.close()
     return path

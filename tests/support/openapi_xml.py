@@ -75,10 +75,12 @@ class OpenApiXml:
     def validate(self, body: bytes, schema: dict) -> dict:
         root, branch = self.root_schema(body, schema)
         instance = self.instance(root, branch)
-        jsonschema.validate(instance, {**branch, "components": self.document["components"]},
-                            cls=jsonschema.Draft202012Validator)
+        jsonschema.validate(
+            instance, {**branch, "components": self.document["components"]}, cls=jsonschema.Draft202012Validator
+        )
         return instance
 
     def validate_json(self, data, schema: dict) -> None:
-        jsonschema.validate(data, {**schema, "components": self.document["components"]},
-                            cls=jsonschema.Draft202012Validator)
+        jsonschema.validate(
+            data, {**schema, "components": self.document["components"]}, cls=jsonschema.Draft202012Validator
+        )

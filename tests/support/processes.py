@@ -22,8 +22,14 @@ class Server:
         self.port = port
         self.url = f"http://127.0.0.1:{port}"
         environment = {key: value for key, value in os.environ.items() if not key.startswith("EMULATOR_")}
-        self.process = subprocess.Popen(command, cwd=ROOT, env={**environment, **(env or {})},
-                                        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        self.process = subprocess.Popen(
+            command,
+            cwd=ROOT,
+            env={**environment, **(env or {})},
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
         self.lines: queue.Queue = queue.Queue()
         self.seen: list[str] = []
         threading.Thread(target=self._read, daemon=True).start()
@@ -63,8 +69,7 @@ class Server:
 
 def make_run_command(port: int) -> list[str]:
     """The command `make run PORT=...` runs (its last recipe line, from make -n)."""
-    result = subprocess.run(["make", "-n", "run", f"PORT={port}"], cwd=ROOT, capture_output=True, text=True,
-                            check=True)
+    result = subprocess.run(["make", "-n", "run", f"PORT={port}"], cwd=ROOT, capture_output=True, text=True, check=True)
     line = [line for line in result.stdout.splitlines() if " -m emulator " in line][-1]
     command = shlex.split(line)
     assert command[0].endswith("/python")

@@ -25,11 +25,11 @@ and ``<User>`` with twelve attributes has the same shape as ``<User>`` with thre
 
 from __future__ import annotations
 
-from typing import Any, Union
+from typing import Any
 
 from defusedxml.ElementTree import fromstring
 
-XmlInput = Union[str, bytes]
+XmlInput = str | bytes
 
 __all__ = ["shape", "same_shape"]
 
@@ -80,7 +80,7 @@ def shape(xml: XmlInput) -> dict:
     }
 
 
-def same_shape(a: Union[XmlInput, dict], b: Union[XmlInput, dict]) -> tuple[bool, str]:
+def same_shape(a: XmlInput | dict, b: XmlInput | dict) -> tuple[bool, str]:
     """Compare two documents (or already computed shapes).
 
     Returns ``(True, "same shape")`` or ``(False, explanation of the first difference)``.
@@ -104,8 +104,5 @@ def same_shape(a: Union[XmlInput, dict], b: Union[XmlInput, dict]) -> tuple[bool
         )
         first = ca[i] if i < len(ca) else "<end>"
         second = cb[i] if i < len(cb) else "<end>"
-        return False, (
-            f"children differ at position {i}: {first!r} != {second!r}"
-            f" (first: {ca}, second: {cb})"
-        )
+        return False, (f"children differ at position {i}: {first!r} != {second!r} (first: {ca}, second: {cb})")
     return True, "same shape"

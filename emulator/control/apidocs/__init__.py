@@ -24,8 +24,14 @@ PAGE = "/__emulator/docs"
 STATIC = PAGE + "/static"
 CONTROL_DOCUMENT = {"key": "control", "name": "Emulator control API", "url": "/__emulator/openapi.json"}
 _STATIC_DIR = Path(__file__).resolve().parent / "static"
-_TYPES = {".js": "text/javascript", ".css": "text/css", ".png": "image/png", ".txt": "text/plain",
-          ".md": "text/markdown", "": "text/plain"}
+_TYPES = {
+    ".js": "text/javascript",
+    ".css": "text/css",
+    ".png": "image/png",
+    ".txt": "text/plain",
+    ".md": "text/markdown",
+    "": "text/plain",
+}
 
 
 def documents(state) -> list[dict]:
@@ -52,8 +58,11 @@ def _template() -> str:
 @functools.lru_cache(maxsize=1)
 def _assets() -> dict[str, Path]:
     """The files the page may load, fixed at start-up: nothing else under static/ is reachable."""
-    return {path.relative_to(_STATIC_DIR).as_posix(): path for path in _STATIC_DIR.rglob("*")
-            if path.is_file() and path.name != "index.html"}
+    return {
+        path.relative_to(_STATIC_DIR).as_posix(): path
+        for path in _STATIC_DIR.rglob("*")
+        if path.is_file() and path.name != "index.html"
+    }
 
 
 def add_routes(app: web.Application) -> None:
@@ -61,14 +70,14 @@ def add_routes(app: web.Application) -> None:
     assets = _assets()
 
     async def docs_page(request: web.Request) -> web.Response:
-        return web.Response(body=page, content_type="text/html", charset="utf-8",
-                            headers={"Cache-Control": "no-cache"})
+        return web.Response(body=page, content_type="text/html", charset="utf-8", headers={"Cache-Control": "no-cache"})
 
     async def docs_asset(request: web.Request) -> web.StreamResponse:
         path = assets.get(request.match_info["name"])
         if path is None:
-            return web.json_response({"error": f"no file {request.match_info['name']!r} in the docs page's assets"},
-                                     status=404)
+            return web.json_response(
+                {"error": f"no file {request.match_info['name']!r} in the docs page's assets"}, status=404
+            )
         content_type = _TYPES.get(path.suffix) or mimetypes.guess_type(path.name)[0] or "application/octet-stream"
         return web.FileResponse(path, headers={"Content-Type": content_type, "Cache-Control": "public, max-age=3600"})
 

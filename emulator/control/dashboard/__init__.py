@@ -21,8 +21,11 @@ PAGES = ("", "/", "/dashboard/{file}")
 @functools.lru_cache(maxsize=1)
 def _assets() -> dict[str, tuple[bytes, str]]:
     """Every file of static/, read once: name -> (bytes, content type)."""
-    return {path.name: (path.read_bytes(), CONTENT_TYPES[path.suffix])
-            for path in sorted(STATIC.iterdir()) if path.suffix in CONTENT_TYPES}
+    return {
+        path.name: (path.read_bytes(), CONTENT_TYPES[path.suffix])
+        for path in sorted(STATIC.iterdir())
+        if path.suffix in CONTENT_TYPES
+    }
 
 
 # Only this origin: the page works offline, and a stray CDN link would fail in every test.
@@ -31,9 +34,16 @@ CONTENT_SECURITY_POLICY = "default-src 'self'; img-src 'self' data:; frame-ances
 
 def _asset_response(name: str) -> web.Response:
     body, content_type = _assets()[name]
-    return web.Response(body=body, content_type=content_type, charset="utf-8",
-                        headers={"Cache-Control": "no-cache", "X-Content-Type-Options": "nosniff",
-                                 "Content-Security-Policy": CONTENT_SECURITY_POLICY})
+    return web.Response(
+        body=body,
+        content_type=content_type,
+        charset="utf-8",
+        headers={
+            "Cache-Control": "no-cache",
+            "X-Content-Type-Options": "nosniff",
+            "Content-Security-Policy": CONTENT_SECURITY_POLICY,
+        },
+    )
 
 
 async def dashboard_page(request: web.Request) -> web.Response:

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import datetime
-from typing import Callable
 
-from ...store.ids import random_uuid
 from ...store.core import Collection, Store
+from ...store.ids import random_uuid
 from ..errors import EntityNotFound, InvalidArguments
 from .records import Mandate, Organization, Role, User
 from .settings import CustomerIdSettings
@@ -28,8 +28,13 @@ def new_id() -> str:
 class ModelBase:
     """Holds one world's store; the rule mixins below work on it, never on HTTP."""
 
-    def __init__(self, store: Store, settings: CustomerIdSettings, now: Callable[[], str],
-                 timestamp: Callable[[], float] | None = None) -> None:
+    def __init__(
+        self,
+        store: Store,
+        settings: CustomerIdSettings,
+        now: Callable[[], str],
+        timestamp: Callable[[], float] | None = None,
+    ) -> None:
         """``now``: the world's clock as ISO text (what records store); ``timestamp``:
         the same clock in seconds since the epoch (default: ``now`` parsed)."""
         self.store = store

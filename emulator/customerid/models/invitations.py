@@ -38,8 +38,7 @@ class InvitationRules(ModelBase):
             candidates = self.users.find("organization", organization_id)
             users = [u for u in candidates if u.status in (WAITING_FOR_REGISTRATION.code, PENDING.code)]
         else:
-            users = (self.users.find("status", WAITING_FOR_REGISTRATION.code)
-                     + self.users.find("status", PENDING.code))
+            users = self.users.find("status", WAITING_FOR_REGISTRATION.code) + self.users.find("status", PENDING.code)
         return sorted(users, key=lambda user: user.id)
 
     def get_registration(self, user_id: str) -> User:
@@ -49,8 +48,9 @@ class InvitationRules(ModelBase):
             raise EntityNotFound(f"user {user_id} has no open registration")
         return user
 
-    def create_pending_user(self, organization_id: str, *, email: str, role_id: str | None = None,
-                            fields: dict[str, str] | None = None) -> User:
+    def create_pending_user(
+        self, organization_id: str, *, email: str, role_id: str | None = None, fields: dict[str, str] | None = None
+    ) -> User:
         """Create Pending User (1.2): a user Waiting for registration, invited by
         email; with a role, also the role invitation registration will grant."""
         organization = self.get_organization(organization_id)
@@ -60,16 +60,28 @@ class InvitationRules(ModelBase):
             raise InvalidArguments("a pending user needs an email address to be invited at")
         if role_id is not None and role_id not in self.roles:
             raise InvalidReference(f"role {role_id} does not exist")
-        user = self.new_user(organization.id, WAITING_FOR_REGISTRATION.code,  # type: ignore[attr-defined]
-                             email=email, invited_by="role" if role_id else "user", created=self.now(),
-                             **(fields or {}))
+        user = self.new_user(
+            organization.id,
+            WAITING_FOR_REGISTRATION.code,  # type: ignore[attr-defined]
+            email=email,
+            invited_by="role" if role_id else "user",
+            created=self.now(),
+            **(fields or {}),
+        )
         self.users.put(user.id, user)
         if role_id is not None:
             self.create_role_invitation(role_id=role_id, user_id=user.id, email=email)
         return user
 
-    def create_role_invitation(self, *, role_id: str, user_id: str, organization_id: str | None = None,
-                               email: str | None = None, invitation_id: str | None = None) -> RoleInvitation:
+    def create_role_invitation(
+        self,
+        *,
+        role_id: str,
+        user_id: str,
+        organization_id: str | None = None,
+        email: str | None = None,
+        invitation_id: str | None = None,
+    ) -> RoleInvitation:
         """Create Role Invitation (1.2) and scenarios."""
         role = self.roles.get(role_id)
         if role is None:
@@ -77,8 +89,13 @@ class InvitationRules(ModelBase):
         user = self.users.get(user_id)
         if user is None:
             raise InvalidReference(f"user {user_id} does not exist")
-        invitation = RoleInvitation(id=invitation_id or new_id(), role_id=role.id, user_id=user.id,
-                                    organization_id=organization_id or role.organization_id,
-                                    email=email or user.email, created=self.now())
+        invitation = RoleInvitation(
+            id=invitation_id or new_id(),
+            role_id=role.id,
+            user_id=user.id,
+            organization_id=organization_id or role.organization_id,
+            email=email or user.email,
+            created=self.now(),
+        )
         self.role_invitations.put(invitation.id, invitation)
         return invitation

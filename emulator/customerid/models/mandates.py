@@ -14,7 +14,7 @@ MANDATE_KINDS = {"Org": "organization", "Per": "user"}
 
 
 def mandate_kinds(mandate_type: str) -> tuple[str, str]:
-    """"OrgToPer" -> ("organization", "user")."""
+    """ "OrgToPer" -> ("organization", "user")."""
     mandater, separator, mandatee = mandate_type.partition("To")
     if not separator or mandater not in MANDATE_KINDS or mandatee not in MANDATE_KINDS:
         raise InvalidArguments(f"unknown mandate type {mandate_type!r} (OrgToPer, OrgToOrg, PerToPer, PerToOrg)")
@@ -54,9 +54,17 @@ class MandateRules(ModelBase):
         self.get_user(user_id)
         return sort_ids(d.id for d in self.delegations.find("delegate", user_id) if d.role_id is not None)
 
-    def create_mandate(self, *, mandate_type: str, mandater_id: str, mandatee_id: str, role_id: str,
-                       name: str | None = None, assignee_email: str | None = None,
-                       mandate_id: str | None = None) -> Mandate:
+    def create_mandate(
+        self,
+        *,
+        mandate_type: str,
+        mandater_id: str,
+        mandatee_id: str,
+        role_id: str,
+        name: str | None = None,
+        assignee_email: str | None = None,
+        mandate_id: str | None = None,
+    ) -> Mandate:
         """Create Mandate (1.2) and scenarios."""
         mandater_kind, mandatee_kind = mandate_kinds(mandate_type)
         mandater = self._reference(mandater_kind, mandater_id, "mandater")
@@ -75,15 +83,30 @@ class MandateRules(ModelBase):
                 name = f"{base} {number}"
         if assignee_email is None and mandatee_kind == "user":
             assignee_email = mandatee.email
-        mandate = Mandate(id=mandate_id or new_id(), type=mandate_type, name=name,
-                          mandater_kind=mandater_kind, mandater_id=mandater.id,
-                          mandatee_kind=mandatee_kind, mandatee_id=mandatee.id, role_id=role_id,
-                          assignee_email=assignee_email, created=self.now())
+        mandate = Mandate(
+            id=mandate_id or new_id(),
+            type=mandate_type,
+            name=name,
+            mandater_kind=mandater_kind,
+            mandater_id=mandater.id,
+            mandatee_kind=mandatee_kind,
+            mandatee_id=mandatee.id,
+            role_id=role_id,
+            assignee_email=assignee_email,
+            created=self.now(),
+        )
         self.mandates.put(mandate.id, mandate)
         return mandate
 
-    def delegate(self, *, mandate_id: str, delegate_user_id: str, mandater_user_id: str,
-                 role_id: str | None = None, delegation_id: str | None = None) -> Delegation:
+    def delegate(
+        self,
+        *,
+        mandate_id: str,
+        delegate_user_id: str,
+        mandater_user_id: str,
+        role_id: str | None = None,
+        delegation_id: str | None = None,
+    ) -> Delegation:
         """Delegate Mandate / Delegate Mandate Role (1.2) and scenarios: the
         mandatee (a user, or a user of the mandatee organization) passes it on."""
         mandate = self.mandates.get(mandate_id)
@@ -93,9 +116,15 @@ class MandateRules(ModelBase):
         mandater_user = self._reference("user", mandater_user_id, "delegating user")
         if role_id is not None and role_id != mandate.role_id:
             raise InvalidReference(f"role {role_id} is not the role of mandate {mandate_id}")
-        delegation = Delegation(id=delegation_id or new_id(), mandate_id=mandate.id, role_id=role_id,
-                                delegate_user_id=delegate.id, mandater_user_id=mandater_user.id,
-                                mandater_organization_id=mandater_user.organization_id, created=self.now())
+        delegation = Delegation(
+            id=delegation_id or new_id(),
+            mandate_id=mandate.id,
+            role_id=role_id,
+            delegate_user_id=delegate.id,
+            mandater_user_id=mandater_user.id,
+            mandater_organization_id=mandater_user.organization_id,
+            created=self.now(),
+        )
         self.delegations.put(delegation.id, delegation)
         return delegation
 
@@ -111,8 +140,9 @@ class MandateRules(ModelBase):
             return self.mandates.get(mandate_id)
         raise EntityNotFound(f"no mandate {name!r}")
 
-    def update_mandate(self, mandate_id: str, *, name: str | None = None, assignee_email: str | None = None,
-                       role_id: str | None = None) -> Mandate:
+    def update_mandate(
+        self, mandate_id: str, *, name: str | None = None, assignee_email: str | None = None, role_id: str | None = None
+    ) -> Mandate:
         """Update Mandate (1.2): given replaces, empty removes (assigneeEmail), missing keeps.
         A new role must exist (Invalid reference); role delegations of the old role go."""
         mandate = self.get_mandate(mandate_id)
@@ -146,8 +176,11 @@ class MandateRules(ModelBase):
         """Remove Mandate Delegation (``role_id`` None) / Remove Mandate Role
         Delegation (1.2): what the mandate's delegations to that user match."""
         self.get_mandate(mandate_id)
-        removed = [d for d in self.delegations.find("mandate", mandate_id)
-                   if d.delegate_user_id == delegate_user_id and d.role_id == role_id]
+        removed = [
+            d
+            for d in self.delegations.find("mandate", mandate_id)
+            if d.delegate_user_id == delegate_user_id and d.role_id == role_id
+        ]
         if not removed:
             what = "role delegation" if role_id else "delegation"
             raise EntityNotFound(f"mandate {mandate_id} has no {what} to user {delegate_user_id}")
@@ -158,16 +191,18 @@ class MandateRules(ModelBase):
     # -- mandate templates (1.2) ---------------------------------------------------
     def list_mandate_templates(self) -> list[MandateTemplate]:
         """List Mandate Templates (1.2), by name."""
-        return sorted((self.mandate_templates.get(i) for i in self.mandate_templates.ids()),
-                      key=lambda template: template.name)
+        return sorted(
+            (self.mandate_templates.get(i) for i in self.mandate_templates.ids()), key=lambda template: template.name
+        )
 
     def mandate_template_by_name(self, name: str) -> MandateTemplate:
         for template_id in sort_ids(self.mandate_templates.lookup("name", name)):
             return self.mandate_templates.get(template_id)
         raise EntityNotFound(f"no mandate template {name!r}")
 
-    def create_mandate_template(self, *, name: str, mandate_type: str, role_id: str,
-                                description: str | None = None) -> MandateTemplate:
+    def create_mandate_template(
+        self, *, name: str, mandate_type: str, role_id: str, description: str | None = None
+    ) -> MandateTemplate:
         """Create Mandate Template (1.2)."""
         if not name or not name.strip():
             raise InvalidArguments("a mandate template needs a name")
@@ -176,14 +211,26 @@ class MandateRules(ModelBase):
         mandate_kinds(mandate_type)
         if role_id not in self.roles:
             raise InvalidReference(f"role {role_id} does not exist")
-        template = MandateTemplate(id=new_id(), name=name, type=mandate_type, role_id=role_id,
-                                   description=description or None, created=self.now())
+        template = MandateTemplate(
+            id=new_id(),
+            name=name,
+            type=mandate_type,
+            role_id=role_id,
+            description=description or None,
+            created=self.now(),
+        )
         self.mandate_templates.put(template.id, template)
         return template
 
-    def update_mandate_template(self, template_id: str, *, name: str | None = None,
-                                mandate_type: str | None = None, role_id: str | None = None,
-                                description: str | None = None) -> MandateTemplate:
+    def update_mandate_template(
+        self,
+        template_id: str,
+        *,
+        name: str | None = None,
+        mandate_type: str | None = None,
+        role_id: str | None = None,
+        description: str | None = None,
+    ) -> MandateTemplate:
         """Update Mandate Template (1.2); mandates made from it are not changed."""
         template = self.mandate_templates.get(template_id)
         if template is None:
@@ -216,14 +263,27 @@ class MandateRules(ModelBase):
         self.mandate_templates.delete(template.id)
         return template
 
-    def assign_mandate_template(self, template_id: str, *, mandater_id: str, mandatee_id: str,
-                                name: str | None = None, assignee_email: str | None = None) -> Mandate:
+    def assign_mandate_template(
+        self,
+        template_id: str,
+        *,
+        mandater_id: str,
+        mandatee_id: str,
+        name: str | None = None,
+        assignee_email: str | None = None,
+    ) -> Mandate:
         """Assign Mandate Template (1.2): a mandate of the template's type and role."""
         template = self.mandate_templates.get(template_id)
         if template is None:
             raise EntityNotFound(f"no mandate template {template_id}")
-        return self.create_mandate(mandate_type=template.type, mandater_id=mandater_id, mandatee_id=mandatee_id,
-                                   role_id=template.role_id, name=name, assignee_email=assignee_email)
+        return self.create_mandate(
+            mandate_type=template.type,
+            mandater_id=mandater_id,
+            mandatee_id=mandatee_id,
+            role_id=template.role_id,
+            name=name,
+            assignee_email=assignee_email,
+        )
 
     @staticmethod
     def mandate_entity_name(mandate: Mandate) -> str:

@@ -3,10 +3,16 @@
 from __future__ import annotations
 
 import dataclasses
-from typing import Mapping
+from collections.abc import Mapping
 
-from ..errors import (AlreadyExists, EntityNotFound, InvalidArguments, ParentNotFound,
-                      ParentNotNonVirtual, ParentNotVirtual)
+from ..errors import (
+    AlreadyExists,
+    EntityNotFound,
+    InvalidArguments,
+    ParentNotFound,
+    ParentNotNonVirtual,
+    ParentNotVirtual,
+)
 from .base import ModelBase, new_id, sort_ids
 from .collections import ORGANIZATION_TEXT_FIELDS, ROOT
 from .records import Organization, Role
@@ -48,8 +54,9 @@ class OrganizationRules(ModelBase):
         if new_organization_id in self.organizations:
             raise AlreadyExists(f"organization id {new_organization_id} already exists")
         if organization_type is None:
-            organization_type = (self.settings.default_virtual_organization_type if virtual
-                                 else self.settings.default_organization_type)
+            organization_type = (
+                self.settings.default_virtual_organization_type if virtual else self.settings.default_organization_type
+            )
         self._check_organization_type(organization_type)
         custom = self._checked_custom_attributes(attributes or {})
         organization = Organization(
@@ -113,8 +120,11 @@ class OrganizationRules(ModelBase):
         return sort_ids(ids)
 
     def organization_filter_names(self) -> set[str]:
-        return set(ORGANIZATION_TEXT_FIELDS) | set(ORGANIZATION_FILTER_ALIASES) | set(
-            self.settings.organization_attributes)
+        return (
+            set(ORGANIZATION_TEXT_FIELDS)
+            | set(ORGANIZATION_FILTER_ALIASES)
+            | set(self.settings.organization_attributes)
+        )
 
     def child_organizations(self, organization_id: str | None) -> list[Organization]:
         return self.organizations.find("parent", organization_id or ROOT)
@@ -156,8 +166,7 @@ class OrganizationRules(ModelBase):
         organization = self.get_organization(organization_id)
         children = self.child_organizations(organization.id)
         if children and not recursive:
-            raise InvalidArguments(
-                f"organization {organization.entity_name} has sub-organizations; use recursive=true")
+            raise InvalidArguments(f"organization {organization.entity_name} has sub-organizations; use recursive=true")
         organizations = self.subtree(organization.id)
         roles: list = []
         users: list = []
@@ -170,7 +179,7 @@ class OrganizationRules(ModelBase):
             for role in roles:
                 self._delete_role_records(role)  # type: ignore[attr-defined]
             for member in reversed(organizations):
-                for mandate in (self.mandates.find("mandater", member.id) + self.mandates.find("mandatee", member.id)):
+                for mandate in self.mandates.find("mandater", member.id) + self.mandates.find("mandatee", member.id):
                     if mandate.id in self.mandates:
                         self._delete_mandate_records(mandate)  # type: ignore[attr-defined]
                 for invitation in self.role_invitations.find("organization", member.id):
@@ -189,8 +198,7 @@ class OrganizationRules(ModelBase):
         checked = {}
         for name, values in attributes.items():
             if name not in configured:
-                raise InvalidArguments(
-                    f"organization attribute {name!r} is not configured (data.organization.fields)")
+                raise InvalidArguments(f"organization attribute {name!r} is not configured (data.organization.fields)")
             values = tuple(value for value in values if value != "")
             if not values and not allow_empty:
                 continue

@@ -6,8 +6,8 @@ name, 2.0 and 2.1 by UUID, but it is the same organization, user or mandate.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Mapping
 
 from ...store.untracked import acyclic
 

@@ -14,8 +14,9 @@ class RoleRules(ModelBase):
         """GET108."""
         return sort_ids(self.roles.ids())
 
-    def create_role(self, organization_id: str, name: str, *, member_of: tuple[str, ...] = (),
-                    role_id: str | None = None) -> Role:
+    def create_role(
+        self, organization_id: str, name: str, *, member_of: tuple[str, ...] = (), role_id: str | None = None
+    ) -> Role:
         """MOD007 (1.0) and scenarios."""
         organization = self.get_organization(organization_id)
         self.check_entity_name_part(name, "role name")
@@ -25,8 +26,13 @@ class RoleRules(ModelBase):
         for parent_role_id in member_of:
             if parent_role_id not in self.roles:
                 raise InvalidReference(f"memberOf names no role: {parent_role_id}")
-        role = Role(id=role_id or new_id(), name=name, organization_id=organization.id,
-                    entity_name=entity_name, member_of=tuple(member_of))
+        role = Role(
+            id=role_id or new_id(),
+            name=name,
+            organization_id=organization.id,
+            entity_name=entity_name,
+            member_of=tuple(member_of),
+        )
         self.roles.put(role.id, role)
         return role
 

@@ -4,8 +4,8 @@ size of its matches, not of the store."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Iterable
 
 from ...store.core import Collection
 from .collections import fold

@@ -16,11 +16,13 @@ class CustomerIdSettings:
     # data.organization.fields: custom organization attributes
     organization_attributes: frozenset[str] = frozenset()
     # organization type -> roles created with every organization of that type
-    organization_types: dict[str, tuple[str, ...]] = field(default_factory=lambda: {
-        "eidm": ("eIDMMainUser",),
-        "default": ("OrganizationMainUser",),
-        "virtual": ("OrganizationMainUser",),
-    })
+    organization_types: dict[str, tuple[str, ...]] = field(
+        default_factory=lambda: {
+            "eidm": ("eIDMMainUser",),
+            "default": ("OrganizationMainUser",),
+            "virtual": ("OrganizationMainUser",),
+        }
+    )
     default_organization_type: str = "default"  # organization.type.default
     default_virtual_organization_type: str = "virtual"  # organization.type.defaultvirtual
     roles_recursion: bool = True  # rest.roles.recursion

@@ -52,8 +52,11 @@ class UserRules(ModelBase):
         """GET104 (all users) and GET113 (an organization's users, ``recursive``)."""
         candidate_sets: list[set] = []
         if organization_id is not None:
-            organizations = (self.subtree(organization_id) if recursive  # type: ignore[attr-defined]
-                             else [self.get_organization(organization_id)])
+            organizations = (
+                self.subtree(organization_id)
+                if recursive  # type: ignore[attr-defined]
+                else [self.get_organization(organization_id)]
+            )
             candidate_sets.append(self._users_of(organization.id for organization in organizations))
         for attribute_filter in filters:
             candidate_sets.append(self._user_matches(attribute_filter, exact))
@@ -190,7 +193,8 @@ class UserRules(ModelBase):
         if not organization_name:
             raise EntityNotFound(f"no user {entity_name}")
         organization = self.organization_by_entity_name(  # type: ignore[attr-defined]
-            organization_name, case_sensitive=True)
+            organization_name, case_sensitive=True
+        )
         for user_id in sort_ids(text_matches(self.users, "cn", cn, exact=True)):
             user = self.users.get(user_id)
             if user.cn == cn and user.organization_id == organization.id:
@@ -278,7 +282,8 @@ class UserRules(ModelBase):
         user = self.get_user(user_id)
         if user.status != WAITING_FOR_REGISTRATION.code:
             raise InvalidArguments(
-                f"user status is {BY_CODE[user.status].name}; only users Waiting for registration can be reinvited")
+                f"user status is {BY_CODE[user.status].name}; only users Waiting for registration can be reinvited"
+            )
         if user.invited_by == "mandate":
             raise InvalidArguments("reinvite does not support invitations related to mandates")
         if not user.email:
@@ -324,8 +329,10 @@ class UserRules(ModelBase):
     def _system_transition(self, user_id: str, source: UserStatus, target: UserStatus) -> User:
         user = self.get_user(user_id)
         if user.status != source.code:
-            raise InvalidArguments(f"user status is {BY_CODE[user.status].name}; only {source.name} users "
-                                   f"can become {target.name} this way")
+            raise InvalidArguments(
+                f"user status is {BY_CODE[user.status].name}; only {source.name} users "
+                f"can become {target.name} this way"
+            )
         updated = dataclasses.replace(user, status=target.code)
         self.users.put(updated.id, updated)
         return updated
@@ -337,6 +344,10 @@ class UserRules(ModelBase):
 
     @staticmethod
     def new_user(organization_id: str, status: int = ENABLED.code, **values) -> User:
-        return User(id=values.pop("id", None) or new_id(), cn=values.pop("cn", None) or new_id(),
-                    organization_id=organization_id, status=status, **values)
-
+        return User(
+            id=values.pop("id", None) or new_id(),
+            cn=values.pop("cn", None) or new_id(),
+            organization_id=organization_id,
+            status=status,
+            **values,
+        )

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from ...server.connections import read_body
 from ...formats.safeparse import load_json
+from ...server.connections import read_body
 from ...world.state import STATE
 from .endpoints import issuer
 from .model import KINDS
@@ -44,6 +44,9 @@ async def mint_token(request: web.Request) -> web.Response:
 
 mint_token.request_schema = {  # type: ignore[attr-defined]  (the control API's OpenAPI document)
     "type": "object",
-    "properties": {"kind": {"enum": list(KINDS), "default": "valid"},
-                   "username": {"type": "string", "description": "an SSO user (default: the first API user)"},
-                   "clientId": {"type": "string", "description": "an SSO client (default: the first)"}}}
+    "properties": {
+        "kind": {"enum": list(KINDS), "default": "valid"},
+        "username": {"type": "string", "description": "an SSO user (default: the first API user)"},
+        "clientId": {"type": "string", "description": "an SSO client (default: the first)"},
+    },
+}

@@ -24,21 +24,24 @@ async def discovery(request: web.Request, sso: SsoModel) -> web.Response:
     """get /uas/.well-known/openid-configuration and /uas/.well-known/oauth-authorization-server
     (the same document)."""
     base = issuer(request)
-    return oauth.json_response({
-        "issuer": base,
-        "token_endpoint": f"{base}/oauth2/token",
-        "introspection_endpoint": f"{base}/oauth2/introspection",
-        "userinfo_endpoint": f"{base}/oauth2/userinfo",
-        "jwks_uri": f"{base}/oauth2/metadata.jwks",
-        "grant_types_supported": list(GRANT_TYPES),
-        "token_endpoint_auth_methods_supported": list(AUTH_METHODS),
-        "introspection_endpoint_auth_methods_supported": ["client_secret_basic"],
-        "scopes_supported": ["openid", sso.settings.api_client_id],
-        "subject_types_supported": ["public"],
-        "id_token_signing_alg_values_supported": ["RS256"],
-        "token_endpoint_auth_signing_alg_values_supported": ["RS256"],
-        "claims_supported": ["sub", "usn", "iss", "aud", "exp", "iat", "email", "name", "groups"],
-    }, no_store=False)
+    return oauth.json_response(
+        {
+            "issuer": base,
+            "token_endpoint": f"{base}/oauth2/token",
+            "introspection_endpoint": f"{base}/oauth2/introspection",
+            "userinfo_endpoint": f"{base}/oauth2/userinfo",
+            "jwks_uri": f"{base}/oauth2/metadata.jwks",
+            "grant_types_supported": list(GRANT_TYPES),
+            "token_endpoint_auth_methods_supported": list(AUTH_METHODS),
+            "introspection_endpoint_auth_methods_supported": ["client_secret_basic"],
+            "scopes_supported": ["openid", sso.settings.api_client_id],
+            "subject_types_supported": ["public"],
+            "id_token_signing_alg_values_supported": ["RS256"],
+            "token_endpoint_auth_signing_alg_values_supported": ["RS256"],
+            "claims_supported": ["sub", "usn", "iss", "aud", "exp", "iat", "email", "name", "groups"],
+        },
+        no_store=False,
+    )
 
 
 async def metadata_jwks(request: web.Request, sso: SsoModel) -> web.Response:
@@ -59,11 +62,17 @@ async def token(request: web.Request, sso: SsoModel) -> web.Response:
                 if not form.get(name):
                     raise OAuthError("invalid_request", f"{name} is required")
             subject = sso.password_subject(form["username"], form["password"])
-            answer = sso.issue(issuer(request), client, subject, sso.granted_scope(client, form.get("scope")),
-                               refresh=True)
+            answer = sso.issue(
+                issuer(request), client, subject, sso.granted_scope(client, form.get("scope")), refresh=True
+            )
         elif grant == "client_credentials":
-            answer = sso.issue(issuer(request), client, sso.client_subject(client),
-                               sso.granted_scope(client, form.get("scope")), refresh=False)
+            answer = sso.issue(
+                issuer(request),
+                client,
+                sso.client_subject(client),
+                sso.granted_scope(client, form.get("scope")),
+                refresh=False,
+            )
         else:
             if not form.get("refresh_token"):
                 raise OAuthError("invalid_request", "refresh_token is required")
@@ -89,8 +98,11 @@ async def introspection(request: web.Request, sso: SsoModel) -> web.Response:
     try:
         form = await oauth.read_form(request)
         authentication = oauth.client_authentication(request, form, REALM)
-        if authentication is None or authentication.secret is None \
-                or not sso.is_resource_server(authentication.client_id, authentication.secret):
+        if (
+            authentication is None
+            or authentication.secret is None
+            or not sso.is_resource_server(authentication.client_id, authentication.secret)
+        ):
             raise oauth.invalid_client(REALM, "the resource server must authenticate")
         if not form.get("token"):
             raise OAuthError("invalid_request", "token is required")
@@ -104,12 +116,14 @@ async def userinfo(request: web.Request, sso: SsoModel) -> web.Response:
     header = request.headers.get("Authorization", "")
     scheme, _, access_token = header.strip().partition(" ")
     if scheme.lower() != "bearer" or not access_token.strip():
-        error = OAuthError("invalid_request", "a Bearer access token is required", 401,
-                           oauth.bearer_challenge(REALM))
+        error = OAuthError("invalid_request", "a Bearer access token is required", 401, oauth.bearer_challenge(REALM))
         return oauth.error_response(error)
     try:
         info = sso.userinfo(access_token.strip())
     except AuthenticationFailed as failure:
-        return oauth.error_response(OAuthError("invalid_token", failure.detail, 401,
-                                               oauth.bearer_challenge(REALM, "invalid_token", failure.detail)))
+        return oauth.error_response(
+            OAuthError(
+                "invalid_token", failure.detail, 401, oauth.bearer_challenge(REALM, "invalid_token", failure.detail)
+            )
+        )
     return oauth.json_response(info)

@@ -11,13 +11,14 @@ from __future__ import annotations
 import dataclasses
 import secrets
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
-from ...world.clock import Clock
 from ...auth.oauth import OAuthError, granted_scopes, same_secret, scopes
 from ...auth.signing import SigningKey, TokenInvalid, key_from_pem, run_key, stranger_key, tampered, verified_claims
 from ...store.core import Collection, Store
+from ...world.clock import Clock
 from ..errors import AuthenticationFailed, Unauthorized
 from ..models.statuses import ENABLED
 from .settings import API_USERS_GROUP, SsoClient, SsoSettings
@@ -25,8 +26,16 @@ from .settings import API_USERS_GROUP, SsoClient, SsoSettings
 TOKENS = "customerid.sso_tokens"
 FAILED_LOGINS = "customerid.sso_failed_logins"  # CustomerID user id -> failed password logins in a row
 # What the control API can mint (POST /__emulator/customerid/tokens); docs/control-api.md
-BAD_KINDS = ("expired", "not_yet_valid", "wrong_audience", "wrong_scope", "other_tenant", "bad_signature",
-             "revoked", "outside_group")
+BAD_KINDS = (
+    "expired",
+    "not_yet_valid",
+    "wrong_audience",
+    "wrong_scope",
+    "other_tenant",
+    "bad_signature",
+    "revoked",
+    "outside_group",
+)
 KINDS = ("valid", *BAD_KINDS)
 # Tokens kept per namespace; past it, expired ones go, then the oldest, so a client
 # that asks for a token per request keeps memory bounded (the cost is amortized:
@@ -59,6 +68,7 @@ def signing_key(settings: SsoSettings) -> SigningKey:
 @dataclass(frozen=True)
 class Subject:
     """Whom a token is for: an SSO user, a CustomerID user, or a client's own account."""
+
     name: str
     groups: tuple[str, ...]
     claims: dict
@@ -141,20 +151,37 @@ class SsoModel:
         return granted_scopes(requested, self.settings.allowed_scopes(client), client.client_id)
 
     # -- issuing -------------------------------------------------------------------
-    def issue(self, issuer: str, client: SsoClient, subject: Subject, scope: tuple[str, ...], *,
-              refresh: bool, refresh_token: str | None = None) -> dict:
+    def issue(
+        self,
+        issuer: str,
+        client: SsoClient,
+        subject: Subject,
+        scope: tuple[str, ...],
+        *,
+        refresh: bool,
+        refresh_token: str | None = None,
+    ) -> dict:
         """The RFC 6749 section 5.1 answer; ``refresh_token`` is kept when refreshing."""
         now = self.now()
         lifetime = self.settings.access_token_lifetime_seconds
         access, _ = self._access_token(issuer, client.client_id, subject, scope, now, now + lifetime)
-        answer = {"access_token": access, "token_type": "Bearer", "expires_in": lifetime,
-                  "scope": " ".join(scope)}
+        answer = {"access_token": access, "token_type": "Bearer", "expires_in": lifetime, "scope": " ".join(scope)}
         if refresh_token is not None:
             answer["refresh_token"] = refresh_token
         elif refresh and "refresh_token" in client.grant_types:
             token = secrets.token_urlsafe(32)
-            self._keep(SsoToken(token, "refresh", subject.name, client.client_id, scope, subject.groups,
-                                now, now + self.settings.refresh_token_lifetime_seconds))
+            self._keep(
+                SsoToken(
+                    token,
+                    "refresh",
+                    subject.name,
+                    client.client_id,
+                    scope,
+                    subject.groups,
+                    now,
+                    now + self.settings.refresh_token_lifetime_seconds,
+                )
+            )
             answer["refresh_token"] = token
         return answer
 
@@ -166,24 +193,49 @@ class SsoModel:
     def _prune(self) -> None:
         now = self.now()
         records = sorted(self.tokens, key=lambda record: (record.expires_at > now, record.issued_at))
-        for record in records[:max(len(records) // 2, sum(1 for r in records if r.expires_at <= now))]:
+        for record in records[: max(len(records) // 2, sum(1 for r in records if r.expires_at <= now))]:
             self.tokens.delete(record.id)
 
-    def _access_token(self, issuer: str, client_id: str, subject: Subject, scope: tuple[str, ...], issued: int,
-                      expires: int, *, audience: tuple[str, ...] | None = None, not_before: int | None = None,
-                      key: SigningKey | None = None, record: bool = True, active: bool = True) -> tuple[str, str]:
+    def _access_token(
+        self,
+        issuer: str,
+        client_id: str,
+        subject: Subject,
+        scope: tuple[str, ...],
+        issued: int,
+        expires: int,
+        *,
+        audience: tuple[str, ...] | None = None,
+        not_before: int | None = None,
+        key: SigningKey | None = None,
+        record: bool = True,
+        active: bool = True,
+    ) -> tuple[str, str]:
         jti = str(uuid.uuid4())
         if audience is None:
-            audience = (client_id, self.settings.api_client_id) if self.settings.api_client_id in scope \
-                else (client_id,)
-        claims = {"iss": issuer, "sub": subject.name, "aud": list(audience), "client_id": client_id,
-                  "scope": " ".join(scope), "usn": subject.name, "iat": issued, "nbf": not_before or issued,
-                  "exp": expires, "jti": jti}
+            audience = (
+                (client_id, self.settings.api_client_id) if self.settings.api_client_id in scope else (client_id,)
+            )
+        claims = {
+            "iss": issuer,
+            "sub": subject.name,
+            "aud": list(audience),
+            "client_id": client_id,
+            "scope": " ".join(scope),
+            "usn": subject.name,
+            "iat": issued,
+            "nbf": not_before or issued,
+            "exp": expires,
+            "jti": jti,
+        }
         if subject.groups:
             claims["groups"] = list(subject.groups)
         if record:
-            self._keep(SsoToken(jti, "access", subject.name, client_id, scope, subject.groups, issued, expires,
-                                audience, active))
+            self._keep(
+                SsoToken(
+                    jti, "access", subject.name, client_id, scope, subject.groups, issued, expires, audience, active
+                )
+            )
         return (key or self.key).sign(claims), jti
 
     def refresh(self, issuer: str, client: SsoClient, token: str, requested_scope: str | None) -> dict:
@@ -222,10 +274,19 @@ class SsoModel:
         record = self.active_record(token)
         if record is None:
             return {"active": False}
-        return {"active": True, "client_id": record.client_id, "usn": record.subject, "sub": record.subject,
-                "iss": issuer, "aud": list(record.audience) or [record.client_id], "scope": " ".join(record.scope),
-                "exp": record.expires_at, "iat": record.issued_at, "expires_in": record.expires_at - self.now(),
-                "token_type": "Bearer" if record.kind == "access" else "refresh_token"}
+        return {
+            "active": True,
+            "client_id": record.client_id,
+            "usn": record.subject,
+            "sub": record.subject,
+            "iss": issuer,
+            "aud": list(record.audience) or [record.client_id],
+            "scope": " ".join(record.scope),
+            "exp": record.expires_at,
+            "iat": record.issued_at,
+            "expires_in": record.expires_at - self.now(),
+            "token_type": "Bearer" if record.kind == "access" else "refresh_token",
+        }
 
     def authorize_bearer(self, token: str) -> SsoToken:
         """CustomerID's check of a Bearer token (what its introspection call decides):
@@ -281,14 +342,22 @@ class SsoModel:
         token, _ = self._access_token(issuer, client.client_id, subject, scope, now, now + lifetime, **options)
         if kind == "bad_signature":
             token = tampered(token)
-        return {"access_token": token, "token_type": "Bearer", "expires_in": lifetime, "kind": kind,
-                "scope": " ".join(scope), "username": subject.name}
+        return {
+            "access_token": token,
+            "token_type": "Bearer",
+            "expires_in": lifetime,
+            "kind": kind,
+            "scope": " ".join(scope),
+            "username": subject.name,
+        }
 
     def _mint_subject(self, kind: str, username: str | None) -> Subject:
         if kind == "outside_group":
             name = username or "outside-user"
             user = self.settings.user(name)
-            return Subject(name, tuple(group for group in (user.groups if user else ()) if group != API_USERS_GROUP), {})
+            return Subject(
+                name, tuple(group for group in (user.groups if user else ()) if group != API_USERS_GROUP), {}
+            )
         if username is not None:
             user = self.settings.user(username)
             if user is None:

@@ -7,10 +7,13 @@ import dataclasses
 from ...auth.signing import key_from_pem
 from .settings import GRANT_TYPES, SsoClient, SsoSettings, SsoUser
 
-_SCALARS = (("apiClientId", "api_client_id"), ("apiClientSecret", "api_client_secret"),
-            ("accessTokenLifetimeSeconds", "access_token_lifetime_seconds"),
-            ("refreshTokenLifetimeSeconds", "refresh_token_lifetime_seconds"),
-            ("signingKey", "signing_key_pem"))
+_SCALARS = (
+    ("apiClientId", "api_client_id"),
+    ("apiClientSecret", "api_client_secret"),
+    ("accessTokenLifetimeSeconds", "access_token_lifetime_seconds"),
+    ("refreshTokenLifetimeSeconds", "refresh_token_lifetime_seconds"),
+    ("signingKey", "signing_key_pem"),
+)
 
 
 def merged_sso(current: SsoSettings, block: dict) -> SsoSettings:
@@ -22,25 +25,41 @@ def merged_sso(current: SsoSettings, block: dict) -> SsoSettings:
     clients = {client.client_id: client for client in current.clients}
     for key, entry in (block.get("clients") or {}).items():
         client_id = entry.get("clientId", key)
-        clients[client_id] = SsoClient(client_id, entry["secret"], entry.get("authMethod", "client_secret_basic"),
-                                       tuple(entry.get("grantTypes", GRANT_TYPES)), tuple(entry.get("scopes", ())),
-                                       tuple(entry.get("groups", ())))
+        clients[client_id] = SsoClient(
+            client_id,
+            entry["secret"],
+            entry.get("authMethod", "client_secret_basic"),
+            tuple(entry.get("grantTypes", GRANT_TYPES)),
+            tuple(entry.get("scopes", ())),
+            tuple(entry.get("groups", ())),
+        )
     users = {user.username: user for user in current.users}
     for key, entry in (block.get("users") or {}).items():
         username = entry.get("username", key)
-        users[username] = SsoUser(username, entry["password"], tuple(entry.get("groups", ())), entry.get("email"),
-                                  entry.get("name"))
+        users[username] = SsoUser(
+            username, entry["password"], tuple(entry.get("groups", ())), entry.get("email"), entry.get("name")
+        )
     return dataclasses.replace(current, **changes, clients=tuple(clients.values()), users=tuple(users.values()))
 
 
 def dump_sso(settings: SsoSettings) -> dict:
     block: dict = {key: getattr(settings, field) for key, field in _SCALARS if getattr(settings, field) is not None}
-    block["clients"] = {client.client_id: {
-        "secret": client.secret, "authMethod": client.auth_method, "grantTypes": list(client.grant_types),
-        **({"scopes": list(client.scopes)} if client.scopes else {}),
-        **({"groups": list(client.groups)} if client.groups else {})} for client in settings.clients}
-    block["users"] = {user.username: {
-        "password": user.password, "groups": list(user.groups),
-        **{key: value for key, value in (("email", user.email), ("name", user.name)) if value}}
-        for user in settings.users}
+    block["clients"] = {
+        client.client_id: {
+            "secret": client.secret,
+            "authMethod": client.auth_method,
+            "grantTypes": list(client.grant_types),
+            **({"scopes": list(client.scopes)} if client.scopes else {}),
+            **({"groups": list(client.groups)} if client.groups else {}),
+        }
+        for client in settings.clients
+    }
+    block["users"] = {
+        user.username: {
+            "password": user.password,
+            "groups": list(user.groups),
+            **{key: value for key, value in (("email", user.email), ("name", user.name)) if value},
+        }
+        for user in settings.users
+    }
     return block

@@ -3,11 +3,11 @@ caller's tenant, sequences and timestamps."""
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
+from ...store.core import Collection, Store
 from ...store.ids import random_uuid
 from ...store.querycache import QueryCache
-from ...store.core import Collection, Store
 from ..errors import NotFound, Unprocessable
 from ..rendercache import RenderCache
 from .records import Identity, Member, Participant, Role, Tenant, TenantAccess

@@ -16,13 +16,31 @@ EMAIL = re.compile(r"^[^@\s]+@[^@\s]+$")
 
 # Body property (schema name) -> Identity attribute, for create and PATCH /v1.3.
 PROFILE_FIELDS = {
-    "firstName": "first_name", "lastName": "last_name", "salutationId": "salutation_id", "email": "email",
-    "description": "description", "phone": "phone", "fax": "fax", "mobile": "mobile", "url": "url",
-    "bankBranchId": "bank_branch_id", "externalId": "external_id",
+    "firstName": "first_name",
+    "lastName": "last_name",
+    "salutationId": "salutation_id",
+    "email": "email",
+    "description": "description",
+    "phone": "phone",
+    "fax": "fax",
+    "mobile": "mobile",
+    "url": "url",
+    "bankBranchId": "bank_branch_id",
+    "externalId": "external_id",
 }
-UPDATE_PROPERTIES = {name.casefold(): name for name in (
-    *PROFILE_FIELDS, "userName", "identityRoleId", "isSignInEnabled", "isTenantAccessEnabled", "participantIds",
-    "resetPassword", "changePassword")}
+UPDATE_PROPERTIES = {
+    name.casefold(): name
+    for name in (
+        *PROFILE_FIELDS,
+        "userName",
+        "identityRoleId",
+        "isSignInEnabled",
+        "isTenantAccessEnabled",
+        "participantIds",
+        "resetPassword",
+        "changePassword",
+    )
+}
 VALUE_TYPES = {"identityRoleId", "isSignInEnabled", "isTenantAccessEnabled"}  # non-nullable in the document
 
 
@@ -67,18 +85,31 @@ class IdentityRules(ModelBase):
         wanted = set(participant_ids)
         for participant in self.participants.find("identity", identity_id):
             if participant.tenant_id == tenant.id and participant.id not in wanted:
-                self.participants.put(participant.id, dataclasses.replace(
-                    participant, identity_ids=tuple(i for i in participant.identity_ids if i != identity_id)))
+                self.participants.put(
+                    participant.id,
+                    dataclasses.replace(
+                        participant, identity_ids=tuple(i for i in participant.identity_ids if i != identity_id)
+                    ),
+                )
         for participant_id in wanted:
             participant = self.participants.get(participant_id)
             if identity_id not in participant.identity_ids:
-                self.participants.put(participant.id, dataclasses.replace(
-                    participant, identity_ids=(*participant.identity_ids, identity_id)))
+                self.participants.put(
+                    participant.id,
+                    dataclasses.replace(participant, identity_ids=(*participant.identity_ids, identity_id)),
+                )
 
     # -- create / update ---------------------------------------------------------------
-    def create_identity(self, tenant: Tenant, body: dict, *, identity_id: str | None = None,
-                        is_system_account: bool = False, is_sign_in_enabled: bool = True,
-                        tenant_access_enabled: bool = True) -> Identity:
+    def create_identity(
+        self,
+        tenant: Tenant,
+        body: dict,
+        *,
+        identity_id: str | None = None,
+        is_system_account: bool = False,
+        is_sign_in_enabled: bool = True,
+        tenant_access_enabled: bool = True,
+    ) -> Identity:
         """post /v1.2/identities: the identity, with access to the caller's tenant in
         its role; its member row appears when it is synced."""
         username = self._check_username(body.get("username"))
@@ -87,10 +118,16 @@ class IdentityRules(ModelBase):
         self._check_profile(values)
         participants = self._check_participants(tenant, body.get("participantIds"))
         provider = self.default_provider_setting()
-        identity = Identity(id=(identity_id or new_uuid()).lower(), username=username, password=body.get("password"),
-                            provider_setting_id=provider.id if provider else None,
-                            is_system_account=is_system_account, is_sign_in_enabled=is_sign_in_enabled,
-                            created=self.now(), **values)
+        identity = Identity(
+            id=(identity_id or new_uuid()).lower(),
+            username=username,
+            password=body.get("password"),
+            provider_setting_id=provider.id if provider else None,
+            is_system_account=is_system_account,
+            is_sign_in_enabled=is_sign_in_enabled,
+            created=self.now(),
+            **values,
+        )
         if identity.id in self.identities:
             raise Unprocessable(f"Identity {identity.id} already exists")
         self.identities.put(identity.id, identity)
@@ -182,8 +219,13 @@ class IdentityRules(ModelBase):
 
     def reaches(self, identity: Identity, role: Role, other_id: str, other_role: Role) -> bool:
         """May ``identity`` (in ``role``) reach the identity ``other_id`` (in ``other_role``)?"""
-        return (other_id != identity.id and not role.is_member_access_excluded and other_role.rank > role.rank
-                and other_role.id not in role.excluded_role_ids and other_id not in identity.excluded_identity_ids)
+        return (
+            other_id != identity.id
+            and not role.is_member_access_excluded
+            and other_role.rank > role.rank
+            and other_role.id not in role.excluded_role_ids
+            and other_id not in identity.excluded_identity_ids
+        )
 
     def tenant_identities(self, tenant: Tenant) -> list[tuple[Identity, TenantAccess, Role]]:
         rows = []
@@ -219,7 +261,8 @@ class IdentityRules(ModelBase):
             if holder.identity_id == identity.id:
                 return True
             holder_access = self.access.get((holder.identity_id, tenant.id)) if holder.identity_id else None
-            if holder_access is not None and self.reaches(identity, role, holder.identity_id,
-                                                          self.roles.get(holder_access.role_id)):
+            if holder_access is not None and self.reaches(
+                identity, role, holder.identity_id, self.roles.get(holder_access.role_id)
+            ):
                 return True
         return False

@@ -11,16 +11,24 @@ from .base import ModelBase, new_uuid
 from .records import AuditContext, Identity, LongRunningRequest, Member, Tenant
 
 MEMBER_FIELDS = {  # SyncMemberRequestItem property -> Member attribute (same names on Identity)
-    "firstName": "first_name", "lastName": "last_name", "salutationId": "salutation_id", "email": "email",
-    "description": "description", "phone": "phone", "fax": "fax", "mobile": "mobile",
-    "externalId": "external_id", "bankBranchId": "bank_branch_id",
+    "firstName": "first_name",
+    "lastName": "last_name",
+    "salutationId": "salutation_id",
+    "email": "email",
+    "description": "description",
+    "phone": "phone",
+    "fax": "fax",
+    "mobile": "mobile",
+    "externalId": "external_id",
+    "bankBranchId": "bank_branch_id",
 }
 
 
 class MemberRules(ModelBase):
     # -- audit contexts --------------------------------------------------------------
-    def generate_audit_context(self, tenant: Tenant, created_by: str | None, authorized_app_id: str | None,
-                               person_ids=None, internal_ids=None) -> AuditContext:
+    def generate_audit_context(
+        self, tenant: Tenant, created_by: str | None, authorized_app_id: str | None, person_ids=None, internal_ids=None
+    ) -> AuditContext:
         """post /v3.0/audit-context/generate: one counter per tenant, from 1001."""
         member_ids: list[int] = []
         for person_id in person_ids or ():
@@ -33,9 +41,14 @@ class MemberRules(ModelBase):
             if member is None:
                 raise Unprocessable(f"Identity {internal_id} has no member in tenant {tenant.key}")
             member_ids.append(member.id)
-        context = AuditContext(tenant_id=tenant.id, id=self.next_id(f"audit-context:{tenant.id}", start=1001),
-                               created_by=created_by or tenant.name, authorized_app_id=authorized_app_id,
-                               member_ids=tuple(dict.fromkeys(member_ids)), created=self.now())
+        context = AuditContext(
+            tenant_id=tenant.id,
+            id=self.next_id(f"audit-context:{tenant.id}", start=1001),
+            created_by=created_by or tenant.name,
+            authorized_app_id=authorized_app_id,
+            member_ids=tuple(dict.fromkeys(member_ids)),
+            created=self.now(),
+        )
         self.audit_contexts.put((tenant.id, context.id), context)
         return context
 
@@ -43,11 +56,14 @@ class MemberRules(ModelBase):
     def _member_values(self, identity: Identity) -> dict:
         return {attribute: getattr(identity, attribute) for attribute in MEMBER_FIELDS.values()}
 
-    def upsert_member(self, tenant: Tenant, identity: Identity, overrides: dict | None = None,
-                      member_id: int | None = None) -> tuple[Member, bool]:
+    def upsert_member(
+        self, tenant: Tenant, identity: Identity, overrides: dict | None = None, member_id: int | None = None
+    ) -> tuple[Member, bool]:
         """The identity's member row in the tenant, created or refreshed. -> (member, created)"""
         values = self._member_values(identity)
-        values.update({MEMBER_FIELDS[k]: v for k, v in (overrides or {}).items() if k in MEMBER_FIELDS and v is not None})
+        values.update(
+            {MEMBER_FIELDS[k]: v for k, v in (overrides or {}).items() if k in MEMBER_FIELDS and v is not None}
+        )
         branch = values.get("bank_branch_id")
         if branch is not None and branch not in self.bank_branches:
             raise Unprocessable(f"BankBranchId {branch} does not exist")
@@ -76,8 +92,9 @@ class MemberRules(ModelBase):
                 raise Unprocessable(f"AuditContextId {audit_id} does not exist in tenant {tenant.key}")
         row, _ = self.upsert_member(tenant, identity, member)
         if audit_id is None:
-            audit_id = self.generate_audit_context(tenant, context.get("createdby"), context.get("authorizedAppId"),
-                                                   [row.id]).id
+            audit_id = self.generate_audit_context(
+                tenant, context.get("createdby"), context.get("authorizedAppId"), [row.id]
+            ).id
         return identity, row, audit_id
 
     def set_contacts(self, member: Member, contact_ids) -> None:
@@ -85,8 +102,9 @@ class MemberRules(ModelBase):
 
     # -- long-running requests ---------------------------------------------------------------
     def start_long_running(self, tenant: Tenant, kind: str) -> LongRunningRequest:
-        request = LongRunningRequest(id=new_uuid(), tenant_id=tenant.id, kind=kind, status="Running",
-                                     created=self.now())
+        request = LongRunningRequest(
+            id=new_uuid(), tenant_id=tenant.id, kind=kind, status="Running", created=self.now()
+        )
         self.long_running.put(request.id, request)
         return request
 
@@ -111,7 +129,8 @@ class MemberRules(ModelBase):
             _, was_created = self.upsert_member(tenant, identity)
             created += was_created
             updated += not was_created
-        request = dataclasses.replace(request, status="Completed", completed=self.now(), members_created=created,
-                                      members_updated=updated)
+        request = dataclasses.replace(
+            request, status="Completed", completed=self.now(), members_created=created, members_updated=updated
+        )
         self.long_running.put(request.id, request)
         return request

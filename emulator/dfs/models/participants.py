@@ -19,8 +19,16 @@ class ParticipantRules(ModelBase):
                 raise Unprocessable(f"Identity {identity_id} does not exist in tenant {tenant.key}")
         return ids
 
-    def create_participant(self, tenant: Tenant, name: str | None, identity_ids, *, participant_id: int | None = None,
-                           uid: str | None = None, is_active: bool = True) -> Participant:
+    def create_participant(
+        self,
+        tenant: Tenant,
+        name: str | None,
+        identity_ids,
+        *,
+        participant_id: int | None = None,
+        uid: str | None = None,
+        is_active: bool = True,
+    ) -> Participant:
         if not name or not name.strip():
             raise Unprocessable("Name is required")
         ids = self._check_identities(tenant, identity_ids)
@@ -28,8 +36,14 @@ class ParticipantRules(ModelBase):
             participant_id = self.next_id("participant")
         else:
             self.bump_sequence("participant", participant_id)
-        participant = Participant(id=participant_id, tenant_id=tenant.id, uid=(uid or new_uuid()).lower(), name=name,
-                                  is_active=is_active, identity_ids=ids)
+        participant = Participant(
+            id=participant_id,
+            tenant_id=tenant.id,
+            uid=(uid or new_uuid()).lower(),
+            name=name,
+            is_active=is_active,
+            identity_ids=ids,
+        )
         self.participants.put(participant.id, participant)
         return participant
 

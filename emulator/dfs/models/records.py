@@ -45,7 +45,7 @@ class Identity:
     picture: str | None = None  # base64 as uploaded; None: the default image
     excluded_identity_ids: tuple[str, ...] = ()
     # Deprecated per-identity back-office permissions; None: the role's apply.
-    back_office: "BackOffice | None" = None
+    back_office: BackOffice | None = None
     created: str = ""
 
 

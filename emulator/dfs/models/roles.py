@@ -22,8 +22,17 @@ class RoleRules(ModelBase):
             if other != role_id:
                 raise Unprocessable(f"A role with RoleKey {role_key!r} already exists")
 
-    def create_role(self, tenant: Tenant, short_name, long_name, role_key, is_member_access_excluded=False,
-                    role_id: int | None = None, allow_all_policies=False, access_policy_ids=()) -> Role:
+    def create_role(
+        self,
+        tenant: Tenant,
+        short_name,
+        long_name,
+        role_key,
+        is_member_access_excluded=False,
+        role_id: int | None = None,
+        allow_all_policies=False,
+        access_policy_ids=(),
+    ) -> Role:
         if not short_name or not short_name.strip():
             raise Unprocessable("ShortName is required")
         self._check_key(tenant, role_key)
@@ -31,10 +40,18 @@ class RoleRules(ModelBase):
             role_id = self.next_id("role")
         else:
             self.bump_sequence("role", role_id)
-        role = Role(id=role_id, tenant_id=tenant.id, short_name=short_name, long_name=long_name or short_name,
-                    role_key=role_key, created=self.now(), rank=len(self.roles.lookup("tenant", tenant.id)) + 1,
-                    allow_all_policies=bool(allow_all_policies), access_policy_ids=tuple(access_policy_ids),
-                    is_member_access_excluded=bool(is_member_access_excluded))
+        role = Role(
+            id=role_id,
+            tenant_id=tenant.id,
+            short_name=short_name,
+            long_name=long_name or short_name,
+            role_key=role_key,
+            created=self.now(),
+            rank=len(self.roles.lookup("tenant", tenant.id)) + 1,
+            allow_all_policies=bool(allow_all_policies),
+            access_policy_ids=tuple(access_policy_ids),
+            is_member_access_excluded=bool(is_member_access_excluded),
+        )
         self.roles.put(role.id, role)
         return role
 
@@ -108,6 +125,5 @@ class RoleRules(ModelBase):
 
     def role_hierarchy(self, tenant: Tenant, role_id: int) -> tuple[Role, list[Role]]:
         base = self.get_role(tenant, role_id)
-        below = [r for r in self.tenant_roles(tenant.id)
-                 if r.rank > base.rank and r.id not in base.excluded_role_ids]
+        below = [r for r in self.tenant_roles(tenant.id) if r.rank > base.rank and r.id not in base.excluded_role_ids]
         return base, below

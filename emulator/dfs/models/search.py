@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import math
-from typing import Any, Callable, Mapping
+from collections.abc import Callable, Mapping
+from typing import Any
 
 from ..errors import BadRequest
 
@@ -18,8 +19,14 @@ def page_bounds(page: int | None, page_size: int | None, default_size: int, max_
     return page, min(page_size, max_size)
 
 
-def sort_matches(matches: list, render_row: Callable[[Any], dict], cheap_keys: Mapping[str, Callable[[Any], Any]],
-                 sort_by: str | None, sort_order: str | None, default_sort: str) -> list:
+def sort_matches(
+    matches: list,
+    render_row: Callable[[Any], dict],
+    cheap_keys: Mapping[str, Callable[[Any], Any]],
+    sort_by: str | None,
+    sort_order: str | None,
+    default_sort: str,
+) -> list:
     """Sort matched records by one scalar property of their rendered rows
     (case-insensitive name), nulls first ascending. ``cheap_keys`` reads a property
     straight from the record, so a search over 20,000 identities does not render
@@ -45,10 +52,9 @@ def sort_matches(matches: list, render_row: Callable[[Any], dict], cheap_keys: M
     return sorted(matches, key=key, reverse=(sort_order == "Descending"))
 
 
-def page_of(ordered: list, render_row: Callable[[Any], dict], page: int,
-            page_size: int) -> tuple[list[dict], int, int]:
+def page_of(ordered: list, render_row: Callable[[Any], dict], page: int, page_size: int) -> tuple[list[dict], int, int]:
     """Cut one page of sorted matches and render only it. -> (rows, page count, total)."""
     total = len(ordered)
     page_count = math.ceil(total / page_size) if page_size else 0
     start = (page - 1) * page_size
-    return [render_row(match) for match in ordered[start:start + page_size]], page_count, total
+    return [render_row(match) for match in ordered[start : start + page_size]], page_count, total

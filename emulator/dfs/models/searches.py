@@ -11,8 +11,13 @@ from .base import ModelBase
 from .collections import fold
 from .records import Identity, Member, Participant, Tenant, TenantAccess
 
-IDENTITY_TEXT_SCOPES = {"FirstName": ("FirstName",), "LastName": ("LastName",), "UserName": ("UserName",),
-                        "Email": ("Email",), "FullName": ("FullName",)}
+IDENTITY_TEXT_SCOPES = {
+    "FirstName": ("FirstName",),
+    "LastName": ("LastName",),
+    "UserName": ("UserName",),
+    "Email": ("Email",),
+    "FullName": ("FullName",),
+}
 
 
 def _narrowest(sets: list[set]) -> set:
@@ -27,8 +32,9 @@ class SearchRules(ModelBase):
     def _term_identities(self, tenant: Tenant, term: str, by: str, all_tenants: bool) -> set[str]:
         term = fold(term.strip())
         found: set[str] = set()
-        scopes = IDENTITY_TEXT_SCOPES.get(by, ("FirstName", "LastName", "UserName", "Email", "FullName")
-                                          if by == "All" else ())
+        scopes = IDENTITY_TEXT_SCOPES.get(
+            by, ("FirstName", "LastName", "UserName", "Email", "FullName") if by == "All" else ()
+        )
         for scope in scopes:
             found |= self.identities.lookup_prefix("text", scope, term)
         if by in ("IdentityProviderName", "All"):
@@ -50,8 +56,14 @@ class SearchRules(ModelBase):
         if criteria.get("identityIds"):
             sets.append({i.lower() for i in criteria["identityIds"]})
         if criteria.get("roleIds"):
-            sets.append({a.identity_id for role_id in criteria["roleIds"] for a in self.access.find("role", role_id)
-                         if all_tenants or a.tenant_id == tenant.id})
+            sets.append(
+                {
+                    a.identity_id
+                    for role_id in criteria["roleIds"]
+                    for a in self.access.find("role", role_id)
+                    if all_tenants or a.tenant_id == tenant.id
+                }
+            )
         if criteria.get("participantIds"):
             ids: set[str] = set()
             for participant_id in criteria["participantIds"]:
@@ -63,8 +75,11 @@ class SearchRules(ModelBase):
             if criteria.get(field):
                 sets.append(self.identities.lookup_prefix("text", scope, fold(criteria[field].strip())))
         if criteria.get("searchTerm"):
-            sets.append(self._term_identities(tenant, criteria["searchTerm"], criteria.get("searchIdentityBy", "All"),
-                                              all_tenants))
+            sets.append(
+                self._term_identities(
+                    tenant, criteria["searchTerm"], criteria.get("searchIdentityBy", "All"), all_tenants
+                )
+            )
         if sets:
             candidates = _narrowest(sets)
         elif all_tenants:
@@ -114,5 +129,6 @@ class SearchRules(ModelBase):
         candidates = _narrowest(sets) if sets else self.participants.lookup("tenant", tenant.id)
         active = criteria.get("isActive")
         found = (self.participants.get(participant_id) for participant_id in candidates)
-        return [p for p in found if p is not None and p.tenant_id == tenant.id
-                and (active is None or p.is_active == active)]
+        return [
+            p for p in found if p is not None and p.tenant_id == tenant.id and (active is None or p.is_active == active)
+        ]

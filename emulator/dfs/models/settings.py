@@ -9,6 +9,7 @@ from dataclasses import dataclass
 class IdentityClient:
     """A client app of the DFS identity server (connect/token): its credentials
     determine its tenants, scopes and, for a user token, the identity."""
+
     client_id: str
     secret: str
     tenant_ids: tuple[int, ...]  # the first is the token's tenant unless the request names another

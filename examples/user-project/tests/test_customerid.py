@@ -38,9 +38,21 @@ async def test_the_client_sees_an_outage(emulator):
 
 
 async def test_a_scenario_of_my_own_on_top(emulator):
-    await emulator.load_scenario({"customerid": {"users": {
-        "tester": {"organization": "acme", "status": "Enabled", "login": "tester", "firstname": "Test",
-                   "surname": "User"}}}})
+    await emulator.load_scenario(
+        {
+            "customerid": {
+                "users": {
+                    "tester": {
+                        "organization": "acme",
+                        "status": "Enabled",
+                        "login": "tester",
+                        "firstname": "Test",
+                        "surname": "User",
+                    }
+                }
+            }
+        }
+    )
     tester = emulator.id_of("user", "tester")  # keys of scenarios loaded during the test resolve too
     async with emulator.session() as http:
         async with http.get(emulator.customerid_url("2.1") + f"/users/{tester}") as response:
@@ -51,17 +63,21 @@ def test_plain_client_with_urllib(emulator_sync):
     user, password = emulator_sync.credentials
     request = urllib.request.Request(
         emulator_sync.customerid_url("2.1") + "/users?status=Enabled",
-        headers={"Authorization": "Basic " + base64.b64encode(f"{user}:{password}".encode()).decode(),
-                 **emulator_sync.headers})
+        headers={
+            "Authorization": "Basic " + base64.b64encode(f"{user}:{password}".encode()).decode(),
+            **emulator_sync.headers,
+        },
+    )
     with urllib.request.urlopen(request, timeout=10) as response:
         assert response.status == 200
     assert emulator_sync.count(operation="GET104") == 1
 
 
 def test_wrong_password_is_refused(emulator_sync):
-    request = urllib.request.Request(emulator_sync.customerid_url("2.1") + "/users",
-                                     headers={"Authorization": "Basic " + base64.b64encode(b"restuser:wrong").decode(),
-                                              **emulator_sync.headers})
+    request = urllib.request.Request(
+        emulator_sync.customerid_url("2.1") + "/users",
+        headers={"Authorization": "Basic " + base64.b64encode(b"restuser:wrong").decode(), **emulator_sync.headers},
+    )
     with pytest.raises(urllib.error.HTTPError) as refused:
         urllib.request.urlopen(request, timeout=10)
     refused.value.close()

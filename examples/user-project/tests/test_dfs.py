@@ -13,7 +13,8 @@ async def test_list_access_policies(emulator):
 
 def test_identity_of_the_token(emulator_sync):
     identity = emulator_sync.id_of("dfs.identity", "admin")
-    request = urllib.request.Request(emulator_sync.dfs_url("1.0") + f"/identities/{identity}",
-                                     headers=emulator_sync.dfs_headers)
+    request = urllib.request.Request(
+        emulator_sync.dfs_url("1.0") + f"/identities/{identity}", headers=emulator_sync.dfs_headers
+    )
     with urllib.request.urlopen(request, timeout=10) as response:
         assert json.load(response)["IdentityId"].lower() == identity.lower()  # DFS answers in PascalCase
