@@ -31,7 +31,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 USER_PROJECT = ROOT / "examples" / "user-project"
-SDIST_TESTS = ["tests/test_builtin_scenarios.py", "tests/test_core_scenarios.py"]
+SDIST_TESTS = ["tests/world/test_builtin_scenarios.py", "tests/world/test_scenarios.py"]
 
 
 def step(text: str) -> None:

@@ -15,7 +15,7 @@ from pathlib import Path
 from .formats.packagedata import read_yaml
 
 # The tables' format. The package's own tables are checked against it by the test
-# suite (tests/test_core_routing.py), not at every start: jsonschema's import and the
+# suite (tests/server/test_routing.py), not at every start: jsonschema's import and the
 # check were ~45 ms of start-up for files that only change with the emulator.
 ENDPOINTS_SCHEMA = {
     "type": "object",

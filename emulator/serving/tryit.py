@@ -19,7 +19,7 @@ def client_base_url(host: str, port: int) -> str:
 
 def curl_examples(state: EmulatorState, url: str) -> list[str]:
     """Comment lines and curl lines; every curl line answers 2xx on the scenario
-    the emulator was started with (tests/test_local_dev.py runs them). Each API
+    the emulator was started with (tests/serving/test_local_dev.py runs them). Each API
     writes its own through its ``try_it`` hook."""
     lines: list[str] = []
     for api in state.apis.values():

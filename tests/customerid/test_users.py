@@ -56,7 +56,7 @@ from tests.support.customerid import (
 )
 from tests.support.xmlshape import same_shape
 
-FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "customerid" / "2.1"
+FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "customerid" / "2.1"
 WRONG_CREDENTIALS = {"Authorization": aiohttp.encode_basic_auth("restuser", "wrong")}
 ALL_USERS = [MAIJA, MATTI, LIISA, PEKKA, ANNA, VILLE, SARI, KALLE, OLLI]  # ascending id order
 ACME_TREE_USERS = {MAIJA, VILLE, MATTI, LIISA, PEKKA, OLLI}

@@ -21,7 +21,7 @@ from emulator.config import EmulatorConfig
 from tests.support.browser import VIEWPORT, ServedApp, expect
 from tests.support.customerid import MAIJA
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOT = ROOT / "docs" / "dashboard.png"
 
 

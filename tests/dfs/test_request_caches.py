@@ -14,8 +14,8 @@ from emulator.dfs.params import path_value
 from emulator.dfs.rendercache import RenderCache
 from emulator.store.core import Collection
 from emulator.world.state import STATE
+from tests.dfs.test_auth_and_flow import signed
 from tests.support.dfs import JOHN, KYLE, PETER, ROLE_ADVISOR
-from tests.test_dfs_auth_and_flow import signed
 
 
 def dfs_world(emulator):

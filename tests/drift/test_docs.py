@@ -9,7 +9,7 @@ import aiohttp
 from emulator.drift.compare import compare_cassette
 from tests.support.drift import MAIJA, MANDATE, SARAH, Client, start_recorder
 
-DOC = Path(__file__).resolve().parent.parent / "docs" / "drift.md"
+DOC = Path(__file__).resolve().parents[2] / "docs" / "drift.md"
 
 
 def documented_report() -> str:

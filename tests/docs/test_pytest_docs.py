@@ -12,7 +12,7 @@ import pytest
 from tests.support.docker import free_port
 from tests.support.processes import Server
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 DOCUMENTS = [ROOT / "docs" / "pytest.md", ROOT / "README.md"]
 BLOCK = re.compile(r"<!-- example: (pytest(?:-ini|-file)?)\s*([^>]*?)\s*-->\s*```[a-z]*\n(.*?)```", re.S)
 

@@ -11,7 +11,7 @@ import aiohttp
 from emulator.endpoints import EndpointTable
 from tests.support.customerid import INVOICE_VIEWER, MAIJA, SALES_MANAGER, UNKNOWN_ID, VILLE, user_name
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 async def test_organization_created_in_1_0_is_listed_by_2_1_changed_in_2_0_and_removed_in_1_0(cid):
@@ -175,7 +175,7 @@ def test_every_1_x_and_2_0_operation_has_tests_named_after_it():
     """Each 1.0/1.2 operation code (and each 2.0 one) appears in the name of at least
     two tests of its version's module: a success and an error case."""
     table = EndpointTable.load(ROOT / "emulator" / "customerid" / "endpoints.yaml")
-    modules = {"1.0": "test_customerid_v10.py", "1.2": "test_customerid_v12.py", "2.0": "test_customerid_v20.py"}
+    modules = {"1.0": "customerid/test_v10.py", "1.2": "customerid/test_v12.py", "2.0": "customerid/test_v20.py"}
     for version, module in modules.items():
         names = re.findall(r"^async def (test_\w+)", (ROOT / "tests" / module).read_text(), re.M)
         for operation in table.operations:

@@ -20,7 +20,7 @@ from emulator.auth import signing
 from emulator.formats.packagedata import read_yaml
 from emulator.world.scenarios import load_baseline
 
-PACKAGE = Path(__file__).resolve().parent.parent / "emulator"
+PACKAGE = Path(__file__).resolve().parents[2] / "emulator"
 
 # Imported on first use only: xmlschema (the OpenAPI document, --contract), PyJWT and
 # cryptography (tokens), Faker (generated data).

@@ -84,7 +84,7 @@ def test_endpoint_table_serves_no_slash_twin_for_a_tail(tmp_path):
 @pytest.mark.parametrize("api", ["customerid", "dfs"])
 def test_package_endpoint_tables_follow_the_table_format(api):
     """EndpointTable.load does not run jsonschema at start-up; the shipped tables are checked here."""
-    path = Path(__file__).resolve().parent.parent / "emulator" / api / "endpoints.yaml"
+    path = Path(__file__).resolve().parents[2] / "emulator" / api / "endpoints.yaml"
     jsonschema.validate(read_yaml(path), ENDPOINTS_SCHEMA)
     table = EndpointTable.load(path)
     assert table.api == api and table.operations

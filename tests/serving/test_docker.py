@@ -101,7 +101,7 @@ def test_build_context_holds_what_the_dockerfile_copies_and_nothing_else():
                 assert in_build_context(source.rstrip("/")), f"{source} is excluded by .dockerignore"
     assert in_build_context("emulator/customerid/endpoints.yaml")
     for outside in (
-        "tests/test_docker.py",
+        "tests/serving/test_docker.py",
         ".venv",
         ".git",
         "bench/__main__.py",

@@ -14,7 +14,7 @@ import pytest
 
 import emulator
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 DATA_SUFFIXES = {".yaml", ".yml", ".xsd", ".json", ".typed", ".html", ".js", ".css", ".png", ".txt", ".md"}
 DATA_NAMES = {"LICENSE", "NOTICE"}  # of vendored assets
 

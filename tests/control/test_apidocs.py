@@ -88,7 +88,7 @@ async def test_the_page_assets_and_documents_are_open_with_a_control_token(make_
 
 
 def test_package_data_ships_every_asset():
-    project = tomllib.loads((Path(__file__).resolve().parent.parent / "pyproject.toml").read_text())
+    project = tomllib.loads((Path(__file__).resolve().parents[2] / "pyproject.toml").read_text())
     patterns = project["tool"]["setuptools"]["package-data"]["*"]
     static = Path(apidocs.__file__).parent / "static"
     files = [path for path in static.rglob("*") if path.is_file()]

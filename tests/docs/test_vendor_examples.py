@@ -18,7 +18,7 @@ import pytest
 from tests.support.dfs import ROLE_ADMIN, ROLE_ADVISOR, ROLE_TRAINEE, SARAH, TARISSA
 from tests.support.vendored import DATA, vendored_lines
 
-FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "customerid" / "2.1"
+FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "customerid" / "2.1"
 EXAMPLES = [tuple(line.split("\t", 1)) for line in vendored_lines("customerid-2.1-curl-examples.txt")]
 UUID = r"[0-9A-Fa-f]{8}-[0-9A-Fa-f-]{4,}[0-9A-Fa-f]{12}|X{8}-[X-]+X{12}"
 # Which scenario entity an example's id stands for, by the path segment before it

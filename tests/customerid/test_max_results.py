@@ -4,7 +4,7 @@ matches), from selection, or (an id that is not lower case) from sorting."""
 
 import pytest
 
-from tests.test_customerid_users import user_ids
+from tests.customerid.test_users import user_ids
 
 ACME_SALES = "acme-sales"
 MANY = {

@@ -23,7 +23,7 @@ from emulator.world.state import STATE
 from tests.support.docker import free_port
 from tests.support.processes import Server, make_run_command
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 SMALL = """\
 name: small

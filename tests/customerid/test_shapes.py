@@ -40,7 +40,7 @@ from tests.support.customerid import (
 )
 from tests.support.xmlshape import same_shape, shape
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = ROOT / "fixtures" / "customerid" / "2.1"
 ENDPOINTS_YAML = ROOT / "emulator" / "customerid" / "endpoints.yaml"
 VERSION = "2.1"

@@ -17,7 +17,7 @@ import xmlschema
 from tests.support.customerid import document_schema, error_schema
 from tests.support.xmlshape import same_shape, shape
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = ROOT / "fixtures" / "customerid" / "2.1"
 
 NS = "http://schema.ubisecure.com/customerid/api"

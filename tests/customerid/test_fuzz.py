@@ -189,7 +189,7 @@ def test_credentials_in_any_characters(send):
     import base64
 
     # The SSO's own endpoints (version "sso", /uas) are open or authenticate OAuth2 clients by
-    # RFC 6749's rules, tested in tests/test_customerid_oauth.py; these are the REST API's.
+    # RFC 6749's rules, tested in tests/customerid/test_oauth.py; these are the REST API's.
     protected = [operation for operation in OPERATIONS if operation[1] != "sso"]
 
     @SETTINGS

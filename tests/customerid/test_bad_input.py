@@ -29,6 +29,7 @@ import pytest
 from defusedxml.ElementTree import fromstring
 from yarl import URL
 
+from tests.customerid.test_shapes import SHAPE_CALLS, ShapeCall, operations
 from tests.support.customerid import (
     ACME,
     ACME_SALES,
@@ -44,7 +45,6 @@ from tests.support.customerid import (
     document_schema,
     error_schema,
 )
-from tests.test_customerid_shapes import SHAPE_CALLS, ShapeCall, operations
 
 LIMIT = 1024 * 1024  # EmulatorConfig.max_body_bytes
 MAX_VALUE = 4096  # longest accepted parameter value
