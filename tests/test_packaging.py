@@ -73,7 +73,7 @@ def test_the_sdist_holds_what_rebuilds_the_wheel_and_runs_the_tests(dist):
             "tests/data/customerid-2.1-curl-examples.txt", "tests/data/customerid-1.0-curl-examples.txt",
             "tests/data/dfs-request-samples.json",
             "examples/user-project/pyproject.toml", "emulator/builtin_scenarios/default.yaml",
-            ".ci/package_check.py"} <= names
+            ".ci/package_check.py", "requirements/run.txt", "requirements/test.txt"} <= names
     assert any(name.startswith("fixtures/customerid/") for name in names)
     assert not any(name.endswith(".pyc") for name in names)
     source = {path.relative_to(ROOT).as_posix() for folder in ("emulator", "tests", "fixtures", "docs", "examples", ".ci")
