@@ -2,12 +2,14 @@
 # and install into it when needed; nothing else is installed by hand. What they
 # install is locked, with hashes (requirements/*.txt, from `make lock`), so a fresh
 # machine today and in six months gets the same versions:
-#   make run   requirements/run.txt (serving only) + the project (--no-deps -e .)
+#   make run   requirements/pip.txt (the installer), requirements/run.txt (serving
+#              only) and the project itself (--no-deps -e .)
 #   make test  and make lint add requirements/test.txt (.[test], ruff, mypy, stubs)
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 PIP := $(BIN)/python -m pip
+PIP_STAMP := $(VENV)/.pip-stamp
 RUN_STAMP := $(VENV)/.run-stamp
 TEST_STAMP := $(VENV)/.test-stamp
 UV_STAMP := $(VENV)/.uv-stamp
@@ -30,8 +32,17 @@ export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
 
 .PHONY: install install-test lock lint browser run test test-suite test-package dist bench bench-reset clean
 
-$(RUN_STAMP): requirements/run.txt pyproject.toml
-	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+# The venv starts without the interpreter's bundled pip (ensurepip takes seconds and
+# brings an old pip that takes seconds more to resolve): the locked pip goes in first,
+# by the interpreter's own pip (--python, pip >= 22.3), else by ensurepip.
+$(PIP_STAMP): requirements/pip.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv --without-pip $(VENV)
+	$(PYTHON) -m pip --python $(BIN)/python install --quiet --require-hashes -r requirements/pip.txt 2>/dev/null \
+		|| { $(BIN)/python -m ensurepip --default-pip >/dev/null \
+			&& $(PIP) install --quiet --require-hashes -r requirements/pip.txt; }
+	touch $@
+
+$(RUN_STAMP): $(PIP_STAMP) requirements/run.txt pyproject.toml
 	$(PIP) install --quiet --require-hashes -r requirements/run.txt
 	PYTHONWARNINGS=ignore::UserWarning $(PIP) install --quiet --no-deps --no-build-isolation -e .  # setuptools' editable-mode notice
 	touch $@
@@ -44,12 +55,12 @@ install: $(RUN_STAMP)  ## .venv with what serving needs (requirements/run.txt) a
 
 install-test: $(TEST_STAMP)  ## .venv with the tests' and linters' tools too (requirements/test.txt)
 
-$(UV_STAMP): requirements/uv.txt
-	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+$(UV_STAMP): $(PIP_STAMP) requirements/uv.txt
 	$(PIP) install --quiet --require-hashes -r requirements/uv.txt
 	touch $@
 
 lock: $(UV_STAMP)  ## regenerate requirements/*.txt from pyproject.toml and requirements/*.in (uv pip compile, with hashes)
+	$(UV_COMPILE) requirements/pip.in -o requirements/pip.txt
 	$(UV_COMPILE) requirements/uv.in -o requirements/uv.txt
 	$(UV_COMPILE) pyproject.toml requirements/run.in -o requirements/run.txt
 	$(UV_COMPILE) --extra test pyproject.toml requirements/test.in -o requirements/test.txt
