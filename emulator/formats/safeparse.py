@@ -147,6 +147,16 @@ def _mark(error) -> str:
     return f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""
 
 
+def _yaml_refusal(error, limits: ParseLimits) -> UnsafeDocument:
+    """A PyYAML error in the emulator's words. libyaml >= 0.2.6 (PyYAML 6.0.4's wheels)
+    refuses deep nesting itself ("exceeded maximum nesting depth"), reading ahead of the
+    events check_yaml counts: that is the emulator's depth refusal, worded as without it."""
+    problem = getattr(error, "problem", None) or "syntax error"
+    if re.search(r"nest|depth", problem, re.I):
+        return UnsafeDocument(f"the document nests deeper than {limits.max_depth} levels", _mark(error))
+    return UnsafeDocument(f"not valid YAML: {problem}", _mark(error))
+
+
 def check_yaml(text: str, limits: ParseLimits) -> None:
     """Walk the event stream: depth, alias count and expanded size, nothing built."""
     aliases = total = added = 0  # total: nodes so far, each alias counted at its anchor's size
@@ -191,9 +201,7 @@ def check_yaml(text: str, limits: ParseLimits) -> None:
                         f"line {event.start_mark.line + 1}",
                     )
     except yaml.YAMLError as error:
-        raise UnsafeDocument(
-            f"not valid YAML: {getattr(error, 'problem', None) or 'syntax error'}", _mark(error)
-        ) from None
+        raise _yaml_refusal(error, limits) from None
 
 
 def load_yaml(data: bytes | str, limits: ParseLimits = BODY_LIMITS) -> Any:
@@ -205,9 +213,7 @@ def load_yaml(data: bytes | str, limits: ParseLimits = BODY_LIMITS) -> Any:
     try:
         return yaml.load(data, Loader=yaml_loader())
     except yaml.YAMLError as error:
-        raise UnsafeDocument(
-            f"not valid YAML: {getattr(error, 'problem', None) or 'syntax error'}", _mark(error)
-        ) from None
+        raise _yaml_refusal(error, limits) from None
     except (ValueError, OverflowError) as error:  # a timestamp or number no Python type holds
         raise UnsafeDocument(f"not valid YAML: {str(error)[:200]}") from None
 

@@ -77,7 +77,8 @@ def test_compose_example_matches_the_image_and_runs(image, tmp_path):
     finally:
         seconds, returncode, output = container.stop()
     assert returncode == 0 and seconds < container.STOP_BUDGET_SECONDS
-    assert json.loads(output.splitlines()[0])["event"] == "listening"  # EMULATOR_LOG_FORMAT: json
+    events = [json.loads(line).get("event") for line in output.splitlines()[:50]]  # EMULATOR_LOG_FORMAT: json
+    assert "listening" in events, output  # after any "loading" lines of a slow first start
 
 
 def test_github_actions_example_matches_the_image_and_runs(image, tmp_path):

@@ -96,6 +96,8 @@ def test_the_sdist_holds_what_rebuilds_the_wheel_and_runs_the_tests(dist):
         "examples/user-project/pyproject.toml",
         "emulator/builtin_scenarios/default.yaml",
         ".ci/package_check.py",
+        "requirements/run.txt",
+        "requirements/test.txt",
     } <= names
     assert any(name.startswith("fixtures/customerid/") for name in names)
     assert not any(name.endswith(".pyc") for name in names)

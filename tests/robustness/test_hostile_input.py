@@ -47,6 +47,22 @@ async def test_deeply_nested_yaml_scenario_is_refused_not_a_crash(emulator, cont
     assert (await control.get("/health"))["status"] == "ok"  # still alive
 
 
+@pytest.mark.parametrize(
+    "opening,levels", [("[", 65), ("[", 1200), ("[", 50000), ("{a: ", 65), ("{a: ", 1200), ("- ", 65), ("- ", 1200)]
+)
+def test_deep_yaml_is_refused_in_the_emulators_words_whoever_notices_first(opening, levels):
+    """Past 1000 levels libyaml >= 0.2.6 (PyYAML 6.0.4) refuses on its own, reading
+    ahead of the emulator's check; the refusal reads the same either way."""
+    from emulator.safeparse import UnsafeDocument, load_yaml
+
+    if opening == "- ":  # block nesting: one level per line
+        document = "".join("  " * level + "- \n" for level in range(levels))[:-1] + "x\n"
+    else:
+        document = "description: " + opening * levels + "x" + ("]" if opening == "[" else "}") * levels
+    with pytest.raises(UnsafeDocument, match=r"^the document nests deeper than 64 levels"):
+        load_yaml(document)
+
+
 async def test_yaml_alias_bomb_is_refused_quickly_without_echoing_the_document(emulator):
     async with aiohttp.ClientSession() as session:
         bomb = ControlClient(emulator, session, namespace="bomber")
