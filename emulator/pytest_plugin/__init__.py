@@ -96,6 +96,15 @@ def pytest_sessionstart(session: pytest.Session) -> None:
         check_reachable(url, control_token(config))
 
 
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """Against a sidecar: the finished tests' namespaces are deleted in the
+    background (external.py); the session waits (bounded) for the last of them."""
+    if external_url(session.config) is not None:
+        from .external import flush_namespace_drops
+
+        flush_namespace_drops()
+
+
 def pytest_runtest_setup(item: pytest.Item) -> None:
     check_marker_use(item)
 

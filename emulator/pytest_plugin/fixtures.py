@@ -2,9 +2,10 @@
 the session-scoped pieces they share in-process (baseline, app, background server).
 
 In-process, the emulator app is built once per worker from the session's
-scenarios (the built-in ``default`` unless configured) and served per test on a
-free port of the test's own loop; each test starts from a full in-process reset
-(measured fastest: docs/pytest.md, "How fresh state is made"). Against
+scenarios (the built-in ``default`` unless configured) and served by one server
+per worker, on a loop in a background thread; async and plain tests alike reach
+it over real HTTP, and each starts from a full in-process reset (docs/pytest.md,
+"How fresh state is made"). Nothing is started or stopped per test. Against
 ``--emulator-url`` nothing of that is built (external.py).
 
 Imported only when pytest-asyncio is installed (the ``identity-emulator[pytest]``
@@ -17,13 +18,12 @@ from pathlib import Path
 
 import pytest
 import pytest_asyncio
-from aiohttp.test_utils import TestServer
 
 from ..app import create_app, default_apis
 from ..config import DEFAULT_SCENARIO, EmulatorConfig
 from ..world.scenarios import Baseline, load_baseline
 from ..world.state import STATE
-from .external import drop_namespace, external_handle, prepare_namespace
+from .external import drop_namespace_later, external_handle, prepare_namespace
 from .handle import EmulatorHandle
 from .markers import apply_markers
 from .options import configured_scenarios, contract_mode, external_url
@@ -44,12 +44,13 @@ def _config(config: pytest.Config) -> EmulatorConfig:
 
 @pytest.fixture(scope="session")
 def emulator_app(request: pytest.FixtureRequest, emulator_baseline: Baseline):
-    """The in-process emulator app, built once per worker; tests reuse it after a full reset."""
+    """The in-process emulator app, built once per worker and served by
+    ``emulator_server``; tests reuse it after a full reset."""
     return create_app(_config(request.config), baseline=emulator_baseline)
 
 
 def _search_path(request: pytest.FixtureRequest) -> list[Path]:
-    return [Path(str(request.path)).parent, Path(str(request.config.rootpath))]
+    return [request.path.parent, request.config.rootpath]
 
 
 async def _prepare(handle: EmulatorHandle, request: pytest.FixtureRequest) -> None:
@@ -59,43 +60,51 @@ async def _prepare(handle: EmulatorHandle, request: pytest.FixtureRequest) -> No
     await apply_markers(handle, request)
 
 
-async def _serve_in_process(request: pytest.FixtureRequest) -> tuple[EmulatorHandle, TestServer]:
-    app = request.getfixturevalue("emulator_app")
-    baseline = request.getfixturevalue("emulator_baseline")
+# The worker's in-process pieces, looked up once: pytest's fixture lookup costs
+# more per test than renewing the state does.
+_SERVED = pytest.StashKey[tuple]()
+
+
+def _in_process_handle(request: pytest.FixtureRequest) -> EmulatorHandle:
+    """A fresh start on the worker's one in-process server: the default namespace
+    renewed from the baseline on the server's own loop (no request sees half a
+    reset), and a handle for this test. Nothing is started or stopped per test."""
+    served = request.config.stash.get(_SERVED, None)
+    if served is None:
+        app, server_url = request.getfixturevalue("emulator_server")
+        served = request.config.stash[_SERVED] = (
+            request.getfixturevalue("_emulator_portal"),
+            app,
+            server_url,
+            request.getfixturevalue("emulator_baseline"),
+        )
+    portal, app, server_url, baseline = served
+    portal.run(_renew(app))
+    handle = EmulatorHandle(server_url, app=app, baseline=baseline, search=_search_path(request))
+    handle._portal = portal
+    return handle
+
+
+async def _renew(app) -> None:
     app[STATE].renew()
-    # aiohttp remembers the loop an app first ran on; each test has its own loop and
-    # nothing in the emulator holds on to it, so the app may move (3 ms saved per test).
-    app._loop = None
-    server = TestServer(app, host="127.0.0.1", port=0)
-    try:
-        await server.start_server()
-    except RuntimeError:  # an aiohttp that will not let an app move between loops: a fresh app (+3 ms)
-        app = create_app(_config(request.config), baseline=baseline)
-        server = TestServer(app, host="127.0.0.1", port=0)
-        await server.start_server()
-    handle = EmulatorHandle(str(server.make_url("")), app=app, baseline=baseline, search=_search_path(request))
-    return handle, server
 
 
 @pytest_asyncio.fixture
 async def emulator(request: pytest.FixtureRequest) -> EmulatorHandle:
     """The emulator for an ``async def`` test: fresh state, ready auth, async helpers."""
     url = external_url(request.config)
-    server = None
     if url is not None:
         handle = external_handle(url, request, _search_path(request))
     else:
-        handle, server = await _serve_in_process(request)
+        handle = _in_process_handle(request)
     register(request, handle)
     try:
         await _prepare(handle, request)
         yield handle
     finally:
         if handle.external:
-            await drop_namespace(handle)
+            drop_namespace_later(handle)
         await handle._control.close()
-        if server is not None:
-            await server.close()
 
 
 @pytest.fixture(scope="session")
@@ -107,11 +116,11 @@ def _emulator_portal():
 
 @pytest.fixture(scope="session")
 def emulator_server(request: pytest.FixtureRequest, _emulator_portal: _Portal, emulator_baseline: Baseline):
-    """The in-process emulator served from a background thread (its own loop) for
-    sync tests: ``(app, url)``, one per worker."""
+    """The in-process emulator served from a background thread (its own loop):
+    ``(app, url)``, one per worker, for async and plain tests alike."""
     from aiohttp import web
 
-    app = create_app(_config(request.config), baseline=emulator_baseline)
+    app = request.getfixturevalue("emulator_app")
 
     async def start():
         runner = web.AppRunner(app, access_log=None)
@@ -123,6 +132,8 @@ def emulator_server(request: pytest.FixtureRequest, _emulator_portal: _Portal, e
 
     runner, url = _emulator_portal.run(start())
     yield app, url
+    if _SERVED in request.config.stash:
+        del request.config.stash[_SERVED]
     _emulator_portal.run(runner.cleanup())
 
 
@@ -134,16 +145,7 @@ def emulator_sync(request: pytest.FixtureRequest, _emulator_portal: _Portal) -> 
     if url is not None:
         handle = external_handle(url, request, _search_path(request))
     else:
-        app, server_url = request.getfixturevalue("emulator_server")
-
-        async def renew():
-            app[STATE].renew()
-
-        _emulator_portal.run(renew())  # on the server's loop: no request sees half a reset
-        handle = EmulatorHandle(
-            server_url, app=app, baseline=request.getfixturevalue("emulator_baseline"), search=_search_path(request)
-        )
-        handle._threaded = True
+        handle = _in_process_handle(request)
     sync = SyncEmulatorHandle(handle, _emulator_portal)
     register(request, sync)
     try:
@@ -151,5 +153,5 @@ def emulator_sync(request: pytest.FixtureRequest, _emulator_portal: _Portal) -> 
         yield sync
     finally:
         if handle.external:
-            _emulator_portal.run(drop_namespace(handle))
+            drop_namespace_later(handle)
         _emulator_portal.run(handle._control.close())

@@ -4,9 +4,11 @@ URLs, ready auth, and the control API as coroutines (docs/pytest.md)."""
 from __future__ import annotations
 
 import json
+import threading
 import urllib.error
 import urllib.parse
 import urllib.request
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -236,7 +238,7 @@ class EmulatorHandle(TokenHelpers):
         self._search = search or []
         self._apis = app[STATE].apis if app is not None else {api.name: api for api in _static_apis()}
         self._dfs_token: str | None = None
-        self._threaded = False  # in-process, but served from another thread (emulator_sync)
+        self._portal = None  # in-process: the background loop that serves the app (fixtures.py)
         self._snapshots: list[str] = []
         self.clock = Clock(self)
         if credentials is None and app is not None:
@@ -369,14 +371,29 @@ class EmulatorHandle(TokenHelpers):
         return (await self._control.call("POST", f"/{api}/{path}"))["result"]
 
     # -- plugin internals
+    def _on_server(self, work: Callable[[], Any]) -> Any:
+        """``work()`` on the loop that serves the in-process app, so what it reads or
+        writes never interleaves with a request being served; at once when already
+        there (or when the app is served on this very loop)."""
+        portal = self._portal
+        if portal is None or threading.current_thread() is portal.thread:
+            return work()
+
+        async def run() -> Any:
+            return work()
+
+        return portal.run(run())
+
     def recent_journal(self, limit: int = JOURNAL_IN_REPORT) -> list[dict]:
         """Blocking (no loop needed): the last requests, for the failure report."""
-        if self.app is not None and not self._threaded:
+        if self.app is not None:
             from ..world.journal import entries_json
 
-            journal = self.state.namespaces[self.namespace or "default"].journal
-            entries = list(journal.entries)[-limit:]
-            return entries_json(entries, journal.body_limit)
+            def recent() -> list[dict]:
+                journal = self.state.namespaces[self.namespace or "default"].journal
+                return entries_json(list(journal.entries)[-limit:], journal.body_limit)
+
+            return self._on_server(recent)
         return self._control.call_blocking("GET", "/requests", query=f"limit={limit}")["requests"]
 
 

@@ -25,14 +25,14 @@ def _body(**fields: Any) -> dict[str, Any]:
 
 
 class TokenHelpers:
-    """Token minting for EmulatorHandle. In-process (same loop) tokens are minted
-    in the world directly; from another thread (``emulator_sync``) or against an
-    external emulator, through the control API, so the namespace's store and clock
-    decide either way. The handle provides url, app, headers, state, _control,
-    _threaded and _dfs_token."""
+    """Token minting for EmulatorHandle. In-process, tokens are minted in the world
+    directly, on the server's own loop (``_on_server``: a write never races a
+    request); against an external emulator, through the control API, so the
+    namespace's store and clock decide either way. The handle provides url, app,
+    headers, state, _control, _on_server and _dfs_token."""
 
     def _direct(self) -> bool:
-        return self.app is not None and not self._threaded  # type: ignore[attr-defined]
+        return self.app is not None  # type: ignore[attr-defined]
 
     # -- CustomerID (the SSO beside it) ----------------------------------------------------
     def customerid_token(self, kind: str = "valid", username: str | None = None, client_id: str | None = None) -> str:
@@ -42,7 +42,9 @@ class TokenHelpers:
         after a reset."""
         if self._direct():
             sso = self.state.world.models["customerid"].sso  # type: ignore[attr-defined]
-            return sso.mint(self.url + "/uas", kind, username, client_id)["access_token"]  # type: ignore[attr-defined]
+            return self._on_server(  # type: ignore[attr-defined]
+                lambda: sso.mint(self.url + "/uas", kind, username, client_id)["access_token"]  # type: ignore[attr-defined]
+            )
         body = _body(kind=kind, username=username, clientId=client_id)
         return self._control.call_blocking("POST", "/customerid/tokens", body=body)["access_token"]  # type: ignore[attr-defined]
 
@@ -78,7 +80,7 @@ class TokenHelpers:
         default = (tenant_uid, identity_id, client_id, kind) == (None, "default", None, "valid")
         if self.app is None and default and self._dfs_token is not None:  # type: ignore[attr-defined]
             return self._dfs_token  # type: ignore[attr-defined]
-        if self._direct() or (self.app is not None and kind == "valid"):  # valid: reads only
+        if self._direct():
             from ..dfs.identity import mint_kind
 
             world = self.state.world  # type: ignore[attr-defined]
@@ -87,7 +89,9 @@ class TokenHelpers:
             if tenant is None:
                 raise LookupError(f"no DFS tenant {tenant_uid or settings.default_tenant_id!r}")
             identity = settings.default_identity_id if identity_id == "default" else identity_id
-            return mint_kind(model, settings, tenant, identity, client_id, kind, world.clock.timestamp())
+            return self._on_server(  # type: ignore[attr-defined]
+                lambda: mint_kind(model, settings, tenant, identity, client_id, kind, world.clock.timestamp())
+            )
         return self._control.call_blocking(
             "POST",
             "/dfs/token",
