@@ -17,17 +17,18 @@ from ..formats.packagedata import read_yaml
 from ..server.connections import read_body
 from ..world.state import STATE, World
 from . import browse, scenario
+from .call import Call
 from .errors import AuthenticationFailed, CustomerIdError, error_for_status
-from .handlers import Call, CustomerIdHandlers
+from .handlers import CustomerIdHandlers
 from .handlers1x import Rest10Handlers, Rest12Handlers
 from .models import CustomerIdModel, CustomerIdSettings, customerid_collections
-from .models.statuses import BY_CODE
 from .openapi import openapi_json
 from .render import XML_HEADERS, error_document
 from .sso import endpoints as sso_endpoints
 from .sso.control import mint_token
 from .sso.model import SsoModel, sso_collections
 from .sso.model import signing_key as sso_signing_key
+from .statuses import BY_CODE
 
 REALM = "CustomerID REST API"
 WWW_AUTHENTICATE = f'Basic realm="{REALM}"'

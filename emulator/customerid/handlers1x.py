@@ -14,9 +14,9 @@ import fnmatch
 
 from aiohttp import web
 
+from .call import Call, organization_custom_attributes
 from .entities12 import mandate12, mandate_template12, organization12, pending_user12, role12, role_invitation12, user12
 from .errors import EntityNotFound, InvalidArguments, InvalidReference, ParentNotFound, SizeLimitExceeded
-from .handlers import Call, organization_custom_attributes
 from .models import UserChanges
 from .models.mandates import mandate_kinds
 from .params import Parameters, parse_boolean

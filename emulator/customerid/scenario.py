@@ -14,8 +14,8 @@ from ..world.scenarios import ScenarioContext
 from .errors import CustomerIdError
 from .models import CustomerIdModel, CustomerIdSettings
 from .models.base import epoch
-from .models.statuses import BY_CODE, LOCKED, parse_status
 from .sso.scenario import dump_sso, merged_sso
+from .statuses import BY_CODE, LOCKED, parse_status
 
 SECTION = "customerid"
 

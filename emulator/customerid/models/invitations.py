@@ -4,9 +4,9 @@ complete it (simulated through the control API)."""
 from __future__ import annotations
 
 from ..errors import EntityNotFound, InvalidArguments, InvalidReference, ParentNotNonVirtual
+from ..statuses import PENDING, WAITING_FOR_REGISTRATION
 from .base import ModelBase, new_id, sort_ids
 from .records import RoleInvitation, User
-from .statuses import PENDING, WAITING_FOR_REGISTRATION
 
 
 class InvitationRules(ModelBase):

@@ -7,11 +7,11 @@ import heapq
 from dataclasses import dataclass, field
 
 from ..errors import AlreadyExists, EntityNotFound, InvalidArguments
+from ..statuses import BY_CODE, DISABLED, ENABLED, LOCKED, SETTABLE, WAITING_FOR_REGISTRATION, UserStatus, parse_status
 from .base import ModelBase, new_id, sort_ids
 from .collections import USER_TEXT_FIELDS
 from .records import User
 from .search import AttributeFilter, intersect, text_matches
-from .statuses import BY_CODE, DISABLED, ENABLED, LOCKED, SETTABLE, WAITING_FOR_REGISTRATION, UserStatus, parse_status
 
 # Attributes of the GET105 document a search may name besides the indexed text fields.
 USER_DERIVED_FILTERS = ("status", "organization", "organizationEntityName", "organizationId")

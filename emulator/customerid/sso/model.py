@@ -20,7 +20,7 @@ from ...auth.signing import SigningKey, TokenInvalid, key_from_pem, run_key, str
 from ...store.core import Collection, Store
 from ...world.clock import Clock
 from ..errors import AuthenticationFailed, Unauthorized
-from ..models.statuses import ENABLED
+from ..statuses import ENABLED
 from .settings import API_USERS_GROUP, SsoClient, SsoSettings
 
 TOKENS = "customerid.sso_tokens"
