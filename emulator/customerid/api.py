@@ -16,7 +16,7 @@ from ..endpoints import EndpointTable, Operation
 from ..formats.packagedata import read_yaml
 from ..server.connections import read_body
 from ..world.state import STATE, World
-from . import browse, scenario
+from . import browse, scenario_dump, scenario_load
 from .call import Call
 from .errors import AuthenticationFailed, CustomerIdError, error_for_status
 from .handlers import CustomerIdHandlers
@@ -141,7 +141,7 @@ class CustomerIdApi:
         return CustomerIdSettings()
 
     def load_scenario_section(self, section: dict, context) -> None:
-        scenario.load_section(section, context)
+        scenario_load.load_section(section, context)
 
     def build_model(self, store, settings: CustomerIdSettings, clock) -> CustomerIdModel:
         model = CustomerIdModel(store, settings, clock.iso, clock.timestamp)
@@ -153,10 +153,10 @@ class CustomerIdApi:
         return model
 
     def summary_counts(self, store) -> dict[str, int]:
-        return scenario.summary_counts(store)
+        return scenario_load.summary_counts(store)
 
     def dump_scenario_section(self, store, settings: CustomerIdSettings, keys) -> dict:
-        return scenario.dump_section(store, settings, keys)
+        return scenario_dump.dump_section(store, settings, keys)
 
     def try_it(self, world, url: str) -> list[str]:
         """2.1 with the scenario's Basic credentials: a search (GET100) and one user (GET105)."""
