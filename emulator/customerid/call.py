@@ -81,7 +81,7 @@ class Call:
         if self.params.boolean("entities"):
             self.params.reject_unknown()
             model = self.model
-            entities = (mandate_entity(model, model.mandates.get(mandate_id)) for mandate_id in ids)
+            entities = (mandate_entity(model, model.get_mandate(mandate_id)) for mandate_id in ids)
             return self.xml(entity_list("Mandates", self.in_response_to, "GET", entities))
         self.params.reject_unknown()
         return self.ids("Mandates", ids)

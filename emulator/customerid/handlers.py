@@ -195,10 +195,10 @@ class CustomerIdHandlers:
             organization=organization.friendly_name if organization else None,
             organizationEntityName=organization.entity_name if organization else None,
         )
-        custom = dict(sorted(user.attributes.items()))
+        attributes = dict(sorted(user.attributes.items()))
         if call.wants_json:
-            return web.Response(body=user_response_json(values, custom), content_type=JSON_CONTENT_TYPE)
-        return call.xml(user_response_xml(call.in_response_to, "PATCH", values, custom))
+            return web.Response(body=user_response_json(values, attributes), content_type=JSON_CONTENT_TYPE)
+        return call.xml(user_response_xml(call.in_response_to, "PATCH", values, attributes))
 
     async def delete_user(self, call: Call) -> web.Response:
         """DEL102 Delete User (2.1); Delete User (2.0)."""
@@ -210,9 +210,11 @@ class CustomerIdHandlers:
         """PUT123 Reinvite User: ReinviteResponse, XML or JSON by Accept."""
         call.params.reject_unknown()
         user = call.model.reinvite_user(call.path_id("userId"))
+        email = user.email
+        assert email is not None  # reinvite_user refuses a user without one
         if call.wants_json:
-            return web.Response(body=reinvite_response_json(user.id, user.email), content_type=JSON_CONTENT_TYPE)
-        return call.xml(reinvite_response_xml(call.in_response_to, user.id, user.email))
+            return web.Response(body=reinvite_response_json(user.id, email), content_type=JSON_CONTENT_TYPE)
+        return call.xml(reinvite_response_xml(call.in_response_to, user.id, email))
 
     async def force_password_change(self, call: Call) -> web.Response:
         """PUT125 Force Password Change for User: 204 No Content."""

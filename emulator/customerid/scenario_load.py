@@ -147,7 +147,7 @@ class _SectionLoader:
             path = self._path("roles", key)
             organization_id = self.context.ref("organization", entry["organization"], (*path, "organization"))
             name = entry.get("name", key)
-            organization = self.model.organizations.get(organization_id)
+            organization = self.model.get_organization(organization_id)
             existing = self.model.roles.lookup("entity_name", f"{organization.entity_name}/{name}".casefold())
             if existing and not entry.get("memberOf"):
                 # The organization type already created it (e.g. OrganizationMainUser).
@@ -180,9 +180,10 @@ class _SectionLoader:
             or model.role_invitations.lookup("role", role_id)
         ):
             raise self.context.error(
-                path, f"role {model.roles.get(role_id).entity_name} already exists with id {role_id}"
+                path, f"role {model.get_role(role_id).entity_name} already exists with id {role_id}"
             )
-        role = model.roles.delete(role_id)
+        role = model.get_role(role_id)
+        model.roles.delete(role_id)
         model.roles.put(wanted, dataclasses.replace(role, id=wanted))
         return wanted
 

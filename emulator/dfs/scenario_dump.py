@@ -182,7 +182,7 @@ class _SectionDump:
                 "secret": client.secret,
                 "tenants": [self.tenant_key(tenant_id) for tenant_id in client.tenant_ids],
                 "identity": self.identity_key(client.identity_id)
-                if client.identity_id in self.model.identities
+                if client.identity_id is not None and client.identity_id in self.model.identities
                 else None,
                 "scopes": list(client.scopes),
             }
@@ -225,9 +225,10 @@ class _SectionDump:
 
     def menu_depth(self, item: MenuItem) -> int:
         """Menu items come after their parents (bounded: a parent cycle cannot hang the dump)."""
-        depth = 0
-        while item.parent_id is not None and depth < len(self.model.menu_items):
-            item, depth = self.model.menu_items.get(item.parent_id), depth + 1
+        depth, parent_id = 0, item.parent_id
+        while parent_id is not None and depth < len(self.model.menu_items):
+            parent: MenuItem | None = self.model.menu_items.get(parent_id)
+            parent_id, depth = parent.parent_id if parent else None, depth + 1
         return depth
 
     def menu_item(self, item: MenuItem) -> dict:
@@ -282,7 +283,7 @@ class _SectionDump:
         identities: dict = {}
         grants: list = []
         for access in sorted(model.access.find("tenant", tenant.id), key=lambda a: a.identity_id):
-            identity = model.identities.get(access.identity_id)
+            identity = model.get_identity(access.identity_id)
             if home[identity.id] != tenant.id:
                 grants.append(self.access_grant(tenant, identity, access))
             else:

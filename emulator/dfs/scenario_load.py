@@ -8,6 +8,7 @@ scenario_dump.py."""
 from __future__ import annotations
 
 import dataclasses
+from typing import Any
 
 from ..auth.signing import key_from_pem
 from ..world.scenarios import ScenarioContext
@@ -59,7 +60,7 @@ def load_section(section: dict, context: ScenarioContext) -> None:
     loader.catalog(section)
     for key, entry in (section.get("tenants") or {}).items():
         loader.tenant(key, entry)
-    changes = {}
+    changes: dict[str, Any] = {}
     if "defaultTenant" in given:
         changes["default_tenant_id"] = int(
             context.ref("dfs.tenant", given["defaultTenant"], (SECTION, "settings", "defaultTenant"))
@@ -113,9 +114,13 @@ class _Loader:
         except DfsError as error:
             raise self.context.error((SECTION, *path), error.message) from None
 
-    def _ref(self, kind: str, key: str, path) -> int | str:
-        value = self.context.ref(f"dfs.{kind}", key, (SECTION, *path))
-        return int(value) if kind not in ("identity",) else value
+    def _ref(self, kind: str, key: str, path) -> int:
+        """The id a scenario key of a numbered kind (tenant, role, policy, menu...) stands for."""
+        return int(self.context.ref(f"dfs.{kind}", key, (SECTION, *path)))
+
+    def _identity_ref(self, key: str, path) -> str:
+        """The id (uuid text) an identity's scenario key stands for."""
+        return self.context.ref("dfs.identity", key, (SECTION, *path))
 
     def _bind(self, kind: str, key: str, value, path) -> None:
         self.context.bind(f"dfs.{kind}", key, str(value), (SECTION, *path))
@@ -224,7 +229,7 @@ class _Loader:
         self.identities(tenant, entry.get("identities") or {}, path)
         for index, grant in enumerate(entry.get("access") or ()):
             where = (*path, "access", index)
-            identity_id = self._ref("identity", grant["identity"], (*where, "identity"))
+            identity_id = self._identity_ref(grant["identity"], (*where, "identity"))
             role_id = self._ref("role", grant["role"], (*where, "role"))
             model.access.put(
                 (identity_id, tenant.id), TenantAccess(identity_id, tenant.id, role_id, grant.get("enabled", True))
@@ -234,7 +239,7 @@ class _Loader:
         self.identity_exclusions(tenant, entry.get("identities") or {}, path)
         for participant_key, item in (entry.get("participants") or {}).items():
             where = (*path, "participants", participant_key)
-            identities = [self._ref("identity", i, (*where, "identities")) for i in item.get("identities", ())]
+            identities = [self._identity_ref(i, (*where, "identities")) for i in item.get("identities", ())]
             participant = self._apply(
                 where,
                 lambda: model.create_participant(
@@ -416,8 +421,8 @@ class _Loader:
         for key, item in entries.items():  # exclusions may name identities listed later
             if item.get("excludes"):
                 where = (*path, "identities", key)
-                excluded = [self._ref("identity", i, (*where, "excludes")) for i in item["excludes"]]
-                identity_id = self._ref("identity", key, where)
+                excluded = [self._identity_ref(i, (*where, "excludes")) for i in item["excludes"]]
+                identity_id = self._identity_ref(key, where)
                 self._apply(where, lambda: model.exclude_identities(tenant, identity_id, excluded))
 
     def generated(self, tenant: Tenant, batch: dict, path) -> None:

@@ -60,9 +60,9 @@ class InvitationRules(ModelBase):
             raise InvalidArguments("a pending user needs an email address to be invited at")
         if role_id is not None and role_id not in self.roles:
             raise InvalidReference(f"role {role_id} does not exist")
-        user = self.new_user(
+        user = self.new_user(  # type: ignore[attr-defined]  # UserRules, beside this mixin in CustomerIdModel
             organization.id,
-            WAITING_FOR_REGISTRATION.code,  # type: ignore[attr-defined]
+            WAITING_FOR_REGISTRATION.code,
             email=email,
             invited_by="role" if role_id else "user",
             created=self.now(),
