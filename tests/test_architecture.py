@@ -20,6 +20,7 @@ and are exempt. Each package's ``__init__.py`` states its rule in a docstring ("
 from __future__ import annotations
 
 import ast
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -310,3 +311,15 @@ def test_the_checks_see_lazy_and_relative_imports():
     """The reader itself: a function-level relative import resolves to the module it names."""
     lazy = [each for each in ALL_IMPORTS if each.importer == "emulator.app" and top_level(each.target) == "customerid"]
     assert lazy and all(each.target.startswith("emulator.customerid.") for each in lazy)
+
+
+def documented_layers() -> tuple[tuple[str, ...], ...]:
+    """The rank table of docs/architecture.md's "Layering rules" section."""
+    text = (PACKAGE_DIRECTORY.parent / "docs" / "architecture.md").read_text(encoding="utf-8")
+    section = text.split("## Layering rules", 1)[1].split("\n## ", 1)[0]
+    rows = re.findall(r"^\| (\d+) \| (.*) \|$", section, re.M)
+    return tuple(tuple(re.findall(r"`(\w+)`", packages)) for _, packages in rows)
+
+
+def test_the_documented_layers_are_the_tested_ones():
+    assert documented_layers() == LAYERS, "docs/architecture.md (Layering rules) and LAYERS here must agree"
