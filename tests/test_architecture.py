@@ -100,7 +100,7 @@ def nodes_with_type_checking(tree: ast.AST) -> list[tuple[ast.AST, bool]]:
 
 
 def package_of(module: str) -> str:
-    """The dotted module's package ("" for an ``emulator.<x>`` module's base)."""
+    """``emulator.world.state`` -> ``emulator.world``."""
     return module.rpartition(".")[0]
 
 
@@ -111,7 +111,7 @@ def resolve_from(importer: str, path: Path, node: ast.ImportFrom) -> list[str]:
         base = ".".join(base_parts + ([node.module] if node.module else []))
     else:
         base = node.module or ""
-    if not base.startswith("emulator"):
+    if base != "emulator" and not base.startswith("emulator."):
         return []
     # ``from package import module`` names the module; ``from module import name`` the module.
     return [f"{base}.{alias.name}" if f"{base}.{alias.name}" in MODULES else base for alias in node.names]
@@ -307,10 +307,28 @@ def test_each_package_states_what_it_may_import(package):
         )
 
 
-def test_the_checks_see_lazy_and_relative_imports():
-    """The reader itself: a function-level relative import resolves to the module it names."""
-    lazy = [each for each in ALL_IMPORTS if each.importer == "emulator.app" and top_level(each.target) == "customerid"]
-    assert lazy and all(each.target.startswith("emulator.customerid.") for each in lazy)
+def test_the_reader_sees_lazy_relative_and_type_checking_imports(tmp_path):
+    """The checks are only as good as the reader: a function-level relative import
+    resolves to the module it names, and ``if TYPE_CHECKING:`` is told apart."""
+    module = tmp_path / "clock.py"
+    module.write_text(
+        "from typing import TYPE_CHECKING\n"
+        "import emulator_lookalike\n"
+        "from ..store import core\n"
+        "if TYPE_CHECKING:\n"
+        "    from ..control.routes import setup\n"
+        "def later():\n"
+        "    from ..customerid import handlers\n"
+        "    import emulator.dfs.api\n",
+        encoding="utf-8",
+    )
+    found = [(each.target, each.line, each.type_checking_only) for each in imports_of("emulator.world.clock", module)]
+    assert found == [
+        ("emulator.store.core", 3, False),
+        ("emulator.control.routes", 5, True),
+        ("emulator.customerid.handlers", 7, False),
+        ("emulator.dfs.api", 8, False),
+    ]
 
 
 def documented_layers() -> tuple[tuple[str, ...], ...]:
