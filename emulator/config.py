@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -16,6 +17,9 @@ PROJECT_SCENARIOS = BUILTIN_DIRECTORY
 # EMULATOR_<NAME> environment variables read as numbers
 # --contract: what happens when an answer breaks the API's published contract (docs/contract.md)
 CONTRACT_MODES = ("off", "warn", "strict")
+# --cors / EMULATOR_CORS: "*" means any origin (emulator.server.cors applies the list)
+ANY_ORIGIN = "*"
+_ORIGIN = re.compile(r"^[a-z][a-z0-9+.-]*://[^/?#\s]+$")
 
 NUMERIC = {
     "journal_limit": int,
@@ -121,8 +125,6 @@ class EmulatorConfig:
         if environ.get("EMULATOR_SCENARIO_DIR"):
             values["scenario_dir"] = Path(environ["EMULATOR_SCENARIO_DIR"])
         if environ.get("EMULATOR_CORS"):
-            from .server.cors import parse_origins  # imports aiohttp: the command line imports this module first
-
             values["cors_origins"] = parse_origins(environ["EMULATOR_CORS"])
         if environ.get("EMULATOR_CONTROL_TOKEN"):
             values["control_token"] = environ["EMULATOR_CONTROL_TOKEN"]
@@ -135,3 +137,21 @@ class EmulatorConfig:
         if "scenarios" in values:
             values["scenarios"] = tuple(Path(p) for p in values["scenarios"])
         return cls(**values)
+
+
+def parse_origins(text: str | None) -> tuple[str, ...]:
+    """``https://app.example,http://localhost:3000`` (or ``*``) -> normalized origins;
+    anything that is not an origin (a path, a trailing slash is forgiven) is refused."""
+    if not text:
+        return ()
+    origins = []
+    for part in text.split(","):
+        origin = part.strip().rstrip("/").lower()
+        if not origin:
+            continue
+        if origin != ANY_ORIGIN and origin != "null" and not _ORIGIN.match(origin):
+            raise ValueError(
+                f"--cors / EMULATOR_CORS: {part.strip()!r} is not an origin (scheme://host[:port], or * for any)"
+            )
+        origins.append(origin)
+    return tuple(dict.fromkeys(origins))

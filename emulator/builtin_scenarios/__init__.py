@@ -7,6 +7,9 @@ operation of both APIs), ``bulk-50k`` (50,000 generated users on top of it) and
 CLI's ``--scenario``, ``EMULATOR_SCENARIOS``, the pytest plugin's
 ``emulator_scenarios``, ``POST /__emulator/scenarios {"name": ...}``) a path to an
 existing file wins; a bare name (no directory part) then means a built-in.
+
+May import: the standard library only, never another ``emulator`` package (the
+bottom layer, beside ``emulator.formats``).
 """
 
 from __future__ import annotations

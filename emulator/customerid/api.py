@@ -16,18 +16,19 @@ from ..endpoints import EndpointTable, Operation
 from ..formats.packagedata import read_yaml
 from ..server.connections import read_body
 from ..world.state import STATE, World
-from . import browse, scenario
+from . import browse, scenario_dump, scenario_load
+from .call import Call
 from .errors import AuthenticationFailed, CustomerIdError, error_for_status
-from .handlers import Call, CustomerIdHandlers
+from .handlers import CustomerIdHandlers
 from .handlers1x import Rest10Handlers, Rest12Handlers
 from .models import CustomerIdModel, CustomerIdSettings, customerid_collections
-from .models.statuses import BY_CODE
 from .openapi import openapi_json
 from .render import XML_HEADERS, error_document
 from .sso import endpoints as sso_endpoints
 from .sso.control import mint_token
 from .sso.model import SsoModel, sso_collections
 from .sso.model import signing_key as sso_signing_key
+from .statuses import BY_CODE
 
 REALM = "CustomerID REST API"
 WWW_AUTHENTICATE = f'Basic realm="{REALM}"'
@@ -140,7 +141,7 @@ class CustomerIdApi:
         return CustomerIdSettings()
 
     def load_scenario_section(self, section: dict, context) -> None:
-        scenario.load_section(section, context)
+        scenario_load.load_section(section, context)
 
     def build_model(self, store, settings: CustomerIdSettings, clock) -> CustomerIdModel:
         model = CustomerIdModel(store, settings, clock.iso, clock.timestamp)
@@ -152,10 +153,10 @@ class CustomerIdApi:
         return model
 
     def summary_counts(self, store) -> dict[str, int]:
-        return scenario.summary_counts(store)
+        return scenario_load.summary_counts(store)
 
     def dump_scenario_section(self, store, settings: CustomerIdSettings, keys) -> dict:
-        return scenario.dump_section(store, settings, keys)
+        return scenario_dump.dump_section(store, settings, keys)
 
     def try_it(self, world, url: str) -> list[str]:
         """2.1 with the scenario's Basic credentials: a search (GET100) and one user (GET105)."""

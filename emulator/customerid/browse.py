@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from ..api import RecordKind
 from .models.collections import ORGANIZATION_TEXT_FIELDS, USER_TEXT_FIELDS, fold
-from .models.statuses import BY_CODE
+from .statuses import BY_CODE
 
 
 def _status_name(code: int) -> str:

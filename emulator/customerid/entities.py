@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from .models import CustomerIdModel
 from .models.records import Delegation, Mandate, Organization, Role, User
-from .models.statuses import BY_CODE
 from .render import Attribute, Entity, KeptPerObject, RenderedEntity, rendered
+from .statuses import BY_CODE
 
 # Each record's rendered <Attribute> body (for a user, with the organization it shows).
 _USERS = KeptPerObject()

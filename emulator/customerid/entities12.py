@@ -14,8 +14,8 @@ from urllib.parse import quote
 
 from .models import CustomerIdModel
 from .models.records import Mandate, MandateTemplate, Organization, Role, RoleInvitation, User
-from .models.statuses import BY_CODE
 from .render12 import Entity12
+from .statuses import BY_CODE
 
 EIDM = "/eidm2/services"
 CUSTOMERID = "/customerid-rest/services"

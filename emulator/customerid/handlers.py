@@ -9,12 +9,10 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from . import render12
+from .call import Call, organization_custom_attributes
 from .entities import delegation_entity, mandate_entity, organization_entity, role_entity, user_entity
-from .entities12 import Links
 from .errors import InvalidArguments
-from .models import AttributeFilter, CustomerIdModel, UserChanges
-from .models.statuses import BY_CODE
+from .models import AttributeFilter, UserChanges
 from .params import (
     Parameters,
     check_form_charset,
@@ -22,95 +20,19 @@ from .params import (
     parse_boolean,
     parse_user_request_json,
     parse_user_request_xml,
-    query_parameters,
 )
 from .render import (
     JSON_CONTENT_TYPE,
-    XML_HEADERS,
-    entity_document,
-    entity_list,
-    id_list,
     reinvite_response_json,
     reinvite_response_xml,
     user_response_json,
     user_response_xml,
 )
+from .statuses import BY_CODE
 
-SERVICES_PREFIX = "/customerid-rest/services"
 # 2.0 names the organization type parameter organizationClass, 2.1 organizationType.
 ORGANIZATION_TYPE_PARAMETER = {"2.0": "organizationClass", "2.1": "organizationType"}
 USER_FIELDS = ("login", "email", "firstname", "surname", "mobile", "ssn", "locale")
-
-
-class Call:
-    """One request as an operation sees it."""
-
-    __slots__ = ("request", "model", "version", "path_params", "_params")
-
-    def __init__(self, request: web.Request, model: CustomerIdModel, version: str, path_params: dict[str, str]) -> None:
-        self.request = request
-        self.model = model
-        self.version = version
-        self.path_params = path_params
-        self._params: Parameters | None = None
-
-    @property
-    def params(self) -> Parameters:
-        if self._params is None:
-            self._params = query_parameters(self.request)
-        return self._params
-
-    def path_id(self, name: str) -> str:
-        return self.path_params[name]
-
-    @property
-    def in_response_to(self) -> str:
-        # The docs' most common form: the request path from the version on ("/2.1/users").
-        return self.request.path.removeprefix(SERVICES_PREFIX)
-
-    @property
-    def wants_json(self) -> bool:
-        accept = self.request.headers.get("Accept", "")
-        return "application/json" in accept and "application/xml" not in accept
-
-    def xml(self, body: bytes, status: int = 200) -> web.Response:
-        return web.Response(body=body, status=status, headers=XML_HEADERS)
-
-    def ids(self, element: str, ids, status: int = 200) -> web.Response:
-        return self.xml(id_list(element, self.in_response_to, self.request.method, ids), status)
-
-    def entity(self, entity, status: int = 200) -> web.Response:
-        return self.xml(entity_document(entity, self.in_response_to, self.request.method), status)
-
-    # -- the 1.2 document family (1.0 and 1.2 APIs) --
-    @property
-    def links(self):
-        return Links(self.model, f"{self.request.scheme}://{self.request.host}")
-
-    def idlist(self, urls, status: int = 200) -> web.Response:
-        return self.xml(render12.idlist(urls), status)
-
-    def entity12(self, entity) -> web.Response:
-        return self.xml(render12.entity_document(entity))
-
-    def collection12(self, records, as_entity, as_url) -> web.Response:
-        """A 1.x collection: an ``<idlist>``, or with ``entities=true`` an ``<entitylist>``."""
-        if self.params.boolean("entities"):
-            self.params.reject_unknown()
-            links = self.links
-            return self.xml(render12.entitylist(as_entity(links, record) for record in records))
-        self.params.reject_unknown()
-        return self.idlist(as_url(record) for record in records)
-
-    def mandates(self, ids: list[str]) -> web.Response:
-        """GET110 and the mandate relation lists: ids, or entities with entities=true."""
-        if self.params.boolean("entities"):
-            self.params.reject_unknown()
-            model = self.model
-            entities = (mandate_entity(model, model.mandates.get(mandate_id)) for mandate_id in ids)
-            return self.xml(entity_list("Mandates", self.in_response_to, "GET", entities))
-        self.params.reject_unknown()
-        return self.ids("Mandates", ids)
 
 
 def attribute_filters(params: Parameters, allowed: set[str]) -> list[AttributeFilter]:
@@ -124,16 +46,6 @@ def attribute_filters(params: Parameters, allowed: set[str]) -> list[AttributeFi
             raise InvalidArguments(f"attribute {name!r} may be used only once in a query")
         filters.append(AttributeFilter(name, values[0]))
     return filters
-
-
-def organization_custom_attributes(params: Parameters) -> dict[str, tuple[str, ...]]:
-    """Organization custom attributes: several values separated with commas; an
-    empty value (no values) removes the attribute on update."""
-    attributes = {}
-    for name in params.remaining():
-        joined = ",".join(params.all(name))
-        attributes[name] = tuple(value.strip() for value in joined.split(",") if value.strip())
-    return attributes
 
 
 def user_changes(fields: dict[str, str], custom: dict[str, list[str]]) -> UserChanges:
@@ -283,10 +195,10 @@ class CustomerIdHandlers:
             organization=organization.friendly_name if organization else None,
             organizationEntityName=organization.entity_name if organization else None,
         )
-        custom = dict(sorted(user.attributes.items()))
+        attributes = dict(sorted(user.attributes.items()))
         if call.wants_json:
-            return web.Response(body=user_response_json(values, custom), content_type=JSON_CONTENT_TYPE)
-        return call.xml(user_response_xml(call.in_response_to, "PATCH", values, custom))
+            return web.Response(body=user_response_json(values, attributes), content_type=JSON_CONTENT_TYPE)
+        return call.xml(user_response_xml(call.in_response_to, "PATCH", values, attributes))
 
     async def delete_user(self, call: Call) -> web.Response:
         """DEL102 Delete User (2.1); Delete User (2.0)."""
@@ -298,9 +210,11 @@ class CustomerIdHandlers:
         """PUT123 Reinvite User: ReinviteResponse, XML or JSON by Accept."""
         call.params.reject_unknown()
         user = call.model.reinvite_user(call.path_id("userId"))
+        email = user.email
+        assert email is not None  # reinvite_user refuses a user without one
         if call.wants_json:
-            return web.Response(body=reinvite_response_json(user.id, user.email), content_type=JSON_CONTENT_TYPE)
-        return call.xml(reinvite_response_xml(call.in_response_to, user.id, user.email))
+            return web.Response(body=reinvite_response_json(user.id, email), content_type=JSON_CONTENT_TYPE)
+        return call.xml(reinvite_response_xml(call.in_response_to, user.id, email))
 
     async def force_password_change(self, call: Call) -> web.Response:
         """PUT125 Force Password Change for User: 204 No Content."""

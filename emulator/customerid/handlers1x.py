@@ -14,9 +14,9 @@ import fnmatch
 
 from aiohttp import web
 
+from .call import Call, organization_custom_attributes
 from .entities12 import mandate12, mandate_template12, organization12, pending_user12, role12, role_invitation12, user12
 from .errors import EntityNotFound, InvalidArguments, InvalidReference, ParentNotFound, SizeLimitExceeded
-from .handlers import Call, organization_custom_attributes
 from .models import UserChanges
 from .models.mandates import mandate_kinds
 from .params import Parameters, parse_boolean
@@ -231,8 +231,7 @@ class Rest10Handlers:
             params.reject_unknown()
             user = model.user_by_entity_name(call.path_params["user"])
         else:
-            given = [(name, params.single(name)) for name in QUERY_USER_KEYS_10]
-            given = [(name, value) for name, value in given if value]
+            given = [(name, value) for name in QUERY_USER_KEYS_10 if (value := params.single(name))]
             params.reject_unknown()
             if len(given) != 1:
                 raise InvalidArguments("give exactly one of uniqueId, ssn, login, email")
@@ -330,7 +329,7 @@ class Rest12Handlers:
         organization = referenced(model.organization_by_entity_name, required(params, "organization"), "organization")
         email = required(params, "email")
         role_name = params.single("role")
-        fields = {name: params.single(name) for name in PENDING_USER_FIELDS_12 if params.single(name)}
+        fields = {name: value for name in PENDING_USER_FIELDS_12 if (value := params.single(name))}
         params.reject_unknown()
         role = model.role_reference(role_name) if role_name else None
         user = model.create_pending_user(organization.id, email=email, role_id=role.id if role else None, fields=fields)
@@ -414,7 +413,7 @@ class Rest12Handlers:
     async def list_mandates_12(self, call: Call) -> web.Response:
         """D12-ListMandates List Mandates (1.2): entities."""
         model = call.model
-        mandates = sorted((model.mandates.get(i) for i in model.list_mandates()), key=lambda m: m.name)
+        mandates = sorted((model.get_mandate(i) for i in model.list_mandates()), key=lambda m: m.name)
         return call.collection12(mandates, mandate12, call.links.mandate)
 
     async def query_mandate_12(self, call: Call) -> web.Response:

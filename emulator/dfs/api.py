@@ -17,7 +17,7 @@ from ..formats.safeparse import load_json
 from ..server.connections import read_body
 from ..store.ids import random_hex32
 from ..world.state import STATE, World
-from . import browse, identity, render, scenario
+from . import browse, identity, render, scenario_dump, scenario_load
 from .auth import authenticate, signing_key
 from .errors import BadRequest, DfsError, NotFound, error_for_status
 from .handlers import Call, DfsHandlers, json_response
@@ -71,16 +71,16 @@ class DfsApi:
         return DfsSettings()
 
     def load_scenario_section(self, section: dict, context) -> None:
-        scenario.load_section(section, context)
+        scenario_load.load_section(section, context)
 
     def build_model(self, store, settings: DfsSettings, clock) -> DfsModel:
         return DfsModel(store, settings, clock.iso)
 
     def summary_counts(self, store) -> dict[str, int]:
-        return scenario.summary_counts(store)
+        return scenario_load.summary_counts(store)
 
     def dump_scenario_section(self, store, settings: DfsSettings, keys) -> dict:
-        return scenario.dump_section(store, settings, keys)
+        return scenario_dump.dump_section(store, settings, keys)
 
     def try_it(self, world, url: str) -> list[str]:
         """A Bearer token minted for the scenario's default tenant and identity, then

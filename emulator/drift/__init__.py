@@ -15,4 +15,7 @@ seed scenarios from recorded answers.
     cli        the three subcommands
 
 The API packages know nothing of this package: it reads their endpoint tables.
+
+May import: ``emulator.app``, ``emulator.serving`` and everything below them (the
+emulated APIs included).
 """

@@ -19,6 +19,9 @@ test gets), fixtures.py (how it gets it in-process), external.py (the
 ``--emulator-url`` mode), report.py (the journal in a failing test's report),
 drift.py (``emulator_compare``: a recorded cassette replayed against the test's
 emulator), missing_extra.py (the stand-ins).
+
+May import: ``emulator.drift`` and everything below it (a top layer, beside
+``emulator.cli``, which it never imports).
 """
 
 from __future__ import annotations

@@ -17,11 +17,10 @@ only means "any origin".
 
 from __future__ import annotations
 
-import re
-
 from aiohttp import web
 
-ANY_ORIGIN = "*"
+from ..config import ANY_ORIGIN, parse_origins  # noqa: F401 (parse_origins: this module's name for it)
+
 METHODS = "GET, POST, PUT, PATCH, DELETE, OPTIONS"
 # What a page may read from an answer besides the CORS-safelisted headers.
 EXPOSED_HEADERS = ", ".join(
@@ -37,26 +36,7 @@ EXPOSED_HEADERS = ", ".join(
     )
 )
 MAX_AGE_SECONDS = "600"
-_ORIGIN = re.compile(r"^[a-z][a-z0-9+.-]*://[^/?#\s]+$")
 _VARY = "Origin, Access-Control-Request-Method, Access-Control-Request-Headers"
-
-
-def parse_origins(text: str | None) -> tuple[str, ...]:
-    """``https://app.example,http://localhost:3000`` (or ``*``) -> normalized origins;
-    anything that is not an origin (a path, a trailing slash is forgiven) is refused."""
-    if not text:
-        return ()
-    origins = []
-    for part in text.split(","):
-        origin = part.strip().rstrip("/").lower()
-        if not origin:
-            continue
-        if origin != ANY_ORIGIN and origin != "null" and not _ORIGIN.match(origin):
-            raise ValueError(
-                f"--cors / EMULATOR_CORS: {part.strip()!r} is not an origin (scheme://host[:port], or * for any)"
-            )
-        origins.append(origin)
-    return tuple(dict.fromkeys(origins))
 
 
 class CorsPolicy:

@@ -8,7 +8,7 @@ from __future__ import annotations
 import aiohttp
 import pytest
 
-import emulator.customerid.handlers as customerid_handlers
+import emulator.customerid.call as customerid_call
 import emulator.dfs.render as dfs_render
 from emulator.cli import parse_arguments
 from emulator.config import EmulatorConfig
@@ -25,12 +25,12 @@ ACCEPT_JSON = {"Accept": "application/json"}
 @pytest.fixture
 def break_get105(monkeypatch):
     """GET105's renderer adds an element cid-2.1.xsd does not allow."""
-    original = customerid_handlers.entity_document
+    original = customerid_call.entity_document
 
     def broken(entity, in_response_to, method):
         return original(entity, in_response_to, method).replace(b"</User>", b"<Nickname>x</Nickname></User>")
 
-    monkeypatch.setattr(customerid_handlers, "entity_document", broken)
+    monkeypatch.setattr(customerid_call, "entity_document", broken)
 
 
 @pytest.fixture
@@ -275,12 +275,12 @@ def test_operations_without_a_published_contract_are_skipped_not_failed():
 
 PLUGIN_SUITE = f"""
 import pytest
-import emulator.customerid.handlers as handlers
+import emulator.customerid.call as call
 
 @pytest.fixture(autouse=True)
 def broken_get105(monkeypatch):
-    original = handlers.entity_document
-    monkeypatch.setattr(handlers, "entity_document",
+    original = call.entity_document
+    monkeypatch.setattr(call, "entity_document",
                         lambda *args: original(*args).replace(b"</User>", b"<Nickname>x</Nickname></User>"))
 
 async def test_strict_answers_500(emulator):

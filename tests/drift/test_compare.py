@@ -75,9 +75,9 @@ async def test_an_unaltered_upstream_gives_a_clean_report_with_ids_mapped_across
 
 
 async def test_every_kind_of_drift_is_reported_against_its_operation_code(emulator, record, monkeypatch):
-    import emulator.customerid.handlers as handlers
+    import emulator.customerid.call as call
 
-    original = handlers.entity_document
+    original = call.entity_document
 
     def patched_renderer(entity, in_response_to, method):  # a "real system" that renders differently
         document = original(entity, in_response_to, method)
@@ -92,7 +92,7 @@ async def test_every_kind_of_drift_is_reported_against_its_operation_code(emulat
             return document.replace(b' method="GET"', b' method="GET" version="3"')
         return document
 
-    monkeypatch.setattr(handlers, "entity_document", patched_renderer)
+    monkeypatch.setattr(call, "entity_document", patched_renderer)
     await emulator.fault(operation="GET111", status=503)  # a status that changed
     await emulator.fault(operation="get /v2.0/roles", body={"Items": []}, status=200)  # an array became an object
     await emulator.fault(

@@ -18,15 +18,15 @@ def documented_report() -> str:
 
 
 async def test_the_documented_drifted_run_prints_the_documented_report(emulator, aiohttp_server, tmp_path, monkeypatch):
-    import emulator.customerid.handlers as handlers
+    import emulator.customerid.call as call
 
-    original = handlers.entity_document
+    original = call.entity_document
 
     def renamed_firstname(entity, in_response_to, method):
         document = original(entity, in_response_to, method)
         return document.replace(b'name="firstname"', b'name="givenName"') if b"<User " in document else document
 
-    monkeypatch.setattr(handlers, "entity_document", renamed_firstname)
+    monkeypatch.setattr(call, "entity_document", renamed_firstname)
     await emulator.fault(operation="GET111", status=503)
     await emulator.fault(
         operation="get /v2.0/roles/{roleId}",

@@ -9,7 +9,7 @@ from datetime import datetime
 from ...store.core import Collection, Store
 from ...store.ids import random_uuid
 from ..errors import EntityNotFound, InvalidArguments
-from .records import Mandate, Organization, Role, User
+from .records import Mandate, MandateTemplate, Organization, Role, User
 from .settings import CustomerIdSettings
 
 # Data model page: letters a-z A-Z, Scandinavian letters, digits, space and ,._-
@@ -48,7 +48,7 @@ class ModelBase:
         self.mandates: Collection[Mandate] = store["customerid.mandates"]
         self.delegations = store["customerid.delegations"]
         self.role_invitations = store["customerid.role_invitations"]
-        self.mandate_templates = store["customerid.mandate_templates"]
+        self.mandate_templates: Collection[MandateTemplate] = store["customerid.mandate_templates"]
         self.locks = store["customerid.locks"]  # user id -> TimedLock (models/locks.py)
 
     def _get(self, collection: Collection, kind: str, entity_id: str):

@@ -4,9 +4,9 @@ complete it (simulated through the control API)."""
 from __future__ import annotations
 
 from ..errors import EntityNotFound, InvalidArguments, InvalidReference, ParentNotNonVirtual
+from ..statuses import PENDING, WAITING_FOR_REGISTRATION
 from .base import ModelBase, new_id, sort_ids
 from .records import RoleInvitation, User
-from .statuses import PENDING, WAITING_FOR_REGISTRATION
 
 
 class InvitationRules(ModelBase):
@@ -60,9 +60,9 @@ class InvitationRules(ModelBase):
             raise InvalidArguments("a pending user needs an email address to be invited at")
         if role_id is not None and role_id not in self.roles:
             raise InvalidReference(f"role {role_id} does not exist")
-        user = self.new_user(
+        user = self.new_user(  # type: ignore[attr-defined]  # UserRules, beside this mixin in CustomerIdModel
             organization.id,
-            WAITING_FOR_REGISTRATION.code,  # type: ignore[attr-defined]
+            WAITING_FOR_REGISTRATION.code,
             email=email,
             invited_by="role" if role_id else "user",
             created=self.now(),

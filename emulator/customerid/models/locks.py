@@ -11,8 +11,8 @@ import dataclasses
 from dataclasses import dataclass
 
 from ...store.untracked import acyclic
+from ..statuses import ENABLED, LOCKED
 from .base import ModelBase, epoch
-from .statuses import ENABLED, LOCKED
 
 
 @acyclic

@@ -81,6 +81,7 @@ class MandateRules(ModelBase):
             while self.mandates.lookup("name", name):
                 number += 1
                 name = f"{base} {number}"
+        assert name is not None  # given, or generated above
         if assignee_email is None and mandatee_kind == "user":
             assignee_email = mandatee.email
         mandate = Mandate(
@@ -137,7 +138,7 @@ class MandateRules(ModelBase):
     def mandate_by_name(self, name: str) -> Mandate:
         """1.2 ``mandate/MANDATENAME``: the name identifies a mandate."""
         for mandate_id in sort_ids(self.mandates.lookup("name", name)):
-            return self.mandates.get(mandate_id)
+            return self.get_mandate(mandate_id)
         raise EntityNotFound(f"no mandate {name!r}")
 
     def update_mandate(
@@ -191,13 +192,11 @@ class MandateRules(ModelBase):
     # -- mandate templates (1.2) ---------------------------------------------------
     def list_mandate_templates(self) -> list[MandateTemplate]:
         """List Mandate Templates (1.2), by name."""
-        return sorted(
-            (self.mandate_templates.get(i) for i in self.mandate_templates.ids()), key=lambda template: template.name
-        )
+        return sorted(self.mandate_templates, key=lambda template: template.name)
 
     def mandate_template_by_name(self, name: str) -> MandateTemplate:
         for template_id in sort_ids(self.mandate_templates.lookup("name", name)):
-            return self.mandate_templates.get(template_id)
+            return self._get(self.mandate_templates, "mandate template", template_id)
         raise EntityNotFound(f"no mandate template {name!r}")
 
     def create_mandate_template(

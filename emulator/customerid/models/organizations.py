@@ -143,7 +143,7 @@ class OrganizationRules(ModelBase):
         in entity URLs (org/…), not in collection URLs (orgs/…, users/…)."""
         ids = self.organizations.lookup("entity_name", entity_name.strip("/").casefold())
         for organization_id in sort_ids(ids):
-            organization = self.organizations.get(organization_id)
+            organization = self.get_organization(organization_id)
             if not case_sensitive or organization.entity_name == entity_name.strip("/"):
                 return organization
         raise EntityNotFound(f"no organization {entity_name}")

@@ -63,7 +63,7 @@ class RoleRules(ModelBase):
         """1.x ``role/ORG/ROLE`` (case-sensitive, as entity URLs are)."""
         entity_name = entity_name.strip("/")
         for role_id in sort_ids(self.roles.lookup("entity_name", entity_name.casefold())):
-            role = self.roles.get(role_id)
+            role = self.get_role(role_id)
             if role.entity_name == entity_name:
                 return role
         raise EntityNotFound(f"no role {entity_name}")

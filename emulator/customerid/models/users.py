@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import dataclasses
 import heapq
+from collections.abc import Collection
 from dataclasses import dataclass, field
+from typing import cast
 
 from ..errors import AlreadyExists, EntityNotFound, InvalidArguments
+from ..statuses import BY_CODE, DISABLED, ENABLED, LOCKED, SETTABLE, WAITING_FOR_REGISTRATION, UserStatus, parse_status
 from .base import ModelBase, new_id, sort_ids
 from .collections import USER_TEXT_FIELDS
 from .records import User
 from .search import AttributeFilter, intersect, text_matches
-from .statuses import BY_CODE, DISABLED, ENABLED, LOCKED, SETTABLE, WAITING_FOR_REGISTRATION, UserStatus, parse_status
 
 # Attributes of the GET105 document a search may name besides the indexed text fields.
 USER_DERIVED_FILTERS = ("status", "organization", "organizationEntityName", "organizationId")
@@ -53,8 +55,8 @@ class UserRules(ModelBase):
         candidate_sets: list[set] = []
         if organization_id is not None:
             organizations = (
-                self.subtree(organization_id)
-                if recursive  # type: ignore[attr-defined]
+                self.subtree(organization_id)  # type: ignore[attr-defined]  # OrganizationRules, beside this mixin
+                if recursive
                 else [self.get_organization(organization_id)]
             )
             candidate_sets.append(self._users_of(organization.id for organization in organizations))
@@ -62,10 +64,11 @@ class UserRules(ModelBase):
             candidate_sets.append(self._user_matches(attribute_filter, exact))
         if max_results > 0 and self._walk_pays(candidate_sets, max_results):
             return self._first_ids(candidate_sets, max_results)
+        ids: Collection[str]
         if len(candidate_sets) > 1:
             ids = intersect(candidate_sets)
-        else:  # one index answer (or every user): read, never copied
-            ids = candidate_sets[0] if candidate_sets else self.users.ids()
+        else:  # one index answer (or every user): read, never copied (the store's ids are sized)
+            ids = candidate_sets[0] if candidate_sets else cast("Collection[str]", self.users.ids())
         if 0 < max_results < len(ids):
             return heapq.nsmallest(max_results, ids)  # the first N in sort_ids order, without sorting them all
         return sort_ids(ids)
@@ -196,7 +199,7 @@ class UserRules(ModelBase):
             organization_name, case_sensitive=True
         )
         for user_id in sort_ids(text_matches(self.users, "cn", cn, exact=True)):
-            user = self.users.get(user_id)
+            user = self.get_user(user_id)
             if user.cn == cn and user.organization_id == organization.id:
                 return user
         raise EntityNotFound(f"no user {entity_name}")
@@ -211,7 +214,7 @@ class UserRules(ModelBase):
             raise EntityNotFound(f"no user with {attribute} {value!r}")
         if len(matches) > 1:
             raise InvalidArguments(f"{len(matches)} users have {attribute} {value!r}")
-        return self.users.get(matches[0])
+        return self.get_user(matches[0])
 
     def update_organization_users(self, organization_id: str, action: str) -> list[User]:
         """1.0 Update Users: ``enable``, ``disable`` or ``delete`` every user of one

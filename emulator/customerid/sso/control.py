@@ -42,7 +42,7 @@ async def mint_token(request: web.Request) -> web.Response:
     return web.json_response(minted)
 
 
-mint_token.request_schema = {  # type: ignore[attr-defined]  (the control API's OpenAPI document)
+mint_token.request_schema = {  # type: ignore[attr-defined]  # read by the control API's OpenAPI document
     "type": "object",
     "properties": {
         "kind": {"enum": list(KINDS), "default": "valid"},

@@ -20,7 +20,7 @@ from ...auth.signing import SigningKey, TokenInvalid, key_from_pem, run_key, str
 from ...store.core import Collection, Store
 from ...world.clock import Clock
 from ..errors import AuthenticationFailed, Unauthorized
-from ..models.statuses import ENABLED
+from ..statuses import ENABLED
 from .settings import API_USERS_GROUP, SsoClient, SsoSettings
 
 TOKENS = "customerid.sso_tokens"
@@ -308,7 +308,7 @@ class SsoModel:
         record = self.active_record(token)
         if record is None or record.kind != "access":
             raise AuthenticationFailed("the access token is not active")
-        info = {"sub": record.subject, "usn": record.subject}
+        info: dict[str, str | list[str]] = {"sub": record.subject, "usn": record.subject}
         sso_user = self.settings.user(record.subject)
         if sso_user is not None:
             info.update({key: value for key, value in (("email", sso_user.email), ("name", sso_user.name)) if value})
@@ -325,7 +325,7 @@ class SsoModel:
             raise LookupError(f"no SSO client {client_id!r} in the scenario (customerid.sso.clients)")
         subject = self._mint_subject(kind, username)
         now, lifetime = self.now(), self.settings.access_token_lifetime_seconds
-        scope = ("openid", self.settings.api_client_id)
+        scope: tuple[str, ...] = ("openid", self.settings.api_client_id)
         options: dict = {}
         if kind == "expired":
             now -= lifetime + 60

@@ -1,10 +1,11 @@
-"""User statuses (spec README, "CustomerID user statuses")."""
+"""User statuses (spec README, "CustomerID user statuses"): what the models' rules and the SSO
+(only an Enabled user logs in) share, so neither imports the other for them."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..errors import InvalidArguments
+from .errors import InvalidArguments
 
 
 @dataclass(frozen=True)

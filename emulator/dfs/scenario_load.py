@@ -2,11 +2,13 @@
 
 Tenant entities go through the same model rules as API calls (a duplicate
 UserName or RoleKey is refused here as over HTTP); model errors become
-ScenarioErrors naming the entity's path."""
+ScenarioErrors naming the entity's path. The way back, the state as a section, is
+scenario_dump.py."""
 
 from __future__ import annotations
 
 import dataclasses
+from typing import Any
 
 from ..auth.signing import key_from_pem
 from ..world.scenarios import ScenarioContext
@@ -21,7 +23,6 @@ from .models.records import (
     BankBranch,
     ClientApp,
     FunctionalityGroup,
-    Identity,
     LongRunningRequest,
     MenuItem,
     Permission,
@@ -59,7 +60,7 @@ def load_section(section: dict, context: ScenarioContext) -> None:
     loader.catalog(section)
     for key, entry in (section.get("tenants") or {}).items():
         loader.tenant(key, entry)
-    changes = {}
+    changes: dict[str, Any] = {}
     if "defaultTenant" in given:
         changes["default_tenant_id"] = int(
             context.ref("dfs.tenant", given["defaultTenant"], (SECTION, "settings", "defaultTenant"))
@@ -113,9 +114,13 @@ class _Loader:
         except DfsError as error:
             raise self.context.error((SECTION, *path), error.message) from None
 
-    def _ref(self, kind: str, key: str, path) -> int | str:
-        value = self.context.ref(f"dfs.{kind}", key, (SECTION, *path))
-        return int(value) if kind not in ("identity",) else value
+    def _ref(self, kind: str, key: str, path) -> int:
+        """The id a scenario key of a numbered kind (tenant, role, policy, menu...) stands for."""
+        return int(self.context.ref(f"dfs.{kind}", key, (SECTION, *path)))
+
+    def _identity_ref(self, key: str, path) -> str:
+        """The id (uuid text) an identity's scenario key stands for."""
+        return self.context.ref("dfs.identity", key, (SECTION, *path))
 
     def _bind(self, kind: str, key: str, value, path) -> None:
         self.context.bind(f"dfs.{kind}", key, str(value), (SECTION, *path))
@@ -224,7 +229,7 @@ class _Loader:
         self.identities(tenant, entry.get("identities") or {}, path)
         for index, grant in enumerate(entry.get("access") or ()):
             where = (*path, "access", index)
-            identity_id = self._ref("identity", grant["identity"], (*where, "identity"))
+            identity_id = self._identity_ref(grant["identity"], (*where, "identity"))
             role_id = self._ref("role", grant["role"], (*where, "role"))
             model.access.put(
                 (identity_id, tenant.id), TenantAccess(identity_id, tenant.id, role_id, grant.get("enabled", True))
@@ -234,7 +239,7 @@ class _Loader:
         self.identity_exclusions(tenant, entry.get("identities") or {}, path)
         for participant_key, item in (entry.get("participants") or {}).items():
             where = (*path, "participants", participant_key)
-            identities = [self._ref("identity", i, (*where, "identities")) for i in item.get("identities", ())]
+            identities = [self._identity_ref(i, (*where, "identities")) for i in item.get("identities", ())]
             participant = self._apply(
                 where,
                 lambda: model.create_participant(
@@ -416,8 +421,8 @@ class _Loader:
         for key, item in entries.items():  # exclusions may name identities listed later
             if item.get("excludes"):
                 where = (*path, "identities", key)
-                excluded = [self._ref("identity", i, (*where, "excludes")) for i in item["excludes"]]
-                identity_id = self._ref("identity", key, where)
+                excluded = [self._identity_ref(i, (*where, "excludes")) for i in item["excludes"]]
+                identity_id = self._identity_ref(key, where)
                 self._apply(where, lambda: model.exclude_identities(tenant, identity_id, excluded))
 
     def generated(self, tenant: Tenant, batch: dict, path) -> None:
@@ -445,311 +450,3 @@ class _Loader:
             )
             if batch.get("withMember", True):
                 model.upsert_member(tenant, identity)
-
-
-# -- the state dump (GET /__emulator/state) ------------------------------------------------------------------
-
-IDENTITY_FIELDS = {
-    "userName": "username",
-    "firstName": "first_name",
-    "lastName": "last_name",
-    "salutationId": "salutation_id",
-    "email": "email",
-    "description": "description",
-    "phone": "phone",
-    "fax": "fax",
-    "mobile": "mobile",
-    "url": "url",
-    "externalId": "external_id",
-    "password": "password",
-}
-
-
-def _cleaned(entry: dict) -> dict:
-    return {name: value for name, value in entry.items() if value is not None and value != [] and value != {}}
-
-
-def dump_section(store, settings: DfsSettings, keys: dict[tuple[str, str], str]) -> dict:
-    """The whole DFS state as a ``dfs:`` scenario section that loads back (into an
-    empty store) into exactly this state. Entities keep their scenario keys where
-    they have one; others (created over HTTP, Faker-generated) get one made from
-    their id. Each identity is listed in the first tenant (by id) it has access to,
-    with ``access`` grants in the others; every derived value (timestamps, member
-    fields that differ from the identity's, id counters) is written out."""
-    model = DfsModel(store, settings, lambda: "")
-    names: dict[tuple[str, str], str] = {}
-    taken: dict[str, set[str]] = {}
-    for (kind, key), entity_id in keys.items():
-        names[(kind, entity_id)] = key
-        taken.setdefault(kind, set()).add(key)
-
-    def key(kind: str, entity_id, label: str | None = None) -> str:
-        found = names.get((f"dfs.{kind}", str(entity_id)))
-        if found is None:
-            found = f"{label}-{entity_id}" if label else str(entity_id)
-            while found in taken.setdefault(f"dfs.{kind}", set()):
-                found += "~"
-            taken[f"dfs.{kind}"].add(found)
-            names[(f"dfs.{kind}", str(entity_id))] = found
-        return found
-
-    policy = lambda policy_id: key("policy", policy_id, "policy")  # noqa: E731
-    menu = lambda menu_id: key("menu", menu_id, "menu")  # noqa: E731
-    branch = lambda branch_id: key("branch", branch_id, "branch") if branch_id is not None else None  # noqa: E731
-    role_key = lambda role_id: key("role", role_id, "role")  # noqa: E731
-    identity_key = lambda identity_id: key("identity", identity_id)  # noqa: E731
-
-    def back_office(value: BackOffice | None) -> dict | None:
-        if value is None:
-            return None
-        return (
-            _cleaned(
-                {
-                    "defaultMenuItem": menu(value.default_menu_item_id) if value.default_menu_item_id else None,
-                    "menuItems": [menu(i) for i in value.menu_item_ids],
-                    "functionalities": list(value.functionality_ids),
-                }
-            )
-            or {}
-        )
-
-    section: dict = {}
-    section["settings"] = _cleaned(
-        {
-            "signingKey": settings.signing_key,
-            "defaultTenant": key("tenant", settings.default_tenant_id, "tenant")
-            if settings.default_tenant_id is not None and settings.default_tenant_id in model.tenants
-            else None,
-            "defaultIdentity": identity_key(settings.default_identity_id)
-            if settings.default_identity_id is not None and settings.default_identity_id in model.identities
-            else None,
-            "defaultClientId": settings.default_client_id,
-            "tokenLifetimeSeconds": settings.token_lifetime_seconds,
-            "longRunningDelaySeconds": settings.long_running_delay_seconds,
-            "defaultPageSize": settings.default_page_size,
-            "maxPageSize": settings.max_page_size,
-            "signingKeyPem": settings.signing_key_pem,
-            "allowUnsignedTokens": settings.allow_unsigned_tokens or None,
-            "apiScope": settings.api_scope,
-            "audience": settings.audience,
-        }
-    )
-    section["clients"] = {
-        client.client_id: _cleaned(
-            {
-                "secret": client.secret,
-                "tenants": [key("tenant", tenant_id, "tenant") for tenant_id in client.tenant_ids],
-                "identity": identity_key(client.identity_id) if client.identity_id in model.identities else None,
-                "scopes": list(client.scopes),
-            }
-        )
-        for client in settings.clients
-    }
-
-    # -- catalogs ---------------------------------------------------------------------------------------
-    section["accessPolicies"] = {
-        policy(p.id): _cleaned(
-            {
-                "id": p.id,
-                "key": p.key,
-                "name": p.name,
-                "description": p.description,
-                "isAppOriented": p.is_app_oriented or None,
-            }
-        )
-        for p in sorted(model.access_policies, key=lambda p: p.id)
-    }
-    section["permissions"] = {
-        key("permission", p.id, "permission"): _cleaned(
-            {
-                "id": p.id,
-                "uid": p.uid,
-                "name": p.name,
-                "hierarchyPath": list(p.hierarchy_path),
-                "requiredAccessPolicies": [policy(i) for i in p.required_access_policy_ids],
-            }
-        )
-        for p in sorted(model.permissions, key=lambda p: p.id)
-    }
-
-    def menu_depth(item) -> int:
-        depth = 0
-        while item.parent_id is not None and depth < len(model.menu_items):
-            item, depth = model.menu_items.get(item.parent_id), depth + 1
-        return depth
-
-    section["menuItems"] = {
-        menu(m.id): _cleaned(
-            {"id": m.id, "name": m.name, "parent": menu(m.parent_id) if m.parent_id is not None else None}
-        )
-        for m in sorted(model.menu_items, key=lambda m: (menu_depth(m), m.id))
-    }
-
-    def functionalities(group) -> dict:
-        counts: dict[str, int] = {}
-        for _, name in group.functionalities:
-            counts[name] = counts.get(name, 0) + 1
-        return {
-            (name if counts[name] == 1 else f"functionality-{f_id}"): {"id": f_id, "name": name}
-            for f_id, name in group.functionalities
-        }
-
-    section["functionalityGroups"] = {
-        key("functionalityGroup", g.id, "group"): _cleaned(
-            {"id": g.id, "name": g.name, "functionalities": functionalities(g)}
-        )
-        for g in sorted(model.functionality_groups, key=lambda g: g.id)
-    }
-    section["providerSettings"] = {
-        key("providerSetting", s.id, "provider-setting"): {
-            "id": s.id,
-            "providerId": s.provider_id,
-            "providerTypeId": s.provider_type_id,
-            "name": s.name,
-            "displayName": s.display_name,
-            "isEnabled": s.is_enabled,
-            "isDefault": s.is_default,
-            "created": s.created,
-            "lastUpdated": s.last_updated,
-        }
-        for s in sorted(model.provider_settings, key=lambda s: s.id)
-    }
-    section["bankBranches"] = {
-        branch(b.id): {"id": b.id, "name": b.name} for b in sorted(model.bank_branches, key=lambda b: b.id)
-    }
-
-    # -- tenants ----------------------------------------------------------------------------------------
-    default_provider = model.default_provider_setting()
-    default_provider_id = default_provider.id if default_provider else None
-    tenants = sorted(model.tenants, key=lambda t: t.id)
-    home: dict[str, int] = {}  # identity id -> the first tenant it has access to
-    for tenant in tenants:
-        for access in model.access.find("tenant", tenant.id):
-            home.setdefault(access.identity_id, tenant.id)
-
-    def member_entry(tenant_id: int, identity: Identity):
-        row = model.member_of(tenant_id, identity.id)
-        if row is None:
-            return False
-        entry: dict = {"id": row.id}
-        if row.contact_ids:
-            entry["contacts"] = list(row.contact_ids)
-        for field, attribute in MEMBER_FIELDS.items():
-            value = getattr(row, attribute)
-            if value != getattr(identity, attribute):
-                if field == "bankBranchId":
-                    entry["bankBranch"] = branch(value)
-                else:
-                    entry[field] = value
-        return entry
-
-    section["tenants"] = {}
-    for tenant in tenants:
-        entry: dict = {"id": tenant.id, "uid": tenant.uid, "key": tenant.key, "name": tenant.name}
-        roles = model.tenant_roles(tenant.id)
-        entry["roles"] = {
-            role_key(r.id): _cleaned(
-                {
-                    "id": r.id,
-                    "shortName": r.short_name,
-                    "longName": r.long_name,
-                    "created": r.created,
-                    "allowAllPolicies": r.allow_all_policies or None,
-                    "accessPolicies": [policy(i) for i in r.access_policy_ids],
-                    "isMemberAccessExcluded": r.is_member_access_excluded or None,
-                    "excludes": [role_key(i) for i in r.excluded_role_ids],
-                    "backOffice": back_office(r.back_office) if r.back_office != BackOffice() else None,
-                }
-            )
-            | {"roleKey": r.role_key}
-            for r in roles
-        }
-        accesses = sorted(model.access.find("tenant", tenant.id), key=lambda a: a.identity_id)
-        identities: dict = {}
-        grants: list = []
-        for access in accesses:
-            identity = model.identities.get(access.identity_id)
-            if home[identity.id] != tenant.id:
-                grant = {"identity": identity_key(identity.id), "role": role_key(access.role_id)}
-                if not access.enabled:
-                    grant["enabled"] = False
-                member = member_entry(tenant.id, identity)
-                if member is not False:
-                    grant["member"] = member
-                grants.append(grant)
-                continue
-            item = {
-                "id": identity.id,
-                **{field: getattr(identity, attribute) for field, attribute in IDENTITY_FIELDS.items()},
-            }
-            item.update(
-                {
-                    "bankBranch": branch(identity.bank_branch_id),
-                    "role": role_key(access.role_id),
-                    "signInEnabled": None if identity.is_sign_in_enabled else False,
-                    "tenantAccessEnabled": None if access.enabled else False,
-                    "systemAccount": identity.is_system_account or None,
-                    "created": identity.created or None,
-                    "picture": identity.picture,
-                    "excludes": [identity_key(i) for i in identity.excluded_identity_ids],
-                    "backOffice": back_office(identity.back_office),
-                }
-            )
-            item = _cleaned(item)
-            if identity.back_office is not None:
-                item["backOffice"] = back_office(identity.back_office)
-            if identity.provider_setting_id != default_provider_id:
-                item["providerSettingId"] = identity.provider_setting_id
-            item["member"] = member_entry(tenant.id, identity)
-            identities[identity_key(identity.id)] = item
-        entry["identities"] = dict(sorted(identities.items()))
-        entry["access"] = grants
-        participants = sorted(model.participants.find("tenant", tenant.id), key=lambda p: p.id)
-        entry["participants"] = {
-            key("participant", p.id, "participant"): _cleaned(
-                {
-                    "id": p.id,
-                    "uid": p.uid,
-                    "name": p.name,
-                    "isActive": None if p.is_active else False,
-                    "identities": [identity_key(i) for i in p.identity_ids],
-                }
-            )
-            for p in participants
-        }
-        apps = [app for app in model.client_apps if app.tenant_id == tenant.id]
-        entry["clientApps"] = {
-            app.app_id: _cleaned(
-                {
-                    "resources": [{"resource": r, "scope": s} for r, s in app.resources],
-                    "accessPolicies": list(app.access_policy_keys),
-                }
-            )
-            for app in sorted(apps, key=lambda a: a.app_id)
-        }
-        contexts = [c for c in model.audit_contexts if c.tenant_id == tenant.id]
-        entry["auditContexts"] = [
-            _cleaned(
-                {"id": c.id, "createdBy": c.created_by, "members": list(c.member_ids), "created": c.created or None}
-            )
-            | {"authorizedAppId": c.authorized_app_id}
-            for c in sorted(contexts, key=lambda c: c.id)
-        ]
-        requests = [r for r in model.long_running if r.tenant_id == tenant.id]
-        entry["longRunningRequests"] = [
-            {
-                "id": r.id,
-                "kind": r.kind,
-                "status": r.status,
-                "created": r.created,
-                "completed": r.completed,
-                "membersCreated": r.members_created,
-                "membersUpdated": r.members_updated,
-            }
-            for r in sorted(requests, key=lambda r: (r.created, r.id))
-        ]
-        section["tenants"][key("tenant", tenant.id, "tenant")] = {
-            name: value for name, value in entry.items() if value or name == "id"
-        }
-    section["sequences"] = dict(sorted(zip(model.sequences.ids(), model.sequences)))
-    return {name: value for name, value in section.items() if value}
