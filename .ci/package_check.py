@@ -5,7 +5,7 @@
 2. A fresh venv there gets the wheel alone (the serving dependencies): the console
    script serves and lists the built-in scenarios; pytest without the plugin's
    extra neither breaks nor warns, and a test asking for the fixture is told what
-   to install.
+   to install; a project with its own `emulator` package is told so in one line.
 3. The wheel with its [pytest] extra: examples/user-project/ (its own pyproject
    and tests, copied out of the repository) runs in-process, with -n 2, and with
    -n 2 against a sidecar started from the installed `emulator` console script on
@@ -100,6 +100,23 @@ def serving_only(work: Path, venv: Path, wheel: Path) -> None:
         expect=1,
     )
     assert "pip install 'identity-emulator[pytest]'" in output, output
+    step("a project with its own `emulator` package: one line saying so, no traceback")
+    shadowing = work / "shadowing-project"
+    (shadowing / "emulator").mkdir(parents=True)
+    (shadowing / "emulator" / "__init__.py").write_text("")
+    (shadowing / "test_own.py").write_text("import emulator\n\ndef test_own():\n    assert emulator\n")
+    output = run(
+        [venv / "bin" / "python", "-m", "pytest", "-q", "-p", "no:cacheprovider"],
+        cwd=shadowing,
+        env=clean_environment(),
+        expect=4,  # pytest's usage error
+    )
+    assert "your project's own `emulator` package" in output and "Traceback" not in output, output
+    run(
+        [venv / "bin" / "python", "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "no:emulator"],
+        cwd=shadowing,
+        env=clean_environment(),
+    )
 
 
 def user_project(work: Path, venv: Path, wheel: Path) -> None:

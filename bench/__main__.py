@@ -273,6 +273,7 @@ def main() -> int:
     parser.add_argument("--only", help="comma-separated parts of workload names; skips the state operations")
     parser.add_argument("--no-state", action="store_true", help="skip start-up and state operations")
     parser.add_argument("--json", default="bench-results.json", help="where to write the results")
+    parser.add_argument("--no-suites", action="store_true", help="skip the per-test cost of generated pytest suites")
     arguments = parser.parse_args()
     if shutil.which("wrk") is None:
         print("bench: needs wrk (Debian: apt-get install wrk)", file=sys.stderr)
@@ -361,6 +362,11 @@ def main() -> int:
                     emulator.stop()
         finally:
             bare.stop()
+    if with_state and not arguments.no_suites:
+        from .suites import measure as measure_suites
+
+        print("bench: generated pytest suites (per-test cost)", file=sys.stderr)
+        report["suites"] = measure_suites(100 if arguments.quick else 300, 1 if arguments.quick else 3)
     if with_state:
         report["first_write_in_process"] = first_write_in_process(200 if arguments.quick else 1000)
         if "users-100k" in report["setups"] and "default" in report["setups"]:
@@ -371,6 +377,10 @@ def main() -> int:
     report["gc_max_pause_ms"] = max(pauses, default=0.0)
     report["gc_max_pause_cpu_ms"] = max((row["gc_max_pause_cpu_ms"] or 0.0 for row in report["workloads"]), default=0.0)
     print_report(report)
+    if "suites" in report:
+        from .suites import print_suites
+
+        print_suites(report["suites"])
     Path(arguments.json).write_text(json.dumps(report, indent=2), encoding="utf-8")
     print(f"results written to {arguments.json}")
     bad = [

@@ -7,6 +7,8 @@
     emulator healthcheck                                   exit 0 when the running emulator is healthy
     emulator record | compare | scenario from-cassette     contract drift (docs/drift.md)
 
+`emulator --help` lists them all (SUBCOMMAND_SUMMARIES).
+
 A first argument that is not one of these subcommands is the serve form, so
 ``python -m emulator --port 8080 --scenario a.yaml`` works as it always has.
 """
@@ -31,6 +33,17 @@ from .config import CONTRACT_MODES, LIMITS, NUMERIC, EmulatorConfig
 
 SUBCOMMANDS = ("serve", "validate", "endpoints", "scenarios", "healthcheck")
 DRIFT_SUBCOMMANDS = ("record", "compare", "scenario")  # emulator.drift.cli
+# One line each in `emulator --help` (tests/serving/test_cli_help.py: every subcommand has one)
+SUBCOMMAND_SUMMARIES = {
+    "serve": "serve both APIs (the default: `emulator [OPTIONS]` is `emulator serve [OPTIONS]`)",
+    "validate": "check scenario files as the emulator would load them; serve nothing",
+    "endpoints": "the operation table: api, code, method, path, versions",
+    "scenarios": "the built-in scenarios: the names --scenario accepts",
+    "healthcheck": "exit 0 when the running emulator answers healthy (the Docker HEALTHCHECK)",
+    "record": "a recording proxy in front of your sandbox of the real systems (docs/drift.md)",
+    "compare": "replay a recording against a fresh emulator; exit 1 on drift (docs/drift.md)",
+    "scenario": "scenario tools: `emulator scenario from-cassette` turns a recording into a scenario",
+}
 TRUE_WORDS = {"1", "true", "yes", "on"}
 FALSE_WORDS = {"0", "false", "no", "off"}
 
@@ -51,10 +64,13 @@ def _env_flag(name: str, default: bool, environ=None) -> bool:
 
 
 def parse_arguments(argv: list[str] | None, prog: str = "emulator") -> argparse.Namespace:
+    width = max(map(len, SUBCOMMAND_SUMMARIES))
     parser = argparse.ArgumentParser(
         prog=prog,
-        description="Serve the emulated APIs. Subcommands: serve (the default), validate FILE..., "
-        "endpoints, scenarios, healthcheck (see `emulator SUBCOMMAND --help`).",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        description="Serve the emulated APIs (the options below), or run a subcommand\n"
+        "(`emulator SUBCOMMAND --help` says more).\n\nsubcommands:\n"
+        + "\n".join(f"  {name.ljust(width)}  {summary}" for name, summary in SUBCOMMAND_SUMMARIES.items()),
     )
     parser.add_argument("--host", help="address to bind (default 127.0.0.1; env EMULATOR_HOST)")
     parser.add_argument(

@@ -1,5 +1,5 @@
-"""The emulator's pytest plugin (registered through the ``pytest11`` entry point
-``emulator.pytest_plugin``; docs/pytest.md).
+"""The emulator's pytest plugin (docs/pytest.md), loaded by the ``pytest11`` entry
+point ``identity_emulator_pytest`` once it has checked that ``emulator`` is this package.
 
 Two fixtures, one API: ``emulator`` for ``async def`` tests (helpers are
 coroutines) and ``emulator_sync`` for plain ``def`` tests (the same helpers as

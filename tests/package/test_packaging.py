@@ -74,7 +74,8 @@ def test_wheel_metadata_license_classifiers_one_version_and_extras(dist):
     assert not any(line.lower().startswith("pytest") for line in serving), serving  # serving needs no pytest
     assert any(line.startswith("pytest-asyncio") and 'extra == "pytest"' in line for line in requires)
     entry_points = wheel.read(f"{info}/entry_points.txt").decode()
-    assert "[pytest11]\nemulator = emulator.pytest_plugin" in entry_points
+    assert "[pytest11]\nemulator = identity_emulator_pytest" in entry_points
+    assert "identity_emulator_pytest.py" in wheel.namelist()
     assert "emulator = emulator.cli:main" in entry_points
 
 
@@ -98,6 +99,7 @@ def test_the_sdist_holds_what_rebuilds_the_wheel_and_runs_the_tests(dist):
         ".ci/package_check.py",
         "requirements/run.txt",
         "requirements/test.txt",
+        "identity_emulator_pytest.py",
     } <= names
     assert any(name.startswith("fixtures/customerid/") for name in names)
     assert not any(name.endswith(".pyc") for name in names)
@@ -112,7 +114,7 @@ def test_the_sdist_holds_what_rebuilds_the_wheel_and_runs_the_tests(dist):
 
 def test_the_entry_point_imports_only_what_every_pytest_run_can_afford():
     probe = (
-        "import sys, emulator.pytest_plugin as plugin; "
+        "import sys, identity_emulator_pytest, emulator.pytest_plugin as plugin; "
         "heavy = [m for m in ('pytest_asyncio', 'emulator.pytest_plugin.fixtures', 'emulator.app', "
         "'aiohttp.test_utils') if m in sys.modules]; print(heavy)"
     )

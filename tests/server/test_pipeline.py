@@ -1,5 +1,5 @@
-"""What the request path remembers between requests (docs/architecture.md,
-Performance), and that remembering never changes an answer: the dispatcher's
+"""What the request path remembers between requests (docs/performance.md,
+"What the request path remembers"), and that remembering never changes an answer: the dispatcher's
 route per (method, path), and the whole XML document of a rendered entity."""
 
 import re

@@ -1,4 +1,4 @@
-"""What keeps start-up short (docs/architecture.md, Performance, "Start-up"): libraries a
+"""What keeps start-up short (docs/performance.md, "Start-up"): libraries a
 plain start does not need stay unimported, package YAML is read by libyaml with the same
 result, a cached baseline needs no scenario validation, the collector is back on after
 serving, and the run keys made by the background warm-up are the keys requests use."""
