@@ -6,6 +6,7 @@
     emulator scenarios [--format text|json]                the built-in scenarios (names for --scenario)
     emulator healthcheck                                   exit 0 when the running emulator is healthy
     emulator record | compare | scenario from-cassette     contract drift (docs/drift.md)
+    emulator pact verify | export                          contract testing with Pact (docs/pact.md)
 
 A first argument that is not one of these subcommands is the serve form, so
 ``python -m emulator --port 8080 --scenario a.yaml`` works as it always has.
@@ -31,6 +32,7 @@ from .config import CONTRACT_MODES, LIMITS, NUMERIC, EmulatorConfig
 
 SUBCOMMANDS = ("serve", "validate", "endpoints", "scenarios", "healthcheck")
 DRIFT_SUBCOMMANDS = ("record", "compare", "scenario")  # emulator.drift.cli
+PACT_SUBCOMMANDS = ("pact",)  # emulator.pact.cli
 TRUE_WORDS = {"1", "true", "yes", "on"}
 FALSE_WORDS = {"0", "false", "no", "off"}
 
@@ -565,6 +567,10 @@ def main(argv: list[str] | None = None) -> int:
         from .drift.cli import MAIN
 
         return MAIN[argv[0]](argv[1:])
+    if argv and argv[0] in PACT_SUBCOMMANDS:
+        from .pact.cli import MAIN as PACT_MAIN
+
+        return PACT_MAIN[argv[0]](argv[1:])
     command = argv[0] if argv and argv[0] in SUBCOMMANDS else "serve"
     if command in ("validate", "endpoints", "scenarios") and hasattr(signal, "SIGPIPE"):
         signal.signal(signal.SIGPIPE, signal.SIG_DFL)  # `emulator endpoints | head` ends quietly

@@ -65,12 +65,15 @@ def credential_values(world, params: dict, base_url: str) -> dict[str, str]:
 
 def fill(template: Any, lookup) -> Any:
     """``template`` with every ``${name}`` replaced by ``lookup(name)``; a string that is
-    exactly one placeholder takes the value's own type (an integer id stays an integer)."""
+    exactly one placeholder takes the value's own type (an integer id stays an integer).
+    ``${key}`` (the setup's fresh scenario key) may stand inside another placeholder."""
     if isinstance(template, dict):
         return {fill(key, lookup): fill(value, lookup) for key, value in template.items()}
     if isinstance(template, list):
         return [fill(item, lookup) for item in template]
     if isinstance(template, str):
+        if "${key}" in template and template != "${key}":  # ${id:user:${key}}: the fresh key first
+            template = template.replace("${key}", str(lookup("key")))
         whole = PLACEHOLDER.fullmatch(template)
         if whole:
             return lookup(whole.group(1))
