@@ -94,7 +94,10 @@ def _export(arguments) -> int:
         with urllib.request.urlopen(urllib.request.Request(url, headers=headers), timeout=30) as answer:
             document = json.load(answer)
     except urllib.error.HTTPError as error:
-        print(f"emulator pact export: {url} answered {error.code}: {error.read().decode(errors='replace')}", file=sys.stderr)
+        print(
+            f"emulator pact export: {url} answered {error.code}: {error.read().decode(errors='replace')}",
+            file=sys.stderr,
+        )
         return 2
     except (OSError, ValueError) as error:
         print(f"emulator pact export: {error}", file=sys.stderr)

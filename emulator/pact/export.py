@@ -142,51 +142,65 @@ def _body(raw: bytes, content_type: str) -> dict[str, Any]:
     return {"content": text, "contentType": content_type or media_type, "encoded": False}
 
 
-def _format_rule(value: Any) -> dict | None:
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
+def _value_matcher(value: Any) -> dict:
+    """How a scalar is matched: uuid and date-time strings by their format, integers as
+    integers, null as null, anything else by type."""
+    if value is None:
+        return {"match": "null"}
+    if isinstance(value, int) and not isinstance(value, bool):
         return {"match": "integer"}
     if isinstance(value, str):
         if re.match(UUID, value):
             return {"match": "regex", "regex": UUID}
         if re.match(DATE_TIME, value):
             return {"match": "regex", "regex": DATE_TIME}
-    return None
+    return {"match": "type"}
+
+
+def _add(found: dict[str, list[dict]], path: str, matcher: dict) -> None:
+    matchers = found.setdefault(path, [])
+    if matcher not in matchers:
+        matchers.append(matcher)
+
+
+def _as_rules(found: dict[str, list[dict]]) -> dict[str, Any]:
+    """Several values share one path (list items, repeated XML elements). Where they agree
+    (every MemberId an integer) their matcher stands; where they differ (a null BankBranch
+    beside an object, an Attribute value that is a uuid beside one that is a name) the path
+    is matched by type, against the example item in the same place: Pact's verifier does not
+    apply OR-combined matchers to bodies (pact_ffi 0.5.12; docs/fidelity.md)."""
+    return {
+        path: {"combine": "AND", "matchers": matchers if len(matchers) == 1 else [{"match": "type"}]}
+        for path, matchers in found.items()
+    }
 
 
 def _body_rules(raw: bytes, content_type: str) -> dict[str, Any]:
     media_type = content_type.split(";")[0].strip()
     text = raw.decode("utf-8", "replace")
+    found: dict[str, list[dict]] = {}
     try:
         if media_type.endswith("json"):
-            rules: dict[str, Any] = {"$": _rule({"match": "type"})}
-            _json_rules(json.loads(text), "$", rules)
-            return rules
-        if media_type.endswith("xml"):
+            _json_rules(json.loads(text), "$", found)
+        elif media_type.endswith("xml"):
             root = ElementTree.fromstring(text)
-            rules = {}
-            _xml_rules(root, "$" + _qualified(root.tag), rules)
-            return rules
+            _xml_rules(root, "$" + _qualified(root.tag), found)
     except (ValueError, ElementTree.ParseError):
         return {}
-    return {}
+    return _as_rules(found)
 
 
-def _json_rules(value: Any, path: str, rules: dict) -> None:
+def _json_rules(value: Any, path: str, found: dict) -> None:
     if isinstance(value, dict):
+        _add(found, path, {"match": "type"})
         for name, item in value.items():
-            _json_rules(item, f"{path}.{name}" if re.fullmatch(r"[A-Za-z_][\w]*", name) else f"{path}['{name}']", rules)
+            _json_rules(item, f"{path}.{name}" if re.fullmatch(r"[A-Za-z_]\w*", name) else f"{path}['{name}']", found)
     elif isinstance(value, list):
-        rules[path] = _rule({"match": "type", "min": 0})
-        if value:
-            _json_rules(value[0], f"{path}[*]", rules)
+        _add(found, path, {"match": "type", "min": 0})
+        for item in value:
+            _json_rules(item, f"{path}[*]", found)
     else:
-        rule = _format_rule(value)
-        if rule is not None:
-            rules[path] = _rule(rule)
-        elif path != "$":
-            rules[path] = _rule({"match": "type"})
+        _add(found, path, _value_matcher(value))
 
 
 def _local(tag: str) -> str:
@@ -202,18 +216,14 @@ def _qualified(tag: str) -> str:
     return f".{tag}"
 
 
-def _xml_rules(element, path: str, rules: dict) -> None:
-    """Pact's XML paths: ``$.root.child`` for elements, ``['#text']`` their text, ``['@name']`` attributes."""
+def _xml_rules(element, path: str, found: dict) -> None:
+    """Pact's XML paths: elements by (qualified) name, ``['#text']`` their text, ``['@name']`` attributes."""
     children = list(element)
-    rules[path] = _rule({"match": "type", "min": 0})
+    _add(found, path, {"match": "type", "min": 0})
     text = (element.text or "").strip()
     if text and not children:
-        rule = _format_rule(int(text) if text.isdigit() else text) or {"match": "type"}
-        rules[f"{path}['#text']"] = _rule(rule)
+        _add(found, f"{path}['#text']", _value_matcher(int(text) if text.isdigit() else text))
     for name, value in element.attrib.items():
-        rules[f"{path}['@{_local(name)}']"] = _rule(_format_rule(value) or {"match": "type"})
-    seen = set()
+        _add(found, f"{path}['@{_local(name)}']", _value_matcher(value))
     for child in children:
-        if child.tag not in seen:
-            seen.add(child.tag)
-            _xml_rules(child, path + _qualified(child.tag), rules)
+        _xml_rules(child, path + _qualified(child.tag), found)

@@ -143,7 +143,9 @@ def setup(namespace: Namespace, definition: StateDefinition, params: dict, base_
     try:
         if definition.start_from:
             _start_from(namespace, definition.start_from)
-        created = _BUILT_IN_SETUP[definition.name](namespace, arguments, key) if definition.name in _BUILT_IN_SETUP else {}
+        created = (
+            _BUILT_IN_SETUP[definition.name](namespace, arguments, key) if definition.name in _BUILT_IN_SETUP else {}
+        )
         if definition.scenario:
             document = fill(copy.deepcopy(definition.scenario), _lookup(namespace, arguments, key, created, base_url))
             namespace.load_scenarios([(f"(pact state) {definition.name}", document)], replace=False)
@@ -239,7 +241,10 @@ def _user(namespace: Namespace, params: dict, key: str) -> dict:
     fields.setdefault("status", "Enabled")
     namespace.load_scenarios([("(pact state) user", document)], False)
     world = namespace.world
-    return {"userId": scenario_id(world, "user", key), "organizationId": scenario_id(world, "organization", organization)}
+    return {
+        "userId": scenario_id(world, "user", key),
+        "organizationId": scenario_id(world, "organization", organization),
+    }
 
 
 DFS_IDENTITY_FIELDS = ("userName", "firstName", "lastName", "email", "phone", "mobile", "externalId", "description")

@@ -89,9 +89,7 @@ def credentials_middleware(namespace: str, *, keep_credentials: bool):
     return substitute
 
 
-def _accepted_credentials(
-    world, state, path: str, authorization: str, base_url: str, issued: set[str]
-) -> str | None:
+def _accepted_credentials(world, state, path: str, authorization: str, base_url: str, issued: set[str]) -> str | None:
     scheme = authorization.split(" ", 1)[0].casefold()
     if scheme == "basic":
         basic = basic_credentials(world)
@@ -238,7 +236,9 @@ def verify_pacts(
 def _add_broker(verifier, broker: BrokerOptions) -> None:
     if broker.publish_version:
         verifier.set_publish_options(version=broker.publish_version, branch=broker.provider_branch)
-    selecting = bool(broker.consumer_versions or broker.consumer_tags or broker.provider_branch or broker.include_pending)
+    selecting = bool(
+        broker.consumer_versions or broker.consumer_tags or broker.provider_branch or broker.include_pending
+    )
     source = verifier.broker_source(
         broker.url, username=broker.username, password=broker.password, token=broker.token, selector=selecting
     )

@@ -69,7 +69,9 @@ def write_consumer_pact(directory: Path, *, get105_status: int = 200, search_sha
         )
         .with_header("Authorization", BASIC)
         .will_respond_with(get105_status)
-        .with_body(user_xml(from_provider_state("${userId}", "aaaaaaaa-0000-4000-8000-00000000abcd"), "Pat"), "application/xml")
+        .with_body(
+            user_xml(from_provider_state("${userId}", "aaaaaaaa-0000-4000-8000-00000000abcd"), "Pat"), "application/xml"
+        )
     )
     (
         pact.upon_receiving("POST100 an organization")
@@ -88,16 +90,16 @@ def write_consumer_pact(directory: Path, *, get105_status: int = 200, search_sha
         pact.upon_receiving("post /v1.0/identities/search in a tenant")
         .given("a DFS identity exists in a tenant", {"firstName": "Dee"})
         .with_request("POST", "/v1.0/identities/search")
-        .with_header(
-            "Authorization", from_provider_state("Bearer ${dfsToken}", STALE_BEARER)
-        )
+        .with_header("Authorization", from_provider_state("Bearer ${dfsToken}", STALE_BEARER))
         .with_body({"page": 1, "pageSize": 10}, "application/json")
         .will_respond_with(200)
         .with_body({search_shape: match.each_like(identity, min=1)}, "application/json")
     )
     with pact.serve() as server:
         base = str(server.url).rstrip("/")
-        status, body = _call(f"{base}{CUSTOMERID}/users/aaaaaaaa-0000-4000-8000-00000000abcd", headers={"Authorization": BASIC})
+        status, body = _call(
+            f"{base}{CUSTOMERID}/users/aaaaaaaa-0000-4000-8000-00000000abcd", headers={"Authorization": BASIC}
+        )
         assert status == get105_status and b"Pat" in body
         status, body = _call(
             f"{base}{CUSTOMERID}/organizations/",

@@ -12,7 +12,9 @@ USER = "a user with given attributes exists"
 
 
 async def test_setup_creates_the_user_and_answers_its_id_and_working_tokens(emulator, control):
-    values = await control.post(STATES, {"state": USER, "params": {"firstname": "Pat", "surname": "Act"}, "action": "setup"})
+    values = await control.post(
+        STATES, {"state": USER, "params": {"firstname": "Pat", "surname": "Act"}, "action": "setup"}
+    )
     async with emulator.session() as session:
         # GET105 with the state's Bearer token (SSO) finds the user it created
         async with session.get(
@@ -95,7 +97,9 @@ async def test_a_scenario_declares_its_own_states_and_their_values(emulator, con
             headers={"Authorization": values["customeridBasic"], "Accept": "application/json"},
         ) as answer:
             assert answer.status == 200 and "5555555-5" in await answer.text()
-    status, answer = await control.call("POST", STATES, {"state": "maija has a second organization", "params": {"technicalName": 7}})
+    status, answer = await control.call(
+        "POST", STATES, {"state": "maija has a second organization", "params": {"technicalName": 7}}
+    )
     assert status == 400 and "technicalName" in answer["error"], answer
 
 
