@@ -118,7 +118,9 @@ class DfsApi:
         model: DfsModel = world.models[NAME]
         settings: DfsSettings = world.settings[NAME]
         tenant_uid = options.get("tenantUid")
-        tenant = model.tenants.get(settings.default_tenant_id) if tenant_uid is None else model.tenant_by_uid(tenant_uid)
+        tenant = (
+            model.tenants.get(settings.default_tenant_id) if tenant_uid is None else model.tenant_by_uid(tenant_uid)
+        )
         if tenant is None:
             raise LookupError(f"no DFS tenant {tenant_uid or '(the scenario default)'}")
         identity_id = options["identityId"] if "identityId" in options else settings.default_identity_id

@@ -34,7 +34,8 @@ async def provider_states(request: web.Request) -> web.Response:
     return reply(values)
 
 
-provider_states.request_schema = {  # type: ignore[attr-defined]  (the control API's OpenAPI document)
+# what the control API's OpenAPI document shows of the body
+provider_states.request_schema = {  # type: ignore[attr-defined]
     "type": "object",
     "required": ["state"],
     "properties": {

@@ -25,8 +25,8 @@ from aiohttp import web
 
 from ..world.state import NAMESPACE_HEADER, STATE
 from .states import runtime
-from .xmlpaths import qualify_interaction
 from .values import basic_credentials, bearer_token
+from .xmlpaths import qualify_interaction
 
 DEFAULT_PROVIDER = "identity-emulator"
 STATE_PATH = "/__emulator/pact/provider-states"
@@ -144,7 +144,7 @@ class _EmulatorThread:
             await site.start()
             self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
             self._stop = asyncio.Event()
-        except BaseException as error:  # noqa: BLE001  (reported to the starting thread)
+        except BaseException as error:
             self._error = error
             self._started.set()
             await runner.cleanup()
@@ -170,7 +170,7 @@ def pact_sources(paths: Iterable[Path | str]) -> list[Path]:
 
 def prepared_sources(files: list[Path], directory: Path) -> list[Path]:
     """The pact files, those with XML rules on plain names rewritten into ``directory`` (xmlpaths.py)."""
-    prepared = []
+    prepared: list[Path] = []
     for file in files:
         try:
             document = json.loads(file.read_text(encoding="utf-8"))
@@ -208,7 +208,9 @@ def verify_pacts(
         from ..app import create_app
         from ..config import DEFAULT_SCENARIO, EmulatorConfig
 
-        app = create_app(EmulatorConfig(scenarios=tuple(scenarios or [DEFAULT_SCENARIO])))
+        app = create_app(
+            EmulatorConfig(scenarios=tuple(Path(entry) for entry in scenarios) if scenarios else (DEFAULT_SCENARIO,))
+        )
     namespace = f"pact-{uuid.uuid4().hex[:12]}"
     app.middlewares.append(credentials_middleware(namespace, keep_credentials=keep_credentials))
     with tempfile.TemporaryDirectory(prefix="emulator-pact-") as scratch, _EmulatorThread(app) as server:

@@ -11,6 +11,7 @@ status and provider state, as ``GET /__emulator/pact`` exports a namespace's jou
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -23,7 +24,7 @@ PACT_INTERACTIONS = pytest.StashKey[dict]()
 def pytest_runtest_teardown(item: pytest.Item):
     """Before the emulator fixture closes: this test's exchanges into the session's pact."""
     config = item.config
-    handle = item.stash.get(HANDLE, None)
+    handle: Any = item.stash.get(HANDLE, None)
     if config.getoption("emulator_pact_dir") and handle is not None and getattr(handle, "app", None) is not None:
         from ..pact.export import export_pact
         from ..pact.states import runtime

@@ -11,11 +11,11 @@ import pytest
 
 pytest.importorskip("pact")
 
-from pact import Verifier  # noqa: E402
+from pact import Verifier
 
-from emulator.app import create_app  # noqa: E402
-from emulator.cli import main  # noqa: E402
-from emulator.pact.verify import STATE_PATH, _EmulatorThread, credentials_middleware  # noqa: E402
+from emulator.app import create_app
+from emulator.cli import main
+from emulator.pact.verify import STATE_PATH, _EmulatorThread, credentials_middleware
 
 MAIJA = "aaaaaaaa-0000-4000-8000-000000000001"
 CID = "/customerid-rest/services/2.1"

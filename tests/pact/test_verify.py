@@ -10,8 +10,8 @@ import pytest
 
 pytest.importorskip("pact")
 
-from emulator.cli import main  # noqa: E402
-from tests.pact.consumer import write_consumer_pact  # noqa: E402
+from emulator.cli import main
+from tests.pact.consumer import write_consumer_pact
 
 
 @pytest.fixture(scope="module")
