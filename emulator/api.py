@@ -72,6 +72,13 @@ class EmulatedApi(Protocol):
         """Optional: comment and curl lines that answer 2xx on ``world`` at ``url``
         (``--print-curl``, printed by ``make run``), with credentials that work."""
 
+    def bearer_token(self, world, options: dict, issuer_base: str) -> str:
+        """Optional: a fresh, valid Bearer token for this API's protected operations in
+        ``world`` (Pact provider states hand it to a pact: docs/pact.md). ``options`` are the
+        state's params that concern tokens (CustomerID: username, clientId; DFS: tenantUid,
+        identityId, clientId); ``issuer_base`` is the emulator's base URL as the caller sees
+        it. Raises LookupError for a tenant, user or client the world does not hold."""
+
     def record_kinds(self) -> list[RecordKind]:
         """Optional: how the record browser (``/__emulator/records``, the dashboard)
         names, searches and breaks down this API's collections; a collection not

@@ -6,6 +6,7 @@
     emulator scenarios [--format text|json]                the built-in scenarios (names for --scenario)
     emulator healthcheck                                   exit 0 when the running emulator is healthy
     emulator record | compare | scenario from-cassette     contract drift (docs/drift.md)
+    emulator pact verify | export                          contract testing with Pact (docs/pact.md)
 
 `emulator --help` lists them all (SUBCOMMAND_SUMMARIES).
 
@@ -43,7 +44,9 @@ SUBCOMMAND_SUMMARIES = {
     "record": "a recording proxy in front of your sandbox of the real systems (docs/drift.md)",
     "compare": "replay a recording against a fresh emulator; exit 1 on drift (docs/drift.md)",
     "scenario": "scenario tools: `emulator scenario from-cassette` turns a recording into a scenario",
+    "pact": "Pact: `emulator pact verify` checks consumers' pacts, `emulator pact export` writes one (docs/pact.md)",
 }
+PACT_SUBCOMMANDS = ("pact",)  # emulator.pact.cli
 TRUE_WORDS = {"1", "true", "yes", "on"}
 FALSE_WORDS = {"0", "false", "no", "off"}
 
@@ -581,6 +584,10 @@ def main(argv: list[str] | None = None) -> int:
         from .drift.cli import MAIN
 
         return MAIN[argv[0]](argv[1:])
+    if argv and argv[0] in PACT_SUBCOMMANDS:
+        from .pact.cli import MAIN as PACT_MAIN
+
+        return PACT_MAIN[argv[0]](argv[1:])
     command = argv[0] if argv and argv[0] in SUBCOMMANDS else "serve"
     if command in ("validate", "endpoints", "scenarios") and hasattr(signal, "SIGPIPE"):
         signal.signal(signal.SIGPIPE, signal.SIG_DFL)  # `emulator endpoints | head` ends quietly

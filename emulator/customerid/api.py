@@ -174,6 +174,13 @@ class CustomerIdApi:
     def record_kinds(self):
         return browse.record_kinds()
 
+    def bearer_token(self, world, options: dict, issuer_base: str) -> str:
+        """An SSO access token CustomerID accepts (Pact provider states; docs/pact.md)."""
+        minted = world.models[self.name].sso.mint(
+            issuer_base.rstrip("/") + "/uas", "valid", options.get("username"), options.get("clientId")
+        )
+        return minted["access_token"]
+
     def bind(self, operation: Operation, version: str):
         name = self.name
         if version == SSO_VERSION:

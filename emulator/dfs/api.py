@@ -112,6 +112,30 @@ class DfsApi:
     def record_kinds(self):
         return browse.record_kinds()
 
+    def bearer_token(self, world, options: dict, issuer_base: str) -> str:
+        """An identity-server token for a tenant (default: the scenario's) and identity
+        (default: the scenario's; null: an app token), as POST /__emulator/dfs/token mints."""
+        model: DfsModel = world.models[NAME]
+        settings: DfsSettings = world.settings[NAME]
+        tenant_uid = options.get("tenantUid")
+        tenant = (
+            model.tenants.get(settings.default_tenant_id) if tenant_uid is None else model.tenant_by_uid(tenant_uid)
+        )
+        if tenant is None:
+            raise LookupError(f"no DFS tenant {tenant_uid or '(the scenario default)'}")
+        identity_id = options["identityId"] if "identityId" in options else settings.default_identity_id
+        if identity_id is not None and model.identities.get(str(identity_id).lower()) is None:
+            raise LookupError(f"no DFS identity {identity_id}")
+        return identity.mint_kind(
+            model,
+            settings,
+            tenant,
+            str(identity_id).lower() if identity_id else None,
+            options.get("clientId"),
+            "valid",
+            world.clock.timestamp(),
+        )
+
     def bind(self, operation: Operation, version: str):
         if version == identity.IDENTITY_VERSION:
             server_handler = getattr(identity, operation.handler)

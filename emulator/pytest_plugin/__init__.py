@@ -61,10 +61,11 @@ def pytest_configure(config: pytest.Config) -> None:
         config.pluginmanager.register(missing_extra, PLUGIN_NAME)
         return
     _default_loop_scope(config)
-    from . import drift, fixtures, report
+    from . import drift, fixtures, pact, report
 
     config.pluginmanager.register(fixtures, PLUGIN_NAME)
     config.pluginmanager.register(drift, "emulator-drift")
+    config.pluginmanager.register(pact, "emulator-pact")
     config.pluginmanager.register(report, "emulator-report")
 
 

@@ -44,6 +44,25 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "report) or strict (answer 500 naming them); ini emulator_contract, env "
         "EMULATOR_CONTRACT",
     )
+    group.addoption(
+        "--emulator-pact-dir",
+        dest="emulator_pact_dir",
+        metavar="DIR",
+        help="write one Pact V4 file of the session's traffic to the in-process emulators into DIR (docs/pact.md)",
+    )
+    group.addoption(
+        "--emulator-pact-consumer",
+        dest="emulator_pact_consumer",
+        metavar="NAME",
+        help="the consumer name in that pact (default: the rootdir's name)",
+    )
+    group.addoption(
+        "--emulator-pact-provider",
+        dest="emulator_pact_provider",
+        default="identity-emulator",
+        metavar="NAME",
+        help="the provider name in that pact (default: identity-emulator)",
+    )
     parser.addini("emulator_contract", "off, warn or strict (as --emulator-contract)", default="")
     parser.addini(
         "emulator_scenarios",

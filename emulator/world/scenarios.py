@@ -44,11 +44,37 @@ def _dotted(parts: Iterable[Any]) -> str:
     return text or "(top level)"
 
 
+# Pact provider states a scenario names (docs/pact.md): kept in the world's settings under this
+# key, beside each API's settings, so they fork, reset and cache with them.
+PROVIDER_STATES = "pact_states"
+PROVIDER_STATES_SCHEMA: dict = {
+    "type": "object",
+    "description": "Pact provider states by name (docs/pact.md)",
+    "additionalProperties": {
+        "type": "object",
+        "additionalProperties": False,
+        "properties": {
+            "description": {"type": "string"},
+            "from": {"type": "string", "description": "a snapshot id or a built-in scenario name to start from"},
+            "scenario": {"type": "object", "description": "a scenario document loaded on setup (${param} filled in)"},
+            "params": {"type": "object", "description": "defaults of the state's params"},
+            "values": {
+                "type": "object",
+                "description": "what setup answers for fromProviderState: literals, ${param}, "
+                "${id:kind:key}, ${token:customerid} or ${token:dfs}",
+                "additionalProperties": {"type": "string"},
+            },
+        },
+    },
+}
+
+
 def scenario_schema(apis) -> dict:
     properties: dict = {
         "name": {"type": "string"},
         "description": {"type": "string"},
         "seed": {"type": "integer", "description": "seeds Faker and generated ids, so generated data repeats"},
+        PROVIDER_STATES: PROVIDER_STATES_SCHEMA,
     }
     for api in apis:
         # Its own $id makes the section's "#/$defs/..." references resolve inside it.
@@ -237,6 +263,8 @@ def load_documents(
             for api in apis:
                 if api.name in document:
                     api.load_scenario_section(document[api.name] or {}, context)
+            if document.get(PROVIDER_STATES):
+                settings[PROVIDER_STATES] = {**settings.get(PROVIDER_STATES, {}), **document[PROVIDER_STATES]}
             if progress is not None:
                 progress.loaded(Path(name).name, _entity_count(apis, store) - before)
     return keys

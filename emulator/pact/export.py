@@ -1,0 +1,229 @@
+"""A namespace's journal as a Pact V4 document (``GET /__emulator/pact``,
+``emulator pact export``, the plugin's ``--emulator-pact-dir``).
+
+One interaction per distinct (API, operation code, version, status, provider states),
+the first exchange of each as its example. Answers are matched by shape, not by value:
+JSON bodies by type, with uuid, date-time and integer values by their format; XML bodies
+through Pact's XML matching, element by element, the same formats on their text.
+Credentials never reach the file: an ``Authorization`` header becomes a placeholder of
+its scheme with a regex matcher, and a Bearer token under a provider state is generated
+from the state's ``customeridToken`` / ``dfsToken`` value. Token-server exchanges (the
+SSO, the DFS identity server) and answers a fault changed are left out: the first carry
+secrets, the second are not what the API does.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from bisect import bisect_left
+from typing import Any
+from urllib.parse import parse_qsl
+from xml.etree import ElementTree
+
+from .. import __version__
+
+TOKEN_SERVER_VERSIONS = ("sso", "identity")
+UUID = r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
+DATE_TIME = r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:?\d{2})?$"
+PLACEHOLDERS = {"basic": "Basic cmVkYWN0ZWQ6cmVkYWN0ZWQ=", "bearer": "Bearer redacted"}  # redacted:redacted
+REQUEST_HEADERS = ("content-type", "accept")
+RESPONSE_HEADERS = ("content-type", "location")
+
+
+class ExportError(Exception):
+    def __init__(self, message: str, where: str | None = None) -> None:
+        super().__init__(message)
+        self.where = where
+
+
+def export_pact(
+    entries, markers: list[tuple[int, tuple[str, ...]]], apis: dict, *, consumer: str, provider: str, api=None
+) -> dict[str, Any]:
+    if not consumer.strip() or not provider.strip():
+        raise ExportError("consumer and provider are names", "?consumer")
+    if api is not None and api not in apis:
+        raise ExportError(f"api is one of {', '.join(apis)}, not {api!r}", "?api")
+    seen: dict[tuple, dict] = {}
+    marker_seqs = [seq for seq, _ in markers]
+    for entry in entries:
+        if entry.operation is None or entry.status is None or entry.fault is not None:
+            continue
+        if entry.version in TOKEN_SERVER_VERSIONS or (api is not None and entry.api != api):
+            continue
+        # the states in force: the last marker set before this entry was served
+        position = bisect_left(marker_seqs, entry.seq) - 1
+        states = markers[position][1] if position >= 0 else ()
+        key = (entry.api, entry.operation, entry.version, entry.status, states)
+        if key not in seen:
+            seen[key] = interaction(entry, states)
+    return {
+        "consumer": {"name": consumer},
+        "provider": {"name": provider},
+        "interactions": list(seen.values()),
+        "metadata": {
+            "pactSpecification": {"version": "4.0"},
+            "emulator": {"version": __version__, "source": "the journal of a namespace (docs/pact.md)"},
+        },
+    }
+
+
+def interaction(entry, states: tuple[str, ...]) -> dict[str, Any]:
+    code = f"{entry.operation} ({entry.api} {entry.version})"
+    request: dict[str, Any] = {"method": entry.method, "path": entry.path}
+    query: dict[str, list[str]] = {}
+    for name, value in parse_qsl(entry.query, keep_blank_values=True):
+        query.setdefault(name, []).append(value)
+    if query:
+        request["query"] = query
+    headers = {name: [value] for name, value in entry.request_headers.items() if name.casefold() in REQUEST_HEADERS}
+    request_rules: dict[str, Any] = {}
+    generators: dict[str, Any] = {}
+    authorization = entry.request_headers.get("Authorization")
+    if authorization:
+        scheme = authorization.split(" ", 1)[0].casefold()
+        headers["Authorization"] = [PLACEHOLDERS.get(scheme, "redacted")]
+        request_rules["header"] = {"Authorization": _rule({"match": "regex", "regex": r"^\S+ \S+$"})}
+        if scheme == "bearer" and states:
+            generators["header"] = {
+                "Authorization": {"type": "ProviderState", "expression": f"Bearer ${{{entry.api}Token}}"}
+            }
+    if headers:
+        request["headers"] = headers
+    if entry.request_body:
+        request["body"] = _body(entry.request_body, entry.request_headers.get("Content-Type", ""))
+    if request_rules:
+        request["matchingRules"] = request_rules
+    if generators:
+        request["generators"] = generators
+    response: dict[str, Any] = {"status": entry.status}
+    response_headers = entry.response_headers or {}
+    content_type = response_headers.get("Content-Type", "")
+    kept = {name: [value] for name, value in response_headers.items() if name.casefold() in RESPONSE_HEADERS}
+    if kept:
+        response["headers"] = kept
+    rules: dict[str, Any] = {}
+    if "Content-Type" in kept:
+        media_type = content_type.split(";")[0].strip()
+        rules["header"] = {"Content-Type": _rule({"match": "regex", "regex": "^" + re.escape(media_type) + "(;.*)?$"})}
+    if "Location" in kept:
+        rules.setdefault("header", {})["Location"] = _rule({"match": "type"})
+    if entry.response_body:
+        response["body"] = _body(entry.response_body, content_type)
+        body_rules = _body_rules(entry.response_body, content_type)
+        if body_rules:
+            rules["body"] = body_rules
+    if rules:
+        response["matchingRules"] = rules
+    result: dict[str, Any] = {
+        "type": "Synchronous/HTTP",
+        "description": f"{code} {entry.method} {entry.path} answers {entry.status}"
+        + (f" given {' and '.join(states)}" if states else ""),
+        "request": request,
+        "response": response,
+    }
+    if states:
+        result["providerStates"] = [{"name": name} for name in states]
+    return result
+
+
+def _rule(*matchers: dict) -> dict:
+    return {"combine": "AND", "matchers": list(matchers)}
+
+
+def _body(raw: bytes, content_type: str) -> dict[str, Any]:
+    media_type = content_type.split(";")[0].strip() or "application/octet-stream"
+    text = raw.decode("utf-8", "replace")
+    if media_type.endswith("json"):
+        try:
+            return {"content": json.loads(text), "contentType": content_type, "encoded": False}
+        except ValueError:
+            pass
+    return {"content": text, "contentType": content_type or media_type, "encoded": False}
+
+
+def _value_matcher(value: Any) -> dict:
+    """How a scalar is matched: uuid and date-time strings by their format, integers as
+    integers, null as null, anything else by type."""
+    if value is None:
+        return {"match": "null"}
+    if isinstance(value, int) and not isinstance(value, bool):
+        return {"match": "integer"}
+    if isinstance(value, str):
+        if re.match(UUID, value):
+            return {"match": "regex", "regex": UUID}
+        if re.match(DATE_TIME, value):
+            return {"match": "regex", "regex": DATE_TIME}
+    return {"match": "type"}
+
+
+def _add(found: dict[str, list[dict]], path: str, matcher: dict) -> None:
+    matchers = found.setdefault(path, [])
+    if matcher not in matchers:
+        matchers.append(matcher)
+
+
+def _as_rules(found: dict[str, list[dict]]) -> dict[str, Any]:
+    """Several values share one path (list items, repeated XML elements). Where they agree
+    (every MemberId an integer) their matcher stands; where they differ (a null BankBranch
+    beside an object, an Attribute value that is a uuid beside one that is a name) the path
+    is matched by type, against the example item in the same place: Pact's verifier does not
+    apply OR-combined matchers to bodies (pact_ffi 0.5.12; docs/fidelity.md)."""
+    return {
+        path: {"combine": "AND", "matchers": matchers if len(matchers) == 1 else [{"match": "type"}]}
+        for path, matchers in found.items()
+    }
+
+
+def _body_rules(raw: bytes, content_type: str) -> dict[str, Any]:
+    media_type = content_type.split(";")[0].strip()
+    text = raw.decode("utf-8", "replace")
+    found: dict[str, list[dict]] = {}
+    try:
+        if media_type.endswith("json"):
+            _json_rules(json.loads(text), "$", found)
+        elif media_type.endswith("xml"):
+            root = ElementTree.fromstring(text)
+            _xml_rules(root, "$" + _qualified(root.tag), found)
+    except (ValueError, ElementTree.ParseError):
+        return {}
+    return _as_rules(found)
+
+
+def _json_rules(value: Any, path: str, found: dict) -> None:
+    if isinstance(value, dict):
+        _add(found, path, {"match": "type"})
+        for name, item in value.items():
+            _json_rules(item, f"{path}.{name}" if re.fullmatch(r"[A-Za-z_]\w*", name) else f"{path}['{name}']", found)
+    elif isinstance(value, list):
+        _add(found, path, {"match": "type", "min": 0})
+        for item in value:
+            _json_rules(item, f"{path}[*]", found)
+    else:
+        _add(found, path, _value_matcher(value))
+
+
+def _local(tag: str) -> str:
+    return tag.rsplit("}", 1)[-1]
+
+
+def _qualified(tag: str) -> str:
+    """A path segment as Pact's XML matching names the element: ``['<namespace>:<name>']``
+    for a namespaced one (its rules on plain names never apply there), ``.name`` otherwise."""
+    if tag.startswith("{"):
+        namespace, local = tag[1:].split("}", 1)
+        return f"['{namespace}:{local}']"
+    return f".{tag}"
+
+
+def _xml_rules(element, path: str, found: dict) -> None:
+    """Pact's XML paths: elements by (qualified) name, ``['#text']`` their text, ``['@name']`` attributes."""
+    children = list(element)
+    _add(found, path, {"match": "type", "min": 0})
+    text = (element.text or "").strip()
+    if text and not children:
+        _add(found, f"{path}['#text']", _value_matcher(int(text) if text.isdigit() else text))
+    for name, value in element.attrib.items():
+        _add(found, f"{path}['@{_local(name)}']", _value_matcher(value))
+    for child in children:
+        _xml_rules(child, path + _qualified(child.tag), found)
