@@ -23,15 +23,6 @@ def default_apis() -> list:
     return [CustomerIdApi(), DfsApi()]
 
 
-def default_control_extensions() -> tuple:
-    """Control routes of the packages above the APIs: Pact's provider states and export.
-    Imported here, late, as the APIs are: emulator.pact.routes itself needs only the
-    control API's helpers and the world (its verify module is what imports this one)."""
-    from .pact.routes import ROUTES
-
-    return tuple(ROUTES)
-
-
 def create_app(
     config: EmulatorConfig | None = None, *, baseline: Baseline | None = None, apis: list | None = None, progress=None
 ) -> web.Application:
@@ -50,6 +41,6 @@ def create_app(
     for api in apis:
         mount_api(app, api, state)
     apidocs.add_routes(app)  # before the control API: its last route answers every other /__emulator path
-    control.add_routes(app, default_control_extensions())
+    control.add_routes(app)
     cors.install(app, config.cors_origins)
     return app

@@ -39,7 +39,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("auth", "control"),
     ("customerid", "dfs"),
     ("app", "serving"),
-    ("drift",),
+    ("drift", "pact"),
     ("cli", "pytest_plugin"),
 )
 RANK = {package: rank for rank, packages in enumerate(LAYERS) for package in packages}

@@ -29,6 +29,7 @@ from . import keys as control_keys
 from . import world as control_world
 from .http import PREFIX, Problem, authorized, bool_query, elapsed_ms, namespace_of, reply, state_of
 from .openapi import openapi_document
+from .pact import routes as pact_routes
 from .world import clock_json, journal_summary
 
 log = logging.getLogger("emulator")
@@ -295,9 +296,8 @@ def _guarded(handler, token: str | None, *, open_route: bool = False, namespaced
     return guarded
 
 
-def routes(state: EmulatorState, extra: tuple = ()) -> list[tuple[str, str, Any]]:
-    """The control routes; ``extra`` are routes of packages above the APIs (pact/), which
-    create_app hands in, as (method, path under /__emulator, handler)."""
+def routes(state: EmulatorState) -> list[tuple[str, str, Any]]:
+    """The control routes, as (method, path under /__emulator, handler)."""
     table = [
         ("GET", "/health", health),
         ("POST", "/reset", reset),
@@ -325,7 +325,7 @@ def routes(state: EmulatorState, extra: tuple = ()) -> list[tuple[str, str, Any]
         *control_keys.ROUTES,
         *inspection.routes(),
         *dashboard.routes(),
-        *extra,
+        *pact_routes.ROUTES,
     ]
     for api in state.apis.values():
         for action in api.control_actions():
@@ -350,10 +350,10 @@ async def no_route(request: web.Request) -> web.Response:
     return Problem(404, "no control endpoint here; GET /__emulator/openapi.json lists them").response()
 
 
-def add_routes(app: web.Application, extra: tuple = ()) -> None:
+def add_routes(app: web.Application) -> None:
     state = app[STATE]
     token = state.config.control_token
-    for method, path, handler in routes(state, extra):
+    for method, path, handler in routes(state):
         # API documents describe, they do not reveal state: open, so Swagger UI loads them without the token;
         # the dashboard's static files hold no state either (the page asks for the token itself).
         open_route = path == "/health" or path.endswith("/openapi.json") or path in dashboard.PAGES

@@ -23,10 +23,10 @@ from pathlib import Path
 
 from aiohttp import web
 
+from ..control.pact.states import runtime
+from ..control.pact.values import basic_credentials, bearer_token
+from ..control.pact.xmlpaths import qualify_interaction
 from ..world.state import NAMESPACE_HEADER, STATE
-from .states import runtime
-from .values import basic_credentials, bearer_token
-from .xmlpaths import qualify_interaction
 
 DEFAULT_PROVIDER = "identity-emulator"
 STATE_PATH = "/__emulator/pact/provider-states"

@@ -26,8 +26,8 @@ def pytest_runtest_teardown(item: pytest.Item):
     config = item.config
     handle: Any = item.stash.get(HANDLE, None)
     if config.getoption("emulator_pact_dir") and handle is not None and getattr(handle, "app", None) is not None:
-        from ..pact.export import export_pact
-        from ..pact.states import runtime
+        from ..control.pact.export import export_pact
+        from ..control.pact.states import runtime
 
         state = handle.state
         namespace = state.namespaces.get(handle.namespace or "default")
@@ -47,7 +47,7 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
     collected = config.stash.get(PACT_INTERACTIONS, None)
     if not directory or collected is None:
         return
-    from ..pact.export import export_pact
+    from ..control.pact.export import export_pact
 
     consumer = config.getoption("emulator_pact_consumer") or Path(str(config.rootpath)).name
     provider = config.getoption("emulator_pact_provider")

@@ -10,7 +10,7 @@ from tests.support.docker import ROOT
 
 
 def test_every_dispatched_subcommand_has_a_summary():
-    assert set(cli.SUBCOMMAND_SUMMARIES) == set(cli.SUBCOMMANDS) | set(cli.DRIFT_SUBCOMMANDS)
+    assert set(cli.SUBCOMMAND_SUMMARIES) == set(cli.SUBCOMMANDS) | set(cli.DRIFT_SUBCOMMANDS) | set(cli.PACT_SUBCOMMANDS)
 
 
 def test_help_lists_every_subcommand_with_its_summary():
@@ -19,7 +19,7 @@ def test_help_lists_every_subcommand_with_its_summary():
     )
     assert result.returncode == 0, result.stderr
     listed = dict(re.findall(r"^  ([a-z-]+) +(\S.*)$", result.stdout.split("subcommands:", 1)[1], re.M))
-    for name in (*cli.SUBCOMMANDS, *cli.DRIFT_SUBCOMMANDS):
+    for name in (*cli.SUBCOMMANDS, *cli.DRIFT_SUBCOMMANDS, *cli.PACT_SUBCOMMANDS):
         assert listed.get(name) == cli.SUBCOMMAND_SUMMARIES[name], (name, result.stdout)
     assert {"record", "compare", "scenario"} <= set(listed)  # the drift ones, once hidden
 

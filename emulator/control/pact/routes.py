@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from ..control.http import Problem, json_body, namespace_of, reply, state_of
+from ..http import Problem, json_body, namespace_of, reply, state_of
 from .export import ExportError, export_pact
 from .states import change_state, runtime
 from .values import StateError

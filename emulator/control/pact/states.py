@@ -18,9 +18,9 @@ import weakref
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..builtin_scenarios import builtin_scenarios
-from ..world.scenarios import PROVIDER_STATES, ScenarioError, read_scenario_file
-from ..world.state import LimitReached, Namespace
+from ...builtin_scenarios import builtin_scenarios
+from ...world.scenarios import PROVIDER_STATES, ScenarioError, read_scenario_file
+from ...world.state import LimitReached, Namespace
 from .values import StateError, bearer_token, credential_values, fill, scenario_id, token_apis
 
 SNAPSHOT_ID = "pact-provider-state"
