@@ -136,6 +136,8 @@ class TreeComparer:
 
     def _compare_node(self, path: str, name: str, action: str | None, recorded: Node, emulated: Node) -> None:
         recorded_type, emulated_type = self._type(recorded), self._type(emulated)
+        if "null" in (recorded_type, emulated_type) and recorded.kind == emulated.kind == "value":
+            return  # a member without a value on one side: data (an unset description), not a type
         if recorded_type != emulated_type and not _empty_list_and_list(recorded, emulated):
             self._add("type", path, recorded_type, emulated_type)
             return
@@ -284,24 +286,25 @@ class TreeComparer:
             yield theirs[index][0], index, theirs[index][1], ours[other][1], False
 
     def _identities(self, node: Node, *, mapped: bool) -> list[tuple[str, str]]:
-        """What tells a list item apart: its id (the recording's translated through the
-        map so far) and its unique attributes' values."""
+        """What tells a list item apart: its own id (``Id``, ``uid``, or a UUID-valued id
+        member such as ``IdentityId``; the recording's translated through the map so far)
+        and its unique attributes' values. Integer foreign keys (``RoleId``, ``MemberId``)
+        are shared by many items and tell nothing apart."""
         found = []
         members = node.children if node.kind in ("object", "element") and node.children else [("", node)]
         for key, child in members:
+            if child.children and child.kind == "element" and key.startswith("Attribute:"):
+                child = child.children[0][1]  # CustomerID's <Attribute name=…><Value>
             if child.children or child.value in (None, ""):
-                if child.kind == "element" and key.startswith("Attribute:") and child.children:
-                    child = child.children[0][1]  # CustomerID's <Attribute name=…><Value>
-                else:
-                    continue
+                continue
             name = _field(key, "") or "id"
             value = str(child.value)
-            if is_id_name(name) or UUID.match(value):
+            own_id = name.casefold() in ("id", "uid") or (is_id_name(name) and bool(UUID.match(value)))
+            if own_id:
                 if mapped:
-                    value = self.known(self._kind("/" + name, name) or self.resource, value) or (
-                        self.declared.get(value.casefold(), value)
-                    )
-                found.append(("id", value.casefold()))
+                    kind = self.resource if name.casefold() in ("id", "uid") else id_kind(name)
+                    value = self.known(kind, value) or self.declared.get(value.casefold(), value)
+                found.append((name.casefold(), value.casefold()))
             elif name.casefold() in UNIQUE_ATTRIBUTES:
                 found.append((name.casefold(), value.casefold()))
         return found
