@@ -136,6 +136,8 @@ class TreeComparer:
 
     def _compare_node(self, path: str, name: str, action: str | None, recorded: Node, emulated: Node) -> None:
         recorded_type, emulated_type = self._type(recorded), self._type(emulated)
+        if not recorded.children and self.rules.placeholder(recorded.value):
+            recorded_type = emulated_type  # a document's placeholder stands for a value of any type
         if "null" in (recorded_type, emulated_type) and recorded.kind == emulated.kind == "value":
             return  # a member without a value on one side: data (an unset description), not a type
         if recorded_type != emulated_type and not _empty_list_and_list(recorded, emulated):
@@ -157,8 +159,8 @@ class TreeComparer:
         if action == "id" or (isinstance(recorded, str) and UUID.match(recorded)):
             self._pair(self._kind(path, name), str(recorded), str(emulated))
             return
-        if str(recorded).casefold() in self.declared:
-            return  # a placeholder: its value is the declared id's
+        if str(recorded).casefold() in self.declared or self.rules.placeholder(recorded):
+            return  # a placeholder: its value is the declared id's, or any
         if action == "ignore-value":
             return
         if recorded != emulated and (action == "compare-value" or self.rules.all_values):

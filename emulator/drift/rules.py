@@ -31,6 +31,7 @@ A rules file (YAML)::
       - {path: "/Identity/Links", action: ignore}
       - {field: "Status", operation: "get /v1.0/*", action: compare-value}
       - {path: "/User/Attribute:mobile", action: optional}
+    placeholders: ["XXXXXXXX-*", "USERID?"]   # recorded values standing for any value of the emulator's type
     ids:                      # recorded ids known in advance (a document's placeholders)
       "XXXXXXXX-XXXX-XXXX-XXXX-XXXXXXXXXXXX": "aaaaaaaa-0000-4000-8000-000000000001"
 """
@@ -54,6 +55,7 @@ RULES_SCHEMA = {
     "additionalProperties": False,
     "properties": {
         "values": {"enum": ["listed", "all"]},
+        "placeholders": {"type": "array", "items": {"type": "string", "minLength": 1}},
         "ids": {
             "type": "object",
             "additionalProperties": {"type": ["string", "integer"]},
@@ -141,6 +143,11 @@ class Rules:
     rules: tuple[Rule, ...] = BUILT_IN
     all_values: bool = False
     ids: tuple[tuple[str, str], ...] = ()  # (recorded, emulator's): declared before the replay starts
+    placeholders: tuple[str, ...] = ()  # globs of recorded values that stand for any value (a document's)
+
+    def placeholder(self, value: object) -> bool:
+        """Whether a recorded value is a placeholder: it takes the type of the emulator's value."""
+        return isinstance(value, str) and any(fnmatchcase(value, pattern) for pattern in self.placeholders)
 
     def _first(self, actions: tuple[str, ...], path: str, field: str, operation: str | None) -> str | None:
         for rule in self.rules:
@@ -176,4 +183,9 @@ class Rules:
             for item in document.get("rules", [])
         )
         declared = tuple((str(recorded), str(emulated)) for recorded, emulated in document.get("ids", {}).items())
-        return cls(extra + BUILT_IN, document.get("values", "listed") == "all", declared)
+        return cls(
+            extra + BUILT_IN,
+            document.get("values", "listed") == "all",
+            declared,
+            tuple(document.get("placeholders", [])),
+        )
