@@ -93,15 +93,15 @@ class IdMap:
                 table, key, space = self.integers, (kind, recorded), kind  # type: ignore[assignment]
             else:
                 continue  # not an id this map can swap
-            kept = table.get(key)  # type: ignore[call-overload]
+            kept = table.get(key)
             source = self._sources.get((space, emulated.lower()))
             if kept == emulated or (kept is None and source == key):
                 continue
             if kept is not None or source is not None:
                 self.conflicts.append(Conflict(seq, recorded, emulated, kept or f"{emulated} is {source}"))
                 continue
-            table[key] = emulated  # type: ignore[index]
-            self._sources[(space, emulated.lower())] = key  # type: ignore[assignment]
+            table[key] = emulated
+            self._sources[(space, emulated.lower())] = key
 
     def _uuid(self, match: re.Match) -> str:
         return self.uuids.get(match.group().lower(), match.group())
