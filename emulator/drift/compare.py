@@ -42,7 +42,9 @@ async def compare_cassette(
     oauth = oauth_accounts(baseline) if baseline is not None else None
     if emulator_url is not None:
         replayer = Replayer(emulator_url, rules, credentials, control_token, oauth)
-        return Report(str(cassette), emulator_url, await replayer.run(exchanges), replayer.ids.ids)
+        return Report(
+            str(cassette), emulator_url, await replayer.run(exchanges), replayer.ids.ids, replayer.ids.conflicts
+        )
     runner = web.AppRunner(
         create_app(EmulatorConfig(scenarios=tuple(baseline.files)), baseline=baseline), access_log=None
     )
@@ -56,7 +58,7 @@ async def compare_cassette(
     finally:
         await runner.cleanup()
     names = ", ".join(Path(file).name for file in baseline.files)
-    return Report(str(cassette), f"an in-process emulator ({names})", results, replayer.ids.ids)
+    return Report(str(cassette), f"an in-process emulator ({names})", results, replayer.ids.ids, replayer.ids.conflicts)
 
 
 def oauth_accounts(baseline) -> OAuthAccounts:

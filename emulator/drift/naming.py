@@ -30,7 +30,7 @@ class OperationNamer:
         router: PathRouter = PathRouter()
         for api in self.apis:
             for operation, version, template in api.endpoints.routes():
-                router.add(template, operation.method, (api.name, operation.code_for(version), version))
+                router.add(template, operation.method, (api.name, operation.code_for(version), version, template))
         return router
 
     def api_for_path(self, path: str) -> str | None:
@@ -47,5 +47,13 @@ class OperationNamer:
         found = self._router.match(method.upper(), path)
         if found is None or isinstance(found, MethodNotAllowed):
             return Named(self.api_for_path(path), None, None)
-        api, code, version = found.target
+        api, code, version, _template = found.target
         return Named(api, code, version)
+
+    def parameters(self, method: str, path: str) -> tuple[str, dict[str, str]]:
+        """The URL template that serves ``path`` and its path parameters in template order
+        (``("", {})`` when none does): which segments are ids, and of what."""
+        found = self._router.match(method.upper(), path)
+        if found is None or isinstance(found, MethodNotAllowed):
+            return "", {}
+        return found.target[3], found.path_params

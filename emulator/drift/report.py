@@ -37,6 +37,7 @@ class Report:
     target: str
     results: list[ExchangeResult] = field(default_factory=list)
     ids: dict[str, str] = field(default_factory=dict)  # recorded id -> the emulator's, as learnt
+    conflicts: list = field(default_factory=list)  # replay.Conflict: pairings refused, the first one kept
 
     @property
     def drift(self) -> bool:
@@ -89,6 +90,9 @@ class Report:
             f"  {api} {version}: {matched} matched, {differing} differing"
             for api, version, matched, differing in self.versions()
         ]
+        if self.conflicts:
+            lines += ["", f"Id pairings refused ({len(self.conflicts)}; the first pairing kept):"]
+            lines += [f"  {conflict}" for conflict in self.conflicts]
         lines.append("")
         lines.append(
             f"DRIFT: {self.differing} of {len(self.results)} exchanges differ" if self.drift else "OK: no drift"
@@ -104,6 +108,7 @@ class Report:
                 "exchanges": len(self.results),
                 "differing": self.differing,
                 "id_map": self.ids,
+                "id_conflicts": [conflict.to_json() for conflict in self.conflicts],
                 "operations": [row.to_json() for row in self.rows()],
                 "versions": [
                     {"api": api, "version": version, "matched": matched, "differing": differing}

@@ -22,13 +22,14 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 from pathlib import Path
-from urllib.parse import unquote
+from urllib.parse import parse_qsl, unquote
 
 import yaml
 from faker import Faker
 
 from .cassette import Exchange, read_exchanges
-from .documents import Node, parse
+from .documents import UUID, Node, parse
+from .naming import OperationNamer
 
 SERVICE_ACCOUNT = {"username": "restuser", "password": "secret"}
 API_USERS = "CustomerID API Users"  # the SSO group whose members may call CustomerID
@@ -104,6 +105,14 @@ class Harvest:
         self.providers: dict[int, dict] = {}
         self.tenant_id: int | None = None
         self.token_servers: set[str] = set()  # apis whose token server the recording used
+        # what the recording itself created (a POST's answer): the replay creates it again, so
+        # seeding it would make the replayed creation a conflict
+        self.created: set[str] = set()
+        # ids the recording's requests used (successfully) that no answer described: they
+        # existed in the sandbox before, so they become placeholders ("organization"/"user")
+        self.requested: dict[str, str] = {}
+        self.created_dfs_roles: set[int] = set()
+        self.namer = OperationNamer()
 
     # -- CustomerID ---------------------------------------------------------------------
 
@@ -115,12 +124,13 @@ class Harvest:
                 self.organizations[key]["id"] = organization_id
             return key
         parent, _, technical_name = entity_name.rpartition("/")
+        parent_key = self.organization(parent) if parent else None  # first: it takes the next key
         key = f"org-{len(self.organizations) + 1}"
         entry: dict = {"technicalName": technical_name, "friendlyName": technical_name}
         if organization_id:
             entry["id"] = organization_id
-        if parent:
-            entry["parent"] = self.organization(parent)
+        if parent_key:
+            entry["parent"] = parent_key
         self.organizations[key] = entry
         self.by_entity[entity_name] = key
         return key
@@ -128,7 +138,7 @@ class Harvest:
     def query_organization(self, exchange: Exchange, document: Node) -> None:
         values = _attributes(document)
         entity_name = values.get("entityName")
-        if not isinstance(entity_name, str):
+        if not isinstance(entity_name, str) or _last_segment(exchange.request.path).lower() in self.created:
             return
         key = self.organization(entity_name, _last_segment(exchange.request.path))
         entry = self.organizations[key]
@@ -147,11 +157,26 @@ class Harvest:
             entry["attributes"] = extra
             self.organization_attributes.update(extra)
 
+    def patched_user(self, exchange: Exchange, document: Node) -> None:
+        """PATCH124's UserResponse (XML or JSON): the user as the update left it."""
+        values: dict[str, object] = {}
+        for key, child in document.children:
+            if key == "customAttributes":
+                for name, attribute in child.children:
+                    items = [item.value for _, item in attribute.children] if attribute.children else [attribute.value]
+                    values[name.split(":", 1)[-1]] = items[0] if len(items) == 1 else items
+            elif not child.children:
+                values[{"userId": "id"}.get(key, key)] = child.value
+        values.pop("repoId", None)
+        self.user(exchange, values)
+
     def query_user(self, exchange: Exchange, document: Node) -> None:
-        values = _attributes(document)
+        self.user(exchange, _attributes(document))
+
+    def user(self, exchange: Exchange, values: dict[str, object]) -> None:
         user_id = values.get("id") or _last_segment(exchange.request.path)
         entity_name = values.get("organizationEntityName")
-        if not isinstance(entity_name, str):
+        if not isinstance(entity_name, str) or str(user_id).lower() in self.created:
             return
         organization = self.organization(entity_name, values.get("organizationId"))
         if (
@@ -220,7 +245,7 @@ class Harvest:
 
     def dfs_role(self, value: dict, role_id: int | None = None) -> None:
         role_id = value.get("Id", role_id)
-        if not isinstance(role_id, int):
+        if not isinstance(role_id, int) or role_id in self.created_dfs_roles:
             return
         if isinstance(value.get("TenantId"), int):
             self.tenant_id = self.tenant_id or value["TenantId"]
@@ -303,6 +328,23 @@ class Harvest:
         if "MemberId" in value:
             entry["member"] = {"id": value["MemberId"]} if isinstance(value["MemberId"], int) else False
 
+    def take_creations_and_references(self, exchange: Exchange, document: Node) -> None:
+        """A 2.x POST's answer names what it created; a 2.x request's ``{organizationId}``,
+        ``{userId}`` and ``parentOrganizationId`` name what existed before it."""
+        method = exchange.request.method.upper()
+        if method == "POST":
+            self.created.update(
+                str(child.value).lower() for key, child in document.children if key == "Id" and child.value
+            )
+        _, parameters = self.namer.parameters(method, unquote(exchange.request.path))
+        references = {name: value for name, value in parameters.items() if name in ("organizationId", "userId")}
+        for name, value in parse_qsl(exchange.request.query):
+            if name == "parentOrganizationId":
+                references[name] = value
+        for name, value in references.items():
+            if UUID.match(value) and value.lower() not in self.created:
+                self.requested.setdefault(value.lower(), "user" if name == "userId" else "organization")
+
     def take(self, exchange: Exchange) -> None:
         if exchange.api and exchange.version == TOKEN_SERVERS.get(exchange.api):
             self.token_servers.add(exchange.api)
@@ -310,20 +352,24 @@ class Harvest:
             return
         document = parse(exchange.response.raw_body, exchange.response.media_type)
         if exchange.api == "customerid" and exchange.version in ("2.0", "2.1"):
+            self.take_creations_and_references(exchange, document)
             handler: Callable | None = {
                 "GET107": self.query_organization,
                 "GET105": self.query_user,
                 "GET109": self.query_role,
                 "GET117": self.list_user_roles,
                 "GET111": self.query_mandate,
+                "PATCH124": self.patched_user,
             }.get(exchange.operation)
-            if handler is not None and document.kind == "element":
+            if handler is not None and (document.kind == "element" or exchange.operation == "PATCH124"):
                 handler(exchange, document)
             return
         if exchange.api != "dfs":
             return
         body = _json(document)
         operation = exchange.operation
+        if operation == "post /v2.0/roles" and isinstance(body, dict) and isinstance(body.get("Id"), int):
+            self.created_dfs_roles.add(body["Id"])  # the replay creates it again
         if operation == "get /v2.0/roles" and isinstance(body, list):
             for role in body:
                 if isinstance(role, dict):
@@ -345,7 +391,19 @@ class Harvest:
 
     # -- the scenario -----------------------------------------------------------------
 
+    def placeholders(self) -> None:
+        """Organizations and users the requests used but no answer described, by id."""
+        known_organizations = {str(entry.get("id", "")).lower() for entry in self.organizations.values()}
+        known_users = {str(user_id).lower() for user_id in self.users}
+        for entity_id, kind in self.requested.items():
+            if kind == "organization" and entity_id not in known_organizations:
+                self.organization(f"recorded-{entity_id[:8]}", entity_id)
+            elif kind == "user" and entity_id not in known_users:
+                organization = self.organization("recorded-users")
+                self.users[entity_id] = {"id": entity_id, "organization": organization, "status": "Enabled"}
+
     def customerid_section(self) -> dict:
+        self.placeholders()
         section: dict = {"settings": {"credentials": [dict(SERVICE_ACCOUNT)]}}
         if self.user_attributes:
             section["settings"]["userAttributes"] = sorted(self.user_attributes)

@@ -125,8 +125,10 @@ async def test_every_kind_of_drift_is_reported_against_its_operation_code(emulat
         for result in report.results
         for difference in result.differences
     }
-    assert ("GET105", "missing", "/User/Attribute:givenName") in kinds
+    # the renamed attribute: a documented one the recording lacks is structure; an unknown name
+    # could be a custom attribute, whose presence is data
     assert ("GET105", "extra", "/User/Attribute:firstname") in kinds
+    assert ("GET105", "missing", "/User/Attribute:givenName") not in kinds
     assert ("GET107", "namespace", "/Organization") in kinds
     assert ("GET109", "attribute", "/Role/@version") in kinds
     assert ("GET111", "status", "") in kinds
