@@ -25,7 +25,7 @@ from emulator.world.scenarios import ScenarioError, load_baseline, parse_scenari
 ROOT = Path(__file__).resolve().parents[2]
 DOCUMENTS = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
 BLOCK = re.compile(r"(?:<!-- example: ([a-z-]+)[^>]*-->\s*)?```ya?ml\n(.*?)```", re.S)
-RULES_KEYS = {"rules", "values"}
+RULES_KEYS = {"rules", "values", "ids", "placeholders"}
 APIS = default_apis()
 API_SECTIONS = {api.name for api in APIS}
 
