@@ -241,7 +241,7 @@ async def token(request: web.Request) -> web.Response:
     )
 
 
-token.request_schema = {  # type: ignore[attr-defined]  (the control API's OpenAPI document)
+token.request_schema = {  # type: ignore[attr-defined]  # read by getattr in control/openapi.py (its OpenAPI document)
     "type": "object",
     "properties": {
         "tenantUid": {"type": "string", "format": "uuid"},

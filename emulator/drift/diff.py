@@ -199,7 +199,8 @@ def _pair_items(recorded: list[tuple[str, Node]], emulated: list[tuple[str, Node
     taken: set[int] = set()
     leftovers: list[int] = []
     for index, (_, node) in enumerate(recorded):
-        match = by_key.get(_item_key(node)) if _item_key(node) is not None else None
+        key = _item_key(node)
+        match = by_key.get(key) if key is not None else None
         if match is not None and match not in taken:
             taken.add(match)
             yield index, node, emulated[match][1]

@@ -20,6 +20,7 @@ from __future__ import annotations
 import re
 import time
 from collections import Counter
+from collections.abc import Mapping
 from typing import Any
 
 from aiohttp import web
@@ -52,7 +53,7 @@ class World:
         settings: dict[str, Any],
         apis: dict[str, Any],
         clock: Clock,
-        keys: dict[tuple[str, str], str],
+        keys: Mapping[tuple[str, str], str],
         files: tuple[str, ...],
     ) -> None:
         self.store = store
@@ -154,7 +155,7 @@ class Namespace:
         if replace:
             store = empty_store(apis.values())
             settings = {name: api.default_settings() for name, api in apis.items()}
-            keys: dict = {}
+            keys: Mapping[tuple[str, str], str] = {}
             files: tuple[str, ...] = ()
         else:
             store, settings, keys, files = current.store.fork(), dict(current.settings), current.keys, current.files
