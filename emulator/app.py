@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
+from .api import EmulatedApi
 from .config import EmulatorConfig
 from .control import apidocs
 from .control import routes as control
@@ -16,7 +17,7 @@ from .world.scenarios import Baseline, load_baseline
 from .world.state import STATE, EmulatorState
 
 
-def default_apis() -> list:
+def default_apis() -> list[EmulatedApi]:
     from .customerid.api import CustomerIdApi
     from .dfs.api import DfsApi
 
@@ -24,7 +25,11 @@ def default_apis() -> list:
 
 
 def create_app(
-    config: EmulatorConfig | None = None, *, baseline: Baseline | None = None, apis: list | None = None, progress=None
+    config: EmulatorConfig | None = None,
+    *,
+    baseline: Baseline | None = None,
+    apis: list[EmulatedApi] | None = None,
+    progress=None,
 ) -> web.Application:
     """Build an emulator. ``baseline`` lets callers (the pytest plugin) load the
     scenarios once and start many apps from them; otherwise they load from config

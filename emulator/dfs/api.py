@@ -49,7 +49,7 @@ def _scenario_schema() -> dict:
 
 class DfsApi:
     name = NAME
-    url_prefixes = ("/v1.0/", "/v1.2/", "/v1.3/", "/v2.0/", "/v3.0/", "/v3.1/", *identity.PREFIXES)
+    url_prefixes: tuple[str, ...] = ("/v1.0/", "/v1.2/", "/v1.3/", "/v2.0/", "/v3.0/", "/v3.1/", *identity.PREFIXES)
 
     def __init__(self) -> None:
         self.endpoints = EndpointTable.load(package_file(__file__, "endpoints.yaml"))

@@ -25,6 +25,7 @@ from typing import Any
 
 from aiohttp import web
 
+from ..api import EmulatedApi
 from ..config import EmulatorConfig
 from ..store.core import Store
 from .budget import LimitReached, MemoryBudget, snapshot_bytes
@@ -170,8 +171,8 @@ class Namespace:
 class EmulatorState:
     """Everything one emulator instance holds; hung on the app, never global."""
 
-    def __init__(self, apis: list, baseline: Baseline, config: EmulatorConfig | None = None) -> None:
-        self.apis = {api.name: api for api in apis}
+    def __init__(self, apis: list[EmulatedApi], baseline: Baseline, config: EmulatorConfig | None = None) -> None:
+        self.apis: dict[str, EmulatedApi] = {api.name: api for api in apis}
         self.baseline = baseline
         self.config = config or EmulatorConfig()
         self.hits: Counter = Counter()  # (api, operation code, version) -> requests served, all namespaces
