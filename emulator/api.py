@@ -118,6 +118,12 @@ class HasRecordKinds(Protocol):
         still browsable under a name derived from its kind."""
 
 
+class CompleteApi(
+    EmulatedApi, HasResponseContract, HasControlRoutes, HasControlActions, HasTryIt, HasRecordKinds, Protocol
+):
+    """An API with every optional hook, as both built-in ones are (app.default_apis)."""
+
+
 ControlRoute = tuple[str, str, Callable[[web.Request], Awaitable[web.StreamResponse]]]
 
 

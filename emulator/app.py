@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from .api import EmulatedApi
+from .api import CompleteApi, EmulatedApi
 from .config import EmulatorConfig
 from .control import apidocs
 from .control import routes as control
@@ -21,7 +21,9 @@ def default_apis() -> list[EmulatedApi]:
     from .customerid.api import CustomerIdApi
     from .dfs.api import DfsApi
 
-    return [CustomerIdApi(), DfsApi()]
+    # Typed with every optional hook, so mypy checks the hooks' signatures too.
+    apis: list[CompleteApi] = [CustomerIdApi(), DfsApi()]
+    return list(apis)
 
 
 def create_app(
