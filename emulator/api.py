@@ -1,36 +1,51 @@
 """What an emulated API plugs into the core with.
 
 The core (store, scenarios, worlds, routing, control API) knows APIs only through
-this interface; CustomerID implements it, and so will DFS.
+these Protocols: ``EmulatedApi`` is what every API must have, the ``Has...`` ones
+are optional hooks the core tests with ``isinstance``. CustomerID and DFS
+implement them all; mypy checks them where ``app.default_apis`` returns them.
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from aiohttp import web
 
 from .endpoints import EndpointTable, Operation
 from .store.core import Collection
 
+if TYPE_CHECKING:
+    from .world.scenarios import ScenarioContext
+
 # (request, world, path parameters) -> response
 Handler = Callable[[web.Request, Any, dict[str, str]], Awaitable[web.StreamResponse]]
+# (status, content type, body or None) -> None, or (contract name, problem)
+AnswerCheck = Callable[[int, str, bytes | None], "tuple[str, str] | None"]
 
 
+@runtime_checkable
 class EmulatedApi(Protocol):
+    """What every API must provide: the core calls all of it unconditionally. The
+    optional hooks are the ``Has...`` Protocols below, tested with ``isinstance``
+    (which checks that the members exist; mypy checks their types)."""
+
     name: str
     endpoints: EndpointTable
     url_prefixes: tuple[str, ...]
-    scenario_schema: dict  # JSON Schema of this API's section in a scenario file
+
+    @property
+    def scenario_schema(self) -> dict:
+        """JSON Schema of this API's section in a scenario file."""
 
     def collections(self) -> list[Collection]: ...
 
     def default_settings(self) -> Any: ...
 
-    def load_scenario_section(self, section: dict, context: ScenarioContext) -> None:  # noqa: F821
+    def load_scenario_section(self, section: dict, context: ScenarioContext) -> None:
         """Apply one scenario file's section (already schema-valid) to the store."""
 
     def build_model(self, store, settings, clock) -> Any: ...
@@ -48,41 +63,94 @@ class EmulatedApi(Protocol):
 
     def summary_counts(self, store) -> dict[str, int]: ...
 
-    def control_routes(self) -> Iterable[tuple[str, str, Callable]]:
-        """The API's own emulator-only routes as (method, path, handler), served under
-        ``/__emulator/{name}``: what happens outside the API (a person completing
-        registration), token minting, the API's OpenAPI document."""
-
-    def dump_scenario_section(self, store, settings, keys: dict[tuple[str, str], str]) -> dict:
+    def dump_scenario_section(self, store, settings, keys: Mapping[tuple[str, str], str]) -> dict:
         """This API's whole state in ``store`` as its scenario section: loading it
         (into an empty store) gives back exactly this state. ``keys`` maps
         (kind, scenario key) to ids, so entities keep their scenario keys."""
 
-    def response_contract(self) -> Any:
-        """Optional: what ``--contract warn|strict`` checks every answer against, with
-        ``checker(operation, version)`` (``None``: no published contract, not checked)
-        and ``error_checker(path)`` (answers outside any operation; ``None`` where no
-        published contract covers the path); see emulator/contract/check.py."""
 
+class ResponseContract(Protocol):
+    """An API's published contract (see emulator/contract/check.py)."""
+
+    def checker(self, operation: Operation, version: str) -> AnswerCheck | None:
+        """The answers one operation may give in one version; ``None``: no published
+        contract, not checked."""
+
+    def error_checker(self, path: str) -> AnswerCheck | None:
+        """Answers outside any operation (router misses); ``None`` where no published
+        contract covers ``path``."""
+
+
+@runtime_checkable
+class HasResponseContract(Protocol):
+    def response_contract(self) -> ResponseContract:
+        """What ``--contract warn|strict`` checks every answer against (built only
+        when it is on)."""
+
+
+@runtime_checkable
+class HasControlRoutes(Protocol):
+    def control_routes(self) -> Iterable[ControlRoute]:
+        """The API's own emulator-only routes as (method, path, handler), served under
+        ``/__emulator/{name}``: what happens outside the API (a person completing
+        registration), token minting, the API's OpenAPI document."""
+
+
+@runtime_checkable
+class HasControlActions(Protocol):
     def control_actions(self) -> list[ControlAction]:
-        """Optional: simulated end-user or system actions, served by the control API
-        at ``POST /__emulator/<api name>/<path>``."""
+        """Simulated end-user or system actions, served by the control API at
+        ``POST /__emulator/<api name>/<path>``."""
 
+
+@runtime_checkable
+class HasTryIt(Protocol):
     def try_it(self, world, url: str) -> list[str]:
-        """Optional: comment and curl lines that answer 2xx on ``world`` at ``url``
+        """Comment and curl lines that answer 2xx on ``world`` at ``url``
         (``--print-curl``, printed by ``make run``), with credentials that work."""
 
-    def bearer_token(self, world, options: dict, issuer_base: str) -> str:
-        """Optional: a fresh, valid Bearer token for this API's protected operations in
-        ``world`` (Pact provider states hand it to a pact: docs/pact.md). ``options`` are the
-        state's params that concern tokens (CustomerID: username, clientId; DFS: tenantUid,
-        identityId, clientId); ``issuer_base`` is the emulator's base URL as the caller sees
-        it. Raises LookupError for a tenant, user or client the world does not hold."""
 
+@runtime_checkable
+class HasBearerToken(Protocol):
+    def bearer_token(self, world, options: dict, issuer_base: str) -> str:
+        """A fresh, valid Bearer token for this API's protected operations in ``world``
+        (Pact provider states hand it to a pact: docs/pact.md). ``options`` are the
+        state's params that concern tokens (CustomerID: username, clientId; DFS:
+        tenantUid, identityId, clientId); ``issuer_base`` is the emulator's base URL as
+        the caller sees it. Raises LookupError for a tenant, user or client the world
+        does not hold."""
+
+
+@runtime_checkable
+class HasRecordKinds(Protocol):
     def record_kinds(self) -> list[RecordKind]:
-        """Optional: how the record browser (``/__emulator/records``, the dashboard)
-        names, searches and breaks down this API's collections; a collection not
-        listed is still browsable under a name derived from its kind."""
+        """How the record browser (``/__emulator/records``, the dashboard) names,
+        searches and breaks down this API's collections; a collection not listed is
+        still browsable under a name derived from its kind."""
+
+
+class CompleteApi(
+    EmulatedApi,
+    HasResponseContract,
+    HasControlRoutes,
+    HasControlActions,
+    HasTryIt,
+    HasRecordKinds,
+    HasBearerToken,
+    Protocol,
+):
+    """An API with every optional hook, as both built-in ones are (app.default_apis)."""
+
+
+ControlRoute = tuple[str, str, Callable[[web.Request], Awaitable[web.StreamResponse]]]
+
+
+def control_routes_of(api: EmulatedApi) -> Iterable[ControlRoute]:
+    return api.control_routes() if isinstance(api, HasControlRoutes) else ()
+
+
+def control_actions_of(api: EmulatedApi) -> list[ControlAction]:
+    return api.control_actions() if isinstance(api, HasControlActions) else []
 
 
 @dataclass(frozen=True)

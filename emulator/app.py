@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
+from .api import CompleteApi, EmulatedApi
 from .config import EmulatorConfig
 from .control import apidocs
 from .control import routes as control
@@ -16,15 +17,21 @@ from .world.scenarios import Baseline, load_baseline
 from .world.state import STATE, EmulatorState
 
 
-def default_apis() -> list:
+def default_apis() -> list[EmulatedApi]:
     from .customerid.api import CustomerIdApi
     from .dfs.api import DfsApi
 
-    return [CustomerIdApi(), DfsApi()]
+    # Typed with every optional hook, so mypy checks the hooks' signatures too.
+    apis: list[CompleteApi] = [CustomerIdApi(), DfsApi()]
+    return list(apis)
 
 
 def create_app(
-    config: EmulatorConfig | None = None, *, baseline: Baseline | None = None, apis: list | None = None, progress=None
+    config: EmulatorConfig | None = None,
+    *,
+    baseline: Baseline | None = None,
+    apis: list[EmulatedApi] | None = None,
+    progress=None,
 ) -> web.Application:
     """Build an emulator. ``baseline`` lets callers (the pytest plugin) load the
     scenarios once and start many apps from them; otherwise they load from config

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -108,7 +109,7 @@ class EmulatorConfig:
             raise ValueError(f"contract={self.contract!r}: one of {', '.join(CONTRACT_MODES)}")
 
     @classmethod
-    def from_environment(cls, environ: dict[str, str] | None = None, **overrides) -> EmulatorConfig:
+    def from_environment(cls, environ: Mapping[str, str] | None = None, **overrides) -> EmulatorConfig:
         """EMULATOR_HOST, EMULATOR_PORT, EMULATOR_SCENARIOS (separated by the OS path
         separator or commas), EMULATOR_CONTROL_TOKEN, EMULATOR_CORS, EMULATOR_JOURNAL_LIMIT,
         EMULATOR_CONTRACT, ...;

@@ -20,7 +20,10 @@ import hashlib
 import json
 import threading
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from jwt.types import Options  # PyJWT 2.10+; only its type
 
 ALGORITHM = "RS256"
 
@@ -131,7 +134,7 @@ def _verified(token: str, key: SigningKey, allow_unsigned: bool, hs256_secret: s
     except jwt.PyJWTError as error:
         raise TokenInvalid(f"not a JWT: {error}") from None
     algorithm = header.get("alg")
-    options = {"verify_aud": False, "verify_exp": False, "verify_nbf": False, "verify_iat": False}
+    options: Options = {"verify_aud": False, "verify_exp": False, "verify_nbf": False, "verify_iat": False}
     try:
         if algorithm == ALGORITHM:
             claims = jwt.decode(token, key.private.public_key(), algorithms=[ALGORITHM], options=options)

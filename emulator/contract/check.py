@@ -20,6 +20,8 @@ from typing import Any
 
 from aiohttp import web
 
+from ..api import HasResponseContract
+
 log = logging.getLogger("emulator.contract")
 
 # (status, content type, body) -> None, or (contract name, problem)
@@ -106,8 +108,7 @@ def contract_check(api, mode: str) -> ContractCheck | None:
     when the mode is off or the API publishes no contract."""
     if mode == "off":
         return None
-    contract_of = getattr(api, "response_contract", None)
-    if contract_of is None:
+    if not isinstance(api, HasResponseContract):
         log.info("contract: %s publishes no contract; its answers are not checked", api.name)
         return None
-    return ContractCheck(api, contract_of(), mode)
+    return ContractCheck(api, api.response_contract(), mode)

@@ -42,9 +42,9 @@ class XsdCheck:
             root = fromstring(body)
         except (ParseError, ValueError) as error:
             return f"not well-formed XML ({error})"
-        for error in self.schema.iter_errors(root):
-            where = f" at {error.path}" if error.path else ""
-            return f"{(error.reason or error.message).rstrip('.')}{where}"
+        for problem in self.schema.iter_errors(root):
+            where = f" at {problem.path}" if problem.path else ""
+            return f"{(problem.reason or problem.message).rstrip('.')}{where}"
         return None
 
 

@@ -12,6 +12,7 @@ to the XSD. ``xs:any`` leaves an object open; otherwise it is closed.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import xmlschema
 from xmlschema.validators import XsdAnyElement, XsdElement, XsdGroup
@@ -76,8 +77,9 @@ class XsdComponents:
         return self._object(xsd_type)
 
     def _simple(self, xsd_type) -> dict:
-        if xsd_type.name and self.schema.types.get(xsd_type.local_name) is xsd_type:
-            return self.ref(xsd_type.local_name)
+        local_name = xsd_type.local_name
+        if xsd_type.name and self.schema.types.get(local_name) is xsd_type:
+            return self.ref(local_name)
         return self._simple_inline(xsd_type)
 
     def _simple_inline(self, xsd_type) -> dict:
@@ -85,7 +87,7 @@ class XsdComponents:
             return {"type": "string"}
         primitive = xsd_type.primitive_type
         local = primitive.local_name if primitive is not None else "string"
-        schema = dict(_PRIMITIVES.get(local, {"type": "string"}))
+        schema: dict[str, Any] = dict(_PRIMITIVES.get(local, {"type": "string"}))
         if getattr(xsd_type, "enumeration", None):
             schema["enum"] = list(xsd_type.enumeration)
         patterns = getattr(xsd_type, "patterns", None)
@@ -117,7 +119,7 @@ class XsdComponents:
                 properties[particle.local_name] = self._element_property(particle, low, high)
                 if low > 0:
                     required.append(particle.local_name)
-        schema: dict = {"type": "object", "properties": properties}
+        schema = {"type": "object", "properties": properties}
         if required:
             schema["required"] = required
         if not open_content:
@@ -129,8 +131,8 @@ class XsdComponents:
     def _element_property(self, element: XsdElement, low: int, high: int | None) -> dict:
         if element.ref is not None:
             item = self.ref(element.local_name)  # a global element: its component carries xml.name
-        elif element.type.name is not None and self.schema.types.get(element.type.local_name) is element.type:
-            item = self.ref(element.type.local_name)
+        elif (type_name := element.type.local_name) is not None and self.schema.types.get(type_name) is element.type:
+            item = self.ref(type_name)
         else:
             item = self._type(element.type)
         if high == 1:

@@ -23,7 +23,7 @@ from typing import Any
 
 from aiohttp import web
 
-from ..api import RecordKind
+from ..api import HasRecordKinds, RecordKind
 from ..world.state import NAMESPACE_HEADER, STATE, EmulatorState, NamespaceError
 
 DEFAULT_PAGE = 50
@@ -47,7 +47,8 @@ def record_json(value: Any) -> Any:
     """A stored record (frozen dataclasses, tuples, mappings) as plain JSON."""
     if isinstance(value, (str, int, float, bool)) or value is None:
         return value
-    names = _field_names(type(value))
+    record_type: type = type(value)
+    names = _field_names(record_type)
     if names is not None:
         return {name: record_json(getattr(value, name)) for name in names}
     if isinstance(value, Mapping):
@@ -83,7 +84,7 @@ def _camel(name: str) -> str:
 def record_kinds(api, store) -> dict[str, RecordKind]:
     """Every collection of ``api`` in ``store`` as a kind: the API's own
     descriptions first, the rest under a name derived from the collection."""
-    declared = {kind.collection: kind for kind in (api.record_kinds() if hasattr(api, "record_kinds") else ())}
+    declared = {kind.collection: kind for kind in (api.record_kinds() if isinstance(api, HasRecordKinds) else ())}
     prefix = f"{api.name}."
     kinds: dict[str, RecordKind] = {}
     for collection in store.kinds():
@@ -217,6 +218,7 @@ def list_records(request: web.Request) -> dict:
             if subset is not None:
                 found &= subset
         else:
+            assert subset is not None  # no query: the subset is why we are here
             found = subset
         ordered = sorted(found, key=id_text)
         total, keys = len(ordered), ordered[offset : offset + limit]

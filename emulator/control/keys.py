@@ -8,13 +8,15 @@ table (control.py); documented in docs/control-api.md and control-openapi.yaml.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from aiohttp import web
 
 from ..world.scenarios import missing_key_message
 from ..world.state import NAMESPACE_HEADER, STATE, NamespaceError
 
 
-def _keys(request: web.Request) -> dict[tuple[str, str], str]:
+def _keys(request: web.Request) -> Mapping[tuple[str, str], str]:
     return request.app[STATE].world_for(request).keys
 
 

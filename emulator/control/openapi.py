@@ -8,7 +8,7 @@ import copy
 import functools
 from typing import Any
 
-from ..api import package_file
+from ..api import control_actions_of, control_routes_of, package_file
 from ..formats.packagedata import read_yaml
 from ..world.scenarios import scenario_schema
 from ..world.state import EmulatorState
@@ -75,7 +75,7 @@ def openapi_document(state: EmulatorState, prefix: str) -> dict:
     )
     _add_scenario_schema(document, state)
     for api in state.apis.values():
-        for method, route_path, handler in api.control_routes():
+        for method, route_path, handler in control_routes_of(api):
             parameters = [
                 {"name": part[1:-1], "in": "path", "required": True, "schema": {"type": "string"}}
                 for part in route_path.split("/")
@@ -95,12 +95,13 @@ def openapi_document(state: EmulatorState, prefix: str) -> dict:
                     "404": {"$ref": "#/components/responses/ApiError"},
                 },
             }
-            if getattr(handler, "request_schema", None):  # a route may describe its JSON body
+            request_schema = getattr(handler, "request_schema", None)  # a route may describe its JSON body
+            if request_schema:
                 item["requestBody"] = {
                     "required": False,
-                    "content": {"application/json": {"schema": handler.request_schema}},
+                    "content": {"application/json": {"schema": request_schema}},
                 }
-        for action in api.control_actions():
+        for action in control_actions_of(api):
             path = f"{prefix}/{api.name}/{action.path}"
             parameters = [
                 {"name": part[1:-1], "in": "path", "required": True, "schema": {"type": "string"}}

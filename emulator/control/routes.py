@@ -17,7 +17,7 @@ from typing import Any
 
 from aiohttp import web
 
-from ..api import ControlActionError
+from ..api import ControlActionError, control_actions_of, control_routes_of
 from ..builtin_scenarios import builtin_scenarios, is_bare_name, scenario_name, scenarios_in
 from ..formats.safeparse import BODY_LIMITS, UnsafeDocument, load_document
 from ..server.connections import read_body
@@ -328,9 +328,9 @@ def routes(state: EmulatorState) -> list[tuple[str, str, Any]]:
         *pact_routes.ROUTES,
     ]
     for api in state.apis.values():
-        for action in api.control_actions():
+        for action in control_actions_of(api):
             table.append(("POST", f"/{api.name}/{action.path}", _action_handler(action)))
-        for method, path, handler in api.control_routes():
+        for method, path, handler in control_routes_of(api):
             table.append((method, f"/{api.name}{path}", handler))
     return table
 

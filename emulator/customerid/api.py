@@ -120,7 +120,7 @@ class AllHandlers(CustomerIdHandlers, Rest10Handlers, Rest12Handlers):
 
 class CustomerIdApi:
     name = "customerid"
-    url_prefixes = ("/customerid-rest/", "/eidm2/", SSO_PREFIX)
+    url_prefixes: tuple[str, ...] = ("/customerid-rest/", "/eidm2/", SSO_PREFIX)
 
     def __init__(self) -> None:
         self.endpoints = EndpointTable.load(package_file(__file__, "endpoints.yaml"))
@@ -149,7 +149,14 @@ class CustomerIdApi:
         # a cycle would keep a reset's old world (and all it wrote) until a full collection,
         # or for ever once gctuning has frozen it.
         lock_user = weakref.WeakMethod(model.lock_user)
-        model.sso = SsoModel(store, settings, clock, lambda user_id: lock_user()(user_id))
+
+        def lock(user_id: str) -> None:
+            method = lock_user()
+            assert method is not None  # the SSO model hangs on the model: it cannot outlive it
+            method(user_id)
+
+        # Deliberate: the SSO rides on the model of its world; CustomerIdModel does not declare it.
+        model.sso = SsoModel(store, settings, clock, lock)  # type: ignore[attr-defined]
         return model
 
     def summary_counts(self, store) -> dict[str, int]:
@@ -271,6 +278,7 @@ class CustomerIdApi:
 async def openapi(request: web.Request) -> web.Response:
     """The OpenAPI 3.1 document of every CustomerID operation the emulator serves"""
     api = request.app[STATE].apis[CustomerIdApi.name]
+    assert isinstance(api, CustomerIdApi)
     return web.Response(body=openapi_json(api.endpoints, api.handlers), content_type="application/json")
 
 

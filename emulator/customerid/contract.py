@@ -7,6 +7,7 @@ the operation's success status from endpoints.yaml."""
 from __future__ import annotations
 
 import functools
+from typing import Any
 
 from ..api import package_file
 from ..contract.schemacheck import AnswerContract, JsonSchemaCheck, XsdCheck
@@ -42,6 +43,7 @@ class CustomerIdContract:
         if family is None:
             return None  # not a CustomerID REST version: no published document family
         code = operation.code_for(version)
+        success: dict[str, Any] | None
         if operation.success_status == 204:
             success = None
         else:

@@ -97,7 +97,7 @@ def _mandate_entity(model: CustomerIdModel, mandate: Mandate, expand: bool) -> E
     return Entity("Mandate", attributes)
 
 
-def _referenced_entity(model: CustomerIdModel, kind: str, entity_id: str) -> Entity | None:
+def _referenced_entity(model: CustomerIdModel, kind: str, entity_id: str) -> RenderedEntity | None:
     if kind == "organization":
         organization = model.organizations.get(entity_id)
         return organization_entity(organization) if organization else None

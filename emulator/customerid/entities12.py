@@ -73,15 +73,15 @@ class Links:
         """A reference by kind and id (mandate parties, invitation targets)."""
         model = self.model
         if kind == "organization":
-            record = model.organizations.get(entity_id)
-            return self.organization(record) if record else entity_id
+            organization = model.organizations.get(entity_id)
+            return self.organization(organization) if organization else entity_id
         if kind == "role":
-            record = model.roles.get(entity_id)
-            return self.role(record) if record else entity_id
-        record = model.users.get(entity_id)
-        if record is None:
+            role = model.roles.get(entity_id)
+            return self.role(role) if role else entity_id
+        user = model.users.get(entity_id)
+        if user is None:
             return entity_id
-        return self.user12(record) if users_12 else self.user(record)
+        return self.user12(user) if users_12 else self.user(user)
 
 
 def _optional(fields: list, name: str, value: str | None) -> None:

@@ -52,7 +52,7 @@ SECURITY_SCHEMES = {
         "description": "OAuth2 access token; accepted when the scenario configures OAuth2.",
     },
 }
-SECURITY = [{"basic": []}, {"urlUsername": [], "urlPassword": []}, {"bearer": []}]
+SECURITY: list[dict[str, list[str]]] = [{"basic": []}, {"urlUsername": [], "urlPassword": []}, {"bearer": []}]
 ERROR_STATUSES = {
     400: "Invalid arguments (code 1), Invalid reference (10), Size limit exceeded (12) ...",
     401: "Authentication failed (code 2)",
@@ -149,8 +149,8 @@ def _path_names(templates: list[str]) -> dict[str, str]:
                 position.append(name)
     renamed = {}
     for template in templates:
-        positions = iter(shapes[PATH_PARAMETER.sub("{}", template)])
-        renamed[template] = PATH_PARAMETER.sub(lambda match: "{" + _joined(next(positions)) + "}", template)
+        in_order = iter(shapes[PATH_PARAMETER.sub("{}", template)])
+        renamed[template] = PATH_PARAMETER.sub(lambda match: "{" + _joined(next(in_order)) + "}", template)
     return renamed
 
 

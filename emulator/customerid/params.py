@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import codecs
 import re
+from collections.abc import Set as AbstractSet
+from typing import Any
 from urllib.parse import unquote_to_bytes
 
 from aiohttp import web
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring as parse_xml_safely
-from multidict import MultiDict, MultiDictProxy
+from multidict import MultiDict, MultiMapping
 
 from ..formats.safeparse import UnsafeDocument, load_json
 from .errors import InvalidArguments
@@ -56,7 +58,7 @@ class Parameters:
     """A request's parameters with the auth parameters set aside; every read marks
     the name used, so ``reject_unknown`` can refuse what the operation does not take."""
 
-    def __init__(self, source: MultiDict | MultiDictProxy) -> None:
+    def __init__(self, source: MultiMapping[Any]) -> None:  # a query's, or a urlencoded form's (str values)
         self._values: dict[str, list[str]] = {}
         for name, value in source.items():
             if name in AUTH_PARAMETERS:
@@ -91,7 +93,7 @@ class Parameters:
     def remaining(self) -> list[str]:
         return [name for name in self._values if name not in self._used]
 
-    def reject_unknown(self, allowed_extra: set[str] = frozenset()) -> None:
+    def reject_unknown(self, allowed_extra: AbstractSet[str] = frozenset()) -> None:
         if not self._values:
             return
         unknown = [name for name in self.remaining() if name not in allowed_extra]

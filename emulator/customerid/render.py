@@ -34,7 +34,7 @@ class Attribute(NamedTuple):
     name: str
     values: Sequence[str] = ()
     type: str | None = None
-    entities: Sequence[Entity] = ()
+    entities: Sequence[Entity | RenderedEntity] = ()
 
 
 class Entity(NamedTuple):
@@ -97,7 +97,7 @@ def _nested_entity(entity: Entity | RenderedEntity, out: list[str]) -> None:
 
 
 def _any_entity_body(entity: Entity | RenderedEntity, out: list[str]) -> None:
-    if type(entity) is RenderedEntity:
+    if isinstance(entity, RenderedEntity):
         out.append(entity.body)
     else:
         _entity_body(entity, out)
@@ -127,7 +127,7 @@ def entity_list(element: str, in_response_to: str, method: str, entities: Iterab
 
 
 def entity_document(entity: Entity | RenderedEntity, in_response_to: str, method: str) -> bytes:
-    if type(entity) is RenderedEntity:
+    if isinstance(entity, RenderedEntity):
         return _RENDERED_DOCUMENTS.get(
             entity, (in_response_to, method), lambda: _entity_document(entity, in_response_to, method)
         )

@@ -49,7 +49,7 @@ def _scenario_schema() -> dict:
 
 class DfsApi:
     name = NAME
-    url_prefixes = ("/v1.0/", "/v1.2/", "/v1.3/", "/v2.0/", "/v3.0/", "/v3.1/", *identity.PREFIXES)
+    url_prefixes: tuple[str, ...] = ("/v1.0/", "/v1.2/", "/v1.3/", "/v2.0/", "/v3.0/", "/v3.1/", *identity.PREFIXES)
 
     def __init__(self) -> None:
         self.endpoints = EndpointTable.load(package_file(__file__, "endpoints.yaml"))
@@ -265,7 +265,7 @@ async def token(request: web.Request) -> web.Response:
     )
 
 
-token.request_schema = {  # type: ignore[attr-defined]  (the control API's OpenAPI document)
+token.request_schema = {  # type: ignore[attr-defined]  # read by getattr in control/openapi.py (its OpenAPI document)
     "type": "object",
     "properties": {
         "tenantUid": {"type": "string", "format": "uuid"},

@@ -3,6 +3,8 @@ endpoints.yaml and schemas/*.yaml (so it cannot drift from the routes)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from ..api import package_file
 from ..endpoints import EndpointTable
 from ..formats.packagedata import read_yaml
@@ -79,7 +81,7 @@ def _document(endpoints: EndpointTable) -> dict:
             "schema": {"type": "string", "pattern": "^[0-9a-f]{32}$"},
         }
     }
-    error = {
+    error: dict[str, Any] = {
         "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
         "headers": correlation,
     }
@@ -109,7 +111,7 @@ def _document(endpoints: EndpointTable) -> dict:
                 }
             )
             if operation.success_status == 204:
-                responses = {"204": {"description": "No Content", "headers": correlation}}
+                responses: dict[str, Any] = {"204": {"description": "No Content", "headers": correlation}}
             else:
                 responses = {
                     "200": {
@@ -123,7 +125,7 @@ def _document(endpoints: EndpointTable) -> dict:
             statuses = (400, 401, 403, 500) if operation.code in SHORT_ERRORS else (400, 401, 403, 404, 422, 500)
             for status in statuses:
                 responses[str(status)] = {"description": ERROR_DESCRIPTIONS[status], **error}
-            item = {
+            item: dict[str, Any] = {
                 "operationId": operation.handler,
                 "summary": operation.summary,
                 "tags": [operation.tag],

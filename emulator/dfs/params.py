@@ -192,8 +192,8 @@ class BodyBinder:
             pass
         from jsonschema.exceptions import best_match
 
-        error = best_match(self.validator(name).iter_errors(document))
-        if error is not None:
-            where = "$" + "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in error.absolute_path)
-            raise BadRequest(f"The request was not in the required format: {where}: {error.message}")
+        problem = best_match(self.validator(name).iter_errors(document))
+        if problem is not None:
+            where = "$" + "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in problem.absolute_path)
+            raise BadRequest(f"The request was not in the required format: {where}: {problem.message}")
         return document

@@ -68,7 +68,7 @@ def identity_role_with_policies(model: DfsModel, role: Role) -> dict:
 
 
 def audit_context(model: DfsModel, context: AuditContext) -> dict:
-    tenant = model.tenants.get(context.tenant_id)
+    tenant = model.tenants[context.tenant_id]  # tenants are never deleted
     return {
         "AuditContextId": context.id,
         "TenantId": tenant.id,
@@ -128,8 +128,7 @@ def identity_role(role: Role | None) -> dict | None:
 
 
 def identity(model: DfsModel, item: Identity, access: TenantAccess | None) -> dict:
-    tenant_id = access.tenant_id if access else None
-    member = model.member_of(tenant_id, item.id) if access else None
+    member = model.member_of(access.tenant_id, item.id) if access else None
     setting = model.provider_settings.get(item.provider_setting_id) if item.provider_setting_id else None
     return {
         "MemberId": member.id if member else None,
@@ -158,7 +157,7 @@ def identity(model: DfsModel, item: Identity, access: TenantAccess | None) -> di
         "IsSignInEnabled": item.is_sign_in_enabled,
         "IsTenantAccessEnabled": bool(access and access.enabled),
         "AssignedContactsCount": len(member.contact_ids) if member else 0,
-        "ParticipantIds": model.participant_ids_of(tenant_id, item.id) if access else [],
+        "ParticipantIds": model.participant_ids_of(access.tenant_id, item.id) if access else [],
     }
 
 

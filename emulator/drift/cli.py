@@ -66,7 +66,7 @@ async def _serve(app, host: str, port: int, out: Path, upstreams: dict[str, str]
     await runner.setup()
     site = web.TCPSite(runner, host, port)
     await site.start()
-    bound = site._server.sockets[0].getsockname()[1] if port == 0 else port
+    bound = runner.addresses[0][1] if port == 0 else port
     print(f"emulator record: listening on http://{host}:{bound}, writing {out}", flush=True)
     for api, url in upstreams.items():
         print(f"  {api} -> {url}", flush=True)

@@ -36,22 +36,24 @@ async def compare_cassette(
     baseline = None
     if credentials is None or emulator_url is None:
         baseline = load_baseline(entries, default_apis())
-    if credentials is None:
-        accounts = baseline.settings["customerid"].credentials
-        credentials = tuple(accounts[0]) if accounts else None
+        if credentials is None:
+            accounts = baseline.settings["customerid"].credentials
+            credentials = tuple(accounts[0]) if accounts else None
     oauth = oauth_accounts(baseline) if baseline is not None else None
     if emulator_url is not None:
         replayer = Replayer(emulator_url, rules, credentials, control_token, oauth)
         return Report(
             str(cassette), emulator_url, await replayer.run(exchanges), replayer.ids.ids, replayer.ids.conflicts
         )
+    assert baseline is not None  # loaded above: there is no emulator_url
     runner = web.AppRunner(
-        create_app(EmulatorConfig(scenarios=tuple(baseline.files)), baseline=baseline), access_log=None
+        create_app(EmulatorConfig(scenarios=tuple(Path(file) for file in baseline.files)), baseline=baseline),
+        access_log=None,
     )
     await runner.setup()
     site = web.TCPSite(runner, "127.0.0.1", 0)
     await site.start()
-    port = site._server.sockets[0].getsockname()[1]
+    port = runner.addresses[0][1]
     replayer = Replayer(f"http://127.0.0.1:{port}", rules, credentials, oauth=oauth)
     try:
         results = await replayer.run(exchanges)

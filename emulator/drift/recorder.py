@@ -116,6 +116,7 @@ class Recorder:
         ]
         url = base.rstrip("/") + request.raw_path
         started_wall, started = time.time(), time.perf_counter()
+        assert self.session is not None  # opened by start(), on the app's startup
         try:
             async with self.session.request(
                 request.method, url, headers=headers, data=body or None, allow_redirects=False

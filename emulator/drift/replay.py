@@ -307,8 +307,9 @@ class Replayer:
             return value
         scheme = value.split(" ", 1)[0]
         client = self.oauth.clients.get(exchange.api or "") if exchange.version in TOKEN_SERVERS else None
-        if scheme.casefold() == "basic" and (client or self.credentials):
-            return aiohttp.encode_basic_auth(*(client or self.credentials))
+        account = client or self.credentials
+        if scheme.casefold() == "basic" and account:
+            return aiohttp.encode_basic_auth(*account)
         if scheme.casefold() == "bearer":
             return f"Bearer {await self._access_token(session, exchange.api or 'dfs')}"
         return None
@@ -366,9 +367,10 @@ class Replayer:
             if folded in HOP_BY_HOP or folded in ("accept-encoding", "cookie", NAMESPACE_HEADER.casefold()):
                 continue
             if folded == "authorization":
-                value = await self._authorization(session, exchange, value)
-                if value is None:
+                accepted = await self._authorization(session, exchange, value)
+                if accepted is None:
                     continue
+                value = accepted
             headers[name] = value
         headers[NAMESPACE_HEADER] = self.namespace
         template, parameters = self.namer.parameters(request.method, unquote(request.path))

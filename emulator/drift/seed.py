@@ -52,6 +52,12 @@ def _attributes(document: Node) -> dict[str, object]:
     return found
 
 
+def _text(values: dict[str, object], name: str) -> str | None:
+    """One attribute's single value; None when absent or repeated (a list)."""
+    value = values.get(name)
+    return value if isinstance(value, str) else None
+
+
 def _last_segment(path: str) -> str:
     return unquote(path.rstrip("/").rsplit("/", 1)[-1])
 
@@ -174,11 +180,11 @@ class Harvest:
         self.user(exchange, _attributes(document))
 
     def user(self, exchange: Exchange, values: dict[str, object]) -> None:
-        user_id = values.get("id") or _last_segment(exchange.request.path)
+        user_id = _text(values, "id") or _last_segment(exchange.request.path)
         entity_name = values.get("organizationEntityName")
         if not isinstance(entity_name, str) or str(user_id).lower() in self.created:
             return
-        organization = self.organization(entity_name, values.get("organizationId"))
+        organization = self.organization(entity_name, _text(values, "organizationId"))
         if (
             isinstance(values.get("organization"), str)
             and "friendlyName" in self.organizations[organization]
@@ -226,7 +232,7 @@ class Harvest:
 
     def query_mandate(self, exchange: Exchange, document: Node) -> None:
         values = _attributes(document)
-        mandate_id = values.get("id") or _last_segment(exchange.request.path)
+        mandate_id = _text(values, "id") or _last_segment(exchange.request.path)
         entry = {
             "id": mandate_id,
             **{
@@ -424,13 +430,13 @@ class Harvest:
         if users:
             section["users"] = users
         organization_keys = {entry["id"]: key for key, entry in self.organizations.items() if "id" in entry}
-        mandates = {}
+        mandates: dict[str, dict] = {}
         for _mandate_id, entry in self.mandates.items():
-            references = {}
+            references: dict[str, str | None] = {}
             for name in ("mandater", "mandatee"):
-                value = entry.get(name)
+                value = entry.get(name, "")  # "" (never an id): refers to nothing
                 references[name] = organization_keys.get(value) or user_keys.get(value)
-            references["role"] = role_keys.get(entry.get("role"))
+            references["role"] = role_keys.get(entry.get("role", ""))
             if None in references.values() or "type" not in entry:
                 continue  # refers to something no answer showed
             mandates[f"mandate-{len(mandates) + 1}"] = {**entry, **references}

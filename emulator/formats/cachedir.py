@@ -13,7 +13,7 @@ import os
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
-from typing import BinaryIO
+from typing import IO
 
 
 def cache_directory() -> Path | None:
@@ -26,7 +26,7 @@ def cache_directory() -> Path | None:
     return Path(base) / "identity-emulator"
 
 
-def write_atomically(path: Path, write: Callable[[BinaryIO], object], keep: int) -> None:
+def write_atomically(path: Path, write: Callable[[IO[bytes]], object], keep: int) -> None:
     """``write(file)`` into ``path`` whole or not at all (readers never see half a
     file), then remove all but the ``keep`` most recent files of its kind (the same
     name up to the first dash, the same suffix). OSError when the directory cannot

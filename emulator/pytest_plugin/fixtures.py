@@ -14,6 +14,7 @@ extra): see __init__.py.
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
@@ -90,7 +91,7 @@ async def _renew(app) -> None:
 
 
 @pytest_asyncio.fixture
-async def emulator(request: pytest.FixtureRequest) -> EmulatorHandle:
+async def emulator(request: pytest.FixtureRequest) -> AsyncIterator[EmulatorHandle]:
     """The emulator for an ``async def`` test: fresh state, ready auth, async helpers."""
     url = external_url(request.config)
     if url is not None:
@@ -138,7 +139,7 @@ def emulator_server(request: pytest.FixtureRequest, _emulator_portal: _Portal, e
 
 
 @pytest.fixture
-def emulator_sync(request: pytest.FixtureRequest, _emulator_portal: _Portal) -> SyncEmulatorHandle:
+def emulator_sync(request: pytest.FixtureRequest, _emulator_portal: _Portal) -> Iterator[SyncEmulatorHandle]:
     """The emulator for a plain ``def`` test (requests, httpx, urllib): the same
     helpers as ``emulator``, as ordinary calls."""
     url = external_url(request.config)

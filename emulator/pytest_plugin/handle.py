@@ -10,7 +10,7 @@ import urllib.parse
 import urllib.request
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import aiohttp
 
@@ -21,6 +21,7 @@ from ..world.state import NAMESPACE_HEADER, STATE, EmulatorState
 from .report import JOURNAL_IN_REPORT, journal_lines
 from .tokens import TokenHelpers
 
+T = TypeVar("T")
 CONTROL = "/__emulator"
 # Before an external emulator has said otherwise: the CustomerID settings' default
 DEFAULT_CREDENTIALS = CustomerIdSettings().credentials[0]
@@ -371,7 +372,7 @@ class EmulatorHandle(TokenHelpers):
         return (await self._control.call("POST", f"/{api}/{path}"))["result"]
 
     # -- plugin internals
-    def _on_server(self, work: Callable[[], Any]) -> Any:
+    def _on_server(self, work: Callable[[], T]) -> T:
         """``work()`` on the loop that serves the in-process app, so what it reads or
         writes never interleaves with a request being served; at once when already
         there (or when the app is served on this very loop)."""
@@ -379,7 +380,7 @@ class EmulatorHandle(TokenHelpers):
         if portal is None or threading.current_thread() is portal.thread:
             return work()
 
-        async def run() -> Any:
+        async def run() -> T:
             return work()
 
         return portal.run(run())

@@ -2,12 +2,23 @@
 
 from __future__ import annotations
 
+from typing import Protocol
+
 import pytest
 
 JOURNAL_IN_REPORT = 20  # the last requests a failing test's report shows
 
-# The handle a test got (async or sync), for the failure report
-HANDLE = pytest.StashKey[object]()
+
+class ReportedHandle(Protocol):
+    """What the failure report reads of the handle a test got (async or sync)."""
+
+    @property
+    def namespace(self) -> str | None: ...
+
+    def recent_journal(self, limit: int = JOURNAL_IN_REPORT) -> list[dict]: ...
+
+
+HANDLE = pytest.StashKey[ReportedHandle]()
 
 
 def journal_lines(entries: list[dict]) -> list[str]:
@@ -27,7 +38,7 @@ def journal_lines(entries: list[dict]) -> list[str]:
     return lines
 
 
-def register(request: pytest.FixtureRequest, handle) -> None:
+def register(request: pytest.FixtureRequest, handle: ReportedHandle) -> None:
     request.node.stash[HANDLE] = handle
 
 

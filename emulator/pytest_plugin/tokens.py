@@ -5,7 +5,13 @@ CustomerID (``bearer_headers``) and identity-server tokens for DFS
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar
+
+T = TypeVar("T")
+
+if TYPE_CHECKING:
+    from ..world.state import EmulatorState
+    from .handle import _Sender
 
 
 class HeaderFactory(dict):
@@ -31,8 +37,20 @@ class TokenHelpers:
     namespace's store and clock decide either way. The handle provides url, app,
     headers, state, _control, _on_server and _dfs_token."""
 
+    if TYPE_CHECKING:  # what EmulatorHandle provides
+        url: str
+        app: Any  # the in-process aiohttp app, None against an external emulator
+        headers: dict[str, str]
+        _control: _Sender
+        _dfs_token: str | None
+
+        @property
+        def state(self) -> EmulatorState: ...
+
+        def _on_server(self, work: Callable[[], T]) -> T: ...
+
     def _direct(self) -> bool:
-        return self.app is not None  # type: ignore[attr-defined]
+        return self.app is not None
 
     # -- CustomerID (the SSO beside it) ----------------------------------------------------
     def customerid_token(self, kind: str = "valid", username: str | None = None, client_id: str | None = None) -> str:
@@ -41,19 +59,17 @@ class TokenHelpers:
         revoked or outside_group. Tokens live in the test's namespace: mint again
         after a reset."""
         if self._direct():
-            sso = self.state.world.models["customerid"].sso  # type: ignore[attr-defined]
-            return self._on_server(  # type: ignore[attr-defined]
-                lambda: sso.mint(self.url + "/uas", kind, username, client_id)["access_token"]  # type: ignore[attr-defined]
-            )
+            sso = self.state.world.models["customerid"].sso
+            return self._on_server(lambda: sso.mint(self.url + "/uas", kind, username, client_id)["access_token"])
         body = _body(kind=kind, username=username, clientId=client_id)
-        return self._control.call_blocking("POST", "/customerid/tokens", body=body)["access_token"]  # type: ignore[attr-defined]
+        return self._control.call_blocking("POST", "/customerid/tokens", body=body)["access_token"]
 
     async def mint_customerid_token(
         self, kind: str = "valid", username: str | None = None, client_id: str | None = None
     ) -> str:
         """POST /__emulator/customerid/tokens (any mode, without blocking the loop)."""
         body = _body(kind=kind, username=username, clientId=client_id)
-        return (await self._control.call("POST", "/customerid/tokens", body))["access_token"]  # type: ignore[attr-defined]
+        return (await self._control.call("POST", "/customerid/tokens", body))["access_token"]
 
     @property
     def bearer_headers(self) -> HeaderFactory:
@@ -61,7 +77,7 @@ class TokenHelpers:
         the Basic ``auth_headers``; ``bearer_headers(kind=..., username=...)`` for others."""
 
         def make(**options: Any) -> dict[str, str]:
-            return {"Authorization": "Bearer " + self.customerid_token(**options), **self.headers}  # type: ignore[attr-defined]
+            return {"Authorization": "Bearer " + self.customerid_token(**options), **self.headers}
 
         return HeaderFactory(make(), make)
 
@@ -78,26 +94,24 @@ class TokenHelpers:
         takes it (expired, not_yet_valid, wrong_audience, wrong_scope, other_tenant,
         bad_signature, revoked)."""
         default = (tenant_uid, identity_id, client_id, kind) == (None, "default", None, "valid")
-        if self.app is None and default and self._dfs_token is not None:  # type: ignore[attr-defined]
-            return self._dfs_token  # type: ignore[attr-defined]
+        if self.app is None and default and self._dfs_token is not None:
+            return self._dfs_token
         if self._direct():
             from ..dfs.identity import mint_kind
 
-            world = self.state.world  # type: ignore[attr-defined]
+            world = self.state.world
             model, settings = world.models["dfs"], world.settings["dfs"]
             tenant = model.tenant_by_uid(tenant_uid) if tenant_uid else model.tenants.get(settings.default_tenant_id)
             if tenant is None:
                 raise LookupError(f"no DFS tenant {tenant_uid or settings.default_tenant_id!r}")
             identity = settings.default_identity_id if identity_id == "default" else identity_id
-            return self._on_server(  # type: ignore[attr-defined]
+            return self._on_server(
                 lambda: mint_kind(model, settings, tenant, identity, client_id, kind, world.clock.timestamp())
             )
         return self._control.call_blocking(
             "POST",
             "/dfs/token",
-            body=self._dfs_body(  # type: ignore[attr-defined]
-                tenant_uid, identity_id, client_id, kind
-            ),
+            body=self._dfs_body(tenant_uid, identity_id, client_id, kind),
         )["access_token"]
 
     async def mint_dfs_token(
@@ -111,7 +125,7 @@ class TokenHelpers:
         return (
             await self._control.call(
                 "POST",
-                "/dfs/token",  # type: ignore[attr-defined]
+                "/dfs/token",
                 self._dfs_body(tenant_uid, identity_id, client_id, kind),
             )
         )["access_token"]
@@ -129,6 +143,6 @@ class TokenHelpers:
         ``dfs_headers(tenant_uid=..., identity_id=..., kind=...)`` for others."""
 
         def make(**options: Any) -> dict[str, str]:
-            return {"Authorization": "Bearer " + self.dfs_token(**options), **self.headers}  # type: ignore[attr-defined]
+            return {"Authorization": "Bearer " + self.dfs_token(**options), **self.headers}
 
         return HeaderFactory(make(), make)

@@ -55,16 +55,16 @@ class Routes:
     remembered per path; a miss is answered with the API's error document."""
 
     def __init__(self, api, contract: ContractCheck | None) -> None:
-        self.router = PathRouter()
+        self.router: PathRouter[Target] = PathRouter()
         for operation, version, template in api.endpoints.routes():
             checker = contract.checker(operation, version) if contract is not None else None
             self.router.add(
                 template, operation.method, Target(operation, version, api.name, api.bind(operation, version), checker)
             )
-        self.remembered: dict[str, dict[str, RouteMatch]] = {}
+        self.remembered: dict[str, dict[str, RouteMatch[Target]]] = {}
         self.error_response = api.error_response
 
-    def find(self, request: web.Request, method: str, path: str) -> tuple[RouteMatch | None, Any]:
+    def find(self, request: web.Request, method: str, path: str) -> tuple[RouteMatch[Target] | None, Any]:
         found = self.router.match(method, path)
         if isinstance(found, RouteMatch):
             routes = self.remembered.get(method)
@@ -111,17 +111,17 @@ def build_pipeline(api, state: EmulatorState):
 
     async def run_operation(request: web.Request, target: Target | None, world, found, response):
         """Steps 4 and 5 (a fault's ``run``): the operation, then the contract."""
-        operation_answered = target is not None
-        if operation_answered:
+        answered = None  # the target whose operation answered
+        if target is not None:
             try:
                 response = await target.bound(request, world, found.path_params)
+                answered = target
             except Exception as error:
                 response = failure_response(api, request, error)
-                operation_answered = False
         if contract is None:
             return response, None
-        if operation_answered:
-            return contract.judge(request, target.answer_contract, target.code, target.version, response)
+        if answered is not None:
+            return contract.judge(request, answered.answer_contract, answered.code, answered.version, response)
         return contract.judge(request, None, None, None, response)
 
     async def dispatch(request: web.Request) -> web.StreamResponse:
@@ -138,6 +138,9 @@ def build_pipeline(api, state: EmulatorState):
         response = None
         if found is None:
             found, response = find_route(request, method, path)
+        target: Target | None
+        code: str | None
+        version: str | None
         if found is not None:
             target = found.target
             hits[target.hit_key] += 1
@@ -159,10 +162,10 @@ def build_pipeline(api, state: EmulatorState):
 
             response = await faults.apply(fault, request, api, run, max_hold)
             verdict = judged[0] if judged else None
-        elif target is not None and contract is None:
+        elif found is not None and contract is None:
             # 4. operation, without a coroutine of its own on the common path
             try:
-                response = await target.bound(request, namespace.world, found.path_params)
+                response = await found.target.bound(request, namespace.world, found.path_params)
             except Exception as error:
                 response = failure_response(api, request, error)
         else:

@@ -23,7 +23,7 @@ Signature = tuple[tuple[int, int] | None, ...]
 
 def signature(paths: tuple[Path, ...]) -> Signature:
     """(mtime in ns, size) of each file; None for one that cannot be read."""
-    result = []
+    result: list[tuple[int, int] | None] = []
     for path in paths:
         try:
             stat = os.stat(path)

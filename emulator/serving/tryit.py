@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from ..api import HasTryIt
 from ..world.state import EmulatorState
 
 
@@ -23,9 +24,8 @@ def curl_examples(state: EmulatorState, url: str) -> list[str]:
     writes its own through its ``try_it`` hook."""
     lines: list[str] = []
     for api in state.apis.values():
-        try_it = getattr(api, "try_it", None)
-        if try_it is not None:
-            lines.extend(try_it(state.world, url))
+        if isinstance(api, HasTryIt):
+            lines.extend(api.try_it(state.world, url))
     lines.append("# Control API")
     lines.append(f"curl -s {url}/__emulator/health")
     return lines

@@ -24,7 +24,7 @@ import operator
 from collections.abc import Callable, Hashable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, TypeVar, cast
 
 from .layered import ABSENT, DELETED, LayeredDict
 from .sortedkeys import SortedKeys
@@ -164,6 +164,11 @@ class _Buckets:
         return self._buckets
 
 
+def _scoped(key: Hashable) -> tuple[Hashable, str]:
+    """A scoped index's key is ``(scope, text)``."""
+    return cast("tuple[Hashable, str]", key)
+
+
 class _Index:
     """One secondary index. An ordered index files records under ``(scope, text)``
     keys (for example ``("email", "maija@example.org")``) and keeps one sorted,
@@ -217,14 +222,16 @@ class _Index:
         if self._plain is not None:
             self._plain.add(key, record_id)
         else:
-            scope, text = key  # type: ignore[misc]
-            self._scope(scope, create=True).add(text, record_id)
+            scope, text = _scoped(key)
+            partition = self._scope(scope, create=True)
+            assert partition is not None  # create=True always gives one
+            partition.add(text, record_id)
 
     def remove(self, key: Hashable, record_id: Hashable) -> None:
         if self._plain is not None:
             self._plain.remove(key, record_id)
         else:
-            scope, text = key  # type: ignore[misc]
+            scope, text = _scoped(key)
             partition = self._scope(scope, create=False)
             if partition is not None:
                 partition.remove(text, record_id)
@@ -255,7 +262,7 @@ class _Index:
     def get(self, key: Hashable) -> set | frozenset:
         if self._plain is not None:
             return self._plain.get(key)
-        scope, text = key  # type: ignore[misc]
+        scope, text = _scoped(key)
         partition = self._scopes.get(scope)
         return partition.get(text) if partition is not None else _EMPTY
 
@@ -311,6 +318,14 @@ class Collection(Generic[Record]):
             return rows.base.get(record_id)
         return None if record is DELETED else record
 
+    def __getitem__(self, record_id: Hashable) -> Record:
+        """A record that must be there: its id came from an index, or from a reference
+        the model keeps whole (an access row's role). KeyError otherwise."""
+        record = self.get(record_id)
+        if record is None:
+            raise KeyError(record_id)
+        return record
+
     def __contains__(self, record_id: Hashable) -> bool:
         return record_id in self._rows
 
@@ -326,7 +341,8 @@ class Collection(Generic[Record]):
 
     def lookup(self, index: str, key: Hashable) -> set:
         """Ids filed under ``key`` in ``index``. Do not mutate the returned set."""
-        return self._indexes[index].get(key)
+        # A miss is the shared frozenset _EMPTY; typed ``set`` for callers, which only read it.
+        return self._indexes[index].get(key)  # type: ignore[return-value]
 
     def lookup_prefix(self, index: str, scope: Hashable, prefix: str) -> set:
         """Ids filed under any key ``(scope, text)`` with text starting with prefix."""
@@ -479,6 +495,7 @@ class _Transaction:
     def __exit__(self, kind, error, traceback) -> None:
         store = self._store
         undo = store._undo
+        assert undo is not None  # set by __enter__
         try:
             if kind is not None:
                 for collection, record_id, previous in reversed(undo):

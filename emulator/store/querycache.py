@@ -11,8 +11,11 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Sequence
+from typing import TypeVar, cast
 
 from .core import Store
+
+Answer = TypeVar("Answer", bound=Sequence)
 
 
 class QueryCache:
@@ -23,7 +26,7 @@ class QueryCache:
         self._items = 0
         self._writes = -1
 
-    def get(self, key: Hashable, compute: Callable[[], Sequence], weight: Callable[[Sequence], int] = len) -> Sequence:
+    def get(self, key: Hashable, compute: Callable[[], Answer], weight: Callable[[Answer], int] = len) -> Answer:
         """The cached answer for ``key``, or ``compute()`` (kept if its ``weight``,
         by default its length, fits). Callers must not mutate what they get."""
         writes = self._store.writes()
@@ -33,7 +36,7 @@ class QueryCache:
         entry = self._entries.get(key)
         if entry is not None:
             self._entries.move_to_end(key)
-            return entry[0]
+            return cast(Answer, entry[0])  # what compute() gave for this key
         answer = compute()
         items = weight(answer)
         if items <= self._max_items:

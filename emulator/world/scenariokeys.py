@@ -12,7 +12,7 @@ readers it is an ordinary mapping, whatever the keys look like.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, MutableMapping
+from collections.abc import Iterator, Mapping, MutableMapping
 
 Key = tuple[str, str]  # (kind, scenario key)
 
@@ -30,7 +30,7 @@ def _split_number(name: str) -> tuple[str, int | None]:
 
 
 class ScenarioKeys(MutableMapping[Key, str]):
-    def __init__(self, entries: dict[Key, str] | ScenarioKeys | None = None) -> None:
+    def __init__(self, entries: Mapping[Key, str] | None = None) -> None:
         self._named: dict[Key, str] = {}
         self._runs: dict[tuple[str, str], list[str]] = {}  # (kind, prefix) -> ids of prefix1, prefix2, …
         for key, entity_id in (entries or {}).items():
@@ -40,7 +40,7 @@ class ScenarioKeys(MutableMapping[Key, str]):
         kind, name = key
         prefix, number = _split_number(name)
         ids = self._runs.get((kind, prefix)) if number is not None else None
-        if ids is not None and number <= len(ids):
+        if ids is not None and number is not None and number <= len(ids):
             return ids, number - 1
         return None, 0
 

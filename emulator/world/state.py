@@ -20,10 +20,12 @@ from __future__ import annotations
 import re
 import time
 from collections import Counter
+from collections.abc import Mapping
 from typing import Any
 
 from aiohttp import web
 
+from ..api import EmulatedApi
 from ..config import EmulatorConfig
 from ..store.core import Store
 from .budget import LimitReached, MemoryBudget, snapshot_bytes
@@ -52,7 +54,7 @@ class World:
         settings: dict[str, Any],
         apis: dict[str, Any],
         clock: Clock,
-        keys: dict[tuple[str, str], str],
+        keys: Mapping[tuple[str, str], str],
         files: tuple[str, ...],
     ) -> None:
         self.store = store
@@ -154,7 +156,7 @@ class Namespace:
         if replace:
             store = empty_store(apis.values())
             settings = {name: api.default_settings() for name, api in apis.items()}
-            keys: dict = {}
+            keys: Mapping[tuple[str, str], str] = {}
             files: tuple[str, ...] = ()
         else:
             store, settings, keys, files = current.store.fork(), dict(current.settings), current.keys, current.files
@@ -169,8 +171,8 @@ class Namespace:
 class EmulatorState:
     """Everything one emulator instance holds; hung on the app, never global."""
 
-    def __init__(self, apis: list, baseline: Baseline, config: EmulatorConfig | None = None) -> None:
-        self.apis = {api.name: api for api in apis}
+    def __init__(self, apis: list[EmulatedApi], baseline: Baseline, config: EmulatorConfig | None = None) -> None:
+        self.apis: dict[str, EmulatedApi] = {api.name: api for api in apis}
         self.baseline = baseline
         self.config = config or EmulatorConfig()
         self.hits: Counter = Counter()  # (api, operation code, version) -> requests served, all namespaces

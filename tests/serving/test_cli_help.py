@@ -10,7 +10,9 @@ from tests.support.docker import ROOT
 
 
 def test_every_dispatched_subcommand_has_a_summary():
-    assert set(cli.SUBCOMMAND_SUMMARIES) == set(cli.SUBCOMMANDS) | set(cli.DRIFT_SUBCOMMANDS) | set(cli.PACT_SUBCOMMANDS)
+    assert set(cli.SUBCOMMAND_SUMMARIES) == set(cli.SUBCOMMANDS) | set(cli.DRIFT_SUBCOMMANDS) | set(
+        cli.PACT_SUBCOMMANDS
+    )
 
 
 def test_help_lists_every_subcommand_with_its_summary():

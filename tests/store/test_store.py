@@ -39,6 +39,16 @@ def test_fork_is_isolated_in_both_directions():
     assert twin["people"].lookup_prefix("attribute", "email", "eight") == set()
 
 
+def test_indexing_a_collection_gives_a_record_that_must_be_there():
+    people = people_store().fork()["people"]
+    assert people["2"] == Person("2", "t0", "user2@example.org")
+    people.delete("2")
+    with pytest.raises(KeyError):
+        people["2"]  # a broken invariant fails loudly, never as None further on
+    with pytest.raises(KeyError):
+        people["no such id"]
+
+
 def test_fork_of_fork_does_not_leak_into_parent():
     parent = people_store().fork()
     child = parent.fork()

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from aiohttp import web
 
+from ...api import control_routes_of
 from ...world.state import STATE
 
 PAGE = "/__emulator/docs"
@@ -38,7 +39,7 @@ def documents(state) -> list[dict]:
     """Every API with an ``openapi.json`` control route, then the control API."""
     listed = []
     for api in state.apis.values():
-        if any(method == "GET" and path == "/openapi.json" for method, path, _ in api.control_routes()):
+        if any(method == "GET" and path == "/openapi.json" for method, path, _ in control_routes_of(api)):
             listed.append({"key": api.name, "name": api.endpoints.title, "url": f"/__emulator/{api.name}/openapi.json"})
     return [*listed, CONTROL_DOCUMENT]
 

@@ -14,7 +14,7 @@ class BackOfficeRules(ModelBase):
         ids = self.provider_settings.lookup("provider", provider_id)
         if not ids:
             raise NotFound(f"No identity provider setting for provider {provider_id}")
-        return self.provider_settings.get(min(ids))
+        return self.provider_settings[min(ids)]
 
     def default_provider_setting(self) -> ProviderSetting | None:
         settings = sorted(self.provider_settings, key=lambda s: (not s.is_default, s.id))
@@ -54,7 +54,7 @@ class BackOfficeRules(ModelBase):
         identity, access = self.get_tenant_identity(tenant, identity_id)
         if identity.back_office is not None:
             return identity.back_office
-        return self.roles.get(access.role_id).back_office
+        return self.roles[access.role_id].back_office  # a role is not deleted while held (delete_role)
 
     def set_identity_back_office(self, tenant: Tenant, identity_id: str, back_office: BackOffice) -> None:
         identity, _ = self.get_tenant_identity(tenant, identity_id)

@@ -6,11 +6,13 @@ import base64
 import binascii
 import dataclasses
 import re
+from collections.abc import Callable
+from typing import Any
 
 from ..errors import BadRequest, Unprocessable
 from .base import ModelBase, new_uuid
 from .collections import fold
-from .records import Identity, Role, Tenant, TenantAccess
+from .records import Identity, ProviderSetting, Role, Tenant, TenantAccess
 
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+$")
 
@@ -55,6 +57,8 @@ def _check_base64(text: str | None) -> str:
 
 
 class IdentityRules(ModelBase):
+    default_provider_setting: Callable[[], ProviderSetting | None]  # BackOfficeRules' (DfsModel has both)
+
     # -- checks shared by create and update ----------------------------------------
     def _check_username(self, username: str | None, identity_id: str | None = None) -> str:
         if not username or not username.strip():
@@ -92,7 +96,7 @@ class IdentityRules(ModelBase):
                     ),
                 )
         for participant_id in wanted:
-            participant = self.participants.get(participant_id)
+            participant = self.participants[participant_id]  # checked by _check_participants
             if identity_id not in participant.identity_ids:
                 self.participants.put(
                     participant.id,
@@ -114,7 +118,7 @@ class IdentityRules(ModelBase):
         its role; its member row appears when it is synced."""
         username = self._check_username(body.get("username"))
         role = self.role_for_body(tenant, body.get("identityRoleId", 0))
-        values = {attribute: body.get(field) for field, attribute in PROFILE_FIELDS.items()}
+        values: dict[str, Any] = {attribute: body.get(field) for field, attribute in PROFILE_FIELDS.items()}
         self._check_profile(values)
         participants = self._check_participants(tenant, body.get("participantIds"))
         provider = self.default_provider_setting()
@@ -141,18 +145,18 @@ class IdentityRules(ModelBase):
         identity, access = self.get_tenant_identity(tenant, identity_id)
         names = body.get("updateProperties")
         if names:
-            fields = []
+            listed = []
             for name in names:
                 field = UPDATE_PROPERTIES.get(str(name).casefold())
                 if field is None:
                     raise BadRequest(f"UpdateProperties names an unknown property {name!r}")
                 if field in VALUE_TYPES and body.get(field) is None:
                     raise Unprocessable(f"{name} is listed in UpdateProperties but has no value")
-                fields.append(field)
+                listed.append(field)
         else:
-            fields = [field for field in UPDATE_PROPERTIES.values() if body.get(field) is not None]
-        fields = set(fields)
-        identity_changes = {PROFILE_FIELDS[f]: body.get(f) for f in fields if f in PROFILE_FIELDS}
+            listed = [field for field in UPDATE_PROPERTIES.values() if body.get(field) is not None]
+        fields = set(listed)
+        identity_changes: dict[str, Any] = {PROFILE_FIELDS[f]: body.get(f) for f in fields if f in PROFILE_FIELDS}
         self._check_profile(identity_changes)
         if "userName" in fields:
             identity_changes["username"] = self._check_username(body.get("userName"), identity.id)
@@ -170,7 +174,7 @@ class IdentityRules(ModelBase):
             if not reset.get("newPassword"):
                 raise Unprocessable("ResetPassword: NewPassword is required")
             identity_changes["password"] = reset["newPassword"]
-        access_changes = {}
+        access_changes: dict[str, Any] = {}
         if "identityRoleId" in fields:
             access_changes["role_id"] = self.role_for_body(tenant, body["identityRoleId"]).id
         if "isTenantAccessEnabled" in fields:
@@ -190,9 +194,12 @@ class IdentityRules(ModelBase):
             raise Unprocessable(f"TenantId {body['tenantId']} in the body differs from {tenant.id} in the path")
         access = self.access.get((identity.id, tenant.id))
         role_id = body.get("identityRoleId")
-        if role_id is None and access is None:
+        if role_id is not None:
+            role_id = self.role_for_body(tenant, role_id).id
+        elif access is None:
             raise Unprocessable("IdentityRoleId is required to grant access to a new tenant")
-        role_id = self.role_for_body(tenant, role_id).id if role_id is not None else access.role_id
+        else:
+            role_id = access.role_id
         enabled = body.get("isEnabled", access.enabled if access else True)
         self.access.put((identity.id, tenant.id), TenantAccess(identity.id, tenant.id, role_id, enabled))
 
@@ -230,13 +237,13 @@ class IdentityRules(ModelBase):
     def tenant_identities(self, tenant: Tenant) -> list[tuple[Identity, TenantAccess, Role]]:
         rows = []
         for access in self.access.find("tenant", tenant.id):
-            rows.append((self.identities.get(access.identity_id), access, self.roles.get(access.role_id)))
+            rows.append((self.identities[access.identity_id], access, self.roles[access.role_id]))
         rows.sort(key=lambda row: (row[2].rank, fold(row[0].username)))
         return rows
 
     def identity_hierarchy(self, tenant: Tenant, identity_id: str):
         identity, access = self.get_tenant_identity(tenant, identity_id)
-        role = self.roles.get(access.role_id)
+        role = self.roles[access.role_id]  # a role is not deleted while held (delete_role)
         superiors, below = [], []
         for other, other_access, other_role in self.tenant_identities(tenant):
             if other.id == identity.id:
@@ -251,7 +258,7 @@ class IdentityRules(ModelBase):
         """A person (member or contact) is accessible when it is the identity's own
         member, a member of an identity it reaches, or a contact of one of those."""
         identity, access = self.get_tenant_identity(tenant, identity_id)
-        role = self.roles.get(access.role_id)
+        role = self.roles[access.role_id]  # a role is not deleted while held (delete_role)
         holders = []
         member = self.members.get(person_id)
         if member is not None and member.tenant_id == tenant.id:
@@ -262,7 +269,7 @@ class IdentityRules(ModelBase):
                 return True
             holder_access = self.access.get((holder.identity_id, tenant.id)) if holder.identity_id else None
             if holder_access is not None and self.reaches(
-                identity, role, holder.identity_id, self.roles.get(holder_access.role_id)
+                identity, role, holder.identity_id, self.roles[holder_access.role_id]
             ):
                 return True
         return False

@@ -120,10 +120,10 @@ class MemberRules(ModelBase):
         request = self.get_long_running(request_id)
         if request.status != "Running":
             return request
-        tenant = self.tenants.get(request.tenant_id)
+        tenant = self.tenants[request.tenant_id]  # tenants are never deleted
         created = updated = 0
         for access in sorted(self.access.find("tenant", tenant.id), key=lambda a: a.identity_id):
-            identity = self.identities.get(access.identity_id)
+            identity = self.identities[access.identity_id]
             if request.kind == "import-members" and self.member_of(tenant.id, identity.id) is not None:
                 continue
             _, was_created = self.upsert_member(tenant, identity)

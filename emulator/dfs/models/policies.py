@@ -43,7 +43,7 @@ class PolicyRules(ModelBase):
             ids = self.permissions.lookup("uid", uid.lower())
             if not ids:
                 raise Unprocessable(f"Permission {uid} does not exist")
-            required.update(self.permissions.get(next(iter(ids))).required_access_policy_ids)
+            required.update(self.permissions[next(iter(ids))].required_access_policy_ids)
         if role.allow_all_policies:
             return True, []
         missing = self.policies(required - set(role.access_policy_ids))

@@ -34,9 +34,10 @@ def sort_matches(
     name = default_sort
     if sort_by and matches:
         sample = render_row(matches[0])
-        name = {key.casefold(): key for key in sample}.get(sort_by.casefold())
-        if name is None:
+        found = {key.casefold(): key for key in sample}.get(sort_by.casefold())
+        if found is None:
             raise BadRequest(f"SortBy {sort_by!r} is not a property of the results")
+        name = found
         if isinstance(sample.get(name), (list, dict)):
             raise BadRequest(f"SortBy {sort_by!r} is not a sortable property")
     if not matches:

@@ -50,7 +50,7 @@ class SearchRules(ModelBase):
                         found |= {a.identity_id for a in self.access.find("role", role.id)}
         return found
 
-    def search_identities(self, tenant: Tenant, criteria: dict) -> list[tuple[Identity, TenantAccess]]:
+    def search_identities(self, tenant: Tenant, criteria: dict) -> list[tuple[Identity, TenantAccess | None]]:
         all_tenants = bool(criteria.get("searchByAllTenants"))
         sets: list[set] = []
         if criteria.get("identityIds"):
