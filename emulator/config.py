@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -145,12 +146,13 @@ class EmulatorConfig:
         return LOOPBACK_HOSTS | frozenset(self.allowed_hosts)
 
     @classmethod
-    def from_environment(cls, environ: dict[str, str] | None = None, **overrides) -> EmulatorConfig:
+    def from_environment(cls, environ: Mapping[str, str] | None = None, **overrides) -> EmulatorConfig:
         """EMULATOR_HOST, EMULATOR_PORT, EMULATOR_SCENARIOS (separated by the OS path
         separator or commas), EMULATOR_CONTROL_TOKEN, EMULATOR_CORS, EMULATOR_JOURNAL_LIMIT,
-        EMULATOR_CONTRACT, ...;
+        EMULATOR_CONTRACT, EMULATOR_ALLOWED_HOSTS, ...;
         explicit overrides (command-line values) win."""
-        environ = os.environ if environ is None else environ
+        if environ is None:
+            environ = os.environ
         values: dict = {}
         if environ.get("EMULATOR_HOST"):
             values["host"] = environ["EMULATOR_HOST"]
