@@ -34,7 +34,7 @@ KINDS = ("status", "delay", "reset", "empty", "malformed", "timeout")
 MATCH_KEYS = REQUEST_KEYS
 FAULT_KEYS = ("match", "action", "probability", "times", "ttl_seconds", "after", "seed", "id")
 ACTION_KEYS = ("kind", "status", "body", "content_type", "delay_ms", "headers")
-_HEADER_NAME = re.compile(r"^[!#$%&'*+.^_`|~0-9A-Za-z-]+$")  # RFC 9110 token
+_HEADER_NAME = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")  # RFC 9110 token (fullmatch)
 _NOT_IN_HEADER_VALUE = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")  # CR, LF and other controls
 
 
@@ -242,7 +242,7 @@ class FaultSet:
         if not isinstance(headers, dict) or not all(isinstance(v, str) for v in headers.values()):
             raise MatchError("action.headers", "must map header names to string values")
         for name, value in headers.items():
-            if not _HEADER_NAME.match(name) or _NOT_IN_HEADER_VALUE.search(value):
+            if not _HEADER_NAME.fullmatch(name) or _NOT_IN_HEADER_VALUE.search(value):
                 raise MatchError(f"action.headers.{name}", "not a valid HTTP header name and value")
         fault.headers = headers
         delay = action.get("delay_ms", 0)
