@@ -21,11 +21,16 @@ def _base_openapi() -> dict:
 
 def _common_responses(document: dict, prefix: str) -> None:
     """What any control operation may answer besides its own: the namespace header's
-    400/403/503, the control token's 401, a body's 408/413 (docs/limits.md)."""
+    400/403/503, the control token's 401, a body's 408/413, a Host the emulator does
+    not serve (403) and a state change a web page could send unasked (415, 403)
+    (docs/limits.md)."""
     problem = {"$ref": "#/components/responses/Problem"}
     for path, item in document["paths"].items():
         for method, operation in item.items():
             responses = operation.setdefault("responses", {})
+            responses.setdefault("403", problem)
+            if method in ("post", "put", "patch", "delete"):
+                responses.setdefault("415", problem)
             if path not in (f"{prefix}/health", f"{prefix}/openapi.json"):
                 responses.setdefault("401", problem)
             if any(parameter.get("$ref", "").endswith("/Namespace") for parameter in operation.get("parameters", ())):

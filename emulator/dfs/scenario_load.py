@@ -429,7 +429,11 @@ class _Loader:
         model = self.model
         from faker import Faker  # imported when data is generated: ~0.2 s of start-up otherwise
 
-        faker = Faker(batch.get("locale", "de_CH"))
+        locale = batch.get("locale", "de_CH")
+        try:
+            faker = Faker(locale)
+        except AttributeError:  # Faker's word for a locale it does not know
+            raise self.context.error((SECTION, *path, "locale"), f"unknown Faker locale {locale!r}") from None
         faker.seed_instance(self.context.seed + tenant.id)
         role_id = self._ref("role", batch["role"], (*path, "role"))
         domain = batch.get("emailDomain", "example.com")

@@ -12,14 +12,16 @@ the answer from the page).
 The allowed Origin is always echoed back with ``Access-Control-Allow-Credentials:
 true``, never a literal ``*``: browsers refuse ``*`` on credentialed requests, and
 the APIs are called with credentials (Basic, Bearer). ``*`` in the configuration
-only means "any origin".
+only means "any origin", and never ``Origin: null``: sandboxed frames, ``data:``
+and ``file:`` pages and some redirects all send ``null``, so allowing it with
+credentials would allow every such page (docs/limits.md, "Security model").
 """
 
 from __future__ import annotations
 
 from aiohttp import web
 
-from ..config import ANY_ORIGIN, parse_origins  # noqa: F401 (parse_origins: this module's name for it)
+from ..config import ANY_ORIGIN, OPAQUE_ORIGIN, parse_origins  # noqa: F401 (parse_origins: this module's name for it)
 
 METHODS = "GET, POST, PUT, PATCH, DELETE, OPTIONS"
 # What a page may read from an answer besides the CORS-safelisted headers.
@@ -45,7 +47,8 @@ class CorsPolicy:
         self.origins = frozenset(origin.rstrip("/").lower() for origin in origins)
 
     def allows(self, origin: str) -> bool:
-        return self.any or origin.lower() in self.origins
+        origin = origin.strip().lower()
+        return origin != OPAQUE_ORIGIN and (self.any or origin in self.origins)
 
     @web.middleware
     async def preflight(self, request: web.Request, handler):

@@ -18,6 +18,7 @@ import itertools
 import json
 import math
 import random
+import re
 import socket
 import struct
 import time
@@ -33,6 +34,8 @@ KINDS = ("status", "delay", "reset", "empty", "malformed", "timeout")
 MATCH_KEYS = REQUEST_KEYS
 FAULT_KEYS = ("match", "action", "probability", "times", "ttl_seconds", "after", "seed", "id")
 ACTION_KEYS = ("kind", "status", "body", "content_type", "delay_ms", "headers")
+_HEADER_NAME = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")  # RFC 9110 token (fullmatch)
+_NOT_IN_HEADER_VALUE = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")  # CR, LF and other controls
 
 
 class Fault:
@@ -56,6 +59,24 @@ class Fault:
         "created",
         "bytes",
     )
+    id: str
+    spec: dict[str, Any]
+    request: RequestPattern
+    kind: str
+    status: int
+    body: str | None
+    content_type: str | None
+    headers: dict[str, str]
+    delay_ms: float
+    probability: float
+    rng: random.Random
+    remaining: int | None
+    expires_at: float | None
+    after: bool
+    fired: int
+    matched: int
+    created: float
+    bytes: int
 
     def matches(self, request: web.Request, api: str, operation: str | None) -> bool:
         return self.request.fits(api, operation, request.method, request.path, request.headers)
@@ -220,6 +241,9 @@ class FaultSet:
         headers = action.get("headers") or {}
         if not isinstance(headers, dict) or not all(isinstance(v, str) for v in headers.values()):
             raise MatchError("action.headers", "must map header names to string values")
+        for name, value in headers.items():
+            if not _HEADER_NAME.fullmatch(name) or _NOT_IN_HEADER_VALUE.search(value):
+                raise MatchError(f"action.headers.{name}", "not a valid HTTP header name and value")
         fault.headers = headers
         delay = action.get("delay_ms", 0)
         fault.delay_ms = _number(delay, "action.delay_ms", minimum=0)
@@ -334,7 +358,7 @@ async def apply(
         await asyncio.sleep(min(fault.delay_ms / 1000, max_hold_seconds))
     kind = fault.kind
     if kind == "delay":
-        return response if response is not None else await run()
+        return _with_headers(fault, response if response is not None else await run())
     if kind == "status":
         return _fault_response(fault, api, request)
     if kind == "reset":
@@ -345,19 +369,31 @@ async def apply(
         await asyncio.sleep(max_hold_seconds)  # the client gives up first, or we do
         return _close(request, reset=False)
     # malformed: the head promises the whole body, half of it comes, then the connection closes
-    if response is not None and isinstance(getattr(response, "body", None), (bytes, bytearray)) and response.body:
-        body, status, content_type = bytes(response.body), response.status, response.content_type
+    answered = response.body if isinstance(response, web.Response) else None
+    if response is not None and isinstance(answered, (bytes, bytearray)) and answered:
+        body, status, content_type = bytes(answered), response.status, response.content_type
     else:
         shaped = _fault_response(fault, api, request)
-        body, status, content_type = bytes(shaped.body), shaped.status, shaped.content_type
+        shaped_body = shaped.body
+        body = bytes(shaped_body) if isinstance(shaped_body, (bytes, bytearray)) else b""
+        status, content_type = shaped.status, shaped.content_type
     transport = request.transport
     if transport is not None and not transport.is_closing():
+        extra = "".join(f"{name}: {value}\r\n" for name, value in fault.headers.items())
         head = (
-            f"HTTP/1.1 {status} Fault\r\nContent-Type: {content_type}\r\n"
+            f"HTTP/1.1 {status} Fault\r\nContent-Type: {content_type}\r\n{extra}"
             f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n"
         ).encode()
         transport.write(head + body[: max(1, len(body) // 2)])
     return _close(request, reset=False)
+
+
+def _with_headers(fault: Fault, response: web.StreamResponse) -> web.StreamResponse:
+    """The fault's ``headers`` on an answer it lets through (delay): set unless the
+    answer was already sent (a streamed one) or is a dropped connection."""
+    if fault.headers and not response.prepared and not isinstance(response, Dropped):
+        response.headers.update(fault.headers)
+    return response
 
 
 def _fault_response(fault: Fault, api, request: web.Request) -> web.Response:
@@ -365,8 +401,7 @@ def _fault_response(fault: Fault, api, request: web.Request) -> web.Response:
         response = api.error_response(fault.status, f"injected fault {fault.id}", request)
     else:
         response = web.Response(
-            status=fault.status, body=fault.body.encode(), headers={"Content-Type": fault.content_type}
+            status=fault.status, body=fault.body.encode(), headers={"Content-Type": fault.content_type or "text/plain"}
         )
-    for name, value in fault.headers.items():
-        response.headers[name] = value
+    response.headers.update(fault.headers)
     return response

@@ -57,6 +57,14 @@ async def test_invalid_scenario_changes_nothing_and_says_where(control, cid):
     assert status == 400 and "already exists" in problem["error"]
 
 
+async def test_an_unknown_faker_locale_is_a_scenario_error_not_a_500(control):
+    generated = {"tenants": {"t": {"id": 77, "name": "T", "roles": {"r": {"shortName": "R", "roleKey": "r"}}}}}
+    generated["tenants"]["t"]["generate"] = [{"count": 1, "role": "r", "locale": "xx_NOPE"}]
+    status, problem = await control.call("POST", "/scenarios", {"dfs": generated})
+    assert status == 400, problem
+    assert problem["where"] == "dfs.tenants.t.generate[0].locale" and "xx_NOPE" in problem["error"]
+
+
 async def test_post_by_name_loads_a_file_from_the_scenario_directory(control, emulator):
     status, problem = await control.call("POST", "/scenarios", {"name": "../etc/passwd"})
     assert status == 404 and "bulk-50k" in problem["available"]

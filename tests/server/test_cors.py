@@ -97,6 +97,29 @@ async def test_any_origin_echoes_the_origin_so_credentialed_requests_work(make_e
             assert response.headers["Access-Control-Allow-Origin"] == OTHER
 
 
+@pytest.mark.parametrize("path", [USER, "/__emulator/faults"])
+async def test_any_origin_never_means_the_opaque_origin_null(make_emulator, path):
+    """Sandboxed frames, file: and data: pages all send Origin: null: allowing it with
+    credentials would let every such page act as the user (docs/limits.md)."""
+    handle = await make_emulator(cors_origins=("*",))
+    async with aiohttp.ClientSession() as http:
+        async with http.options(handle.url + path, headers=preflight("DELETE", "null")) as response:
+            assert response.status == 403
+            assert "Access-Control-Allow-Origin" not in response.headers
+        async with http.get(handle.url + path, headers={"Origin": "null"}) as response:
+            assert "Access-Control-Allow-Origin" not in response.headers
+            assert "Access-Control-Allow-Credentials" not in response.headers
+
+
+def test_null_is_refused_as_a_configured_origin(capsys):
+    from emulator.cli import main
+
+    with pytest.raises(ValueError, match="null"):
+        parse_origins("https://app.example,null")
+    assert main(["--cors", "null", "--port", "0"]) == 2
+    assert "origin null" in capsys.readouterr().err
+
+
 def test_origins_come_from_the_environment_and_bad_ones_are_refused():
     config = EmulatorConfig.from_environment({"EMULATOR_CORS": "https://App.example/, http://localhost:3000"})
     assert config.cors_origins == (APP, "http://localhost:3000")

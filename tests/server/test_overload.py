@@ -117,7 +117,7 @@ async def test_idle_and_slow_connections_are_closed(make_emulator):
     slow_writer.write(b"GET /__emulator/health HTTP/1.1\r\nHost: x\r\n")  # the head never ends
     body_reader, body_writer = await asyncio.open_connection(host, int(port))
     body_writer.write(
-        b"POST /__emulator/faults HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"
+        b"POST /__emulator/faults HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"
     )  # the body never ends
     started = time.monotonic()
     assert await asyncio.wait_for(idle_reader.read(), 3) == b""

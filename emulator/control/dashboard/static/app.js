@@ -112,8 +112,10 @@ function prettyBody(text) {
 
 async function refreshHealth() {
   const health = await control("GET", "/health");
-  $("#health").textContent = `${health.status} · up ${Math.round(health.uptime_seconds)} s · ` +
-    `clock ${health.clock.now}${health.clock.frozen ? " (frozen)" : ""} · ${health.namespaces} namespace(s)`;
+  // Without the control token (when one is set), health holds counts only: no clock.
+  const clock = health.clock ? ` · clock ${health.clock.now}${health.clock.frozen ? " (frozen)" : ""}` : "";
+  $("#health").textContent =
+    `${health.status} · up ${Math.round(health.uptime_seconds)} s${clock} · ${health.namespaces} namespace(s)`;
   return health;
 }
 
