@@ -55,6 +55,7 @@ class Registration:
 class Account:
     username: str
     display: str
+    credential: str | None = None  # what the session remembers: a change (new password) ends it
 
 
 class LoginFailed(Exception):
@@ -101,6 +102,7 @@ class Session:
     auth_time: int
     expires_at: int
     clients: tuple[str, ...] = ()
+    credential: str | None = None
 
 
 def authorization_collections(prefix: str) -> list[Collection]:
@@ -213,7 +215,7 @@ class AuthorizationServer:
                 account = self._login(params)
             except LoginFailed as failure:
                 return self._login_page(request, params, registration, str(failure), status=401)
-            session = self._start_session(account.username, now, session)
+            session = self._start_session(account, now, session)
             fresh_login = True
         hint = params.get("login_hint")
         needs_login = (
@@ -259,9 +261,10 @@ class AuthorizationServer:
     def _login(self, params: dict[str, str]) -> Account:
         chosen = params.get("login_as")
         if chosen is not None:
-            if all(account.username != chosen for account in self.vendor.login_choices()):
+            account = self.vendor.account(chosen)
+            if account is None or all(choice.username != chosen for choice in self.vendor.login_choices()):
                 raise LoginFailed(f"{chosen} cannot log in")
-            return Account(chosen, chosen)
+            return account
         username, password = params.get("login_username"), params.get("login_password")
         if not username or not password:
             raise LoginFailed("enter a user name and a password")
@@ -284,14 +287,17 @@ class AuthorizationServer:
     def current_session(self, request: web.Request) -> Session | None:
         """The SSO session the cookie names, while it lasts and its user may still log in."""
         session = self.sessions.get(request.cookies.get(self.vendor.cookie_name, ""))
-        if session is None or self.now() >= session.expires_at or self.vendor.account(session.username) is None:
+        if session is None or self.now() >= session.expires_at:
             return None
-        return session
+        account = self.vendor.account(session.username)
+        return session if account is not None and account.credential == session.credential else None
 
-    def _start_session(self, username: str, now: int, previous: Session | None) -> Session:
+    def _start_session(self, account: Account, now: int, previous: Session | None) -> Session:
         if previous is not None:
             self.sessions.delete(previous.id)
-        session = Session(secrets.token_urlsafe(24), username, now, now + SESSION_LIFETIME_SECONDS)
+        session = Session(
+            secrets.token_urlsafe(24), account.username, now, now + SESSION_LIFETIME_SECONDS, (), account.credential
+        )
         self.sessions.put(session.id, session)
         return session
 

@@ -68,14 +68,14 @@ class SsoVendor:
 
     def account(self, username: str) -> Account | None:
         subject = self.sso.account_subject(username)
-        return None if subject is None else Account(subject.name, subject.claims.get("name", subject.name))
+        return None if subject is None else _account(subject)
 
     def check_password(self, username: str, password: str) -> Account:
         try:
             subject = self.sso.password_subject(username, password)
         except OAuthError as error:
             raise LoginFailed(error.description) from None
-        return Account(subject.name, subject.claims.get("name", subject.name))
+        return _account(subject)
 
     def granted_scope(self, registration: Registration, requested: str | None) -> tuple[str, ...]:
         client = self.sso.settings.client(registration.client_id)
@@ -88,6 +88,10 @@ class SsoVendor:
             record = self.sso.tokens.get(token_id)
             if record is not None:
                 self.sso.revoke_grant(record.grant or token_id)
+
+
+def _account(subject: Subject) -> Account:
+    return Account(subject.name, subject.claims.get("name", subject.name), subject.credential)
 
 
 def attach(sso: SsoModel) -> None:
