@@ -96,12 +96,12 @@ class CodeFlowHelpers:
                 "code_verifier": verifier,
                 "redirect_uri": redirect_uri,
             }
-            auth = None
+            authorization = {}
             if client_secret is None:
                 form["client_id"] = client_id
             else:
-                auth = aiohttp.BasicAuth(client_id, client_secret)
-            async with http.post(metadata["token_endpoint"], data=form, auth=auth) as response:
+                authorization["Authorization"] = aiohttp.encode_basic_auth(client_id, client_secret)
+            async with http.post(metadata["token_endpoint"], data=form, headers=authorization) as response:
                 tokens = await response.json()
                 if response.status != 200:
                     raise LoginFailed(f"the token request failed ({response.status}): {tokens}")
