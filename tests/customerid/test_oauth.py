@@ -84,7 +84,12 @@ async def test_discovery_documents_agree_and_jwks_verifies_the_tokens(emulator, 
         openid = await response.json()
     async with http.get(emulator.url + "/uas/.well-known/oauth-authorization-server") as response:
         assert await response.json() == openid
-    assert set(openid["grant_types_supported"]) == {"authorization_code", "password", "client_credentials", "refresh_token"}
+    assert set(openid["grant_types_supported"]) == {
+        "authorization_code",
+        "password",
+        "client_credentials",
+        "refresh_token",
+    }
     async with http.get(openid["jwks_uri"]) as response:
         assert response.status == 200
         keys = (await response.json())["keys"]
