@@ -27,7 +27,7 @@ import time
 from pathlib import Path
 
 from . import __version__
-from .config import CONTRACT_MODES, LIMITS, NUMERIC, EmulatorConfig, parse_hosts
+from .config import CONTRACT_MODES, LIMITS, NUMERIC, EmulatorConfig
 
 SUBCOMMANDS = ("serve", "validate", "endpoints", "scenarios", "healthcheck")
 DRIFT_SUBCOMMANDS = ("record", "compare", "scenario")  # emulator.drift.cli
@@ -103,12 +103,6 @@ def parse_arguments(argv: list[str] | None, prog: str = "emulator") -> argparse.
         "--control-token",
         metavar="TOKEN",
         help="control endpoints other than health need 'Authorization: Bearer TOKEN' (env EMULATOR_CONTROL_TOKEN)",
-    )
-    parser.add_argument(
-        "--allowed-hosts",
-        metavar="NAME[,NAME]",
-        help="Host names the control API answers to besides localhost, 127.0.0.1 and [::1]; '*': any "
-        "(default: those three when listening on loopback, any name otherwise; env EMULATOR_ALLOWED_HOSTS)",
     )
     parser.add_argument(
         "--cors",
@@ -187,8 +181,6 @@ def startup_lines(app, config: EmulatorConfig, seconds: float) -> list[str]:
     lines.append(f"  API documents: {url}/__emulator/docs (Swagger UI: CustomerID, DFS, control API)")
     if config.cors_origins:
         lines.append(f"  CORS allowed for: {', '.join(config.cors_origins)}")
-    hosts = config.control_hosts
-    lines.append(f"  control API answers Host: {'any name' if hosts is None else ', '.join(sorted(hosts))}")
     if config.contract != "off":
         lines.append(
             f"  contract: {config.contract} (every answer checked against the XSDs and the DFS "
@@ -344,7 +336,6 @@ def _serve_from_arguments(arguments: argparse.Namespace) -> int:
             port=arguments.port,
             scenarios=arguments.scenarios,
             control_token=arguments.control_token,
-            allowed_hosts=parse_hosts(arguments.allowed_hosts) if arguments.allowed_hosts else None,
             journal_limit=arguments.journal_limit,
             cors_origins=parse_origins(arguments.cors) if arguments.cors else None,
             contract=arguments.contract,

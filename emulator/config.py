@@ -57,29 +57,6 @@ def _number(environ, variable: str, kind: type) -> int | float:
         raise ValueError(f"{variable}={text!r}: must be {expected} (unset it to use the default)") from None
 
 
-ANY_HOST = "*"
-LOOPBACK_HOSTS = frozenset({"localhost", "127.0.0.1", "[::1]"})
-
-
-def host_name(value: str) -> str:
-    """A Host header (or a configured name) without its port: ``[::1]:8080`` -> ``[::1]``."""
-    value = value.strip().lower()
-    if value.startswith("["):
-        end = value.find("]")
-        return value[: end + 1] if end > 0 else value
-    return value.split(":", 1)[0].rstrip(".")
-
-
-def parse_hosts(text: str) -> tuple[str, ...]:
-    """``emulator,ci.example`` (or ``*``) -> host names, ports dropped."""
-    names = (host_name(part) for part in text.split(","))
-    return tuple(dict.fromkeys(name for name in names if name))
-
-
-def is_loopback(host: str) -> bool:
-    return host in ("localhost", "::1", "[::1]") or host.startswith("127.")
-
-
 @dataclass(frozen=True)
 class EmulatorConfig:
     host: str = "127.0.0.1"
@@ -117,10 +94,6 @@ class EmulatorConfig:
     body_read_seconds: float = 30.0
     # When set, control endpoints other than health need "Authorization: Bearer <token>".
     control_token: str | None = None
-    # Host names (the Host header, any port) the control API answers to besides the
-    # loopback names; "*": any. Empty: loopback names when listening on loopback,
-    # any name otherwise (a sidecar reached as http://emulator:8080). docs/limits.md.
-    allowed_hosts: tuple[str, ...] = ()
     # Browser origins allowed to call both APIs and the control API (CORS); empty: CORS off.
     cors_origins: tuple[str, ...] = ()
     # Validate every emulated-API answer against the XSDs / OpenAPI schemas: off, warn, strict.
@@ -129,20 +102,6 @@ class EmulatorConfig:
     def __post_init__(self) -> None:
         if self.contract not in CONTRACT_MODES:
             raise ValueError(f"contract={self.contract!r}: one of {', '.join(CONTRACT_MODES)}")
-        if self.control_token is not None and not self.control_token.strip():
-            raise ValueError(
-                "--control-token / EMULATOR_CONTROL_TOKEN is empty: an empty token would leave the control API "
-                "open; give a token, or unset it for a control API without one"
-            )
-
-    @property
-    def control_hosts(self) -> frozenset[str] | None:
-        """The Host names the control API answers to; None: any (docs/limits.md)."""
-        if ANY_HOST in self.allowed_hosts:
-            return None
-        if not self.allowed_hosts and not is_loopback(self.host):
-            return None  # all interfaces or a named address: whatever name reaches it
-        return LOOPBACK_HOSTS | frozenset(self.allowed_hosts)
 
     @classmethod
     def from_environment(cls, environ: dict[str, str] | None = None, **overrides) -> EmulatorConfig:
@@ -165,10 +124,8 @@ class EmulatorConfig:
             from .server.cors import parse_origins  # imports aiohttp: the command line imports this module first
 
             values["cors_origins"] = parse_origins(environ["EMULATOR_CORS"])
-        if "EMULATOR_CONTROL_TOKEN" in environ:  # set but empty is refused, not ignored
+        if environ.get("EMULATOR_CONTROL_TOKEN"):
             values["control_token"] = environ["EMULATOR_CONTROL_TOKEN"]
-        if environ.get("EMULATOR_ALLOWED_HOSTS"):
-            values["allowed_hosts"] = parse_hosts(environ["EMULATOR_ALLOWED_HOSTS"])
         if environ.get("EMULATOR_CONTRACT"):
             values["contract"] = environ["EMULATOR_CONTRACT"].strip().lower()
         for name, kind in NUMERIC.items():

