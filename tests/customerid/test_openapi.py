@@ -177,10 +177,10 @@ async def test_sso_operations_are_oauth2_json_not_customerid_xml(document):
         form["properties"]
     )
     assert form["properties"]["grant_type"]["enum"] == [
-        "authorization_code",
-        "password",
+        "password",  # first: what Swagger UI pre-selects, and a form that works with the examples
         "client_credentials",
         "refresh_token",
+        "authorization_code",
     ]
     introspection = _operation(document, "POST", "/uas/oauth2/introspection")
     form = introspection["requestBody"]["content"]["application/x-www-form-urlencoded"]["schema"]
