@@ -11,6 +11,7 @@ from aiohttp import web
 
 from ..api import ControlAction, ControlActionError, package_file
 from ..auth import signing
+from ..auth.authorization import authorization_collections
 from ..auth.oauth import bearer_challenge, decode_basic, same_secret, status_error_response
 from ..endpoints import EndpointTable, Operation
 from ..formats.packagedata import read_yaml
@@ -24,6 +25,7 @@ from .handlers1x import Rest10Handlers, Rest12Handlers
 from .models import CustomerIdModel, CustomerIdSettings, customerid_collections
 from .openapi import openapi_json
 from .render import XML_HEADERS, error_document
+from .sso import authorization as sso_authorization
 from .sso import endpoints as sso_endpoints
 from .sso.control import mint_token
 from .sso.model import SsoModel, sso_collections
@@ -131,7 +133,7 @@ class CustomerIdApi:
         return _scenario_schema()
 
     def collections(self):
-        return customerid_collections() + sso_collections()
+        return customerid_collections() + sso_collections() + authorization_collections(sso_authorization.PREFIX)
 
     def warm_up(self, settings: CustomerIdSettings) -> None:
         """What the SSO's first token would pay (cli.py calls this once the server listens)."""
@@ -156,7 +158,9 @@ class CustomerIdApi:
             method(user_id)
 
         # Deliberate: the SSO rides on the model of its world; CustomerIdModel does not declare it.
-        model.sso = SsoModel(store, settings, clock, lock)  # type: ignore[attr-defined]
+        sso = SsoModel(store, settings, clock, lock)
+        sso_authorization.attach(sso)
+        model.sso = sso  # type: ignore[attr-defined]
         return model
 
     def summary_counts(self, store) -> dict[str, int]:

@@ -179,6 +179,11 @@ def _responses(operation: Operation, described: dict | None, family: dict | None
     status = str(operation.success_status)
     if operation.success_status == 204:
         responses[status] = {"description": "No Content"}
+    elif described and "html" in described:  # a page for a browser (the SSO's login and logout)
+        responses[status] = {"description": described["html"], "content": {"text/html": {"schema": {"type": "string"}}}}
+        responses["302"] = {"description": "Back to the client (redirect_uri or post_logout_redirect_uri)"}
+    elif described and described.get("empty"):
+        responses[status] = {"description": "Done (an empty body)"}
     elif described and "json" in described and "response" not in described:  # a JSON-only answer
         responses[status] = {
             "description": "Success",

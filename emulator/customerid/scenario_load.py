@@ -70,8 +70,8 @@ def merged_settings(current: CustomerIdSettings, section: dict) -> CustomerIdSet
 def load_section(section: dict, context: ScenarioContext) -> None:
     try:
         settings = merged_settings(context.settings[SECTION], section)
-    except ValueError as error:  # an SSO signing key that is not an RSA private key
-        raise context.error((SECTION, "sso", "signingKey"), str(error)) from None
+    except ValueError as error:  # an SSO signing key that is not an RSA private key, a client's secret
+        raise context.error((SECTION, "sso", *getattr(error, "path", ("signingKey",))), str(error)) from None
     context.settings[SECTION] = settings
     model = CustomerIdModel(context.store, settings, context.clock.iso)
     loader = _SectionLoader(model, context)

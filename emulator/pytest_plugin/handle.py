@@ -18,6 +18,7 @@ from ..app import default_apis
 from ..customerid.models import CustomerIdSettings
 from ..world.scenarios import Baseline, missing_key_message
 from ..world.state import NAMESPACE_HEADER, STATE, EmulatorState
+from .codeflow import CodeFlowHelpers
 from .report import JOURNAL_IN_REPORT, journal_lines
 from .tokens import TokenHelpers
 
@@ -209,7 +210,7 @@ class FaultHandle:
         await self.remove()
 
 
-class EmulatorHandle(TokenHelpers):
+class EmulatorHandle(TokenHelpers, CodeFlowHelpers):
     """What a test gets: URLs, ready auth, and the control API as coroutines.
 
     ``headers`` holds what every request to the emulator must carry (the test's

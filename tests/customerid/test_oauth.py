@@ -84,7 +84,12 @@ async def test_discovery_documents_agree_and_jwks_verifies_the_tokens(emulator, 
         openid = await response.json()
     async with http.get(emulator.url + "/uas/.well-known/oauth-authorization-server") as response:
         assert await response.json() == openid
-    assert set(openid["grant_types_supported"]) == {"password", "client_credentials", "refresh_token"}
+    assert set(openid["grant_types_supported"]) == {
+        "authorization_code",
+        "password",
+        "client_credentials",
+        "refresh_token",
+    }
     async with http.get(openid["jwks_uri"]) as response:
         assert response.status == 200
         keys = (await response.json())["keys"]
@@ -136,7 +141,8 @@ async def test_client_credentials_and_refresh_grants(emulator, http):
         ),  # registered for client_secret_basic
         ({"grant_type": "password", "username": "api-user", "password": "wrong"}, CLIENT, 400, "invalid_grant"),
         ({"grant_type": "password", "username": "api-user"}, CLIENT, 400, "invalid_request"),
-        ({"grant_type": "authorization_code", "code": "x"}, CLIENT, 400, "unsupported_grant_type"),
+        ({"grant_type": "authorization_code", "code": "x"}, CLIENT, 400, "invalid_grant"),  # no such code
+        ({"grant_type": "device_code", "code": "x"}, CLIENT, 400, "unsupported_grant_type"),
         ({}, CLIENT, 400, "invalid_request"),
         ({"grant_type": "password", "scope": "admin", **API_USER}, CLIENT, 400, "invalid_scope"),
     ],

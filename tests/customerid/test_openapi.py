@@ -176,7 +176,12 @@ async def test_sso_operations_are_oauth2_json_not_customerid_xml(document):
     assert {"grant_type", "username", "password", "client_id", "client_secret", "refresh_token", "scope"} <= set(
         form["properties"]
     )
-    assert form["properties"]["grant_type"]["enum"] == ["password", "client_credentials", "refresh_token"]
+    assert form["properties"]["grant_type"]["enum"] == [
+        "password",  # first: what Swagger UI pre-selects, and a form that works with the examples
+        "client_credentials",
+        "refresh_token",
+        "authorization_code",
+    ]
     introspection = _operation(document, "POST", "/uas/oauth2/introspection")
     form = introspection["requestBody"]["content"]["application/x-www-form-urlencoded"]["schema"]
     assert document["components"]["schemas"][form["$ref"].rsplit("/", 1)[1]]["required"] == ["token"]

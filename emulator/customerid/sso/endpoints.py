@@ -7,13 +7,21 @@ from __future__ import annotations
 from aiohttp import web
 
 from ...auth import oauth
+from ...auth.authorization import CHALLENGE_METHODS, RESPONSE_MODES
 from ...auth.oauth import OAuthError
 from ...auth.signing import jwks
 from ..errors import AuthenticationFailed
+from .authorization import code_grant, id_token_hint_claims
 from .model import SsoModel
 from .settings import AUTH_METHODS, GRANT_TYPES
 
 REALM = "Ubisecure SSO"
+# what the ID token and userinfo may carry (docs/fidelity.md: each claim's source)
+CLAIMS = (
+    "iss", "sub", "usn", "aud", "azp", "exp", "iat", "auth_time", "nonce", "at_hash", "sid",
+    "name", "given_name", "family_name", "email", "phone_number", "locale",
+    "organization", "roles", "groups", "customerid_user_id",
+)  # fmt: skip
 
 
 def issuer(request: web.Request) -> str:
@@ -21,24 +29,34 @@ def issuer(request: web.Request) -> str:
 
 
 async def discovery(request: web.Request, sso: SsoModel) -> web.Response:
-    """get /uas/.well-known/openid-configuration and /uas/.well-known/oauth-authorization-server
-    (the same document)."""
+    """get /uas/.well-known/openid-configuration, /uas/.well-known/oauth-authorization-server
+    and /uas/oauth2/metadata.json (the same document, as Ubisecure serves it)."""
     base = issuer(request)
     return oauth.json_response(
         {
             "issuer": base,
+            "authorization_endpoint": f"{base}/oauth2/authorization",
             "token_endpoint": f"{base}/oauth2/token",
             "introspection_endpoint": f"{base}/oauth2/introspection",
+            "revocation_endpoint": f"{base}/oauth2/revocation",
             "userinfo_endpoint": f"{base}/oauth2/userinfo",
+            "end_session_endpoint": f"{base}/oauth2/logout",
             "jwks_uri": f"{base}/oauth2/metadata.jwks",
+            "response_types_supported": ["code"],
+            "response_modes_supported": list(RESPONSE_MODES),
             "grant_types_supported": list(GRANT_TYPES),
+            "code_challenge_methods_supported": list(CHALLENGE_METHODS),
             "token_endpoint_auth_methods_supported": list(AUTH_METHODS),
             "introspection_endpoint_auth_methods_supported": ["client_secret_basic"],
-            "scopes_supported": ["openid", sso.settings.api_client_id],
+            "revocation_endpoint_auth_methods_supported": list(AUTH_METHODS),
+            "scopes_supported": ["openid", "userinfo", sso.settings.api_client_id],
             "subject_types_supported": ["public"],
             "id_token_signing_alg_values_supported": ["RS256"],
-            "token_endpoint_auth_signing_alg_values_supported": ["RS256"],
-            "claims_supported": ["sub", "usn", "iss", "aud", "exp", "iat", "email", "name", "groups"],
+            "prompt_values_supported": ["none", "login"],
+            "claims_parameter_supported": False,
+            "request_parameter_supported": False,
+            "request_uri_parameter_supported": False,
+            "claims_supported": list(CLAIMS),
         },
         no_store=False,
     )
@@ -50,14 +68,16 @@ async def metadata_jwks(request: web.Request, sso: SsoModel) -> web.Response:
 
 
 async def token(request: web.Request, sso: SsoModel) -> web.Response:
-    """post /uas/oauth2/token: password, client_credentials and refresh_token grants."""
+    """post /uas/oauth2/token: authorization_code (with PKCE), password, client_credentials and refresh_token."""
     try:
         form = await oauth.read_form(request)
         client = _client(request, form, sso)
         grant = oauth.grant_type(form, GRANT_TYPES)
         if grant not in client.grant_types:
             raise OAuthError("unauthorized_client", f"client {client.client_id} may not use {grant}")
-        if grant == "password":
+        if grant == "authorization_code":
+            answer = code_grant(sso, issuer(request), client, form)
+        elif grant == "password":
             for name in ("username", "password"):
                 if not form.get(name):
                     raise OAuthError("invalid_request", f"{name} is required")
@@ -127,3 +147,37 @@ async def userinfo(request: web.Request, sso: SsoModel) -> web.Response:
             )
         )
     return oauth.json_response(info)
+
+
+async def authorization(request: web.Request, sso: SsoModel) -> web.Response:
+    """get|post /uas/oauth2/authorization: the code flow's authorization request
+    (response_type code, PKCE, state, nonce, prompt, login_hint, max_age,
+    response_mode); the login page when the user must log in."""
+    return await sso.authorization.authorize(request)
+
+
+async def logout(request: web.Request, sso: SsoModel) -> web.Response:
+    """get|post /uas/oauth2/logout: RP-initiated logout (id_token_hint,
+    post_logout_redirect_uri registered per client, state) ends the SSO session."""
+    return await sso.authorization.logout(request, lambda token: id_token_hint_claims(sso, token))
+
+
+async def revocation(request: web.Request, sso: SsoModel) -> web.Response:
+    """post /uas/oauth2/revocation (RFC 7009): the client revokes one of its tokens,
+    and a refresh token's access tokens with it; an unknown token is 200 too."""
+    try:
+        form = await oauth.read_form(request)
+        client = _client(request, form, sso)
+        if not form.get("token"):
+            raise OAuthError("invalid_request", "token is required")
+        # token_type_hint is only a hint (RFC 7009 2.1): both kinds are searched anyway
+        record = sso.find_record(form["token"])
+        if record is not None:
+            if record.client_id != client.client_id:
+                raise OAuthError("invalid_request", "the token was issued to another client")
+            if record.kind == "refresh":
+                sso.revoke_grant(record.grant or record.id)
+            sso.revoke(record.id)
+    except OAuthError as error:
+        return oauth.error_response(error)
+    return web.Response(status=200, headers=oauth.NO_STORE)

@@ -9,12 +9,14 @@ Times are the world's virtual clock, in whole seconds since the epoch.
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import secrets
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from ...auth.authorization import AuthorizationServer
 from ...auth.oauth import OAuthError, granted_scopes, same_secret, scopes
 from ...auth.signing import SigningKey, TokenInvalid, key_from_pem, run_key, stranger_key, tampered, verified_claims
 from ...store.core import Collection, Store
@@ -55,6 +57,11 @@ class SsoToken:
     expires_at: int
     audience: tuple[str, ...] = ()
     active: bool = True  # False: revoked (introspection answers inactive)
+    # A CustomerID user's token follows the directory: active while the user exists,
+    # is Enabled and has the password (fingerprint) the token was issued against.
+    user_id: str | None = None
+    credential: str | None = None
+    grant: str | None = None  # the grant it came from (a code, a refresh token): revoked together
 
 
 def sso_collections() -> list[Collection]:
@@ -72,9 +79,18 @@ class Subject:
     name: str
     groups: tuple[str, ...]
     claims: dict
+    user_id: str | None = None  # a CustomerID user's id
+    credential: str | None = None  # the fingerprint of the password they logged in with
+
+
+def fingerprint(password: str | None) -> str | None:
+    """What a token remembers of its user's password: a change turns the token inactive."""
+    return None if password is None else hashlib.sha256(password.encode("utf-8", "surrogatepass")).hexdigest()[:24]
 
 
 class SsoModel:
+    authorization: AuthorizationServer  # the code flow's codes and sessions (sso/authorization.py attaches it)
+
     def __init__(self, store: Store, settings, clock: Clock, lock_user: Callable[[str], Any]) -> None:
         self.customerid = settings  # CustomerIdSettings
         self.settings: SsoSettings = settings.sso
@@ -82,6 +98,7 @@ class SsoModel:
         self.tokens: Collection[SsoToken] = store[TOKENS]
         self.failed_logins: Collection[int] = store[FAILED_LOGINS]
         self.users = store["customerid.users"]
+        self.store = store
         self.lock_user = lock_user  # the system lock (CustomerIdModel.lock_user), timed by the scenario
 
     @property
@@ -99,10 +116,10 @@ class SsoModel:
         client = self.settings.client(client_id)
         if client is None:
             raise ValueError(f"unknown client {client_id}")
-        if secret is None or not same_secret(secret, client.secret):
-            raise ValueError("client authentication failed")
         if method != client.auth_method:
             raise ValueError(f"client {client_id} is registered for {client.auth_method}, not {method}")
+        if method != "none" and (secret is None or client.secret is None or not same_secret(secret, client.secret)):
+            raise ValueError("client authentication failed")
         return client
 
     def is_resource_server(self, client_id: str, secret: str) -> bool:
@@ -110,7 +127,7 @@ class SsoModel:
         if client_id == self.settings.api_client_id:
             return same_secret(secret, self.settings.api_client_secret)
         client = self.settings.client(client_id)
-        return client is not None and same_secret(secret, client.secret)
+        return client is not None and client.secret is not None and same_secret(secret, client.secret)
 
     def password_subject(self, username: str, password: str) -> Subject:
         """An SSO user of the scenario, else a CustomerID user by login or e-mail
@@ -119,11 +136,8 @@ class SsoModel:
         if sso_user is not None:
             if not same_secret(password, sso_user.password):
                 raise OAuthError("invalid_grant", "wrong user name or password")
-            claims = {key: value for key, value in (("email", sso_user.email), ("name", sso_user.name)) if value}
-            return Subject(sso_user.username, sso_user.groups, claims)
-        folded = username.casefold()
-        matches = self.users.lookup("attribute", ("login", folded)) or self.users.lookup("attribute", ("email", folded))
-        user = self.users.get(next(iter(matches))) if len(matches) == 1 else None
+            return self._sso_subject(sso_user)
+        user = self.directory_user(username)
         if user is None or not user.password_enabled or user.password is None:
             raise OAuthError("invalid_grant", "wrong user name or password")
         if user.status != ENABLED.code:
@@ -132,8 +146,48 @@ class SsoModel:
             self._failed_login(user.id)
             raise OAuthError("invalid_grant", "wrong user name or password")
         self.failed_logins.delete(user.id)
-        claims = {"email": user.email, "name": user.display_name, "customerid_user_id": user.id}
-        return Subject(user.login or username, (), {key: value for key, value in claims.items() if value})
+        return self._directory_subject(user)
+
+    def directory_user(self, username: str):
+        """The CustomerID user whose login (else e-mail) is ``username``, case-insensitively."""
+        folded = username.casefold()
+        matches = self.users.lookup("attribute", ("login", folded)) or self.users.lookup("attribute", ("email", folded))
+        return self.users.get(next(iter(matches))) if len(matches) == 1 else None
+
+    def account_subject(self, username: str) -> Subject | None:
+        """Whom a login session names, while they may still log in (code flow, SSO session)."""
+        sso_user = self.settings.user(username)
+        if sso_user is not None:
+            return self._sso_subject(sso_user)
+        user = self.directory_user(username)
+        if user is None or not user.password_enabled or user.password is None or user.status != ENABLED.code:
+            return None
+        return self._directory_subject(user)
+
+    def _sso_subject(self, sso_user) -> Subject:
+        claims = {key: value for key, value in (("email", sso_user.email), ("name", sso_user.name)) if value}
+        return Subject(sso_user.username, sso_user.groups, claims)
+
+    def _directory_subject(self, user) -> Subject:
+        return Subject(
+            user.login or user.email or user.id,
+            (),
+            directory_claims(self.store, user),
+            user.id,
+            fingerprint(user.password),
+        )
+
+    def follows_directory(self, record: SsoToken) -> bool:
+        """A CustomerID user's token: is its user still there, Enabled, with the same password?"""
+        if record.user_id is None:
+            return True
+        user = self.users.get(record.user_id)
+        return (
+            user is not None
+            and user.status == ENABLED.code
+            and user.password_enabled
+            and fingerprint(user.password) == record.credential
+        )
 
     def _failed_login(self, user_id: str) -> None:
         """Too many wrong passwords in a row lock the account (the lock lifts by itself)."""
@@ -148,7 +202,12 @@ class SsoModel:
         return Subject(client.client_id, client.groups, {})
 
     def granted_scope(self, client: SsoClient, requested: str | None) -> tuple[str, ...]:
-        return granted_scopes(requested, self.settings.allowed_scopes(client), client.client_id)
+        """The client's scopes by default; ``userinfo`` (Ubisecure's scope for the
+        userinfo endpoint) may be asked for on top."""
+        allowed = self.settings.allowed_scopes(client)
+        if not scopes(requested):
+            return allowed
+        return granted_scopes(requested, tuple(dict.fromkeys((*allowed, "userinfo"))), client.client_id)
 
     # -- issuing -------------------------------------------------------------------
     def issue(
@@ -160,12 +219,16 @@ class SsoModel:
         *,
         refresh: bool,
         refresh_token: str | None = None,
+        grant: str | None = None,
+        issued: list[str] | None = None,
     ) -> dict:
-        """The RFC 6749 section 5.1 answer; ``refresh_token`` is kept when refreshing."""
+        """The RFC 6749 section 5.1 answer; ``refresh_token`` is kept when refreshing.
+        ``issued`` collects the ids of the tokens made (a code's, revoked if it comes back)."""
         now = self.now()
         lifetime = self.settings.access_token_lifetime_seconds
-        access, _ = self._access_token(issuer, client.client_id, subject, scope, now, now + lifetime)
+        access, jti = self._access_token(issuer, client.client_id, subject, scope, now, now + lifetime, grant=grant)
         answer = {"access_token": access, "token_type": "Bearer", "expires_in": lifetime, "scope": " ".join(scope)}
+        ids = [jti]
         if refresh_token is not None:
             answer["refresh_token"] = refresh_token
         elif refresh and "refresh_token" in client.grant_types:
@@ -180,9 +243,15 @@ class SsoModel:
                     subject.groups,
                     now,
                     now + self.settings.refresh_token_lifetime_seconds,
+                    user_id=subject.user_id,
+                    credential=subject.credential,
+                    grant=grant or token,
                 )
             )
             answer["refresh_token"] = token
+            ids.append(token)
+        if issued is not None:
+            issued.extend(ids)
         return answer
 
     def _keep(self, record: SsoToken) -> None:
@@ -210,6 +279,7 @@ class SsoModel:
         key: SigningKey | None = None,
         record: bool = True,
         active: bool = True,
+        grant: str | None = None,
     ) -> tuple[str, str]:
         jti = str(uuid.uuid4())
         if audience is None:
@@ -233,7 +303,19 @@ class SsoModel:
         if record:
             self._keep(
                 SsoToken(
-                    jti, "access", subject.name, client_id, scope, subject.groups, issued, expires, audience, active
+                    jti,
+                    "access",
+                    subject.name,
+                    client_id,
+                    scope,
+                    subject.groups,
+                    issued,
+                    expires,
+                    audience,
+                    active,
+                    subject.user_id,
+                    subject.credential,
+                    grant,
                 )
             )
         return (key or self.key).sign(claims), jti
@@ -242,13 +324,17 @@ class SsoModel:
         record = self.tokens.get(token)
         if record is None or record.kind != "refresh" or not record.active or self.now() >= record.expires_at:
             raise OAuthError("invalid_grant", "the refresh token is unknown, revoked or expired")
+        if not self.follows_directory(record):
+            raise OAuthError(
+                "invalid_grant", "the refresh token's user is deleted, locked or disabled, or changed the password"
+            )
         if record.client_id != client.client_id:
             raise OAuthError("invalid_grant", "the refresh token was issued to another client")
         scope = scopes(requested_scope) or record.scope
         if any(item not in record.scope for item in scope):
             raise OAuthError("invalid_scope", "a refresh cannot widen the scope")
-        subject = Subject(record.subject, record.groups, {})
-        return self.issue(issuer, client, subject, scope, refresh=False, refresh_token=token)
+        subject = Subject(record.subject, record.groups, {}, record.user_id, record.credential)
+        return self.issue(issuer, client, subject, scope, refresh=False, refresh_token=token, grant=record.grant)
 
     # -- checking ------------------------------------------------------------------
     def active_record(self, token: str) -> SsoToken | None:
@@ -266,7 +352,7 @@ class SsoModel:
             not_before = claims.get("nbf")
             if isinstance(not_before, (int, float)) and now < not_before:
                 return None
-        if not record.active or now >= record.expires_at:
+        if not record.active or now >= record.expires_at or not self.follows_directory(record):
             return None
         return record
 
@@ -308,10 +394,13 @@ class SsoModel:
         record = self.active_record(token)
         if record is None or record.kind != "access":
             raise AuthenticationFailed("the access token is not active")
-        info: dict[str, str | list[str]] = {"sub": record.subject, "usn": record.subject}
+        info: dict[str, Any] = {"sub": record.subject, "usn": record.subject}
+        user = self.users.get(record.user_id) if record.user_id else None
         sso_user = self.settings.user(record.subject)
-        if sso_user is not None:
-            info.update({key: value for key, value in (("email", sso_user.email), ("name", sso_user.name)) if value})
+        if user is not None:  # the stored record as it is now
+            info.update(directory_claims(self.store, user))
+        elif sso_user is not None:
+            info.update(self._sso_subject(sso_user).claims)
         if record.groups:
             info["groups"] = list(record.groups)
         return info
@@ -372,3 +461,44 @@ class SsoModel:
         record = self.tokens.get(token_id)
         if record is not None:
             self.tokens.put(token_id, dataclasses.replace(record, active=False))
+
+    def revoke_grant(self, grant: str) -> None:
+        """Every token of one grant (RFC 7009 2.1: revoking a refresh token revokes its access tokens)."""
+        for record in [record for record in self.tokens if record.grant == grant and record.active]:
+            self.revoke(record.id)
+
+    def find_record(self, token: str) -> SsoToken | None:
+        """The record of a refresh token or of a (well-signed) access token, active or not."""
+        record = self.tokens.get(token)
+        if record is not None:
+            return record
+        try:
+            jti = verified_claims(token, self.key).get("jti")
+        except TokenInvalid:
+            return None
+        return self.tokens.get(jti) if isinstance(jti, str) else None
+
+
+def directory_claims(store: Store, user) -> dict:
+    """OpenID claims from a CustomerID user's stored record (docs/fidelity.md lists each one's source)."""
+    organization = store["customerid.organizations"].get(user.organization_id)
+    roles = store["customerid.roles"]
+    role_names = sorted(
+        role.entity_name
+        for role in (
+            roles.get(assignment.role_id) for assignment in store["customerid.role_assignments"].find("user", user.id)
+        )
+        if role is not None
+    )
+    claims = {
+        "name": user.display_name,
+        "given_name": user.firstname,
+        "family_name": user.surname,
+        "email": user.email,
+        "phone_number": user.mobile,
+        "locale": user.locale,
+        "customerid_user_id": user.id,
+        "organization": organization.entity_name if organization else None,
+        "roles": role_names,
+    }
+    return {key: value for key, value in claims.items() if value}

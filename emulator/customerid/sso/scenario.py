@@ -16,6 +16,14 @@ _SCALARS = (
 )
 
 
+class InvalidSsoEntry(ValueError):
+    """A block the schema lets through but the SSO cannot use; ``path`` is where."""
+
+    def __init__(self, path: tuple[str, ...], message: str) -> None:
+        super().__init__(message)
+        self.path = path
+
+
 def merged_sso(current: SsoSettings, block: dict) -> SsoSettings:
     """``block`` on top of ``current``: a client or user of the same id replaces the
     earlier one. ValueError when the signing key is not an RSA private key."""
@@ -25,13 +33,23 @@ def merged_sso(current: SsoSettings, block: dict) -> SsoSettings:
     clients = {client.client_id: client for client in current.clients}
     for key, entry in (block.get("clients") or {}).items():
         client_id = entry.get("clientId", key)
+        auth_method = entry.get("authMethod", "client_secret_basic")
+        if (auth_method == "none") != ("secret" not in entry):
+            raise InvalidSsoEntry(
+                ("clients", key, "secret"), "a client has a secret unless its authMethod is none (a public client)"
+            )
         clients[client_id] = SsoClient(
             client_id,
-            entry["secret"],
-            entry.get("authMethod", "client_secret_basic"),
+            entry.get("secret"),
+            auth_method,
             tuple(entry.get("grantTypes", GRANT_TYPES)),
             tuple(entry.get("scopes", ())),
             tuple(entry.get("groups", ())),
+            tuple(entry.get("redirectUris", ())),
+            tuple(entry.get("responseTypes", ("code",))),
+            entry.get("codeChallengeMethod"),
+            tuple(entry.get("postLogoutRedirectUris", ())),
+            entry.get("name", ""),
         )
     users = {user.username: user for user in current.users}
     for key, entry in (block.get("users") or {}).items():
@@ -44,16 +62,7 @@ def merged_sso(current: SsoSettings, block: dict) -> SsoSettings:
 
 def dump_sso(settings: SsoSettings) -> dict:
     block: dict = {key: getattr(settings, field) for key, field in _SCALARS if getattr(settings, field) is not None}
-    block["clients"] = {
-        client.client_id: {
-            "secret": client.secret,
-            "authMethod": client.auth_method,
-            "grantTypes": list(client.grant_types),
-            **({"scopes": list(client.scopes)} if client.scopes else {}),
-            **({"groups": list(client.groups)} if client.groups else {}),
-        }
-        for client in settings.clients
-    }
+    block["clients"] = {client.client_id: _dump_client(client) for client in settings.clients}
     block["users"] = {
         user.username: {
             "password": user.password,
@@ -63,3 +72,21 @@ def dump_sso(settings: SsoSettings) -> dict:
         for user in settings.users
     }
     return block
+
+
+def _dump_client(client: SsoClient) -> dict:
+    optional = {
+        "secret": client.secret,
+        "scopes": list(client.scopes),
+        "groups": list(client.groups),
+        "redirectUris": list(client.redirect_uris),
+        "codeChallengeMethod": client.code_challenge_method,
+        "postLogoutRedirectUris": list(client.post_logout_redirect_uris),
+        "name": client.name,
+    }
+    return {
+        "authMethod": client.auth_method,
+        "grantTypes": list(client.grant_types),
+        "responseTypes": list(client.response_types),
+        **{key: value for key, value in optional.items() if value},
+    }

@@ -6,18 +6,25 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 API_USERS_GROUP = "CustomerID API Users"  # the SSO group whose members may call CustomerID
-GRANT_TYPES = ("password", "client_credentials", "refresh_token")
-AUTH_METHODS = ("client_secret_basic", "client_secret_post")
+GRANT_TYPES = ("authorization_code", "password", "client_credentials", "refresh_token")
+# token_endpoint_auth_method, registered per client; "none": a public client (PKCE required)
+AUTH_METHODS = ("client_secret_basic", "client_secret_post", "none")
 
 
 @dataclass(frozen=True)
 class SsoClient:
     client_id: str
-    secret: str
+    secret: str | None  # None: a public client (auth_method none)
     auth_method: str = "client_secret_basic"  # the registered token_endpoint_auth_method
     grant_types: tuple[str, ...] = GRANT_TYPES
     scopes: tuple[str, ...] = ()  # allowed scopes; empty: openid and the CustomerID API scope
     groups: tuple[str, ...] = ()  # groups of the client's own account (client_credentials tokens)
+    # the code flow (Ubisecure's client registration: redirect_uris, response_types, code_challenge_method)
+    redirect_uris: tuple[str, ...] = ()
+    response_types: tuple[str, ...] = ("code",)
+    code_challenge_method: str | None = None  # set: every authorization request needs a challenge
+    post_logout_redirect_uris: tuple[str, ...] = ()
+    name: str = ""  # shown on the login page
 
 
 @dataclass(frozen=True)
