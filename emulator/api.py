@@ -11,15 +11,12 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
+from typing import Any, Protocol, runtime_checkable
 
 from aiohttp import web
 
 from .endpoints import EndpointTable, Operation
 from .store.core import Collection
-
-if TYPE_CHECKING:
-    from .world.scenarios import ScenarioContext
 
 # (request, world, path parameters) -> response
 Handler = Callable[[web.Request, Any, dict[str, str]], Awaitable[web.StreamResponse]]
@@ -45,7 +42,7 @@ class EmulatedApi(Protocol):
 
     def default_settings(self) -> Any: ...
 
-    def load_scenario_section(self, section: dict, context: ScenarioContext) -> None:
+    def load_scenario_section(self, section: dict, context: Any) -> None:  # world.scenarios.ScenarioContext
         """Apply one scenario file's section (already schema-valid) to the store."""
 
     def build_model(self, store, settings, clock) -> Any: ...

@@ -7,6 +7,6 @@ the memory budget they are charged to.
 between starts), ``clock``, ``matching`` (which requests a fault or a journal
 query means), ``faults``, ``journal``, ``budget``.
 
-May import: ``emulator.config``, ``emulator.endpoints``,
+May import: ``emulator.api`` (the plug-in interface), ``emulator.config``, ``emulator.endpoints``,
 ``emulator.store``, ``emulator.formats``, ``emulator.builtin_scenarios``.
 """
