@@ -8,11 +8,9 @@ import re
 from urllib.parse import unquote_to_bytes
 
 from aiohttp import web
-from defusedxml import DefusedXmlException
-from defusedxml.ElementTree import fromstring as parse_xml_safely
 from multidict import MultiDict, MultiDictProxy
 
-from ..formats.safeparse import UnsafeDocument, load_json
+from ..formats.safeparse import UnsafeDocument, load_json, load_xml
 from .errors import InvalidArguments
 from .render import NAMESPACE
 
@@ -151,13 +149,13 @@ _NS = "{" + NAMESPACE + "}"
 
 
 def parse_user_request_xml(body: bytes) -> tuple[dict[str, str], dict[str, list[str]]]:
-    """``<UserRequest>``: built-in fields, and customAttributes/attribute/value."""
+    """``<UserRequest>``: built-in fields, and customAttributes/attribute/value. Parsed
+    within bounds (safeparse.load_xml: no DTD or entities, depth and element count
+    limited while parsing), so a refused body's partial tree is freed at once."""
     try:
-        root = parse_xml_safely(body, forbid_dtd=True, forbid_entities=True, forbid_external=True)
-    except DefusedXmlException:
-        raise InvalidArguments("XML documents with DTDs or entity declarations are not accepted") from None
-    except Exception as error:  # ParseError and friends
-        raise InvalidArguments(f"request body is not well-formed XML: {error}") from None
+        root = load_xml(body)
+    except UnsafeDocument as error:
+        raise InvalidArguments(f"request body is not accepted: {error}") from None
     if root.tag not in (f"{_NS}UserRequest", "UserRequest"):
         raise InvalidArguments(f"expected a UserRequest document, got {root.tag}")
     fields: dict[str, str] = {}
