@@ -152,7 +152,7 @@ def read_entry(path: Path, identity: bytes) -> bytes | None:
     return bytes(payload)
 
 
-def write_entry(path: Path, identity: bytes, payload: bytes, keep: int) -> None:
+def write_entry(path: Path, identity: bytes, payload: bytes | bytearray | memoryview, keep: int) -> None:
     """The entry at ``path``, whole or not at all (readers never see half a file), then
     all but the ``keep`` most recent entries of its kind (the same name up to the first
     dash, the same suffix) removed. OSError when the directory cannot be written."""

@@ -273,7 +273,7 @@ def _build_xml(data: bytes | str, limits: ParseLimits) -> tuple[Element | None, 
         depth -= 1
         builder.end(_qualified(tag))
 
-    def refuse_declarations(*_: object) -> None:
+    def refuse_declarations(*_: object) -> Any:  # Any: expat types some of these handlers as returning int
         raise _XmlRefused("XML documents with DTDs or entity declarations are not accepted")
 
     parser = expat.ParserCreate(namespace_separator="}")
