@@ -53,7 +53,7 @@ async def test_deeply_nested_yaml_scenario_is_refused_not_a_crash(emulator, cont
 def test_deep_yaml_is_refused_in_the_emulators_words_whoever_notices_first(opening, levels):
     """Past 1000 levels libyaml >= 0.2.6 (PyYAML 6.0.4) refuses on its own, reading
     ahead of the emulator's check; the refusal reads the same either way."""
-    from emulator.safeparse import UnsafeDocument, load_yaml
+    from emulator.formats.safeparse import UnsafeDocument, load_yaml
 
     if opening == "- ":  # block nesting: one level per line
         document = "".join("  " * level + "- \n" for level in range(levels))[:-1] + "x\n"
