@@ -10,11 +10,9 @@ from typing import Any
 from urllib.parse import unquote_to_bytes
 
 from aiohttp import web
-from defusedxml import DefusedXmlException
-from defusedxml.ElementTree import fromstring as parse_xml_safely
 from multidict import MultiDict, MultiMapping
 
-from ..formats.safeparse import UnsafeDocument, load_json
+from ..formats.safeparse import UnsafeDocument, load_json, load_xml
 from .errors import InvalidArguments
 from .render import NAMESPACE
 
@@ -153,13 +151,13 @@ _NS = "{" + NAMESPACE + "}"
 
 
 def parse_user_request_xml(body: bytes) -> tuple[dict[str, str], dict[str, list[str]]]:
-    """``<UserRequest>``: built-in fields, and customAttributes/attribute/value."""
+    """``<UserRequest>``: built-in fields, and customAttributes/attribute/value. Parsed
+    within bounds (safeparse.load_xml: no DTD or entities, depth and element count
+    limited while parsing), so a refused body's partial tree is freed at once."""
     try:
-        root = parse_xml_safely(body, forbid_dtd=True, forbid_entities=True, forbid_external=True)
-    except DefusedXmlException:
-        raise InvalidArguments("XML documents with DTDs or entity declarations are not accepted") from None
-    except Exception as error:  # ParseError and friends
-        raise InvalidArguments(f"request body is not well-formed XML: {error}") from None
+        root = load_xml(body)
+    except UnsafeDocument as error:
+        raise InvalidArguments(f"request body is not accepted: {error}") from None
     if root.tag not in (f"{_NS}UserRequest", "UserRequest"):
         raise InvalidArguments(f"expected a UserRequest document, got {root.tag}")
     fields: dict[str, str] = {}
@@ -168,14 +166,15 @@ def parse_user_request_xml(body: bytes) -> tuple[dict[str, str], dict[str, list[
         name = child.tag.removeprefix(_NS)
         if name == "customAttributes":
             for attribute in child:
-                if attribute.tag.removeprefix(_NS) != "attribute" or not attribute.get("name"):
+                attribute_name = attribute.get("name")
+                if attribute.tag.removeprefix(_NS) != "attribute" or not attribute_name:
                     raise InvalidArguments('customAttributes holds <attribute name="..."> elements only')
                 values = [
-                    checked_text(attribute.get("name"), value.text or "")
+                    checked_text(attribute_name, value.text or "")
                     for value in attribute
                     if value.tag.removeprefix(_NS) == "value"
                 ]
-                custom[attribute.get("name")] = values
+                custom[attribute_name] = values
         elif len(child):
             raise InvalidArguments(f"element {name} must hold text only")
         else:

@@ -16,7 +16,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from .cachedir import cache_directory, write_atomically
+from .cachedir import CacheEntryRejected, cache_directory, read_entry, usable_directory, warn_once, write_entry
 
 KEEP_FILES = 64  # parsed files kept; an edited file adds one
 # What a cached parse depends on besides the file: the marshal format of this Python.
@@ -33,20 +33,23 @@ def yaml_loader() -> Any:
 def read_yaml(path: Path) -> Any:
     """One of the package's YAML files, parsed afresh (callers may change what they get)."""
     data = path.read_bytes()
-    directory = cache_directory()
-    cached = directory / f"package-{hashlib.sha256(_FORMAT + data).hexdigest()[:32]}.marshal" if directory else None
+    configured = cache_directory()
+    directory = usable_directory(configured) if configured is not None else None
+    identity = hashlib.sha256(_FORMAT + data).digest()
+    cached = directory / f"package-{identity.hex()[:32]}.marshal" if directory else None
     if cached is not None:
         try:
-            return marshal.loads(cached.read_bytes())
-        except (OSError, EOFError, ValueError, TypeError):  # not written yet, or damaged: parse
-            pass
+            payload = read_entry(cached, identity)
+            if payload is not None:
+                return marshal.loads(payload)
+        except (CacheEntryRejected, EOFError, ValueError, TypeError) as rejected:  # damaged or foreign: parse
+            warn_once("ignoring the cached %s: %s", cached.name, rejected)
     import yaml
 
     document = yaml.load(data.decode("utf-8"), Loader=yaml_loader())
     if cached is not None:
         try:
-            encoded = marshal.dumps(document)
-            write_atomically(cached, lambda file: file.write(encoded), KEEP_FILES)
-        except (OSError, ValueError):  # a read-only directory, or a value marshal cannot hold
-            pass
+            write_entry(cached, identity, marshal.dumps(document), KEEP_FILES)
+        except (OSError, ValueError) as error:  # a read-only directory, or a value marshal cannot hold
+            warn_once("cannot cache %s in %s: %s", path.name, cached.parent, error)
     return document

@@ -1,4 +1,4 @@
-"""Bounded JSON and YAML parsing for everything a client (or a scenario file) sends.
+"""Bounded JSON, YAML and XML parsing for everything a client (or a scenario file) sends.
 
 Every JSON and YAML entry point goes through here so that a hostile document is
 refused *before* anything is built: the size, the nesting depth and (for YAML) the
@@ -11,6 +11,14 @@ cannot overflow the C stack the way libyaml's recursive composer does) and only
 then composed, with the C loader when present (about 8x faster than the
 pure-Python one, which matters to start-up time). JSON refuses NaN and
 Infinity, which are not JSON and which nothing downstream can render back.
+
+XML (load_xml) is read by expat directly, refusing DTDs and entity declarations
+(as defusedxml does) and elements nested or counted beyond the limits *while*
+parsing, so a 600 KB body opening 200,000 elements is refused at the 65th.
+defusedxml's parser is the pure-Python one, whose handlers are bound methods of
+itself: every document it read became a reference cycle holding the whole
+(partial) tree until a full collection, which gctuning used to freeze instead
+(1.28 GiB held for good after 300 such bodies; docs/limits.md).
 """
 
 from __future__ import annotations
@@ -20,6 +28,8 @@ import math
 import re
 from dataclasses import dataclass
 from typing import Any
+from xml.etree.ElementTree import Element, TreeBuilder
+from xml.parsers import expat
 
 from .packagedata import yaml_loader
 
@@ -32,6 +42,9 @@ class ParseLimits:
     # Nodes that aliases add when expanded (a billion-laughs document is a few hundred
     # bytes and billions of nodes); the document's own nodes are bounded by its size.
     max_alias_nodes: int = 100_000
+    # Elements in an XML document: each is a Python object of ~100 bytes, so a 1 MiB
+    # body of ``<a/>`` would otherwise build 260,000 of them.
+    max_elements: int = 10_000
 
 
 # Request bodies (control API, DFS, CustomerID JSON; aiohttp has already refused bodies
@@ -224,3 +237,82 @@ def load_document(data: bytes | str, content_type: str = "", limits: ParseLimits
     if "json" in content_type or start in ("{", b"{"):
         return load_json(data, limits)
     return load_yaml(data, limits)
+
+
+# -- XML --------------------------------------------------------------------------------
+
+
+class _XmlRefused(Exception):
+    """Raised inside expat's callbacks to stop the parse; never leaves this module."""
+
+
+def _qualified(name: str) -> str:
+    """expat's ``namespace}local`` (namespace_separator="}") as ElementTree's ``{namespace}local``."""
+    return "{" + name if "}" in name else name
+
+
+def _build_xml(data: bytes | str, limits: ParseLimits) -> tuple[Element | None, str, str]:
+    """(root, '', '') or (None, problem, where). Builds with expat and the C TreeBuilder;
+    nothing here refers back to the parser, so whatever it built is freed by reference
+    counting as soon as the caller drops it, refused or not."""
+    builder = TreeBuilder()
+    depth = elements = 0
+
+    def start(tag: str, attributes: dict[str, str]) -> None:
+        nonlocal depth, elements
+        depth += 1
+        elements += 1
+        if depth > limits.max_depth:
+            raise _XmlRefused(f"the document nests deeper than {limits.max_depth} levels")
+        if elements > limits.max_elements:
+            raise _XmlRefused(f"the document has more than {limits.max_elements} elements")
+        builder.start(_qualified(tag), {_qualified(name): value for name, value in attributes.items()})
+
+    def end(tag: str) -> None:
+        nonlocal depth
+        depth -= 1
+        builder.end(_qualified(tag))
+
+    def refuse_declarations(*_: object) -> Any:  # Any: expat types some of these handlers as returning int
+        raise _XmlRefused("XML documents with DTDs or entity declarations are not accepted")
+
+    parser = expat.ParserCreate(namespace_separator="}")
+    parser.buffer_text = True
+    parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
+    parser.StartElementHandler = start
+    parser.EndElementHandler = end
+    parser.CharacterDataHandler = builder.data
+    parser.StartDoctypeDeclHandler = refuse_declarations
+    parser.EntityDeclHandler = refuse_declarations
+    parser.UnparsedEntityDeclHandler = refuse_declarations
+    parser.ExternalEntityRefHandler = refuse_declarations
+    problem = where = ""
+    try:
+        parser.Parse(data, True)
+    except _XmlRefused as refusal:
+        problem, where = str(refusal), f"line {parser.CurrentLineNumber}, column {parser.CurrentColumnNumber + 1}"
+    except expat.ExpatError as error:
+        problem, where = (
+            f"not well-formed XML: {expat.ErrorString(error.code)}",
+            f"line {error.lineno}, column {error.offset + 1}",
+        )
+    finally:
+        # expat holds the callbacks, the callbacks the builder and its open elements:
+        # let go of them here rather than wherever the exception's frames end up.
+        parser.StartElementHandler = parser.EndElementHandler = parser.CharacterDataHandler = None
+    if problem:
+        return None, problem, where
+    return builder.close(), "", ""
+
+
+def load_xml(data: bytes | str, limits: ParseLimits = BODY_LIMITS) -> Element:
+    """Parse an XML document within ``limits`` (size, depth, element count; no DTD, no
+    entity declarations); raises UnsafeDocument (a ValueError). The refusal is raised
+    outside any ``except`` block, so it carries no context or traceback pointing at the
+    parser and the partial tree."""
+    if len(data) > limits.max_bytes:
+        raise UnsafeDocument(f"the document is larger than {limits.max_bytes} bytes")
+    root, problem, where = _build_xml(data, limits)
+    if root is None:
+        raise UnsafeDocument(problem, where)
+    return root

@@ -5,11 +5,23 @@ for 16 bytes; on a write that creates several records that was a visible share o
 the request. Same bits, same text: 122 random bits from os.urandom (read 4 KiB at
 a time, never shared with a forked child), the version and the RFC 4122 variant set.
 The DFS correlation ids (32 hex digits) come from the same batch.
+
+While a scenario loads (``derived_ids``), the ids it does not give itself (the
+roles an organization gets, a user's generated cn) come instead from a generator
+seeded with the scenario's file name, position and seed: the same scenario loads
+to the same ids every time, cached or not, so ids users write down from one start
+hold at the next. Records created by requests stay random.
 """
 
 from __future__ import annotations
 
+import hashlib
 import os
+import random
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 _BATCH_BYTES = 4096
 _random = memoryview(b"")
@@ -37,7 +49,25 @@ def random_hex32() -> str:
     return _random_16().hex()
 
 
+_derived_source: ContextVar[random.Random | None] = ContextVar("emulator_derived_ids", default=None)
+
+
+@contextmanager
+def derived_ids(origin: str) -> Iterator[None]:
+    """Within the block, ``random_uuid()`` draws version-4 UUIDs from a generator
+    seeded with ``origin`` (e.g. "0:default.yaml:seed=0"): the same origin and the
+    same sequence of calls give the same ids."""
+    token = _derived_source.set(random.Random(hashlib.sha256(origin.encode()).digest()))
+    try:
+        yield
+    finally:
+        _derived_source.reset(token)
+
+
 def random_uuid() -> str:
+    derived = _derived_source.get()
+    if derived is not None:
+        return str(uuid.UUID(int=derived.getrandbits(128), version=4))
     raw = bytearray(_random_16())
     raw[6] = (raw[6] & 0x0F) | 0x40  # version 4
     raw[8] = (raw[8] & 0x3F) | 0x80  # variant 10xx (RFC 4122)

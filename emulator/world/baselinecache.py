@@ -10,8 +10,11 @@ contents *and* of the emulator's own source, so an edited scenario or another
 emulator version never reads a stale store.
 ``EMULATOR_BASELINE_CACHE=0`` turns it off.
 
-A pickle runs code when read, so the cache trusts whoever can write its
-directory. By default that is the user's own cache directory.
+A pickle runs code when read, so an entry is unpickled only after cachedir.py
+has checked that the directory and the file belong to the user and nobody else
+can write them, and that the entry's header (magic, format version, this key's
+full digest, length, SHA-256 of the payload) checks out. A damaged, foreign or
+stale entry is ignored with one warning line and rebuilt (docs/limits.md).
 
 Records (frozen, slotted dataclasses) are written as their class and field
 values and read back through the class's own ``__init__``: the dataclass's
@@ -24,15 +27,13 @@ from __future__ import annotations
 import dataclasses
 import functools
 import hashlib
-import logging
+import io
 import pickle
 from collections.abc import Iterable
 from pathlib import Path
 
-from ..formats.cachedir import cache_directory, write_atomically
+from ..formats.cachedir import CacheEntryRejected, cache_directory, read_entry, usable_directory, warn_once, write_entry
 from .scenarios import Baseline, empty_store, load_baseline, resolve_scenario
-
-log = logging.getLogger("emulator")
 
 KEEP_FILES = 4  # the most recently written baselines kept; older ones are removed
 PACKAGE = Path(__file__).resolve().parent.parent  # the emulator package: its code and data key the cache
@@ -47,11 +48,12 @@ def _code_digest() -> bytes:
     return digest.digest()
 
 
-def _key(files: list[Path]) -> str:
+def _identity(files: list[Path]) -> bytes:
+    """What a baseline depends on: the emulator's code and data, the scenario files' paths and contents."""
     digest = hashlib.sha256(_code_digest())
     for path in files:
         digest.update(str(path.resolve()).encode() + b"\0" + path.read_bytes() + b"\0")
-    return digest.hexdigest()[:32]
+    return digest.digest()
 
 
 def load_baseline_cached(
@@ -59,44 +61,49 @@ def load_baseline_cached(
 ) -> Baseline:
     """``load_baseline(entries, apis, directories=...)``, read from the cache when it holds it."""
     apis, directories = list(apis), list(directories)
-    directory = cache_directory()
+    configured = cache_directory()
+    directory = usable_directory(configured) if configured is not None else None
     if directory is None:
         return load_baseline(entries, apis, directories=directories, progress=progress)
     files = [resolve_scenario(entry, directories=directories) for entry in entries]
     try:
-        path = directory / f"baseline-{_key(files)}.pickle"
+        identity = _identity(files)
     except OSError:  # an unreadable file: let the loader say so
         return load_baseline(files, apis, progress=progress)
-    cached = _read(path, apis)
+    path = directory / f"baseline-{identity.hex()[:32]}.pickle"
+    cached = _read(path, identity, apis)
     if cached is not None:
         return cached
     baseline = load_baseline(files, apis, progress=progress)
-    _write(path, baseline)
+    _write(path, identity, baseline)
     return baseline
 
 
-def _read(path: Path, apis) -> Baseline | None:
+def _read(path: Path, identity: bytes, apis) -> Baseline | None:
     try:
-        with path.open("rb") as file:
-            files, settings, keys, state = pickle.load(file)
+        payload = read_entry(path, identity)
+        if payload is None:
+            return None
+        files, settings, keys, state = pickle.loads(payload)
         store = empty_store(apis)
         store.import_state(state)
-    except FileNotFoundError:
+    except CacheEntryRejected as rejected:
+        warn_once("ignoring the cached baseline %s: %s", path, rejected)
         return None
-    except Exception as error:  # unreadable or from an incompatible build: load afresh
-        log.warning("emulator: ignoring the cached baseline %s: %s", path, error)
+    except Exception as error:  # checked out, but from an incompatible build all the same
+        warn_once("ignoring the cached baseline %s: %s: %s", path, type(error).__name__, error)
         return None
     return Baseline(store=store, settings=settings, files=files, keys=keys)
 
 
-def _write(path: Path, baseline: Baseline) -> None:
+def _write(path: Path, identity: bytes, baseline: Baseline) -> None:
     data = (baseline.files, baseline.settings, baseline.keys, baseline.store.export_state())
     try:
-        write_atomically(
-            path, lambda file: _RecordPickler(file, protocol=pickle.HIGHEST_PROTOCOL).dump(data), KEEP_FILES
-        )
+        buffer = io.BytesIO()
+        _RecordPickler(buffer, protocol=pickle.HIGHEST_PROTOCOL).dump(data)
+        write_entry(path, identity, buffer.getbuffer(), KEEP_FILES)
     except (OSError, pickle.PicklingError, TypeError, AttributeError) as error:
-        log.warning("emulator: cannot cache the baseline in %s: %s", path.parent, error)
+        warn_once("cannot cache the baseline in %s: %s", path.parent, error)
 
 
 @functools.cache

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 from ..builtin_scenarios import ScenarioNotFound, find_scenario
 from ..formats.safeparse import FILE_LIMITS, ParseLimits, UnsafeDocument, load_yaml
 from ..store.core import Store
+from ..store.ids import derived_ids
 from .clock import Clock
 from .scenariokeys import ScenarioKeys
 
@@ -252,7 +253,7 @@ def load_documents(
         validate_scenario(document, name, apis)
     keys = keys.copy() if isinstance(keys, ScenarioKeys) else ScenarioKeys(keys)
     with store.transaction(), store.bulk_load():
-        for name, document in sources:
+        for position, (name, document) in enumerate(sources):
             if progress is not None:
                 progress.loading(Path(name).name)
                 before = _entity_count(apis, store)
@@ -260,9 +261,12 @@ def load_documents(
             context = ScenarioContext(
                 file=name, seed=seed, settings=settings, store=store, clock=clock, keys=keys, random=random.Random(seed)
             )
-            for api in apis:
-                if api.name in document:
-                    api.load_scenario_section(document[api.name] or {}, context)
+            # Ids the file leaves to the APIs' models (an organization's roles) are derived,
+            # not random: the same scenario loads to the same ids, cached or not.
+            with derived_ids(f"{position}:{Path(name).name}:seed={seed}"):
+                for api in apis:
+                    if api.name in document:
+                        api.load_scenario_section(document[api.name] or {}, context)
             if document.get(PROVIDER_STATES):
                 settings[PROVIDER_STATES] = {**settings.get(PROVIDER_STATES, {}), **document[PROVIDER_STATES]}
             if progress is not None:

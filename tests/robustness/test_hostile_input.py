@@ -124,6 +124,44 @@ async def test_customerid_json_body_bomb_is_invalid_arguments(cid):
     reply.expect_error(400, 1)
 
 
+@pytest.mark.parametrize(
+    ("body", "problem"),
+    [
+        (b"<a>" * 200_000, "nests deeper than 64 levels"),  # issue 19: 600 KB, never closed
+        (b"<UserRequest>" + b"<a/>" * 20_000 + b"</UserRequest>", "more than 10000 elements"),
+        (b"<UserRequest><email>x</email>", "not well-formed XML: no element found"),
+    ],
+)
+async def test_customerid_xml_body_bombs_are_invalid_arguments(cid, body, problem):
+    reply = await cid.patch(f"/users/{MAIJA}", data=body, headers={"Content-Type": "application/xml"})
+    reply.expect_error(400, 1)
+    assert problem in reply.text
+
+
+def test_bounded_xml_reads_what_elementtree_reads_and_stops_at_the_limits():
+    from xml.etree.ElementTree import fromstring, tostring
+
+    from emulator.formats.safeparse import ParseLimits, UnsafeDocument, load_xml
+
+    document = (
+        b'<?xml version="1.0" encoding="ISO-8859-1"?><!-- c --><UserRequest xmlns="urn:x" xmlns:o="urn:o" o:a="1">'
+        b"<email>\xe9@example.org</email><?pi?><customAttributes><attribute name='n'><value>v</value>"
+        b"</attribute></customAttributes>tail</UserRequest>"
+    )
+    assert tostring(load_xml(document)) == tostring(fromstring(document))
+    limits = ParseLimits(max_depth=3, max_elements=4)
+    assert load_xml(b"<a><b><c/></b><d/></a>", limits).find("b/c") is not None
+    with pytest.raises(UnsafeDocument, match="deeper than 3 levels"):
+        load_xml(b"<a><b><c><d/></c></b></a>", limits)
+    with pytest.raises(UnsafeDocument, match="more than 4 elements"):
+        load_xml(b"<a><b/><b/><b/><b/></a>", limits)
+    with pytest.raises(UnsafeDocument, match="larger than"):
+        load_xml(b"<a>" + b" " * 100 + b"</a>", ParseLimits(max_bytes=100))
+    with pytest.raises(UnsafeDocument, match="DTDs or entity declarations") as refused:
+        load_xml(b'<!DOCTYPE a [<!ENTITY x "y">]><a>&x;</a>')
+    assert refused.value.__context__ is None  # nothing holds on to the parser or a partial tree
+
+
 # -- numbers --------------------------------------------------------------------------------------
 
 

@@ -58,7 +58,7 @@ def test_every_stored_record_class_is_declared_acyclic():
 
 
 def test_a_reset_frees_the_old_world_without_the_cyclic_collector():
-    """gctuning freezes what survives a full collection; an old world in a reference
+    """gctuning freezes what is alive at start-up; an old world in a reference
     cycle would then never be freed. Reference counting alone must free it."""
     from emulator.app import default_apis
     from emulator.world.scenarios import load_baseline
