@@ -21,14 +21,15 @@ from aiohttp.test_utils import TestServer
 
 from ..app import create_app, default_apis
 from ..config import DEFAULT_SCENARIO, EmulatorConfig
+from ..testing.embedded import serve
+from ..testing.handle import EmulatorHandle
+from ..testing.sync_handle import SyncEmulatorHandle, _Portal
 from ..world.scenarios import Baseline, load_baseline
 from ..world.state import STATE
 from .external import drop_namespace, external_handle, prepare_namespace
-from .handle import EmulatorHandle
 from .markers import apply_markers
 from .options import configured_scenarios, contract_mode, external_url
 from .report import register
-from .sync_handle import SyncEmulatorHandle, _Portal
 
 
 @pytest.fixture(scope="session")
@@ -109,19 +110,8 @@ def _emulator_portal():
 def emulator_server(request: pytest.FixtureRequest, _emulator_portal: _Portal, emulator_baseline: Baseline):
     """The in-process emulator served from a background thread (its own loop) for
     sync tests: ``(app, url)``, one per worker."""
-    from aiohttp import web
-
     app = create_app(_config(request.config), baseline=emulator_baseline)
-
-    async def start():
-        runner = web.AppRunner(app, access_log=None)
-        await runner.setup()
-        site = web.TCPSite(runner, "127.0.0.1", 0)
-        await site.start()
-        port = site._server.sockets[0].getsockname()[1]
-        return runner, f"http://127.0.0.1:{port}"
-
-    runner, url = _emulator_portal.run(start())
+    runner, url = _emulator_portal.run(serve(app))
     yield app, url
     _emulator_portal.run(runner.cleanup())
 
