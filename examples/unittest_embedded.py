@@ -1,7 +1,6 @@
 """The emulator in a plain unittest suite, no pytest: ``python -m unittest examples/unittest_embedded.py``
 (docs/embedding.md)."""
 
-import asyncio
 import threading
 import time
 import unittest
