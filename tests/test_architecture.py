@@ -40,7 +40,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("auth", "control"),
     ("customerid", "dfs"),
     ("app", "serving"),
-    ("drift", "pact"),
+    ("drift", "pact", "testing"),
     ("cli", "pytest_plugin"),
 )
 RANK = {package: rank for rank, packages in enumerate(LAYERS) for package in packages}

@@ -328,6 +328,9 @@ def routes(state: EmulatorState) -> list[tuple[str, str, Any]]:
         ("GET", "/requests", control_world.list_requests),
         ("DELETE", "/requests", control_world.clear_requests),
         ("POST", "/requests/count", control_world.count_requests),
+        ("POST", "/requests/wait", control_world.wait_requests),
+        ("GET", "/requests/stream", control_world.stream_requests),
+        ("GET", "/requests.har", control_world.requests_har),
         ("GET", "/clock", control_world.get_clock),
         ("POST", "/clock", control_world.set_clock),
         ("GET", "/namespaces", list_namespaces),
@@ -381,3 +384,11 @@ def add_routes(app: web.Application) -> None:
         )
         app.router.add_route(method, PREFIX + path, guarded)
     app.router.add_route("*", PREFIX + "/{tail:[\\s\\S]*}", no_route)
+    app.on_shutdown.append(_end_watchers)
+
+
+async def _end_watchers(app: web.Application) -> None:
+    """Waiting requests answer and journal streams end when the server stops
+    (else shutdown would wait for them)."""
+    for namespace in app[STATE].namespaces.values():
+        namespace.journal.close_watchers()

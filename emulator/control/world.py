@@ -3,6 +3,8 @@ faults, the request journal and the clock (docs/control-api.md)."""
 
 from __future__ import annotations
 
+import asyncio
+import json
 import time
 from datetime import UTC, datetime
 from typing import Any
@@ -13,9 +15,22 @@ from ..world.budget import LimitReached
 from ..world.clock import YEARS
 from ..world.journal import MatchError, RequestMatch, entries_json
 from ..world.state import SNAPSHOT_ID, Namespace
+from ..world.watchers import (
+    DROP_GRACE_SECONDS,
+    MAX_QUEUED,
+    MAX_SUBSCRIBERS,
+    MAX_WAIT_SECONDS,
+    MAX_WAITERS,
+    Subscriber,
+    Waiter,
+    count_of,
+    wait_for,
+)
+from .har import har_document
 from .http import Problem, elapsed_ms, json_body, namespace_of, reply
 
-JOURNAL_QUERY = ("api", "operation", "method", "path", "status", "since", "fault", "contract")
+JOURNAL_QUERY = ("api", "operation", "method", "path", "status", "since", "fault", "contract", "body")
+STREAM_HEARTBEAT_SECONDS = 15.0  # a comment line this often: proxies keep the stream, a gone client is noticed
 
 
 # -- snapshots ----------------------------------------------------------------------------
@@ -127,23 +142,42 @@ def _match(spec: Any, where: str) -> RequestMatch:
         raise Problem(400, error.problem, error.where) from None
 
 
-async def list_requests(request: web.Request) -> web.Response:
-    namespace = namespace_of(request)
+def query_match(request: web.Request, extra: tuple[str, ...] = ()) -> RequestMatch:
+    """The journal filter in a query string (``body`` as JSON text); ``extra``: the
+    endpoint's own parameters."""
     query = request.query
-    unknown = set(query) - set(JOURNAL_QUERY) - {"limit"}
+    unknown = set(query) - set(JOURNAL_QUERY) - set(extra)
     if unknown:
-        raise Problem(400, f"unknown filter (known: {', '.join(JOURNAL_QUERY)}, limit)", f"?{sorted(unknown)[0]}")
+        known = ", ".join((*JOURNAL_QUERY, *extra))
+        raise Problem(400, f"unknown filter (known: {known})", f"?{sorted(unknown)[0]}")
     spec: dict[str, Any] = {key: query[key] for key in JOURNAL_QUERY if key in query}
     if "fault" in spec:
         spec["fault"] = {"true": True, "false": False}.get(spec["fault"].lower(), spec["fault"])
     if "contract" in spec:
         spec["contract"] = {"true": True, "false": False}.get(spec["contract"].lower(), spec["contract"])
-    match = _match(spec, "?")
-    selected = list(namespace.journal.select(match))
-    if "limit" in query:
-        if not (query["limit"].isascii() and query["limit"].isdigit()) or len(query["limit"]) > 9:
-            raise Problem(400, "limit is a number of entries (the most recent are kept)", "?limit")
-        selected = selected[len(selected) - int(query["limit"]) :] if int(query["limit"]) else []
+    if "body" in spec:
+        try:
+            spec["body"] = json.loads(spec["body"])
+        except ValueError:
+            raise Problem(
+                400, 'body is a JSON object, e.g. {"json": {"path": "/name", "equals": "x"}}', "?body"
+            ) from None
+    return _match(spec, "?")
+
+
+def _limited(selected: list, request: web.Request) -> list:
+    text = request.query.get("limit")
+    if text is None:
+        return selected
+    if not (text.isascii() and text.isdigit()) or len(text) > 9:
+        raise Problem(400, "limit is a number of entries (the most recent are kept)", "?limit")
+    return selected[len(selected) - int(text) :] if int(text) else []
+
+
+async def list_requests(request: web.Request) -> web.Response:
+    namespace = namespace_of(request)
+    match = query_match(request, ("limit",))
+    selected = _limited(list(namespace.journal.select(match)), request)
     return reply(
         {
             **journal_summary(namespace),
@@ -151,6 +185,17 @@ async def list_requests(request: web.Request) -> web.Response:
             "requests": entries_json(selected, namespace.journal.body_limit),
         }
     )
+
+
+async def requests_har(request: web.Request) -> web.Response:
+    """The journal (filtered as GET /requests) as HAR 1.2, for developer tools."""
+    namespace = namespace_of(request)
+    match = query_match(request, ("limit",))
+    selected = _limited(list(namespace.journal.select(match)), request)
+    document = har_document(selected, namespace.journal.body_limit, f"namespace {namespace.name}")
+    response = reply(document)
+    response.headers["Content-Disposition"] = f'attachment; filename="emulator-{namespace.name}.har"'
+    return response
 
 
 async def clear_requests(request: web.Request) -> web.Response:
@@ -166,6 +211,100 @@ async def count_requests(request: web.Request) -> web.Response:
     match = _match(body.get("match", body) if isinstance(body, dict) else body, "match")
     count = sum(1 for _ in namespace.journal.select(match))
     return reply({"count": count, "evicted": namespace.journal.evicted})
+
+
+def _bounded_number(body: dict, key: str, default: float, low: float, high: float, *, integer: bool = False):
+    value = body.get(key, default)
+    if isinstance(value, bool) or not isinstance(value, int if integer else (int, float)) or not low <= value <= high:
+        kind = "an integer" if integer else "a number"
+        raise Problem(400, f"{key} must be {kind} from {low:g} to {high:g}", key)
+    return value
+
+
+async def wait_requests(request: web.Request) -> web.Response:
+    """Answer once ``count`` journaled requests (after id ``after``) match, or when
+    ``timeout`` seconds have passed: 200 either way, ``timed_out`` telling which."""
+    namespace = namespace_of(request)
+    body = await json_body(request)
+    body = {} if body is None else body
+    if not isinstance(body, dict) or set(body) - {"match", "count", "timeout", "after"}:
+        raise Problem(400, "the body is a JSON object: match, count, timeout (seconds), after (a journal id)", "(body)")
+    match = _match(body.get("match") or {}, "match")
+    count = _bounded_number(body, "count", 1, 1, namespace.journal.limit or 1, integer=True)
+    timeout = _bounded_number(body, "timeout", 10, 0, MAX_WAIT_SECONDS)
+    after = _bounded_number(body, "after", 0, 0, 2**63, integer=True)
+    journal = namespace.journal
+    if count_of(journal, Waiter) >= MAX_WAITERS:
+        raise Problem(429, f"namespace {namespace.name} has {MAX_WAITERS} requests waiting, the most it may", "(body)")
+    started = time.perf_counter()
+    matched, seen = await wait_for(journal, match, count, timeout, after)
+    return reply(
+        {
+            "matched": matched,
+            "timed_out": not matched,
+            "count": len(seen),
+            "wanted": count,
+            "waited_ms": elapsed_ms(started),
+            "last_id": journal.seq,
+            "requests": entries_json(seen, journal.body_limit),
+        }
+    )
+
+
+def _event(kind: str, data: Any, event_id: int | None = None) -> bytes:
+    head = f"id: {event_id}\n" if event_id is not None else ""
+    return f"{head}event: {kind}\ndata: {json.dumps(data, separators=(',', ':'))}\n\n".encode()
+
+
+async def stream_requests(request: web.Request) -> web.StreamResponse:
+    """The journal as server-sent events: each new matching exchange as an
+    ``event: request`` carrying its JSON journal entry."""
+    namespace = namespace_of(request)
+    match = query_match(request)
+    journal = namespace.journal
+    if count_of(journal, Subscriber) >= MAX_SUBSCRIBERS:
+        raise Problem(429, f"namespace {namespace.name} has {MAX_SUBSCRIBERS} journal streams, the most it may")
+    response = web.StreamResponse(
+        headers={"Content-Type": "text/event-stream", "Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
+    )
+    response.force_close()  # a stream ends with its connection
+    await response.prepare(request)
+    subscriber = Subscriber(journal, match)
+    transport = request.transport
+
+    def cut_if_stuck() -> None:  # a writer blocked on a client that never reads
+        if transport is not None and not transport.is_closing():
+            transport.abort()
+
+    subscriber.on_drop = lambda: asyncio.get_running_loop().call_later(DROP_GRACE_SECONDS, cut_if_stuck)
+    journal.watch(subscriber)
+    try:
+        await response.write(f"retry: 2000\n: journal of namespace {namespace.name}\n\n".encode())
+        while True:
+            try:
+                async with asyncio.timeout(STREAM_HEARTBEAT_SECONDS):
+                    await subscriber.wake.wait()
+            except TimeoutError:
+                await response.write(b": keep-alive\n\n")
+                continue
+            subscriber.wake.clear()
+            while subscriber.queue:
+                entry = subscriber.queue.popleft()
+                await response.write(_event("request", entry.to_json(journal.body_limit), entry.seq))
+            if subscriber.dropped:
+                notice = {
+                    "reason": f"more than {MAX_QUEUED} entries were waiting for this client",
+                    "last_id": journal.seq,
+                }
+                await response.write(_event("dropped", notice))
+                break
+            if subscriber.closed:
+                break
+    except (ConnectionError, RuntimeError):  # the client went (aiohttp: "Cannot write to closing transport")
+        pass
+    finally:
+        journal.unwatch(subscriber)
+    return response
 
 
 # -- clock -----------------------------------------------------------------------------------

@@ -12,7 +12,7 @@ import pytest
 from ..drift.compare import compare_cassette
 from ..drift.report import Report
 from ..drift.rules import Rules
-from .handle import EmulatorHandle
+from ..testing.handle import EmulatorHandle
 from .options import control_token
 
 

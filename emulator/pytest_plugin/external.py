@@ -27,7 +27,7 @@ from pathlib import Path
 
 import pytest
 
-from .handle import CONTROL, EmulatorCallError, EmulatorHandle
+from ..testing.handle import CONTROL, EmulatorCallError, EmulatorHandle
 from .options import control_token, scenario_entries
 
 _names = itertools.count(1)

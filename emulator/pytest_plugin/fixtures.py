@@ -22,14 +22,15 @@ import pytest_asyncio
 
 from ..app import create_app, default_apis
 from ..config import DEFAULT_SCENARIO, EmulatorConfig
+from ..testing.embedded import serve
+from ..testing.handle import EmulatorHandle
+from ..testing.sync_handle import SyncEmulatorHandle, _Portal
 from ..world.scenarios import Baseline, load_baseline
 from ..world.state import STATE
 from .external import drop_namespace_later, external_handle, prepare_namespace
-from .handle import EmulatorHandle
 from .markers import apply_markers
 from .options import configured_scenarios, contract_mode, external_url
 from .report import register
-from .sync_handle import SyncEmulatorHandle, _Portal
 
 
 @pytest.fixture(scope="session")
@@ -119,19 +120,8 @@ def _emulator_portal():
 def emulator_server(request: pytest.FixtureRequest, _emulator_portal: _Portal, emulator_baseline: Baseline):
     """The in-process emulator served from a background thread (its own loop):
     ``(app, url)``, one per worker, for async and plain tests alike."""
-    from aiohttp import web
-
     app = request.getfixturevalue("emulator_app")
-
-    async def start():
-        runner = web.AppRunner(app, access_log=None)
-        await runner.setup()
-        site = web.TCPSite(runner, "127.0.0.1", 0)
-        await site.start()
-        port = site._server.sockets[0].getsockname()[1]
-        return runner, f"http://127.0.0.1:{port}"
-
-    runner, url = _emulator_portal.run(start())
+    runner, url = _emulator_portal.run(serve(app))
     yield app, url
     if _SERVED in request.config.stash:
         del request.config.stash[_SERVED]

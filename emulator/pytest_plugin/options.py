@@ -63,6 +63,14 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         metavar="NAME",
         help="the provider name in that pact (default: identity-emulator)",
     )
+    group.addoption(
+        "--emulator-har-dir",
+        dest="emulator_har_dir",
+        metavar="DIR",
+        help="write the emulator's journal as a HAR 1.2 file (one per failing test, named after it) "
+        "into DIR, for a browser's developer tools (ini emulator_har_dir)",
+    )
+    parser.addini("emulator_har_dir", "directory for failing tests' HAR files (as --emulator-har-dir)", default="")
     parser.addini("emulator_contract", "off, warn or strict (as --emulator-contract)", default="")
     parser.addini(
         "emulator_scenarios",
@@ -77,6 +85,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 def external_url(config: pytest.Config) -> str | None:
     url = config.getoption("emulator_url") or config.getini("emulator_url") or os.environ.get("EMULATOR_URL")
     return url.rstrip("/") if url else None
+
+
+def har_dir(config: pytest.Config) -> Path | None:
+    """--emulator-har-dir, else the ini's emulator_har_dir (relative to the rootdir)."""
+    given = config.getoption("emulator_har_dir") or config.getini("emulator_har_dir")
+    return Path(str(config.rootpath)) / given if given else None
 
 
 def control_token(config: pytest.Config) -> str | None:

@@ -1,12 +1,16 @@
-"""A failing test's report shows the emulator's journal: the last requests it saw."""
+"""A failing test's report shows the emulator's journal: the last requests it saw
+(and, with --emulator-har-dir, the whole journal is written there as HAR)."""
 
 from __future__ import annotations
 
+import json
+import re
 from typing import Protocol
 
 import pytest
 
-JOURNAL_IN_REPORT = 20  # the last requests a failing test's report shows
+from ..testing.excerpt import JOURNAL_IN_REPORT, journal_lines
+from .options import har_dir
 
 
 class ReportedHandle(Protocol):
@@ -17,25 +21,10 @@ class ReportedHandle(Protocol):
 
     def recent_journal(self, limit: int = JOURNAL_IN_REPORT) -> list[dict]: ...
 
+    def recent_har(self) -> dict: ...
+
 
 HANDLE = pytest.StashKey[ReportedHandle]()
-
-
-def journal_lines(entries: list[dict]) -> list[str]:
-    lines = []
-    for entry in entries:
-        fault = entry.get("fault")
-        contract = entry.get("contract")
-        query = "?" + entry["query"] if entry.get("query") else ""
-        lines.append(
-            f"#{entry['id']:<4} {entry['method']:<6} {entry['path']}{query}"
-            f" -> {entry['status'] if entry['status'] is not None else 'dropped'}"
-            f"  {entry.get('operation') or '-'}"
-            f"{'  ' + str(entry['duration_ms']) + ' ms' if 'duration_ms' in entry else ''}"
-            f"{'  fault ' + fault['id'] + ' (' + fault['kind'] + ')' if fault else ''}"
-            f"{'  CONTRACT ' + contract['contract'] + ': ' + contract['violation'] if contract else ''}"
-        )
-    return lines
 
 
 def register(request: pytest.FixtureRequest, handle: ReportedHandle) -> None:
@@ -58,3 +47,12 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
         report.sections.append((f"emulator journal ({where}, last {JOURNAL_IN_REPORT})", text))
     except Exception as error:  # the report must never hide the real failure
         report.sections.append(("emulator journal", f"(could not read the journal: {error!r})"))
+    directory = har_dir(item.config)
+    if directory is not None:
+        try:
+            directory.mkdir(parents=True, exist_ok=True)
+            path = directory / (re.sub(r"[^A-Za-z0-9_.-]+", "_", item.nodeid).strip("_")[:200] + ".har")
+            path.write_text(json.dumps(handle.recent_har(), indent=1), encoding="utf-8")
+            report.sections.append(("emulator HAR", str(path)))
+        except Exception as error:
+            report.sections.append(("emulator HAR", f"(could not write it: {error!r})"))

@@ -29,6 +29,7 @@ from ..contract.check import ContractCheck, contract_check
 from ..endpoints import Operation
 from ..world import faults
 from ..world.state import EmulatorState, NamespaceError
+from .connections import read_body
 from .routing import PathRouter, RouteMatch
 
 log = logging.getLogger("emulator")
@@ -148,8 +149,19 @@ def build_pipeline(api, state: EmulatorState):
             code, version = target.code, target.version
         else:
             target = code = version = None
-        # 3. faults
-        fault = namespace.faults.pick(request, api_name, code) if namespace.faults else None
+        # 3. faults (the body read first only when a fault matches on it)
+        fault = None
+        fault_set = namespace.faults
+        if fault_set:
+            if fault_set.reads_body:
+                try:
+                    body = await read_body(request)
+                except web.HTTPException as error:  # too large, too slow: answered as the operation would be
+                    target, response = None, failure_response(api, request, error)
+                else:
+                    fault = fault_set.pick(request, api_name, code, body)
+            else:
+                fault = fault_set.pick(request, api_name, code)
         verdict = note = None
         if fault is not None:
             note = fault.journal_note()  # fired count as of this request

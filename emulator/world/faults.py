@@ -1,7 +1,7 @@
 """Injected faults: rules that make an emulated API misbehave on purpose.
 
 A fault matches requests (any subset of api, operation, method, path glob,
-headers) and answers them with an action instead of, or after, the real
+headers, a value in the body) and answers them with an action instead of, or after, the real
 operation. The dispatcher asks ``FaultSet.pick`` around the operation, never
 inside it: with no faults configured it is one truthiness test per request.
 
@@ -13,6 +13,7 @@ then answers with the fault: a lost response, the case retry logic must survive.
 from __future__ import annotations
 
 import asyncio
+import builtins
 import difflib
 import itertools
 import json
@@ -78,8 +79,11 @@ class Fault:
     created: float
     bytes: int
 
-    def matches(self, request: web.Request, api: str, operation: str | None) -> bool:
-        return self.request.fits(api, operation, request.method, request.path, request.headers)
+    def matches(self, request: web.Request, api: str, operation: str | None, body: builtins.bytes | None) -> bool:
+        pattern = self.request
+        if not pattern.fits(api, operation, request.method, request.path, request.headers):
+            return False
+        return pattern.body is None or pattern.body.fits(body)
 
     def to_json(self, now: float) -> dict[str, Any]:
         return {
@@ -154,6 +158,7 @@ class FaultSet:
         operations: dict[str, str] | None = None,
     ) -> None:
         self.faults: dict[str, Fault] = {}
+        self.reads_body = False
         self.budget = budget if budget is not None else UnlimitedBudget()
         self.max_faults = max_faults
         self.api_names = api_names
@@ -164,6 +169,11 @@ class FaultSet:
 
     def __bool__(self) -> bool:
         return bool(self.faults)
+
+    def _note_body_patterns(self) -> None:
+        """``reads_body``: some fault matches on the body, so the pipeline reads it
+        before ``pick`` (kept as a flag: the pipeline asks it per request)."""
+        self.reads_body = any(fault.request.body is not None for fault in self.faults.values())
 
     def __len__(self) -> int:
         return len(self.faults)
@@ -179,12 +189,15 @@ class FaultSet:
         self.budget.charge("fault_bytes", fault.bytes)
         self._discard(fault.id)
         self.faults[fault.id] = fault
+        self._note_body_patterns()
         return fault
 
     def _discard(self, fault_id: str) -> None:
         fault = self.faults.pop(fault_id, None)
         if fault is not None:
             self.budget.release("fault_bytes", fault.bytes)
+            if fault.request.body is not None:
+                self._note_body_patterns()
 
     def parse(self, spec: Any) -> Fault:
         if not isinstance(spec, dict):
@@ -304,14 +317,15 @@ class FaultSet:
         for fault_id in list(self.faults):
             self._discard(fault_id)
 
-    def pick(self, request: web.Request, api: str, operation: str | None) -> Fault | None:
-        """The fault to apply to this request, counted as fired; None: serve normally."""
+    def pick(self, request: web.Request, api: str, operation: str | None, body: bytes | None = None) -> Fault | None:
+        """The fault to apply to this request, counted as fired; None: serve normally.
+        ``body``: the request body, read when ``reads_body`` (else no body pattern matches)."""
         now = time.monotonic()
         for fault in list(self.faults.values()):
             if fault.expires_at is not None and now >= fault.expires_at:
                 self._discard(fault.id)
                 continue
-            if not fault.matches(request, api, operation):
+            if not fault.matches(request, api, operation, body):
                 continue
             fault.matched += 1
             if fault.probability < 1.0 and fault.rng.random() >= fault.probability:

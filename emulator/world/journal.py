@@ -12,14 +12,32 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Protocol
 
 from .budget import JOURNAL_ENTRY_BYTES, MemoryBudget, UnlimitedBudget
 from .matching import MatchError, RequestPattern, parse_since, status_test
 
 __all__ = ["Journal", "JournalEntry", "MatchError", "RequestMatch", "entries_json", "iso_time"]
 
-MATCH_KEYS = ("api", "operation", "method", "path", "status", "since", "namespace", "fault", "header", "contract")
+MATCH_KEYS = (
+    "api",
+    "operation",
+    "method",
+    "path",
+    "status",
+    "since",
+    "namespace",
+    "fault",
+    "header",
+    "contract",
+    "body",
+)
+
+
+class Watcher(Protocol):
+    def see(self, entry: JournalEntry) -> None: ...
+
+    def close(self) -> None: ...
 
 
 class JournalEntry:
@@ -115,6 +133,9 @@ class Journal:
         self.seq = 0
         self.bytes = 0  # charged to the process-wide budget (emulator/budget.py)
         self.budget = budget if budget is not None else UnlimitedBudget()
+        # Waiters and stream subscribers (watchers.py), told of each new entry; empty
+        # (one falsy test per request) while nobody waits or streams.
+        self.watchers: list[Watcher] = []
 
     @property
     def enabled(self) -> bool:
@@ -175,6 +196,22 @@ class Journal:
         budget.journal_bytes += size
         if budget.journal_bytes + budget.held > budget.limit:
             budget.reclaim()
+        if self.watchers:
+            for watcher in list(self.watchers):
+                watcher.see(entry)
+
+    def watch(self, watcher: Watcher) -> None:
+        self.watchers.append(watcher)
+
+    def unwatch(self, watcher: Watcher) -> None:
+        if watcher in self.watchers:
+            self.watchers.remove(watcher)
+
+    def close_watchers(self) -> None:
+        """The server stops or the namespace goes: every waiter answers, every stream ends."""
+        for watcher in list(self.watchers):
+            watcher.close()
+        self.watchers.clear()
 
     def drop_oldest(self) -> None:
         """Evict the oldest entry for the memory budget (counted in ``evicted``)."""
@@ -215,8 +252,11 @@ class RequestMatch:
         self.contract = contract
 
     def matches(self, entry: JournalEntry) -> bool:
-        if not self.request.fits(entry.api, entry.operation, entry.method, entry.path, entry.request_headers):
+        request = self.request
+        if not request.fits(entry.api, entry.operation, entry.method, entry.path, entry.request_headers):
             return False
+        if request.body is not None and not request.body.fits(entry.request_body):
+            return False  # a body the journal cut short does not parse: no match
         if self.status is not None and not self.status(entry.status):
             return False
         if self.since is not None and entry.time < self.since:

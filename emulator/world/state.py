@@ -142,6 +142,7 @@ class Namespace:
 
     def release(self) -> None:
         """Give back everything this namespace holds (deleted, evicted or expired)."""
+        self.journal.close_watchers()
         self.journal.clear()
         self.faults.clear()
         for snapshot_id in list(self.snapshots):
