@@ -30,7 +30,8 @@ CONTROL = "/__emulator"
 # Before an external emulator has said otherwise: the CustomerID settings' default
 DEFAULT_CREDENTIALS = CustomerIdSettings().credentials[0]
 # fault(**spec) shorthand: which keyword goes where in the control API's fault document
-MATCH_KEYS = ("api", "operation", "method", "path", "header", "body")
+MATCH_KEYS = ("api", "operation", "method", "path", "header")
+BODY_MATCH_KINDS = {"json", "xml", "form"}  # body={"json": {...}} matches; a text or JSON body answers
 ACTION_KEYS = ("kind", "status", "body", "content_type", "headers", "delay_ms")
 FAULT_KEYS = ("id", "probability", "times", "ttl_seconds", "after", "seed")
 
@@ -52,9 +53,17 @@ class EmulatorCallError(AssertionError):
 
 def fault_document(spec: dict[str, Any]) -> dict[str, Any]:
     """``fault(operation="GET105", status=503, times=2)`` as the control API's fault
-    document; ``match=`` / ``action=`` given as dicts are taken as they are."""
+    document; ``match=`` / ``action=`` given as dicts are taken as they are. ``body``
+    is what the fault answers, unless it is a body pattern (``body={"json": {...}}``,
+    ``xml``, ``form``: docs/control-api.md), which goes to ``match``; so does
+    ``match_body``."""
     spec = dict(spec)
     document: dict[str, Any] = {"match": dict(spec.pop("match", {})), "action": dict(spec.pop("action", {}))}
+    if "match_body" in spec:
+        document["match"]["body"] = spec.pop("match_body")
+    body = spec.get("body")
+    if isinstance(body, dict) and len(body) == 1 and set(body) <= BODY_MATCH_KINDS:
+        document["match"]["body"] = spec.pop("body")
     for key in list(spec):
         if key in MATCH_KEYS:
             document["match"][key] = spec.pop(key)
@@ -64,7 +73,7 @@ def fault_document(spec: dict[str, Any]) -> dict[str, Any]:
             document[key] = spec.pop(key)
     if spec:
         raise TypeError(
-            f"unknown fault keyword(s): {', '.join(sorted(spec))} (match: {', '.join(MATCH_KEYS)}; "
+            f"unknown fault keyword(s): {', '.join(sorted(spec))} (match: {', '.join(MATCH_KEYS)}, match_body; "
             f"action: {', '.join(ACTION_KEYS)}; fault: {', '.join(FAULT_KEYS)})"
         )
     return document

@@ -199,7 +199,7 @@ async def test_many_waiters_and_a_subscriber_that_never_reads_cost_neither_memor
         # a stream client that never reads: a raw socket, a tiny receive buffer
         reader, writer = await asyncio.open_connection("127.0.0.1", int(emulator.url.rsplit(":", 1)[1]))
         writer.transport.get_extra_info("socket").setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
-        writer.write(b"GET /__emulator/requests/stream HTTP/1.1\r\nHost: x\r\n\r\n")
+        writer.write(b"GET /__emulator/requests/stream HTTP/1.1\r\nHost: localhost\r\n\r\n")
         await writer.drain()
         async with asyncio.timeout(30):
             while count_of(journal, Subscriber) == 0:
@@ -215,7 +215,7 @@ async def test_many_waiters_and_a_subscriber_that_never_reads_cost_neither_memor
         assert count_of(journal, Subscriber) == 0  # dropped, long before the requests ended
         gc.collect()
         grown_kib = rss_kib() - before_kib
-        journal.close_watchers()  # as the server's shutdown does: every waiter answers
+        emulator._on_server(journal.close_watchers)  # as the server's shutdown does (on its loop): every waiter answers
         answers = [await response.json() for response in await asyncio.gather(*waiters)]
         await waiting.close()
         writer.close()

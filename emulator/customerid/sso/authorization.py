@@ -96,7 +96,8 @@ def _account(subject: Subject) -> Account:
 
 def attach(sso: SsoModel) -> None:
     """Give the namespace's SSO its authorization engine (codes and sessions in its store)."""
-    sso.authorization = AuthorizationServer(sso.store, sso.now, PREFIX, SsoVendor(sso))
+    clock = sso.clock  # not sso.now: a bound method would hold the model that holds the engine (a cycle)
+    sso.authorization = AuthorizationServer(sso.store, lambda: int(clock.timestamp()), PREFIX, SsoVendor(sso))
 
 
 def code_grant(sso: SsoModel, issuer: str, client: SsoClient, form: dict[str, str]) -> dict:
