@@ -17,6 +17,37 @@ import xmlschema
 from defusedxml.ElementTree import fromstring
 from lxml import etree
 
+# A verdict depends on the schema and the bytes alone, and a test suite asks about the
+# same bytes again and again (GET105 of one user answers byte-identical documents):
+# the last answers' verdicts are kept, per check, so a repeated answer costs a dict look-up
+# instead of a parse and a validation (some 100 µs for a User document).
+REMEMBERED_ANSWERS = 256
+REMEMBERED_BYTES = 64 * 1024  # a larger answer (a long listing) is judged afresh every time
+
+
+class Verdicts:
+    """The last ``REMEMBERED_ANSWERS`` bodies (up to ``REMEMBERED_BYTES`` each) and
+    their problem (``None``: valid), oldest forgotten first."""
+
+    __slots__ = ("_judged", "_judge")
+
+    def __init__(self, judge: Callable[[bytes], str | None]) -> None:
+        self._judged: dict[bytes, str | None] = {}
+        self._judge = judge
+
+    def problem(self, body: bytes) -> str | None:
+        judged = self._judged
+        try:
+            return judged[body]
+        except KeyError:
+            pass
+        problem = self._judge(body)
+        if len(body) <= REMEMBERED_BYTES:
+            if len(judged) >= REMEMBERED_ANSWERS:
+                del judged[next(iter(judged))]
+            judged[body] = problem
+        return problem
+
 
 class XsdCheck:
     """libxml2 (lxml, some ten microseconds for an entity) passes what is valid;
@@ -29,8 +60,9 @@ class XsdCheck:
         self.name = path.name
         self._fast = etree.XMLSchema(etree.parse(str(path), self._parser))
         self.schema = xmlschema.XMLSchema10(str(path))
+        self.problem = Verdicts(self.judge).problem
 
-    def problem(self, body: bytes) -> str | None:
+    def judge(self, body: bytes) -> str | None:
         try:
             if self._fast.validate(etree.fromstring(body, self._parser)):
                 return None
@@ -60,6 +92,7 @@ class JsonSchemaCheck:
         self._full = jsonschema.Draft202012Validator(
             schema, format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER
         )
+        self.problem = Verdicts(self.judge).problem
 
     def problem_in(self, document: Any) -> str | None:
         try:
@@ -73,7 +106,7 @@ class JsonSchemaCheck:
         where = "$" + "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in error.absolute_path)
         return f"{where}: {error.message}"
 
-    def problem(self, body: bytes) -> str | None:
+    def judge(self, body: bytes) -> str | None:
         try:
             document = json.loads(body)
         except ValueError as error:
