@@ -23,17 +23,20 @@ from lxml import etree
 # instead of a parse and a validation (some 100 µs for a User document).
 REMEMBERED_ANSWERS = 256
 REMEMBERED_BYTES = 64 * 1024  # a larger answer (a long listing) is judged afresh every time
+REMEMBERED_TOTAL_BYTES = 1024 * 1024  # per check: a few dozen checks, a few MiB at most
 
 
 class Verdicts:
-    """The last ``REMEMBERED_ANSWERS`` bodies (up to ``REMEMBERED_BYTES`` each) and
-    their problem (``None``: valid), oldest forgotten first."""
+    """The last ``REMEMBERED_ANSWERS`` bodies (up to ``REMEMBERED_BYTES`` each,
+    ``REMEMBERED_TOTAL_BYTES`` together) and their problem (``None``: valid),
+    oldest forgotten first."""
 
-    __slots__ = ("_judged", "_judge")
+    __slots__ = ("_judged", "_judge", "_bytes")
 
     def __init__(self, judge: Callable[[bytes], str | None]) -> None:
         self._judged: dict[bytes, str | None] = {}
         self._judge = judge
+        self._bytes = 0
 
     def problem(self, body: bytes) -> str | None:
         judged = self._judged
@@ -43,9 +46,12 @@ class Verdicts:
             pass
         problem = self._judge(body)
         if len(body) <= REMEMBERED_BYTES:
-            if len(judged) >= REMEMBERED_ANSWERS:
-                del judged[next(iter(judged))]
+            while judged and (len(judged) >= REMEMBERED_ANSWERS or self._bytes + len(body) > REMEMBERED_TOTAL_BYTES):
+                oldest = next(iter(judged))
+                del judged[oldest]
+                self._bytes -= len(oldest)
             judged[body] = problem
+            self._bytes += len(body)
         return problem
 
 

@@ -353,3 +353,14 @@ def test_verdicts_do_not_keep_a_large_body(monkeypatch):
     verdicts.problem(b"large body")
     verdicts.problem(b"large body")
     assert judged == [b"large body", b"large body"]
+
+
+def test_verdicts_keep_to_their_byte_budget(monkeypatch):
+    monkeypatch.setattr(schemacheck, "REMEMBERED_TOTAL_BYTES", 10)
+    judged: list[bytes] = []
+    verdicts = schemacheck.Verdicts(lambda body: judged.append(body))
+    for body in (b"aaaa", b"bbbb", b"cccc", b"aaaa"):  # the third pushes the first out
+        verdicts.problem(body)
+    assert judged == [b"aaaa", b"bbbb", b"cccc", b"aaaa"]
+    verdicts.problem(b"cccc")
+    assert len(judged) == 4
