@@ -12,6 +12,7 @@ from __future__ import annotations
 import gc
 import json
 import os
+import runpy
 import signal
 import sys
 import time
@@ -71,6 +72,7 @@ def main() -> int:
         signal.signal(signal.SIGUSR1, probe.dump)
     if what == "bare":
         sys.argv = ["bare", *arguments]
+        runpy.run_module("bench.bare", run_name="__main__")  # serves until stopped
         return 0
     from emulator.cli import main as emulator_main
 

@@ -163,6 +163,14 @@ WORKLOADS = [
         slices=6,
         seconds=60,
     ),
+    Workload(
+        "POST100 with --contract warn",
+        "default",
+        "POST",
+        f"{BASE}/organizations/?technicalName=bench-{{n}}&friendlyName=Bench+{{n}}",
+        reference="POST",
+        args=("--contract", "warn"),
+    ),
     Workload("GET105 on 50k users", "users-50k", "GET", f"{BASE}/users/{MAIJA}"),
     Workload(
         "GET104 status=Enabled (42,754 ids), 50k users",

@@ -17,6 +17,43 @@ import xmlschema
 from defusedxml.ElementTree import fromstring
 from lxml import etree
 
+# A verdict depends on the schema and the bytes alone, and a test suite asks about the
+# same bytes again and again (GET105 of one user answers byte-identical documents):
+# the last answers' verdicts are kept, per check, so a repeated answer costs a dict look-up
+# instead of a parse and a validation (some 100 µs for a User document).
+REMEMBERED_ANSWERS = 256
+REMEMBERED_BYTES = 64 * 1024  # a larger answer (a long listing) is judged afresh every time
+REMEMBERED_TOTAL_BYTES = 1024 * 1024  # per check: a few dozen checks, a few MiB at most
+
+
+class Verdicts:
+    """The last ``REMEMBERED_ANSWERS`` bodies (up to ``REMEMBERED_BYTES`` each,
+    ``REMEMBERED_TOTAL_BYTES`` together) and their problem (``None``: valid),
+    oldest forgotten first."""
+
+    __slots__ = ("_judged", "_judge", "_bytes")
+
+    def __init__(self, judge: Callable[[bytes], str | None]) -> None:
+        self._judged: dict[bytes, str | None] = {}
+        self._judge = judge
+        self._bytes = 0
+
+    def problem(self, body: bytes) -> str | None:
+        judged = self._judged
+        try:
+            return judged[body]
+        except KeyError:
+            pass
+        problem = self._judge(body)
+        if len(body) <= REMEMBERED_BYTES:
+            while judged and (len(judged) >= REMEMBERED_ANSWERS or self._bytes + len(body) > REMEMBERED_TOTAL_BYTES):
+                oldest = next(iter(judged))
+                del judged[oldest]
+                self._bytes -= len(oldest)
+            judged[body] = problem
+            self._bytes += len(body)
+        return problem
+
 
 class XsdCheck:
     """libxml2 (lxml, some ten microseconds for an entity) passes what is valid;
@@ -29,8 +66,9 @@ class XsdCheck:
         self.name = path.name
         self._fast = etree.XMLSchema(etree.parse(str(path), self._parser))
         self.schema = xmlschema.XMLSchema10(str(path))
+        self.problem = Verdicts(self.judge).problem
 
-    def problem(self, body: bytes) -> str | None:
+    def judge(self, body: bytes) -> str | None:
         try:
             if self._fast.validate(etree.fromstring(body, self._parser)):
                 return None
@@ -60,6 +98,7 @@ class JsonSchemaCheck:
         self._full = jsonschema.Draft202012Validator(
             schema, format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER
         )
+        self.problem = Verdicts(self.judge).problem
 
     def problem_in(self, document: Any) -> str | None:
         try:
@@ -73,7 +112,7 @@ class JsonSchemaCheck:
         where = "$" + "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in error.absolute_path)
         return f"{where}: {error.message}"
 
-    def problem(self, body: bytes) -> str | None:
+    def judge(self, body: bytes) -> str | None:
         try:
             document = json.loads(body)
         except ValueError as error:

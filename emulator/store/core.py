@@ -238,16 +238,20 @@ class _Index:
 
     def replace(self, record_id: Hashable, previous: Any, record: Any) -> None:
         """Re-file a record, touching only the keys that changed."""
-        read_fields = self.spec.read_fields
-        if (
-            read_fields is not None
-            and previous is not None
-            and record is not None
-            and read_fields(previous) == read_fields(record)
-        ):
+        if previous is None or record is None:  # an insert or a delete: no keys to compare
+            # add and remove are idempotent, so a key listed twice needs no de-duplication
+            if record is not None:
+                for key in self.spec.keys(record):
+                    self.add(key, record_id)
+            elif previous is not None:
+                for key in self.spec.keys(previous):
+                    self.remove(key, record_id)
             return
-        old_keys = set(self.spec.keys(previous)) if previous is not None else set()
-        new_keys = set(self.spec.keys(record)) if record is not None else set()
+        read_fields = self.spec.read_fields
+        if read_fields is not None and read_fields(previous) == read_fields(record):
+            return
+        old_keys = set(self.spec.keys(previous))
+        new_keys = set(self.spec.keys(record))
         for key in old_keys - new_keys:
             self.remove(key, record_id)
         for key in new_keys - old_keys:

@@ -24,6 +24,7 @@ deleted and added again moves to the end, as it would in a dict.
 from __future__ import annotations
 
 from collections.abc import Hashable, Iterable, Iterator
+from gc import is_tracked
 from itertools import chain
 from typing import Any
 
@@ -148,7 +149,8 @@ class LayeredDict:
         elif previous is ABSENT and key not in self.base:
             self._length += 1
         overlay[key] = value
-        untrack(overlay)  # inserting a record (a collectable type) tracks the dict again
+        if is_tracked(overlay):  # a record (a collectable type) tracks the dict again; an id does not
+            untrack(overlay)  # (the check costs a fifth of the call it saves, on every index write)
 
     def __delitem__(self, key: Hashable) -> None:
         if key not in self:

@@ -7,6 +7,8 @@ clock plus an offset, or stands still at a frozen instant.
 
 from __future__ import annotations
 
+import functools
+import math
 import time
 from datetime import UTC, datetime, timedelta
 
@@ -15,6 +17,11 @@ from datetime import UTC, datetime, timedelta
 # stays representable while the clock runs on.
 YEARS = (1970, 9000)
 MAX_STEP_SECONDS = 1e12
+
+
+@functools.lru_cache(maxsize=8)
+def _second_text(second: int) -> str:
+    return datetime.fromtimestamp(second, UTC).strftime("%Y-%m-%dT%H:%M:%S")
 
 
 class Clock:
@@ -35,7 +42,14 @@ class Clock:
         return time.time() + self.offset.total_seconds()
 
     def iso(self) -> str:
-        return self.now().isoformat(timespec="milliseconds").replace("+00:00", "Z")
+        """Now as ISO text in UTC, to the millisecond ("2026-05-01T12:00:00.123Z"):
+        every created record stores one. While the clock runs, from the epoch
+        seconds, with the text of the whole second made once per second."""
+        if self.frozen is not None:
+            return self.frozen.isoformat(timespec="milliseconds").replace("+00:00", "Z")
+        instant = time.time() + self.offset.total_seconds()
+        second = math.floor(instant)
+        return f"{_second_text(second)}.{int((instant - second) * 1000):03d}Z"
 
     def copy(self) -> Clock:
         return Clock(self.offset, self.frozen)

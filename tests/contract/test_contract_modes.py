@@ -13,6 +13,7 @@ import emulator.dfs.render as dfs_render
 from emulator.cli import parse_arguments
 from emulator.config import EmulatorConfig
 from emulator.contract import check as contract
+from emulator.contract import schemacheck
 from emulator.dfs.api import DfsApi
 from emulator.dfs.contract import dfs_contract
 from tests.support.control import ControlClient
@@ -307,3 +308,59 @@ def test_plugin_option_wins_over_the_ini_and_the_report_shows_the_violation(pyte
             "Unexpected child with tag '{http://schema.ubisecure.com/customerid/api}Nickname'*"
         ]
     )
+
+
+# -- remembered verdicts (schemacheck.Verdicts) ---------------------------------------------
+
+
+async def test_a_repeated_broken_answer_is_flagged_every_time(make_emulator, break_get105):
+    """GET105 of one user answers the same bytes: the remembered verdict is the violation again."""
+    handle = await make_emulator(contract="warn")
+    for _ in range(3):
+        await raw(handle, "GET", handle.customerid_url() + f"/users/{MAIJA}", handle.auth_headers)
+    flagged = await journal(handle, contract="true")
+    assert [entry["operation"] for entry in flagged] == ["GET105"] * 3
+    assert len({entry["contract"]["violation"] for entry in flagged}) == 1
+
+
+async def test_a_repeated_valid_answer_stays_valid(make_emulator):
+    handle = await make_emulator(contract="strict")
+    for _ in range(3):
+        status, _, _ = await raw(handle, "GET", handle.customerid_url() + f"/users/{MAIJA}", handle.auth_headers)
+        assert status == 200
+    assert await journal(handle, contract="true") == []
+
+
+def test_verdicts_judge_each_body_once_and_forget_the_oldest(monkeypatch):
+    monkeypatch.setattr(schemacheck, "REMEMBERED_ANSWERS", 2)
+    judged: list[bytes] = []
+
+    def judge(body: bytes) -> str | None:
+        judged.append(body)
+        return "bad" if body.startswith(b"bad") else None
+
+    verdicts = schemacheck.Verdicts(judge)
+    assert [verdicts.problem(b) for b in (b"ok", b"bad", b"ok", b"bad")] == [None, "bad", None, "bad"]
+    assert judged == [b"ok", b"bad"]
+    verdicts.problem(b"third")  # the oldest (b"ok") is forgotten
+    assert verdicts.problem(b"ok") is None and judged[-1] == b"ok"
+
+
+def test_verdicts_do_not_keep_a_large_body(monkeypatch):
+    monkeypatch.setattr(schemacheck, "REMEMBERED_BYTES", 4)
+    judged: list[bytes] = []
+    verdicts = schemacheck.Verdicts(lambda body: judged.append(body))
+    verdicts.problem(b"large body")
+    verdicts.problem(b"large body")
+    assert judged == [b"large body", b"large body"]
+
+
+def test_verdicts_keep_to_their_byte_budget(monkeypatch):
+    monkeypatch.setattr(schemacheck, "REMEMBERED_TOTAL_BYTES", 10)
+    judged: list[bytes] = []
+    verdicts = schemacheck.Verdicts(lambda body: judged.append(body))
+    for body in (b"aaaa", b"bbbb", b"cccc", b"aaaa"):  # the third pushes the first out
+        verdicts.problem(body)
+    assert judged == [b"aaaa", b"bbbb", b"cccc", b"aaaa"]
+    verdicts.problem(b"cccc")
+    assert len(judged) == 4

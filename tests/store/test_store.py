@@ -128,3 +128,24 @@ def test_keys_go_from_one_record_to_several_and_back_in_both_forks():
     people.delete("a")
     assert not people.lookup("team", "solo") and set(twin["people"].lookup("team", "solo")) == {"b"}
     assert people.lookup_prefix("attribute", "email", "a@") == set()
+
+
+def test_a_key_listed_twice_files_an_inserted_record_once_and_a_delete_unfiles_it():
+    """An insert or a delete files the keys as the key function lists them (no set
+    arithmetic): a key listed twice must still leave one clean entry, and none after."""
+    people = Collection(
+        "people",
+        [
+            IndexSpec("words", lambda p: (p.team, p.team, p.email)),
+            IndexSpec("attribute", lambda p: (("team", p.team), ("team", p.team)), ordered=True),
+        ],
+    )
+    people.put("1", Person("1", "red", "a@example.org"))
+    people.put("2", Person("2", "red", "b@example.org"))
+    assert people.lookup("words", "red") == {"1", "2"}
+    assert sorted(people.index_keys("attribute")) == [("team", "red")]
+    people.delete("1")
+    assert set(people.lookup("words", "red")) == {"2"}
+    assert people.lookup("words", "a@example.org") == frozenset()
+    people.delete("2")
+    assert people.lookup("words", "red") == frozenset() and list(people.index_keys("attribute")) == []
