@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
+from ...auth.keyrotation import ROTATION_SCHEMA, grace_seconds
 from ...formats.safeparse import load_json
 from ...server.connections import read_body
 from ...world.state import STATE
@@ -42,6 +43,18 @@ async def mint_token(request: web.Request) -> web.Response:
     return web.json_response(minted)
 
 
+async def rotate_keys(request: web.Request) -> web.Response:
+    """Rotate the SSO's signing key in this namespace: {"graceSeconds": 300} -> the new and retired kid.
+
+    New tokens are signed with a new key (a new ``kid``); the retired key stays in
+    JWKS, and its tokens verify, for ``graceSeconds`` on the namespace's clock (0:
+    dropped at once, its tokens refused from now on). docs/oauth.md, "Rotating the signing key"."""
+    grace = await grace_seconds(request)
+    if isinstance(grace, web.Response):
+        return grace
+    return web.json_response(request.app[STATE].world_for(request).models["customerid"].sso.ring.rotate(grace))
+
+
 mint_token.request_schema = {  # type: ignore[attr-defined]  # read by the control API's OpenAPI document
     "type": "object",
     "properties": {
@@ -50,3 +63,5 @@ mint_token.request_schema = {  # type: ignore[attr-defined]  # read by the contr
         "clientId": {"type": "string", "description": "an SSO client (default: the first)"},
     },
 }
+
+rotate_keys.request_schema = ROTATION_SCHEMA  # type: ignore[attr-defined]
