@@ -157,8 +157,8 @@ class EmulatorConfig:
 
     @classmethod
     def from_environment(cls, environ: Mapping[str, str] | None = None, **overrides) -> EmulatorConfig:
-        """EMULATOR_HOST, EMULATOR_PORT, EMULATOR_HTTPS_PORT, EMULATOR_CA_DIR, EMULATOR_SCENARIOS (separated by the OS path
-        separator or commas), EMULATOR_CONTROL_TOKEN, EMULATOR_CORS, EMULATOR_JOURNAL_LIMIT,
+        """EMULATOR_HOST, EMULATOR_PORT, EMULATOR_HTTPS_PORT, EMULATOR_CA_DIR, EMULATOR_SCENARIOS
+        (separated by the OS path separator or commas), EMULATOR_CONTROL_TOKEN, EMULATOR_CORS, EMULATOR_JOURNAL_LIMIT,
         EMULATOR_CONTRACT, EMULATOR_ALLOWED_HOSTS, ...;
         explicit overrides (command-line values) win."""
         if environ is None:

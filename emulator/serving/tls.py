@@ -80,7 +80,7 @@ def _exclusive(directory: Path) -> Iterator[None]:
 
 
 def _now() -> datetime.datetime:
-    return datetime.datetime.now(datetime.timezone.utc)
+    return datetime.datetime.now(datetime.UTC)
 
 
 def _load(directory: Path) -> LocalCa:
@@ -99,7 +99,10 @@ def _load(directory: Path) -> LocalCa:
         raise ValueError(f"not a PEM certificate and key ({error})") from None
     if not isinstance(private_key, ec.EllipticCurvePrivateKey):
         raise ValueError("the key is not an EC private key")
-    if private_key.public_key().public_numbers() != certificate.public_key().public_numbers():
+    certified = certificate.public_key()
+    if not isinstance(certified, ec.EllipticCurvePublicKey) or (
+        private_key.public_key().public_numbers() != certified.public_numbers()
+    ):
         raise ValueError("the certificate and the key do not belong together")
     if certificate.not_valid_after_utc - RENEW_BEFORE < _now():
         raise ValueError(f"it expires {certificate.not_valid_after_utc:%Y-%m-%d}")
