@@ -43,6 +43,41 @@ async def mint_token(request: web.Request) -> web.Response:
     return web.json_response(minted)
 
 
+async def login_as(request: web.Request) -> web.Response:
+    """The user the next authorization request logs in, without the login page: {"username": "maija"}.
+
+    Single use, per namespace; ``{"username": null}`` shows the page again. The user must
+    be one the login page offers (404 otherwise). docs/oauth.md, "Logging a user in without the page"."""
+    world = request.app[STATE].world_for(request)
+    try:
+        raw = await read_body(request)
+        body = load_json(raw) if raw.strip() else {}
+    except ValueError as error:
+        return web.json_response({"error": f"the body is not accepted: {error}"}, status=400)
+    if not isinstance(body, dict) or "username" not in body:
+        return web.json_response({"error": 'the body is {"username": "..."} (null: show the page again)'}, status=400)
+    username = body["username"]
+    if username is not None and (not isinstance(username, str) or not username):
+        return web.json_response({"error": "username is a non-empty string or null"}, status=400)
+    try:
+        world.models["customerid"].sso.authorization.preselect(username)
+    except LookupError as error:
+        return web.json_response({"error": str(error).strip("'\"")}, status=404)
+    return web.json_response({"username": username})
+
+
+login_as.request_schema = {  # type: ignore[attr-defined]
+    "type": "object",
+    "required": ["username"],
+    "properties": {
+        "username": {
+            "type": ["string", "null"],
+            "description": "a user the login page offers; null: show the page again",
+        }
+    },
+}
+
+
 async def rotate_keys(request: web.Request) -> web.Response:
     """Rotate the SSO's signing key in this namespace: {"graceSeconds": 300} -> the new and retired kid.
 
