@@ -1,6 +1,7 @@
 """``python -m emulator`` / ``emulator``: serve both APIs on the given scenarios.
 
     emulator [--host H] [--port P] [--scenario FILE|NAME]...   serve (the same as `emulator serve ...`)
+    emulator ca [--pem]                                    the local CA HTTPS (--https-port) is served from
     emulator validate FILE...                              check scenario files, serve nothing
     emulator endpoints [--format text|json]                the operation table
     emulator scenarios [--format text|json]                the built-in scenarios (names for --scenario)
@@ -32,7 +33,7 @@ from pathlib import Path
 from . import __version__
 from .config import CONTRACT_MODES, LIMITS, NUMERIC, EmulatorConfig, parse_hosts
 
-SUBCOMMANDS = ("serve", "validate", "endpoints", "scenarios", "healthcheck")
+SUBCOMMANDS = ("serve", "validate", "endpoints", "scenarios", "healthcheck", "ca")
 DRIFT_SUBCOMMANDS = ("record", "compare", "scenario")  # emulator.drift.cli
 # One line each in `emulator --help` (tests/serving/test_cli_help.py: every subcommand has one)
 SUBCOMMAND_SUMMARIES = {
@@ -41,6 +42,7 @@ SUBCOMMAND_SUMMARIES = {
     "endpoints": "the operation table: api, code, method, path, versions",
     "scenarios": "the built-in scenarios: the names --scenario accepts",
     "healthcheck": "exit 0 when the running emulator answers healthy (the Docker HEALTHCHECK)",
+    "ca": "the local CA certificate HTTPS is served from: its path (--pem: its PEM) for clients to trust",
     "record": "a recording proxy in front of your sandbox of the real systems (docs/drift.md)",
     "compare": "replay a recording against a fresh emulator; exit 1 on drift (docs/drift.md)",
     "scenario": "scenario tools: `emulator scenario from-cassette` turns a recording into a scenario",
@@ -81,6 +83,18 @@ def parse_arguments(argv: list[str] | None, prog: str = "emulator") -> argparse.
         type=int,
         help="port (default 8080; 0: a free port, which the banner, curl "
         "lines and address file then name; env EMULATOR_PORT)",
+    )
+    parser.add_argument(
+        "--https-port",
+        type=int,
+        metavar="PORT",
+        help="also serve HTTPS on this port (0: a free one), with a certificate from the local CA "
+        "(`emulator ca`); default off; env EMULATOR_HTTPS_PORT",
+    )
+    parser.add_argument(
+        "--ca-dir",
+        metavar="DIR",
+        help="where the local CA is kept (default: ca/ in the cache directory; env EMULATOR_CA_DIR)",
     )
     parser.add_argument(
         "--scenario",
@@ -173,6 +187,12 @@ class Output:
             for line in lines:
                 print(line, flush=True)
 
+    def warning(self, line: str) -> None:
+        if self.json:
+            print(json.dumps({"event": "warning", "message": line}, separators=(",", ":")), file=sys.stderr, flush=True)
+        else:
+            print(line, file=sys.stderr, flush=True)
+
     def event(self, event: str, details: dict) -> None:
         if event == "reload-failed":
             if self.json:
@@ -190,6 +210,8 @@ def startup_lines(app, config: EmulatorConfig, seconds: float) -> list[str]:
     state = app[STATE]
     url = f"http://{config.host}:{config.port}"
     lines = [f"emulator {__version__} listening on {url} (ready in {seconds * 1000:.0f} ms)"]
+    if config.https_port is not None:
+        lines.append(f"  HTTPS: https://{config.host}:{config.https_port} (trust the CA: {ca_file(config)})")
     for name, api in state.apis.items():
         operations = sum(len(operation.versions) for operation in api.endpoints.operations)
         bases = ", ".join(f"{version} {path}" for version, path in api.endpoints.base_paths.items())
@@ -223,6 +245,11 @@ def startup_details(app, config: EmulatorConfig, seconds: float) -> dict:
     return {
         "version": __version__,
         "url": f"http://{config.host}:{config.port}",
+        **(
+            {"https_url": f"https://{config.host}:{config.https_port}", "ca_file": str(ca_file(config))}
+            if config.https_port is not None
+            else {}
+        ),
         "ready_ms": round(seconds * 1000),
         "scenarios": list(state.baseline.files),
         "contract": config.contract,
@@ -273,12 +300,21 @@ async def serve(
     await runner.setup()
     site = web.TCPSite(runner, config.host, config.port)
     await site.start()
-    config = bound_config(config, runner)  # --port 0: the port the OS chose, everywhere below
+    secure_site = None
+    if config.https_port is not None:
+        from .serving.tls import ca_directory, server_names, server_ssl_context
+
+        context, _ = server_ssl_context(
+            ca_directory(config.ca_dir), server_names(config.host, config.allowed_hosts), warn=output.warning
+        )
+        secure_site = web.TCPSite(runner, config.host, config.https_port, ssl_context=context)
+        await secure_site.start()
+    config = bound_config(config, site, secure_site)  # --port 0: the port the OS chose, everywhere below
     seconds = time.perf_counter() - started
     output.lines("listening", startup_lines(app, config, seconds), **startup_details(app, config, seconds))
     address_file = os.environ.get("EMULATOR_ADDRESS_FILE")
     if address_file:  # `emulator healthcheck` reads where we really listen (whatever set it)
-        _write_address(Path(address_file), config.host, config.port)
+        _write_address(Path(address_file), config)
     # In the background, once listening: what the first token request would pay otherwise
     # (PyJWT's and cryptography's imports, the run keys).
     asyncio.get_running_loop().run_in_executor(None, _warm_up, app[STATE])
@@ -324,16 +360,33 @@ def _warm_up(state) -> None:
             logging.getLogger("emulator").debug("warm-up of %s failed", name, exc_info=True)
 
 
-def bound_config(config: EmulatorConfig, runner) -> EmulatorConfig:
-    """The configuration with the port really listened on (an ephemeral --port 0
-    becomes the number the OS gave), for the banner, curl lines and address file."""
-    ports = [address[1] for address in runner.addresses if isinstance(address, tuple) and len(address) >= 2]
-    return dataclasses.replace(config, port=ports[0]) if ports and ports[0] != config.port else config
+def _bound_port(site, configured: int) -> int:
+    sockets = getattr(site._server, "sockets", None) or ()
+    ports = [sock.getsockname()[1] for sock in sockets]
+    return ports[0] if ports else configured
 
 
-def _write_address(path: Path, host: str, port: int) -> None:
+def bound_config(config: EmulatorConfig, site, secure_site=None) -> EmulatorConfig:
+    """The configuration with the ports really listened on (an ephemeral --port 0 or
+    --https-port 0 becomes the number the OS gave), for the banner, curl lines and address file."""
+    config = dataclasses.replace(config, port=_bound_port(site, config.port))
+    if secure_site is not None and config.https_port is not None:
+        config = dataclasses.replace(config, https_port=_bound_port(secure_site, config.https_port))
+    return config
+
+
+def ca_file(config: EmulatorConfig) -> Path:
+    from .serving.tls import CA_CERTIFICATE, ca_directory
+
+    return ca_directory(config.ca_dir) / CA_CERTIFICATE
+
+
+def _write_address(path: Path, config: EmulatorConfig) -> None:
+    written: dict = {"host": config.host, "port": config.port, "pid": os.getpid()}
+    if config.https_port is not None:
+        written.update(https_port=config.https_port, ca_file=str(ca_file(config)))
     try:
-        path.write_text(json.dumps({"host": host, "port": port, "pid": os.getpid()}), encoding="utf-8")
+        path.write_text(json.dumps(written), encoding="utf-8")
     except OSError as error:
         print(f"emulator: cannot write EMULATOR_ADDRESS_FILE {path}: {error}", file=sys.stderr)
 
@@ -361,6 +414,8 @@ def _serve_from_arguments(arguments: argparse.Namespace) -> int:
         config = EmulatorConfig.from_environment(
             host=arguments.host,
             port=arguments.port,
+            https_port=arguments.https_port,
+            ca_dir=arguments.ca_dir,
             scenarios=arguments.scenarios,
             control_token=arguments.control_token,
             allowed_hosts=parse_hosts(arguments.allowed_hosts) if arguments.allowed_hosts else None,
@@ -587,6 +642,27 @@ def main_healthcheck(argv: list[str]) -> int:
     return 1
 
 
+def main_ca(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(
+        prog="emulator ca",
+        description="The local CA the HTTPS listener's certificates come from (made on first use, then kept): "
+        "print its certificate's path, or with --pem the certificate itself, for clients to trust "
+        "(SSL_CERT_FILE, REQUESTS_CA_BUNDLE, curl --cacert). docs/oauth.md, 'HTTPS'.",
+    )
+    parser.add_argument("--pem", action="store_true", help="print the CA certificate (PEM) instead of its path")
+    parser.add_argument("--ca-dir", metavar="DIR", help="where the CA is kept (default: ca/ in the cache directory)")
+    arguments = parser.parse_args(argv)
+    from .serving.tls import ca_directory, ensure_ca
+
+    try:
+        ca = ensure_ca(ca_directory(arguments.ca_dir))
+    except OSError as error:
+        print(f"emulator ca: cannot keep the CA: {error}", file=sys.stderr)
+        return 1
+    print(ca.pem() if arguments.pem else ca.certificate_file, end="" if arguments.pem else "\n")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv and argv[0] in DRIFT_SUBCOMMANDS:
@@ -610,4 +686,5 @@ def main(argv: list[str] | None = None) -> int:
         "endpoints": main_endpoints,
         "scenarios": main_scenarios,
         "healthcheck": main_healthcheck,
+        "ca": main_ca,
     }[command](argv)

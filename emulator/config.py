@@ -90,6 +90,11 @@ def is_loopback(host: str) -> bool:
 class EmulatorConfig:
     host: str = "127.0.0.1"
     port: int = 8080
+    # An HTTPS listener beside HTTP on this port (0: a free one); None: HTTP only.
+    # Its certificate comes from the local CA in ca_dir (default: ca/ in the cache
+    # directory); docs/oauth.md, "HTTPS".
+    https_port: int | None = None
+    ca_dir: Path | None = None
     scenarios: tuple[Path, ...] = field(default_factory=lambda: (DEFAULT_SCENARIO,))
     # Bodies above this get the API's own error document (413), never a partial read.
     max_body_bytes: int = 1024 * 1024
@@ -152,8 +157,8 @@ class EmulatorConfig:
 
     @classmethod
     def from_environment(cls, environ: Mapping[str, str] | None = None, **overrides) -> EmulatorConfig:
-        """EMULATOR_HOST, EMULATOR_PORT, EMULATOR_SCENARIOS (separated by the OS path
-        separator or commas), EMULATOR_CONTROL_TOKEN, EMULATOR_CORS, EMULATOR_JOURNAL_LIMIT,
+        """EMULATOR_HOST, EMULATOR_PORT, EMULATOR_HTTPS_PORT, EMULATOR_CA_DIR, EMULATOR_SCENARIOS
+        (separated by the OS path separator or commas), EMULATOR_CONTROL_TOKEN, EMULATOR_CORS, EMULATOR_JOURNAL_LIMIT,
         EMULATOR_CONTRACT, EMULATOR_ALLOWED_HOSTS, ...;
         explicit overrides (command-line values) win."""
         if environ is None:
@@ -163,6 +168,10 @@ class EmulatorConfig:
             values["host"] = environ["EMULATOR_HOST"]
         if environ.get("EMULATOR_PORT"):
             values["port"] = _number(environ, "EMULATOR_PORT", int)
+        if environ.get("EMULATOR_HTTPS_PORT"):
+            values["https_port"] = _number(environ, "EMULATOR_HTTPS_PORT", int)
+        if environ.get("EMULATOR_CA_DIR"):
+            values["ca_dir"] = Path(environ["EMULATOR_CA_DIR"].strip())
         if environ.get("EMULATOR_SCENARIOS"):
             parts = environ["EMULATOR_SCENARIOS"].replace(os.pathsep, ",").split(",")
             values["scenarios"] = tuple(Path(part.strip()) for part in parts if part.strip())
@@ -182,6 +191,8 @@ class EmulatorConfig:
         values.update({key: value for key, value in overrides.items() if value is not None})
         if "scenarios" in values:
             values["scenarios"] = tuple(Path(p) for p in values["scenarios"])
+        if "ca_dir" in values:
+            values["ca_dir"] = Path(values["ca_dir"])
         return cls(**values)
 
 

@@ -105,8 +105,15 @@ class Session:
     credential: str | None = None
 
 
+PRESELECTED = "next"  # the one record of the login_as collection
+
+
 def authorization_collections(prefix: str) -> list[Collection]:
-    return [Collection(f"{prefix}.authorization_codes"), Collection(f"{prefix}.sessions")]
+    return [
+        Collection(f"{prefix}.authorization_codes"),
+        Collection(f"{prefix}.sessions"),
+        Collection(f"{prefix}.login_as"),  # the user the next authorization logs in, page unseen
+    ]
 
 
 def pkce_challenge(verifier: str, method: str) -> str:
@@ -136,6 +143,7 @@ class AuthorizationServer:
     def __init__(self, store: Store, now: Callable[[], int], prefix: str, vendor: Vendor) -> None:
         self.codes: Collection[AuthorizationCode] = store[f"{prefix}.authorization_codes"]
         self.sessions: Collection[Session] = store[f"{prefix}.sessions"]
+        self.preselected: Collection[str] = store[f"{prefix}.login_as"]
         self.now = now
         self.vendor = vendor
 
@@ -210,6 +218,9 @@ class AuthorizationServer:
         now = self.now()
         session = self.current_session(request)
         fresh_login = False
+        preselected = self.preselected.delete(PRESELECTED)  # single use, whatever comes of it
+        if preselected is not None:
+            params = {**params, "login_as": preselected}  # as if the page had been clicked
         if any(field in params for field in LOGIN_FIELDS):
             try:
                 account = self._login(params)
@@ -257,6 +268,19 @@ class AuthorizationServer:
             secure=request.secure,
         )
         return response
+
+    def preselect(self, username: str | None) -> None:
+        """Log ``username`` in at the next authorization request of this namespace
+        without showing the login page (None: show it again). LookupError when
+        ``username`` is not one of the users the page offers."""
+        if username is None:
+            self.preselected.delete(PRESELECTED)
+            return
+        if self.vendor.account(username) is None or all(
+            choice.username != username for choice in self.vendor.login_choices()
+        ):
+            raise LookupError(f"{username} cannot log in (not a user the login page offers)")
+        self.preselected.put(PRESELECTED, username)
 
     def _login(self, params: dict[str, str]) -> Account:
         chosen = params.get("login_as")

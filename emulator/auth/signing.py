@@ -19,11 +19,14 @@ import functools
 import hashlib
 import json
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from jwt.types import Options  # PyJWT 2.10+; only its type
+
+    from ..store.core import Collection
 
 ALGORITHM = "RS256"
 
@@ -93,7 +96,7 @@ def warm_up(key: SigningKey) -> None:
     key.sign({})
 
 
-@functools.lru_cache(maxsize=16)
+@functools.lru_cache(maxsize=64)  # scenarios' keys and rotated ones (KeyRing)
 def key_from_pem(pem: str) -> SigningKey:
     """A scenario's key (PKCS#1 or PKCS#8 PEM, RSA); ValueError when it is not one."""
     from cryptography.hazmat.primitives import serialization
@@ -109,6 +112,86 @@ def key_from_pem(pem: str) -> SigningKey:
 def stranger_key() -> SigningKey:
     """A key no emulated server trusts: signs the 'badly signed' and 'other issuer' tokens."""
     return generate_key()
+
+
+@dataclass(frozen=True)
+class RingKey:
+    """A key a rotation made (kept as PEM: a world's store is copied and pickled)."""
+
+    pem: str
+    retired_until: float | None = None  # None: the key tokens are signed with now
+
+
+CURRENT = "current"
+DEFAULT_GRACE_SECONDS = 300
+
+
+class KeyRing:
+    """A token server's signing keys in one world (namespace): the configured key
+    (the scenario's PEM or the run key) until a rotation; after one, the new key signs
+    and the retired one stays in JWKS, and verifies tokens, until its grace period
+    ends on the namespace's clock. Rotations live in ``keys`` (a store collection),
+    so they are per namespace and undone by a reset like any other state."""
+
+    def __init__(self, keys: Collection, configured: Callable[[], SigningKey], now: Callable[[], float]) -> None:
+        self.keys, self.configured, self.now = keys, configured, now
+
+    def current(self) -> SigningKey:
+        record = self.keys.get(CURRENT)
+        return key_from_pem(record.pem) if record is not None else self.configured()
+
+    def retired(self) -> list[SigningKey]:
+        now = self.now()
+        return [
+            key_from_pem(record.pem)
+            for kid, record in self._retired_records()
+            if record.retired_until is not None and now < record.retired_until
+        ]
+
+    def _retired_records(self) -> list[tuple[Any, RingKey]]:
+        return [(kid, record) for kid in list(self.keys.ids()) if kid != CURRENT and (record := self.keys.get(kid))]
+
+    def published(self) -> list[SigningKey]:
+        """What JWKS lists: the signing key first, then the retired keys still in their grace period."""
+        return [self.current(), *self.retired()]
+
+    def for_token(self, token: str) -> SigningKey:
+        """The published key the token's ``kid`` names; the signing key when it names
+        none of them (the signature check then fails, as for a stranger's token)."""
+        if not self.keys.get(CURRENT):
+            return self.configured()  # never rotated: the one key (no header parsing per request)
+        kid = _unverified_kid(token)
+        return next((key for key in self.published() if key.kid == kid), self.current())
+
+    def rotate(self, grace_seconds: float = DEFAULT_GRACE_SECONDS) -> dict:
+        """Sign with a new key from now on; keep the old one published for ``grace_seconds``
+        (0: drop it at once). Returns the new and the retired ``kid``."""
+        now = self.now()
+        retired, new = self.current(), generate_key()
+        for kid, record in self._retired_records():
+            if record.retired_until is not None and record.retired_until <= now:
+                self.keys.delete(kid)  # long past their grace: nothing to keep
+        if grace_seconds > 0:
+            self.keys.put(retired.kid, RingKey(retired.private_pem(), now + grace_seconds))
+        else:
+            self.keys.delete(retired.kid)
+        self.keys.put(CURRENT, RingKey(new.private_pem()))
+        return {
+            "kid": new.kid,
+            "retiredKid": retired.kid,
+            "retiredUntil": now + grace_seconds if grace_seconds > 0 else None,
+            "published": [key.kid for key in self.published()],
+        }
+
+
+def _unverified_kid(token: str) -> str | None:
+    head = token.split(".", 1)[0]
+    try:
+        header = json.loads(base64.urlsafe_b64decode(head + "=" * (-len(head) % 4)))
+    except ValueError:  # not base64, not JSON: the verification will say so
+        return None
+    kid = header.get("kid") if isinstance(header, dict) else None
+    return kid if isinstance(kid, str) else None
 
 
 def jwks(*keys: SigningKey) -> dict:

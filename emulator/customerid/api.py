@@ -27,7 +27,7 @@ from .openapi import openapi_json
 from .render import XML_HEADERS, error_document
 from .sso import authorization as sso_authorization
 from .sso import endpoints as sso_endpoints
-from .sso.control import mint_token
+from .sso.control import login_as, mint_token, rotate_keys
 from .sso.model import SsoModel, sso_collections
 from .sso.model import signing_key as sso_signing_key
 from .statuses import BY_CODE
@@ -275,6 +275,8 @@ class CustomerIdApi:
         return [
             ("GET", "/openapi.json", openapi),
             ("POST", "/tokens", mint_token),
+            ("POST", "/keys/rotate", rotate_keys),
+            ("POST", "/login-as", login_as),
             ("GET", "/credentials", service_credentials),
         ]
 

@@ -1,5 +1,6 @@
 """Where the server keeps what it can rebuild but would rather not at every start:
-loaded baselines (baselinecache.py) and the parsed package YAML (packagedata.py).
+loaded baselines (baselinecache.py), the parsed package YAML (packagedata.py) and
+the local CA that HTTPS serves from (serving/tls.py, in ``ca/``).
 
 ``$EMULATOR_CACHE_DIR``, by default ``$XDG_CACHE_HOME/identity-emulator`` or
 ``~/.cache/identity-emulator``; ``EMULATOR_BASELINE_CACHE=0`` turns caching off.
@@ -49,6 +50,12 @@ class CacheEntryRejected(Exception):
 def cache_directory() -> Path | None:
     if os.environ.get("EMULATOR_BASELINE_CACHE", "").strip().lower() in ("0", "false", "no", "off"):
         return None
+    return cache_root()
+
+
+def cache_root() -> Path:
+    """The cache directory, whether or not baselines are cached there (the local CA
+    of serving/tls.py lives in it too)."""
     configured = os.environ.get("EMULATOR_CACHE_DIR", "").strip()
     if configured:
         return Path(configured)

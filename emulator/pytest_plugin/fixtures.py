@@ -22,7 +22,6 @@ import pytest_asyncio
 
 from ..app import create_app, default_apis
 from ..config import DEFAULT_SCENARIO, EmulatorConfig
-from ..testing.embedded import serve
 from ..testing.handle import EmulatorHandle
 from ..testing.sync_handle import SyncEmulatorHandle, _Portal
 from ..world.scenarios import Baseline, load_baseline
@@ -65,6 +64,8 @@ async def _prepare(handle: EmulatorHandle, request: pytest.FixtureRequest) -> No
 # The worker's in-process pieces, looked up once: pytest's fixture lookup costs
 # more per test than renewing the state does.
 _SERVED = pytest.StashKey[tuple]()
+# The in-process server's HTTPS address and the CA file that vouches for it
+_HTTPS = pytest.StashKey[tuple]()
 
 
 def _in_process_handle(request: pytest.FixtureRequest) -> EmulatorHandle:
@@ -82,7 +83,10 @@ def _in_process_handle(request: pytest.FixtureRequest) -> EmulatorHandle:
         )
     portal, app, server_url, baseline = served
     portal.run(_renew(app))
-    handle = EmulatorHandle(server_url, app=app, baseline=baseline, search=_search_path(request))
+    https_url, ca_file = request.config.stash.get(_HTTPS, (None, None))
+    handle = EmulatorHandle(
+        server_url, app=app, baseline=baseline, search=_search_path(request), https_url=https_url, ca_file=ca_file
+    )
     handle._portal = portal
     return handle
 
@@ -119,13 +123,48 @@ def _emulator_portal():
 @pytest.fixture(scope="session")
 def emulator_server(request: pytest.FixtureRequest, _emulator_portal: _Portal, emulator_baseline: Baseline):
     """The in-process emulator served from a background thread (its own loop):
-    ``(app, url)``, one per worker, for async and plain tests alike."""
+    ``(app, url)``, one per worker, for async and plain tests alike. The same app
+    is served over HTTPS too (``emulator.https_url``, trusting ``emulator.ca_file``)."""
+    from aiohttp import web
+
     app = request.getfixturevalue("emulator_app")
-    runner, url = _emulator_portal.run(serve(app))
+    tls = _server_tls()
+
+    async def start():
+        runner = web.AppRunner(app, access_log=None)
+        await runner.setup()
+        site = web.TCPSite(runner, "127.0.0.1", 0)
+        await site.start()
+        https_url = None
+        if tls is not None:
+            secure_site = web.TCPSite(runner, "127.0.0.1", 0, ssl_context=tls[0])
+            await secure_site.start()
+            https_url = f"https://127.0.0.1:{secure_site._server.sockets[0].getsockname()[1]}"
+        port = site._server.sockets[0].getsockname()[1]
+        return runner, f"http://127.0.0.1:{port}", https_url
+
+    runner, url, https_url = _emulator_portal.run(start())
+    if https_url is not None and tls is not None:
+        request.config.stash[_HTTPS] = (https_url, tls[1])
     yield app, url
     if _SERVED in request.config.stash:
         del request.config.stash[_SERVED]
     _emulator_portal.run(runner.cleanup())
+
+
+def _server_tls():
+    """(SSL context, CA file) for the worker's HTTPS site, made once per session from
+    the local CA (serving/tls.py); None, with a warning, when the CA cannot be kept."""
+    import warnings
+
+    from ..serving.tls import ca_directory, server_names, server_ssl_context
+
+    try:
+        context, ca = server_ssl_context(ca_directory(), server_names("127.0.0.1"), warn=warnings.warn)
+    except OSError as error:
+        warnings.warn(f"identity-emulator: no HTTPS in-process (the local CA cannot be kept: {error})", stacklevel=1)
+        return None
+    return context, ca.certificate_file
 
 
 @pytest.fixture

@@ -1,4 +1,4 @@
-"""The ``emulator_scenario`` and ``emulator_fault`` markers, and async tests that
+"""The ``emulator_scenario``, ``emulator_fault`` and ``emulator_login`` markers, and async tests that
 use the ``emulator`` fixture running on asyncio without a mark of their own."""
 
 from __future__ import annotations
@@ -7,7 +7,7 @@ import inspect
 
 import pytest
 
-MARKERS = ("emulator_scenario", "emulator_fault")
+MARKERS = ("emulator_scenario", "emulator_fault", "emulator_login")
 FIXTURES = ("emulator", "emulator_sync", "emulator_compare")
 ASYNC_FIXTURES = frozenset(("emulator", "emulator_compare"))  # what makes an async def test ours
 
@@ -23,6 +23,12 @@ def register_markers(config: pytest.Config) -> None:
         "markers",
         "emulator_fault(**spec): inject a fault for the whole test, e.g. "
         "operation='GET105', status=503, times=2 (see EmulatorHandle.fault)",
+    )
+
+    config.addinivalue_line(
+        "markers",
+        "emulator_login(username): the test's first authorization request at the SSO logs this user "
+        "in without showing the login page (see EmulatorHandle.login_as)",
     )
 
 
@@ -57,3 +63,6 @@ async def apply_markers(handle, request: pytest.FixtureRequest) -> None:
             await handle.load_scenario(source, replace=bool(marker.kwargs.get("replace")) and index == 0)
     for marker in reversed(list(request.node.iter_markers("emulator_fault"))):
         await handle.fault(**marker.kwargs)
+    login = request.node.get_closest_marker("emulator_login")
+    if login is not None:
+        await handle.login_as(*login.args, **login.kwargs)

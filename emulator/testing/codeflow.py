@@ -43,6 +43,12 @@ class LoggedIn:
 class CodeFlowHelpers:
     """The handle provides url and headers."""
 
+    async def login_as(self, username: str | None) -> dict:
+        """The SSO's next authorization request (this test's namespace) logs ``username``
+        in without showing the login page, for an app under test that drives the code
+        flow itself; None shows the page again (POST /__emulator/customerid/login-as)."""
+        return await self.control("POST", "/customerid/login-as", {"username": username})  # type: ignore[attr-defined]
+
     async def log_in(
         self,
         username: str,

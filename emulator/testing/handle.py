@@ -239,8 +239,14 @@ class EmulatorHandle(TokenHelpers, CodeFlowHelpers):
         token: str | None = None,
         search: list[Path] | None = None,
         credentials: tuple[str, str] | None = None,
+        https_url: str | None = None,
+        ca_file: Path | None = None,
     ) -> None:
         self.url = url.rstrip("/")
+        # The same emulator over HTTPS, and the local CA certificate to trust for it
+        # (in-process; None against an external emulator): docs/oauth.md, "HTTPS".
+        self.https_url = https_url.rstrip("/") if https_url else None
+        self.ca_file = ca_file
         self.app = app  # the in-process aiohttp app, None against an external emulator
         self.namespace = namespace
         self.baseline = baseline  # in-process: what the app was built from

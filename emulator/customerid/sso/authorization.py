@@ -141,7 +141,7 @@ def id_token(sso: SsoModel, issuer: str, client_id: str, subject: Subject, code:
 def id_token_hint_claims(sso: SsoModel, token: str) -> dict | None:
     """An ID token this SSO signed (expired ones too: OIDC RP-Initiated Logout 2)."""
     try:
-        claims = verified_claims(token, sso.key)
+        claims = verified_claims(token, sso.ring.for_token(token))
     except TokenInvalid:
         return None
     return claims if "auth_time" in claims and "sid" in claims else None

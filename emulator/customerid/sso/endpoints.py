@@ -64,7 +64,7 @@ async def discovery(request: web.Request, sso: SsoModel) -> web.Response:
 
 async def metadata_jwks(request: web.Request, sso: SsoModel) -> web.Response:
     """get /uas/oauth2/metadata.jwks: the public key access tokens are signed with."""
-    return oauth.json_response(jwks(sso.key), no_store=False)
+    return oauth.json_response(jwks(*sso.ring.published()), no_store=False)
 
 
 async def token(request: web.Request, sso: SsoModel) -> web.Response:

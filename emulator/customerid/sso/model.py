@@ -18,7 +18,16 @@ from typing import Any
 
 from ...auth.authorization import AuthorizationServer
 from ...auth.oauth import OAuthError, granted_scopes, same_secret, scopes
-from ...auth.signing import SigningKey, TokenInvalid, key_from_pem, run_key, stranger_key, tampered, verified_claims
+from ...auth.signing import (
+    KeyRing,
+    SigningKey,
+    TokenInvalid,
+    key_from_pem,
+    run_key,
+    stranger_key,
+    tampered,
+    verified_claims,
+)
 from ...store.core import Collection, Store
 from ...world.clock import Clock
 from ..errors import AuthenticationFailed, Unauthorized
@@ -27,6 +36,7 @@ from .settings import API_USERS_GROUP, SsoClient, SsoSettings
 
 TOKENS = "customerid.sso_tokens"
 FAILED_LOGINS = "customerid.sso_failed_logins"  # CustomerID user id -> failed password logins in a row
+SIGNING_KEYS = "customerid.sso_signing_keys"  # rotated keys (auth/signing.py KeyRing): per namespace
 # What the control API can mint (POST /__emulator/customerid/tokens); docs/control-api.md
 BAD_KINDS = (
     "expired",
@@ -65,7 +75,7 @@ class SsoToken:
 
 
 def sso_collections() -> list[Collection]:
-    return [Collection(TOKENS), Collection(FAILED_LOGINS)]
+    return [Collection(TOKENS), Collection(FAILED_LOGINS), Collection(SIGNING_KEYS)]
 
 
 def signing_key(settings: SsoSettings) -> SigningKey:
@@ -100,11 +110,14 @@ class SsoModel:
         self.users = store["customerid.users"]
         self.store = store
         self.lock_user = lock_user  # the system lock (CustomerIdModel.lock_user), timed by the scenario
+        # the configured key until POST /__emulator/customerid/keys/rotate (per namespace)
+        self.ring = KeyRing(store[SIGNING_KEYS], lambda: signing_key(self.settings), self.clock.timestamp)
 
     @property
     def key(self) -> SigningKey:
-        """Made on first use (a 2048-bit key costs ~0.1 s), not at startup."""
-        return signing_key(self.settings)
+        """The key new tokens are signed with. Made on first use (a 2048-bit key costs
+        ~0.1 s), not at startup."""
+        return self.ring.current()
 
     def now(self) -> int:
         return int(self.clock.timestamp())
@@ -343,7 +356,7 @@ class SsoModel:
         record = self.tokens.get(token)  # a refresh token is its own id
         if record is None:
             try:
-                claims = verified_claims(token, self.key)
+                claims = verified_claims(token, self.ring.for_token(token))
             except TokenInvalid:
                 return None
             record = self.tokens.get(claims.get("jti")) if isinstance(claims.get("jti"), str) else None
@@ -473,7 +486,7 @@ class SsoModel:
         if record is not None:
             return record
         try:
-            jti = verified_claims(token, self.key).get("jti")
+            jti = verified_claims(token, self.ring.for_token(token)).get("jti")
         except TokenInvalid:
             return None
         return self.tokens.get(jti) if isinstance(jti, str) else None
