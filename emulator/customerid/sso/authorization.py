@@ -19,7 +19,7 @@ from ...auth.authorization import (
 )
 from ...auth.oauth import OAuthError
 from ...auth.signing import TokenInvalid, verified_claims
-from ..models.statuses import ENABLED
+from ..statuses import ENABLED
 from .model import SsoModel, Subject
 from .settings import SsoClient
 
