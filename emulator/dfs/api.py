@@ -10,6 +10,7 @@ from aiohttp import web
 
 from ..api import package_file
 from ..auth import signing
+from ..auth.authorization import authorization_collections
 from ..auth.oauth import status_error_response
 from ..endpoints import EndpointTable, Operation
 from ..formats.packagedata import read_yaml
@@ -17,7 +18,6 @@ from ..formats.safeparse import load_json
 from ..server.connections import read_body
 from ..store.ids import random_hex32
 from ..world.state import STATE, World
-from ..auth.authorization import authorization_collections
 from . import authorization, browse, identity, render, scenario_dump, scenario_load
 from .auth import authenticate, signing_key
 from .errors import BadRequest, DfsError, NotFound, error_for_status
