@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 import requests
 from aiohttp import web
 from authlib.common.security import generate_token
+from authlib.integrations.base_client import OAuthError
 from authlib.integrations.requests_client import OAuth2Session
 from authlib.jose import JsonWebKey, jwt
 from authlib.oidc.core import CodeIDToken
@@ -95,7 +96,11 @@ class RelyingParty:
         pending = self._pending.pop(request.query.get("state", ""), None)
         if pending is None:
             return web.Response(status=400, text="unknown state")
-        login = await asyncio.to_thread(self._finish, pending, str(request.url))
+        try:
+            login = await asyncio.to_thread(self._finish, pending, str(request.url))
+        except OAuthError as error:  # the token endpoint refused the code
+            self.errors.append(error.error)
+            return web.Response(status=400, text=f"login failed: {error.error}")
         self.logins.append(login)
         name = login.claims.get("name") or login.claims["sub"]
         return web.Response(
