@@ -10,6 +10,7 @@ from aiohttp import web
 
 from ..api import package_file
 from ..auth import signing
+from ..auth.authorization import authorization_collections
 from ..auth.oauth import status_error_response
 from ..endpoints import EndpointTable, Operation
 from ..formats.packagedata import read_yaml
@@ -17,7 +18,7 @@ from ..formats.safeparse import load_json
 from ..server.connections import read_body
 from ..store.ids import random_hex32
 from ..world.state import STATE, World
-from . import browse, identity, render, scenario_dump, scenario_load
+from . import authorization, browse, identity, render, scenario_dump, scenario_load
 from .auth import authenticate, signing_key
 from .errors import BadRequest, DfsError, NotFound, error_for_status
 from .handlers import Call, DfsHandlers, json_response
@@ -61,7 +62,7 @@ class DfsApi:
         return _scenario_schema()
 
     def collections(self):
-        return dfs_collections()
+        return dfs_collections() + authorization_collections(authorization.PREFIX)
 
     def warm_up(self, settings: DfsSettings) -> None:
         """What the identity server's first token would pay (cli.py calls this once the server listens)."""
@@ -74,7 +75,9 @@ class DfsApi:
         scenario_load.load_section(section, context)
 
     def build_model(self, store, settings: DfsSettings, clock) -> DfsModel:
-        return DfsModel(store, settings, clock.iso)
+        model = DfsModel(store, settings, clock.iso)
+        authorization.attach(model, lambda: int(clock.timestamp()))
+        return model
 
     def summary_counts(self, store) -> dict[str, int]:
         return scenario_load.summary_counts(store)

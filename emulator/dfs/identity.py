@@ -1,7 +1,9 @@
 """The DFS identity server, IdentityServer style (operations "post /connect/token",
-"get /.well-known/openid-configuration" and its JWKS in dfs/endpoints.yaml): client
-apps trade their credentials for a signed JWT naming their tenant; and the same
-tokens, good or bad in a chosen way, on demand for the control API."""
+"get /connect/authorize", "get /connect/endsession", "get /.well-known/openid-configuration"
+and its JWKS in dfs/endpoints.yaml): client apps trade their credentials for a signed
+JWT naming their tenant, users log in through the authorization-code flow (the engine
+in auth/authorization.py, DFS data in dfs/authorization.py); and the same tokens, good
+or bad in a chosen way, on demand for the control API."""
 
 from __future__ import annotations
 
@@ -10,8 +12,10 @@ import uuid
 from aiohttp import web
 
 from ..auth import oauth
+from ..auth.authorization import CHALLENGE_METHODS, RESPONSE_MODES, AuthorizationServer
 from ..auth.oauth import OAuthError
 from ..auth.signing import jwks, tampered
+from . import authorization
 from .auth import mint, signing_key
 from .models import DfsModel, DfsSettings
 from .models.records import Tenant
@@ -20,7 +24,8 @@ from .models.settings import IdentityClient
 IDENTITY_VERSION = "identity"  # the endpoint table's "version" of the identity server's operations
 PREFIXES = ("/connect/", "/.well-known/")
 REALM = "DFS identity server"
-GRANT_TYPES = ("client_credentials",)
+GRANT_TYPES = ("authorization_code", "client_credentials")
+AUTH_METHODS = ("client_secret_basic", "client_secret_post", "none")
 KINDS = (
     "valid",
     "expired",
@@ -38,7 +43,9 @@ def issuer(request: web.Request) -> str:
 
 
 async def discovery(request: web.Request, world) -> web.Response:
-    """get /.well-known/openid-configuration"""
+    """get /.well-known/openid-configuration: every endpoint, response type and mode, PKCE
+    method, claim and client authentication method this server really supports (RFC 8414 2,
+    OpenID Connect Discovery 3); the authentication methods are those its clients use."""
     settings: DfsSettings = world.settings["dfs"]
     base = issuer(request)
     scopes = sorted({scope for client in settings.clients for scope in client.scopes} | {settings.api_scope})
@@ -46,16 +53,54 @@ async def discovery(request: web.Request, world) -> web.Response:
         {
             "issuer": base,
             "jwks_uri": f"{base}/.well-known/openid-configuration/jwks",
+            "authorization_endpoint": f"{base}/connect/authorize",
             "token_endpoint": f"{base}/connect/token",
+            "end_session_endpoint": f"{base}/connect/endsession",
+            "response_types_supported": ["code"],
+            "response_modes_supported": list(RESPONSE_MODES),
             "grant_types_supported": list(GRANT_TYPES),
-            "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post"],
+            "code_challenge_methods_supported": list(CHALLENGE_METHODS),
+            "token_endpoint_auth_methods_supported": auth_methods(settings),
             "scopes_supported": scopes,
-            "claims_supported": ["sub", "client_id", "scope", "aud", "tenant_uid", "tenant_id", "tenant_key"],
+            "claims_supported": sorted(
+                {*authorization.CLAIMS, "client_id", "scope", "jti", "nbf", "tenant_uid", "tenant_id", "tenant_key"}
+            ),
             "subject_types_supported": ["public"],
             "id_token_signing_alg_values_supported": ["RS256"],
+            "prompt_values_supported": ["none", "login"],
+            "claims_parameter_supported": False,
+            "request_parameter_supported": False,
+            "request_uri_parameter_supported": False,
+            "frontchannel_logout_supported": False,
+            "backchannel_logout_supported": False,
         },
         no_store=False,
     )
+
+
+def auth_methods(settings: DfsSettings) -> list[str]:
+    """The token endpoint's client authentication methods the scenario's clients can use:
+    a client with a secret sends it by Basic or in the form (both accepted); a public one none."""
+    used = {"none"} if any(client.secret is None for client in settings.clients) else set()
+    if any(client.secret is not None for client in settings.clients):
+        used |= {"client_secret_basic", "client_secret_post"}
+    return [method for method in AUTH_METHODS if method in used] or ["client_secret_basic"]
+
+
+async def authorize(request: web.Request, world) -> web.Response:
+    """get|post /connect/authorize: the code flow's authorization request (response_type
+    code, PKCE, state, nonce, prompt, login_hint, max_age, response_mode); the login page
+    (the scenario's identities with a password) when the user must log in."""
+    engine: AuthorizationServer = world.models["dfs"].authorization
+    return await engine.authorize(request)
+
+
+async def end_session(request: web.Request, world) -> web.Response:
+    """get|post /connect/endsession: RP-initiated logout (id_token_hint,
+    post_logout_redirect_uri registered per client, state) ends the login session."""
+    settings: DfsSettings = world.settings["dfs"]
+    engine: AuthorizationServer = world.models["dfs"].authorization
+    return await engine.logout(request, lambda token: authorization.id_token_hint_claims(settings, token))
 
 
 async def jwks_document(request: web.Request, world) -> web.Response:
@@ -72,7 +117,12 @@ async def token(request: web.Request, world) -> web.Response:
     try:
         form = await oauth.read_form(request)
         client = _client(request, form, settings)
-        oauth.grant_type(form, GRANT_TYPES)
+        grant = oauth.grant_type(form, GRANT_TYPES)
+        if grant not in client.grant_types:
+            raise OAuthError("unauthorized_client", f"client {client.client_id} may not use {grant}")
+        if grant == "authorization_code":
+            answer = authorization.code_grant(model, settings, issuer(request), client, form, world.clock.timestamp())
+            return oauth.json_response(answer)
         wanted = oauth.granted_scopes(form.get("scope"), client.scopes, client.client_id)
         tenant = _tenant(model, client, form)
     except OAuthError as error:
@@ -97,12 +147,19 @@ async def token(request: web.Request, world) -> web.Response:
 
 
 def _client(request: web.Request, form: dict[str, str], settings: DfsSettings) -> IdentityClient:
+    """The authenticated client: one with a secret sends it (Basic or form), a public one only its id."""
     authentication = oauth.client_authentication(request, form, REALM)
     if authentication is None:
         raise oauth.invalid_client(REALM, "client authentication is required")
-    client = next((c for c in settings.clients if c.client_id == authentication.client_id), None)
+    client = authorization.find_client(settings, authentication.client_id)
     secret = authentication.secret
-    if client is None or secret is None or not oauth.same_secret(secret, client.secret):
+    if client is None:
+        raise oauth.invalid_client(REALM, "invalid client credentials")
+    if client.secret is None:
+        if secret is not None or authentication.method != "none":
+            raise oauth.invalid_client(REALM, f"client {client.client_id} is public: it sends no secret")
+        return client
+    if secret is None or not oauth.same_secret(secret, client.secret):
         raise oauth.invalid_client(REALM, "invalid client credentials")
     return client
 

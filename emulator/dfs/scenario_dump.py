@@ -185,6 +185,12 @@ class _SectionDump:
                 if client.identity_id is not None and client.identity_id in self.model.identities
                 else None,
                 "scopes": list(client.scopes),
+                "name": client.name or None,
+                "grantTypes": list(client.grant_types) if client.grant_types != ("client_credentials",) else None,
+                "redirectUris": list(client.redirect_uris) or None,
+                "postLogoutRedirectUris": list(client.post_logout_redirect_uris) or None,
+                "authMethod": client.auth_method if client.auth_method != "client_secret_basic" else None,
+                "codeChallengeMethod": client.code_challenge_method,
             }
         )
 

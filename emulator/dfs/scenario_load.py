@@ -96,8 +96,28 @@ def _identity_clients(current, entries: dict, context: ScenarioContext) -> tuple
             context.ref("dfs.identity", entry["identity"], (*path, "identity")) if entry.get("identity") else None
         )
         client_id = entry.get("clientId", key)
+        auth_method = entry.get("authMethod", "client_secret_basic")
+        if (auth_method == "none") == ("secret" in entry):
+            raise context.error(path, "a client has a secret unless its authMethod is none")
+        redirect_uris = tuple(entry.get("redirectUris") or ())
+        if auth_method == "none":  # a public client has no credentials to trade
+            default_grants: tuple[str, ...] = ("authorization_code",)
+        elif redirect_uris:
+            default_grants = ("client_credentials", "authorization_code")
+        else:
+            default_grants = ("client_credentials",)
         clients[client_id] = IdentityClient(
-            client_id, entry["secret"], tenant_ids, identity_id, tuple(entry.get("scopes") or ("DfsAdmin",))
+            client_id,
+            entry.get("secret"),
+            tenant_ids,
+            identity_id,
+            tuple(entry.get("scopes") or ("DfsAdmin",)),
+            grant_types=tuple(entry.get("grantTypes") or default_grants),
+            redirect_uris=redirect_uris,
+            post_logout_redirect_uris=tuple(entry.get("postLogoutRedirectUris") or ()),
+            auth_method=auth_method,
+            code_challenge_method=entry.get("codeChallengeMethod"),
+            name=entry.get("name", ""),
         )
     return tuple(clients.values())
 

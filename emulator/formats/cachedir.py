@@ -29,8 +29,11 @@ import logging
 import os
 import stat
 import struct
+import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import BinaryIO
 
 log = logging.getLogger("emulator")
 
@@ -185,3 +188,24 @@ def _modified(path: Path) -> float:
         return path.stat().st_mtime
     except OSError:  # removed by another process meanwhile
         return 0.0
+
+
+def write_atomically(path: Path, write: Callable[[BinaryIO], object], keep: int) -> None:
+    """``write(file)`` into ``path`` whole or not at all (readers never see half a
+    file; the file is private, 0600, like every temporary of mkstemp), then remove all
+    but the ``keep`` most recent files of its kind (the same name up to the first
+    dash, the same suffix). For files that are not cache entries (the local CA);
+    OSError when the directory cannot be written; whatever ``write`` raises."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.NamedTemporaryFile("wb", dir=path.parent, prefix="." + path.name, delete=False) as file:
+        try:
+            write(file)
+        except BaseException:
+            file.close()
+            os.unlink(file.name)
+            raise
+    os.replace(file.name, path)
+    kind = path.name.split("-", 1)[0]
+    older = sorted(path.parent.glob(f"{kind}-*{path.suffix}"), key=lambda p: p.stat().st_mtime, reverse=True)
+    for stale in older[keep:]:
+        stale.unlink(missing_ok=True)

@@ -42,6 +42,18 @@ async def test_every_metadata_document_passes_authlibs_validators(emulator):
     assert "none" in documents[0]["token_endpoint_auth_methods_supported"]
 
 
+async def test_discovery_lists_only_the_client_authentication_the_clients_accept(emulator):
+    """Issue 21: client_secret_post was advertised while the default client refused it."""
+    document = await get_json(emulator, METADATA_PATHS[0])
+    assert document["token_endpoint_auth_methods_supported"] == ["client_secret_basic", "none"]
+    form = {"grant_type": "client_credentials", "client_id": "ci-client", "client_secret": "ci-client-secret"}
+    async with (
+        aiohttp.ClientSession(headers=emulator.headers) as http,
+        http.post(document["token_endpoint"], data=form) as response,
+    ):
+        assert response.status == 401 and (await response.json())["error"] == "invalid_client"
+
+
 async def test_the_validator_refuses_what_the_old_document_lacked(emulator):
     document = await get_json(emulator, METADATA_PATHS[0])
     del document["response_types_supported"]

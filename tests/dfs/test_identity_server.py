@@ -35,7 +35,7 @@ async def test_client_flow_discovery_connect_token_then_a_dfs_operation(emulator
     async with http.get(emulator.url + "/.well-known/openid-configuration") as response:
         assert response.status == 200
         discovery = await response.json()
-    assert discovery["grant_types_supported"] == ["client_credentials"]
+    assert discovery["grant_types_supported"] == ["authorization_code", "client_credentials"]
     async with http.post(
         discovery["token_endpoint"], headers=CLIENT, data={"grant_type": "client_credentials", "scope": "DfsAdmin"}
     ) as response:

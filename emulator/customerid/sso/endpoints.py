@@ -46,9 +46,9 @@ async def discovery(request: web.Request, sso: SsoModel) -> web.Response:
             "response_modes_supported": list(RESPONSE_MODES),
             "grant_types_supported": list(GRANT_TYPES),
             "code_challenge_methods_supported": list(CHALLENGE_METHODS),
-            "token_endpoint_auth_methods_supported": list(AUTH_METHODS),
+            "token_endpoint_auth_methods_supported": registered_auth_methods(sso),
             "introspection_endpoint_auth_methods_supported": ["client_secret_basic"],
-            "revocation_endpoint_auth_methods_supported": list(AUTH_METHODS),
+            "revocation_endpoint_auth_methods_supported": registered_auth_methods(sso),
             "scopes_supported": ["openid", "userinfo", sso.settings.api_client_id],
             "subject_types_supported": ["public"],
             "id_token_signing_alg_values_supported": ["RS256"],
@@ -60,6 +60,15 @@ async def discovery(request: web.Request, sso: SsoModel) -> web.Response:
         },
         no_store=False,
     )
+
+
+def registered_auth_methods(sso: SsoModel) -> list[str]:
+    """The client authentication methods a client can really use: each client is
+    registered for one (Ubisecure: ``token_endpoint_auth_method`` per client), so a
+    method no client has would be refused to everyone (issue 21: the document listed
+    client_secret_post while the default client refused it)."""
+    used = {client.auth_method for client in sso.settings.clients}
+    return [method for method in AUTH_METHODS if method in used] or ["client_secret_basic"]
 
 
 async def metadata_jwks(request: web.Request, sso: SsoModel) -> web.Response:

@@ -11,10 +11,17 @@ class IdentityClient:
     determine its tenants, scopes and, for a user token, the identity."""
 
     client_id: str
-    secret: str
+    secret: str | None  # None: a public client (auth_method "none", PKCE required)
     tenant_ids: tuple[int, ...]  # the first is the token's tenant unless the request names another
     identity_id: str | None = None  # None: app tokens (no sub)
     scopes: tuple[str, ...] = ("DfsAdmin",)
+    # the code flow (dfs/authorization.py): a client with redirect URIs may use it
+    grant_types: tuple[str, ...] = ("client_credentials",)
+    redirect_uris: tuple[str, ...] = ()
+    post_logout_redirect_uris: tuple[str, ...] = ()
+    auth_method: str = "client_secret_basic"  # or client_secret_post (both accepted) or none
+    code_challenge_method: str | None = None  # set: PKCE required; S256 forbids plain
+    name: str = ""
 
 
 @dataclass(frozen=True)
