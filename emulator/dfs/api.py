@@ -22,7 +22,8 @@ from .auth import authenticate, signing_key
 from .errors import BadRequest, DfsError, NotFound, error_for_status
 from .handlers import Call, DfsHandlers, json_response
 from .models import DfsModel, DfsSettings, dfs_collections
-from .openapi import openapi_document
+from ..control.openapi import namespace_examples, with_path_examples
+from .openapi import PATH_EXAMPLES, openapi_document
 from .params import BodyBinder, path_value
 
 CORRELATION_HEADER = "X-Correlation-ID"
@@ -278,7 +279,8 @@ token.request_schema = {  # type: ignore[attr-defined]  # read by getattr in con
 
 async def openapi(request: web.Request) -> web.Response:
     state = request.app[STATE]
-    return web.json_response(openapi_document(state.apis[NAME].endpoints))
+    document = openapi_document(state.apis[NAME].endpoints)
+    return web.json_response(with_path_examples(document, namespace_examples(request, PATH_EXAMPLES)))
 
 
 async def long_running(request: web.Request) -> web.Response:
