@@ -13,6 +13,7 @@ from ..api import ControlAction, ControlActionError, package_file
 from ..auth import signing
 from ..auth.authorization import authorization_collections
 from ..auth.oauth import bearer_challenge, decode_basic, same_secret, status_error_response
+from ..control.openapi import namespace_examples, with_path_examples
 from ..endpoints import EndpointTable, Operation
 from ..formats.packagedata import read_yaml
 from ..server.connections import read_body
@@ -23,7 +24,6 @@ from .errors import AuthenticationFailed, CustomerIdError, error_for_status
 from .handlers import CustomerIdHandlers
 from .handlers1x import Rest10Handlers, Rest12Handlers
 from .models import CustomerIdModel, CustomerIdSettings, customerid_collections
-from ..control.openapi import namespace_examples, with_path_examples
 from .openapi import PATH_EXAMPLES, openapi_document, openapi_json
 from .render import XML_HEADERS, error_document
 from .sso import authorization as sso_authorization

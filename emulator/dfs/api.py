@@ -11,6 +11,7 @@ from aiohttp import web
 from ..api import package_file
 from ..auth import signing
 from ..auth.oauth import status_error_response
+from ..control.openapi import namespace_examples, with_path_examples
 from ..endpoints import EndpointTable, Operation
 from ..formats.packagedata import read_yaml
 from ..formats.safeparse import load_json
@@ -22,7 +23,6 @@ from .auth import authenticate, signing_key
 from .errors import BadRequest, DfsError, NotFound, error_for_status
 from .handlers import Call, DfsHandlers, json_response
 from .models import DfsModel, DfsSettings, dfs_collections
-from ..control.openapi import namespace_examples, with_path_examples
 from .openapi import PATH_EXAMPLES, openapi_document
 from .params import BodyBinder, path_value
 
