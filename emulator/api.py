@@ -168,7 +168,9 @@ class RecordKind:
     ``breakdowns`` count records per key of an index, e.g. users per status, as
     (label, index name, key -> display name); ``columns`` are the record fields a
     table shows first; ``document`` adds readable fields (a status name) to the
-    stored record's JSON."""
+    stored record's JSON; ``internal`` marks the emulator's bookkeeping (locks,
+    sequences, failed logins, issued tokens), which the dashboard shows apart from
+    the API's entities."""
 
     name: str
     collection: str
@@ -176,6 +178,7 @@ class RecordKind:
     search: Callable[[Any, str], Iterable[Any]] | None = None
     breakdowns: tuple[tuple[str, str, Callable[[Any], str]], ...] = ()
     document: Callable[[Any], dict] | None = None
+    internal: bool = False
 
 
 class ControlActionError(Exception):

@@ -282,6 +282,10 @@ async def serve(
     finally:
         progress.done()
     app = create_app(config, apis=apis, baseline=baseline)
+    if access_log:
+        from .serving.accesslog import timing_middleware
+
+        app.middlewares.append(timing_middleware)  # before the runner freezes the app
     tune_for_serving()
     gc.enable()  # off since main_serve began: see there
     if access_log:

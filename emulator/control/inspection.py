@@ -4,7 +4,10 @@
 such as users per status); ``GET /__emulator/records/{api}/{kind}`` pages through
 one kind, optionally searched; ``GET /__emulator/records/{api}/{kind}/{id}`` is one
 record's full document. A record is shown as the emulator stores it (field names
-of the emulator's model, not of an API version's document).
+of the emulator's model, not of an API version's document), except its secrets:
+a text field whose name says password, secret, token, hash or verifier is shown
+as ``HIDDEN`` (the API never answers them either). Kinds an API marks
+``internal`` (its bookkeeping) carry ``"internal": true`` in the counts.
 
 Cost follows the page, never the store: counts are collection sizes and index
 bucket sizes, a page without a search is a slice of the collection's rows, and a
@@ -18,6 +21,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import itertools
+import re
 from collections.abc import Hashable, Iterator, Mapping
 from typing import Any
 
@@ -27,6 +31,8 @@ from ..api import HasRecordKinds, RecordKind
 from ..world.state import NAMESPACE_HEADER, STATE, EmulatorState, NamespaceError
 
 DEFAULT_PAGE = 50
+HIDDEN = "(hidden)"
+_SECRET_NAME = re.compile(r"password|secret|token|hash|verifier|private", re.IGNORECASE)
 MAX_PAGE = 500
 MAX_QUERY = 200
 
@@ -55,6 +61,19 @@ def record_json(value: Any) -> Any:
         return {str(key): record_json(item) for key, item in value.items()}
     if isinstance(value, (tuple, list, set, frozenset)):
         return [record_json(item) for item in value]
+    return value
+
+
+def without_secrets(value: Any) -> Any:
+    """``value`` (plain JSON) with every text under a secret-sounding name hidden:
+    ``password`` goes, ``password_enabled`` (a flag) stays."""
+    if isinstance(value, dict):
+        return {
+            name: HIDDEN if isinstance(item, str) and _SECRET_NAME.search(name) else without_secrets(item)
+            for name, item in value.items()
+        }
+    if isinstance(value, list):
+        return [without_secrets(item) for item in value]
     return value
 
 
@@ -100,7 +119,7 @@ def _document(kind: RecordKind, key: Hashable, record: Any) -> dict:
         document = {"value": document}
     if kind.document is not None:
         document.update(kind.document(record))
-    return {"id": id_text(key), "record": document}
+    return {"id": id_text(key), "record": without_secrets(document)}
 
 
 def _counts(kind: RecordKind, collection) -> dict[str, Any]:
@@ -169,6 +188,7 @@ def record_counts(request: web.Request) -> dict:
                 kind.name: {
                     "collection": kind.collection,
                     "columns": list(kind.columns),
+                    "internal": kind.internal,
                     **_counts(kind, browser.store[kind.collection]),
                 }
                 for kind in record_kinds(api, browser.store).values()

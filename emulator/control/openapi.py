@@ -11,7 +11,7 @@ from typing import Any
 from ..api import control_actions_of, control_routes_of, package_file
 from ..formats.packagedata import read_yaml
 from ..world.scenarios import scenario_schema
-from ..world.state import EmulatorState
+from ..world.state import STATE, EmulatorState, NamespaceError
 
 
 @functools.lru_cache(maxsize=1)
@@ -131,3 +131,58 @@ def openapi_document(state: EmulatorState, prefix: str) -> dict:
             }
     _common_responses(document, prefix)
     return document
+
+
+def first_ids(store, sources: dict[str, tuple[str, str | None]]) -> dict[str, Any]:
+    """For each path parameter name, an example value from ``store``: the first
+    record's id of the named collection, or its ``attribute`` (a tenant's uid).
+    Names whose collection is empty get none."""
+    examples: dict[str, Any] = {}
+    for name, (collection, attribute) in sources.items():
+        if collection not in store:
+            continue
+        key = next(iter(store[collection].ids()), None)
+        if key is None:
+            continue
+        value = getattr(store[collection].get(key), attribute) if attribute else key
+        if isinstance(value, (str, int)):
+            examples[name] = value
+    return examples
+
+
+def with_path_examples(document: dict, examples: dict[str, Any]) -> dict:
+    """``document`` with ``example`` on each path parameter named in ``examples``
+    (ids from the namespace's world, so "Try it out" starts with a record that
+    exists). Copies only what changes: the cached document stays as built."""
+    if not examples:
+        return document
+
+    def parameter(item: dict) -> dict:
+        if item.get("in") == "path" and item.get("name") in examples:
+            return {**item, "example": examples[item["name"]]}
+        return item
+
+    paths = {}
+    for path, path_item in document["paths"].items():
+        if "{" not in path:
+            paths[path] = path_item
+            continue
+        copied = {}
+        for method, operation in path_item.items():
+            if isinstance(operation, dict) and "parameters" in operation:
+                operation = {**operation, "parameters": [parameter(item) for item in operation["parameters"]]}
+            elif method == "parameters":
+                operation = [parameter(item) for item in operation]
+            copied[method] = operation
+        paths[path] = copied
+    return {**document, "paths": paths}
+
+
+def namespace_examples(request, sources: dict[str, tuple[str, str | None]]) -> dict[str, Any]:
+    """``first_ids`` in the namespace the request names (none for one that does not
+    exist: an open route never creates a namespace)."""
+    try:
+        namespace = request.app[STATE].namespace_for(request, create=False)
+    except NamespaceError:
+        return {}
+    return first_ids(namespace.world.store, sources)

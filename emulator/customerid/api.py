@@ -13,6 +13,7 @@ from ..api import ControlAction, ControlActionError, package_file
 from ..auth import signing
 from ..auth.authorization import authorization_collections
 from ..auth.oauth import bearer_challenge, decode_basic, same_secret, status_error_response
+from ..control.openapi import namespace_examples, with_path_examples
 from ..endpoints import EndpointTable, Operation
 from ..formats.packagedata import read_yaml
 from ..server.connections import read_body
@@ -23,7 +24,7 @@ from .errors import AuthenticationFailed, CustomerIdError, error_for_status
 from .handlers import CustomerIdHandlers
 from .handlers1x import Rest10Handlers, Rest12Handlers
 from .models import CustomerIdModel, CustomerIdSettings, customerid_collections
-from .openapi import openapi_json
+from .openapi import PATH_EXAMPLES, openapi_document, openapi_json
 from .render import XML_HEADERS, error_document
 from .sso import authorization as sso_authorization
 from .sso import endpoints as sso_endpoints
@@ -285,7 +286,10 @@ async def openapi(request: web.Request) -> web.Response:
     """The OpenAPI 3.1 document of every CustomerID operation the emulator serves"""
     api = request.app[STATE].apis[CustomerIdApi.name]
     assert isinstance(api, CustomerIdApi)
-    return web.Response(body=openapi_json(api.endpoints, api.handlers), content_type="application/json")
+    examples = namespace_examples(request, PATH_EXAMPLES)
+    if not examples:  # an empty world: the document as encoded once
+        return web.Response(body=openapi_json(api.endpoints, api.handlers), content_type="application/json")
+    return web.json_response(with_path_examples(openapi_document(api.endpoints, api.handlers), examples))
 
 
 async def service_credentials(request: web.Request) -> web.Response:

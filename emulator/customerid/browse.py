@@ -56,4 +56,10 @@ def record_kinds() -> list[RecordKind]:
         RecordKind(
             "roleInvitations", "customerid.role_invitations", ("id", "user_id", "role_id", "email"), search=_by_user
         ),
+        # the emulator's bookkeeping, which no CustomerID operation answers as such
+        RecordKind("locks", "customerid.locks", internal=True),
+        RecordKind("ssoTokens", "customerid.sso_tokens", internal=True),
+        RecordKind("ssoFailedLogins", "customerid.sso_failed_logins", internal=True),
+        RecordKind("sso.authorizationCodes", "customerid.sso.authorization_codes", internal=True),
+        RecordKind("sso.sessions", "customerid.sso.sessions", internal=True),
     ]

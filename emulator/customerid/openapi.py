@@ -302,17 +302,28 @@ def _document(endpoints: EndpointTable, handlers) -> dict:
             "that issues the OAuth2 Bearer tokens, in JSON.",
         },
         "servers": [{"url": "/", "description": "this emulator"}],
+        # Swagger UI shows the tags in this order: the current version (2.1) first, 1.0 last, then the SSO.
         "tags": [
-            families[version]["tag"]
-            if version in families
-            else {"name": f"CustomerID {version}", "description": f"Served under {base}"}
-            for version, base in endpoints.base_paths.items()
-        ],
+            {"name": f"CustomerID {version}", "description": f"Served under {base}"}
+            for version, base in reversed(endpoints.base_paths.items())
+            if version not in families
+        ]
+        + [families[version]["tag"] for version in endpoints.base_paths if version in families],
         "security": SECURITY,
         "paths": paths,
         "components": {"schemas": schemas, "responses": responses, "securitySchemes": security_schemes},
     }
 
+
+# Path parameters served with an example id from the namespace's world (control/openapi.py).
+PATH_EXAMPLES: dict[str, tuple[str, str | None]] = {
+    "organizationId": ("customerid.organizations", None),
+    "userId": ("customerid.users", None),
+    "roleId": ("customerid.roles", None),
+    "mandateId": ("customerid.mandates", None),
+    "delegationId": ("customerid.delegations", None),
+    "invitationId": ("customerid.role_invitations", None),
+}
 
 _CACHE: dict[int, tuple[dict, bytes]] = {}
 

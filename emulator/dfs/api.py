@@ -12,6 +12,7 @@ from ..api import package_file
 from ..auth import signing
 from ..auth.authorization import authorization_collections
 from ..auth.oauth import status_error_response
+from ..control.openapi import namespace_examples, with_path_examples
 from ..endpoints import EndpointTable, Operation
 from ..formats.packagedata import read_yaml
 from ..formats.safeparse import load_json
@@ -23,7 +24,7 @@ from .auth import authenticate, signing_key
 from .errors import BadRequest, DfsError, NotFound, error_for_status
 from .handlers import Call, DfsHandlers, json_response
 from .models import DfsModel, DfsSettings, dfs_collections
-from .openapi import openapi_document
+from .openapi import PATH_EXAMPLES, openapi_document
 from .params import BodyBinder, path_value
 
 CORRELATION_HEADER = "X-Correlation-ID"
@@ -281,7 +282,8 @@ token.request_schema = {  # type: ignore[attr-defined]  # read by getattr in con
 
 async def openapi(request: web.Request) -> web.Response:
     state = request.app[STATE]
-    return web.json_response(openapi_document(state.apis[NAME].endpoints))
+    document = openapi_document(state.apis[NAME].endpoints)
+    return web.json_response(with_path_examples(document, namespace_examples(request, PATH_EXAMPLES)))
 
 
 async def long_running(request: web.Request) -> web.Response:

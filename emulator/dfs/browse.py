@@ -84,4 +84,9 @@ def record_kinds() -> list[RecordKind]:
         RecordKind("accessPolicies", "dfs.access_policies", ("id", "key", "name")),
         RecordKind("permissions", "dfs.permissions", ("id", "uid", "name")),
         RecordKind("clientApps", "dfs.client_apps", ("tenant_id", "app_id", "access_policy_keys")),
+        # the emulator's bookkeeping, which no DFS operation answers as such
+        RecordKind("auditContexts", "dfs.audit_contexts", internal=True),
+        RecordKind("sequences", "dfs.sequences", internal=True),
+        RecordKind("revokedTokens", "dfs.revoked_tokens", internal=True),
+        RecordKind("longRunning", "dfs.long_running", internal=True),
     ]

@@ -148,7 +148,7 @@ def _document(endpoints: EndpointTable) -> dict:
             "openapi": "3.1.0",
             "info": {
                 "title": endpoints.title,
-                "description": "Administration Services (emulated)",
+                "description": "Administration Services (emulated). " + TOKEN_HOWTO,
                 "version": "latest",
             },
             "servers": [{"url": "/"}],
@@ -157,10 +157,33 @@ def _document(endpoints: EndpointTable) -> dict:
             "paths": paths,
             "components": {
                 "schemas": schemas,
-                "securitySchemes": {"Bearer": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}},
+                "securitySchemes": {
+                    "Bearer": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT", "description": TOKEN_HOWTO}
+                },
             },
         }
     )
+
+
+TOKEN_HOWTO = (
+    "Every operation needs a Bearer token (a JWT): `POST /__emulator/dfs/token` mints one for the namespace's "
+    "scenario (`curl -s -X POST $E/__emulator/dfs/token`, the `access_token` of the answer), or ask the identity "
+    "server as a client would: `POST /connect/token` with `grant_type=client_credentials` and the scenario's "
+    "client (the default scenario's: `curl -s -u dfs-ci-client:dfs-ci-secret -d grant_type=client_credentials "
+    "$E/connect/token`). Paste the token under Authorize."
+)
+
+# Path parameters served with an example id from the namespace's world (control/openapi.py).
+PATH_EXAMPLES: dict[str, tuple[str, str | None]] = {
+    "identityId": ("dfs.identities", None),
+    "roleId": ("dfs.roles", None),
+    "tenantId": ("dfs.tenants", None),
+    "tenantUid": ("dfs.tenants", "uid"),
+    "memberId": ("dfs.members", None),
+    "participantId": ("dfs.participants", None),
+    "accessPolicyId": ("dfs.access_policies", None),
+    "permissionId": ("dfs.permissions", None),
+}
 
 
 def openapi_document(endpoints: EndpointTable) -> dict:

@@ -103,3 +103,40 @@ def test_package_data_ships_every_asset():
     }
     for path in files:
         assert any(fnmatch.fnmatch(path.name, pattern) for pattern in patterns), f"{path.name} is not package data"
+
+
+async def test_documents_carry_example_ids_from_the_namespace_and_open_on_the_current_version(emulator):
+    """Issue 23 point 6: "Try it out" starts with ids that exist; CustomerID 2.1 comes first; DFS says how to get a token."""
+    async with aiohttp.ClientSession() as session:
+        async with session.get(emulator.url + "/__emulator/customerid/openapi.json") as response:
+            customerid = await response.json()
+        async with session.get(emulator.url + "/__emulator/dfs/openapi.json") as response:
+            dfs = await response.json()
+    validate(customerid)
+    validate(dfs)
+    assert customerid["tags"][0]["name"] == "CustomerID 2.1" and customerid["tags"][3]["name"] == "CustomerID 1.0"
+    get105 = customerid["paths"]["/customerid-rest/services/2.1/users/{userId}"]["get"]
+    user_id = next(p for p in get105["parameters"] if p["name"] == "userId")["example"]
+    assert user_id in {entry["id"] for entry in (await emulator.control("GET", "/records/customerid/users"))["records"]}
+    identity = dfs["paths"]["/v1.0/identities/{identityId}"]["get"]
+    identity_id = next(p for p in identity["parameters"] if p["name"] == "identityId")["example"]
+    assert (await emulator.control("GET", f"/records/dfs/identities/{identity_id}"))["id"] == identity_id
+    assert "POST /__emulator/dfs/token" in dfs["components"]["securitySchemes"]["Bearer"]["description"]
+    assert "/connect/token" in dfs["info"]["description"]
+
+
+async def test_an_empty_or_unknown_namespace_gets_no_examples(emulator):
+    async with aiohttp.ClientSession() as session:
+        await session.post(
+            emulator.url + "/__emulator/scenarios?replace=true",
+            json={"customerid": {"organizations": {}}},
+            headers={"X-Emulator-Namespace": "apidocs-empty"},
+        )
+        for namespace in ("apidocs-empty", "apidocs-never-made"):
+            async with session.get(
+                emulator.url + "/__emulator/customerid/openapi.json", headers={"X-Emulator-Namespace": namespace}
+            ) as response:
+                assert response.status == 200
+                document = await response.json()
+            get105 = document["paths"]["/customerid-rest/services/2.1/users/{userId}"]["get"]
+            assert "example" not in next(p for p in get105["parameters"] if p["name"] == "userId")

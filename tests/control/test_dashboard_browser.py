@@ -8,6 +8,7 @@ EMULATOR_UPDATE_SCREENSHOT=1 writes the screenshot docs/dashboard.md shows."""
 
 from __future__ import annotations
 
+import json
 import os
 import struct
 import urllib.error
@@ -211,5 +212,91 @@ def test_control_token_typed_into_the_page(guarded_emulator, in_page):
         page.fill("#namespace", "dash-other")
         page.dispatch_event("#namespace", "change")
         expect(page.locator("#health")).to_contain_text("2 namespace(s)")
+
+    in_page(steps)
+
+
+def open_journal_streaming(page, emulator) -> None:
+    open_dashboard(page, emulator)
+    page.click("a[data-tab=journal]")
+    expect(page.locator("#journal-summary")).to_contain_text("live (stream)")
+
+
+def dfs_get_with_bearer(emulator) -> tuple[int, str]:
+    """get /v1.0/access-policies with a DFS Bearer token; (status, token)."""
+    token = emulator.dfs_token()
+    request = urllib.request.Request(
+        f"{emulator.dfs_url()}/access-policies", headers={"Authorization": "Bearer " + token, **emulator.headers}
+    )
+    with urllib.request.urlopen(request, timeout=10) as response:
+        return response.status, token
+
+
+def test_the_stream_marks_errors_and_decodes_bearer_tokens(emulator_sync, in_page, tmp_path):
+    def steps(page):
+        open_journal_streaming(page, emulator_sync)
+        # Polling is off while the stream is open: rows appearing came by the stream.
+        assert get_user(emulator_sync, "99999999-9999-4999-8999-999999999999") == 404
+        missing = page.locator("#journal-table tbody tr[data-operation=GET105]")
+        expect(missing).to_have_class("clickable client-error")
+        expect(missing.locator("td.status")).to_have_text("404")
+        status, token = dfs_get_with_bearer(emulator_sync)
+        assert status == 200
+        row = page.locator("#journal-table tbody tr").first
+        expect(row).not_to_have_class("client-error")
+        row.click()
+        detail = page.locator("#detail-body")
+        expect(detail).to_contain_text("bearer token, decoded (not verified)")
+        expect(detail).to_contain_text('"alg": "RS256"')
+        expect(detail).to_contain_text('"client_id"')
+        assert token not in detail.inner_text()  # shortened, not eleven lines of base64
+        page.screenshot(path=str(tmp_path / "bearer.png"))
+        page.click("#detail .dialog-head button")
+
+        with page.expect_download() as download:
+            page.click("#journal-har")
+        har = json.loads(Path(download.value.path()).read_text("utf-8"))
+        assert download.value.suggested_filename == f"emulator-{emulator_sync.namespace or 'default'}.har"
+        assert har["log"]["version"] == "1.2"
+        assert [entry["response"]["status"] for entry in har["log"]["entries"]] == [404, 200]
+
+    in_page(steps)
+
+
+def test_the_journal_polls_when_the_stream_is_refused(emulator_sync, in_page):
+    def steps(page):
+        page.route("**/__emulator/requests/stream*", lambda route: route.fulfill(status=503, body="{}"))
+        open_dashboard(page, emulator_sync)
+        page.click("a[data-tab=journal]")
+        expect(page.locator("#journal-summary")).to_contain_text("live (polling)")
+        emulator_sync.control("POST", "/faults", {"match": {"operation": "GET105"}, "action": {"status": 503}})
+        assert get_user(emulator_sync, MAIJA) == 503
+        row = page.locator("#journal-table tbody tr[data-operation=GET105]")
+        expect(row).to_have_class("clickable faulted server-error")
+
+    in_page(steps)
+
+
+def test_records_view_hides_passwords_and_shows_bookkeeping_apart(emulator_sync, in_page, tmp_path):
+    def steps(page):
+        open_dashboard(page, emulator_sync)
+        expect(page.locator("#internal")).to_be_visible()
+        expect(page.locator("#internal-counts")).to_contain_text("dfs · internal")
+        expect(page.locator("#internal-counts [data-testid=count-dfs-sequences]")).to_have_count(1)
+        expect(page.locator("#counts [data-testid=count-dfs-sequences]")).to_have_count(0)
+        expect(page.locator("#counts [data-testid=count-customerid-users]")).to_have_count(1)
+        page.click("[data-testid=count-customerid-users]")
+        page.click(f"#records-table tbody tr[data-id='{MAIJA}']")
+        detail = page.locator("#detail-body")
+        expect(detail).to_contain_text('"password": "(hidden)"')
+        assert "Secret123!" not in detail.inner_text()
+        page.click("#detail .dialog-head button")
+        page.click("a[data-tab=endpoints]")
+        expect(page.locator("#endpoints-table tbody tr").first).to_be_visible()
+        # the hit counts fit the page: nothing wider than the 1400 px viewport
+        assert page.evaluate("document.documentElement.scrollWidth") <= VIEWPORT["width"]
+        hits = page.locator("#endpoints-table tbody tr td:nth-child(7)").first.bounding_box()
+        assert hits["x"] + hits["width"] <= VIEWPORT["width"]
+        page.screenshot(path=str(tmp_path / "endpoints.png"), full_page=True)
 
     in_page(steps)

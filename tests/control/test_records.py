@@ -176,3 +176,25 @@ async def test_journal_keeps_response_headers(emulator, control, cid):
                 pass
     dropped = (await control.get("/requests", params={"fault": "true"}))["requests"]
     assert dropped and all(entry["status"] is None and entry["response_headers"] is None for entry in dropped)
+
+
+async def test_records_never_show_secrets(control):
+    """Issue 23 point 6: the record browser showed Maija's password in plain text."""
+    maija = (await control.get(f"/records/customerid/users/{MAIJA}"))["record"]
+    assert maija["password"] == "(hidden)" and maija["password_enabled"] is True  # the flag stays
+    page = await control.get("/records/dfs/identities", params={"q": "additiv"})
+    assert page["records"] and all(entry["record"]["password"] == "(hidden)" for entry in page["records"])
+    listing = await control.get("/records/customerid/users", params={"limit": 500})
+    assert "Secret123!" not in str(listing)
+
+
+async def test_bookkeeping_kinds_are_marked_internal(control):
+    counts = (await control.get("/records"))["apis"]
+    internal = {api: sorted(kind for kind, info in kinds.items() if info["internal"]) for api, kinds in counts.items()}
+    assert internal == {
+        "customerid": ["locks", "sso.authorizationCodes", "sso.sessions", "ssoFailedLogins", "ssoTokens"],
+        "dfs": ["auditContexts", "longRunning", "revokedTokens", "sequences"],
+    }
+    assert counts["customerid"]["users"]["internal"] is False and counts["dfs"]["menuItems"]["internal"] is False
+    sequences = await control.get("/records/dfs/sequences")  # still browsable, by the same routes
+    assert sequences["total"] == counts["dfs"]["sequences"]["count"] > 0

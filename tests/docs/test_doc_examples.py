@@ -121,7 +121,7 @@ def test_cli_example(where, line):
 def normalized(text: str, port: int) -> str:
     text = text.replace(f":{port}", ":PORT").replace(":8080", ":PORT")
     text = re.sub(r"ready in \d+ ms", "ready in N ms", text)
-    return re.sub(r" \d+\.\d ms$", " N ms", text)
+    return re.sub(r" \d+\.\d+ ms$", " N ms", text)
 
 
 def test_make_run_sample_output_matches_what_make_run_prints():

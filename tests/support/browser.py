@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 CHROMIUM = Path(os.environ.get("EMULATOR_CHROMIUM", "/usr/bin/chromium"))
-VIEWPORT = {"width": 1280, "height": 860}
+VIEWPORT = {"width": 1400, "height": 860}  # issue 23: the dashboard as read at 1400 px
 CHROMIUM_ARGS = [
     "--headless",
     "--no-sandbox",

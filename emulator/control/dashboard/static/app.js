@@ -24,25 +24,38 @@ class ControlError extends Error {
   }
 }
 
-async function control(method, path, { query, body } = {}) {
+function controlUrl(path, query) {
   const url = new URL(BASE + path, location.origin);
   for (const [key, value] of Object.entries(query || {})) {
     if (value !== "" && value !== undefined && value !== null) url.searchParams.set(key, value);
   }
-  const headers = { Accept: "application/json" };
+  return url;
+}
+
+// The control token and the namespace go in headers, never in a URL (EventSource could
+// send neither: the journal's stream is read with fetch for that reason).
+function controlHeaders(accept) {
+  const headers = { Accept: accept };
   if (session.token) headers.Authorization = `Bearer ${session.token}`;
   if (session.namespace !== "default") headers["X-Emulator-Namespace"] = session.namespace;
-  if (body !== undefined) headers["Content-Type"] = "application/json";
-  const response = await fetch(url, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
-  const data = await response.json().catch(() => null);
-  if (!response.ok) {
-    if (response.status === 401) {
-      $("#token").focus();
-      throw new ControlError(401, { error: "the control API needs the control token: type it above and press Use" });
-    }
-    throw new ControlError(response.status, data);
+  return headers;
+}
+
+async function failure(response) {
+  if (response.status === 401) {
+    $("#token").focus();
+    return new ControlError(401, { error: "the control API needs the control token: type it above and press Use" });
   }
-  return data;
+  return new ControlError(response.status, await response.json().catch(() => null));
+}
+
+async function control(method, path, { query, body } = {}) {
+  const headers = controlHeaders("application/json");
+  if (body !== undefined) headers["Content-Type"] = "application/json";
+  const response = await fetch(controlUrl(path, query),
+    { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+  if (!response.ok) throw await failure(response);
+  return response.json().catch(() => null);
 }
 
 // -- small DOM helpers -------------------------------------------------------------------
@@ -131,27 +144,37 @@ const browser = { api: null, kind: null, offset: 0, query: "", columns: [], buck
 async function refreshRecords() {
   const counts = await control("GET", "/records");
   const cards = [];
-  for (const [api, kinds] of Object.entries(counts.apis)) {
-    const rows = Object.entries(kinds).map(([kind, info]) => {
-      const breakdown = Object.entries(info.by || {}).map(([label, values]) => el("div", { class: "breakdown" },
-        `by ${label}: `, Object.entries(values).map(([name, count], position) => [position ? " · " : "",
-          el("a", { href: "#records", dataset: { by: label, value: name },
-            onclick: (event) => {
-              event.preventDefault();
-              openKind(api, kind, info.columns, { by: label, value: name });
-            } },
-          `${name} ${count}`)])));
-      return el("li", {},
-        el("a", { href: "#records", class: "kind", dataset: { api, kind, testid: `count-${api}-${kind}` },
-          onclick: (event) => { event.preventDefault(); openKind(api, kind, info.columns); } },
-          el("span", { class: "kind-name" }, kind), el("span", { class: "count" }, info.count)),
-        breakdown);
-    });
-    cards.push(el("div", { class: "card" }, el("h2", {}, api), el("ul", { class: "kinds" }, rows)));
+  const internalCards = [];
+  for (const [api, allKinds] of Object.entries(counts.apis)) {
+    const entries = Object.entries(allKinds);
+    cards.push(kindCard(api, api, entries.filter(([, info]) => !info.internal)));
+    const internal = entries.filter(([, info]) => info.internal);
+    if (internal.length) internalCards.push(kindCard(api, `${api} · internal`, internal));
   }
   $("#counts").replaceChildren(...cards);
+  $("#internal-counts").replaceChildren(...internalCards);
+  $("#internal").hidden = !internalCards.length;
   markSelectedKind();
   if (browser.kind) await loadPage();
+}
+
+function kindCard(api, title, kinds) {
+  const rows = kinds.map(([kind, info]) => {
+    const breakdown = Object.entries(info.by || {}).map(([label, values]) => el("div", { class: "breakdown" },
+      `by ${label}: `, Object.entries(values).map(([name, count], position) => [position ? " · " : "",
+        el("a", { href: "#records", dataset: { by: label, value: name },
+          onclick: (event) => {
+            event.preventDefault();
+            openKind(api, kind, info.columns, { by: label, value: name });
+          } },
+        `${name} ${count}`)])));
+    return el("li", {},
+      el("a", { href: "#records", class: "kind", dataset: { api, kind, testid: `count-${api}-${kind}` },
+        onclick: (event) => { event.preventDefault(); openKind(api, kind, info.columns); } },
+        el("span", { class: "kind-name" }, kind), el("span", { class: "count" }, info.count)),
+      breakdown);
+  });
+  return el("div", { class: "card" }, el("h2", {}, title), el("ul", { class: "kinds" }, rows));
 }
 
 function markSelectedKind() {
@@ -197,30 +220,180 @@ async function showRecord(api, kind, id) {
 function journalQuery() {
   return {
     api: $("#journal-api").value, operation: $("#journal-operation").value.trim(),
-    status: $("#journal-status").value.trim(), fault: $("#journal-fault").value, limit: 200,
+    status: $("#journal-status").value.trim(), fault: $("#journal-fault").value,
   };
 }
 
+const JOURNAL_ROWS = 200;
+// What the table shows (newest first) and how it learns of new entries: the stream
+// (GET /requests/stream, server-sent events) while the tab is open and "live" is
+// ticked, polling when the stream cannot be had.
+const journal = { entries: [], kept: null, stream: null, mode: "off" };
+
 async function refreshJournal() {
-  const answer = await control("GET", "/requests", { query: journalQuery() });
-  $("#journal-summary").textContent = `${answer.count} shown · ${answer.size} kept of ${answer.limit}` +
-    (answer.evicted ? ` · ${answer.evicted} evicted` : "");
-  const rows = answer.requests.slice().reverse().map((entry) => el("tr", {
-    class: "clickable" + (entry.fault ? " faulted" : ""), dataset: { id: entry.id, operation: entry.operation || "" },
-    onclick: () => showDetail(`#${entry.id} ${entry.method} ${entry.path}`, [
-      ["request", `${entry.method} ${entry.path}${entry.query ? "?" + entry.query : ""}\n` +
-        `${entry.api} ${entry.operation || "(no operation)"} ${entry.version || ""} · ${entry.timestamp}`],
-      ["request headers", headerText(entry.request_headers)],
-      ["request body", prettyBody(entry.request_body)],
-      ["response", `${entry.status === null ? "connection dropped" : entry.status} in ${entry.duration_ms} ms`],
-      ["response headers", headerText(entry.response_headers)],
-      ["response body", prettyBody(entry.response_body)],
-      ...(entry.fault ? [["fault", entry.fault]] : []),
-    ]),
+  const answer = await control("GET", "/requests", { query: { ...journalQuery(), limit: JOURNAL_ROWS } });
+  journal.entries = answer.requests.slice().reverse();
+  journal.kept = answer;
+  renderJournal();
+}
+
+function statusClass(status) {
+  if (status === null || status === undefined) return "dropped";
+  if (status >= 500) return "server-error";
+  if (status >= 400) return "client-error";
+  return "";
+}
+
+// A JWT's header and payload, base64url-decoded for reading: never verified.
+function decodedJwt(token) {
+  const parts = token.split(".");
+  if (parts.length !== 3) return null;
+  try {
+    const [header, payload] = parts.slice(0, 2).map((part) => {
+      const base64 = part.replace(/-/g, "+").replace(/_/g, "/").padEnd(Math.ceil(part.length / 4) * 4, "=");
+      const bytes = Uint8Array.from(atob(base64), (char) => char.charCodeAt(0));
+      return JSON.parse(new TextDecoder().decode(bytes));
+    });
+    return { header, payload };
+  } catch {
+    return null;
+  }
+}
+
+function bearerOf(headers) {
+  const value = Object.entries(headers || {}).find(([name]) => name.toLowerCase() === "authorization")?.[1];
+  const match = /^Bearer\s+(\S+)$/i.exec(value || "");
+  return match ? match[1] : null;
+}
+
+function requestHeaderText(headers) {
+  const token = bearerOf(headers);
+  if (!token || !decodedJwt(token)) return headerText(headers);
+  const shortened = Object.fromEntries(Object.entries(headers).map(([name, value]) =>
+    [name, name.toLowerCase() === "authorization" ? `Bearer ${token.slice(0, 12)}… (${token.length} characters, decoded below)` : value]));
+  return headerText(shortened);
+}
+
+function showExchange(entry) {
+  const token = bearerOf(entry.request_headers);
+  const claims = token ? decodedJwt(token) : null;
+  showDetail(`#${entry.id} ${entry.method} ${entry.path}`, [
+    ["request", `${entry.method} ${entry.path}${entry.query ? "?" + entry.query : ""}\n` +
+      `${entry.api} ${entry.operation || "(no operation)"} ${entry.version || ""} · ${entry.timestamp}`],
+    ["request headers", requestHeaderText(entry.request_headers)],
+    ...(claims ? [["bearer token, decoded (not verified)",
+      `${JSON.stringify(claims.header, null, 2)}\n${JSON.stringify(claims.payload, null, 2)}`]] : []),
+    ["request body", prettyBody(entry.request_body)],
+    ["response", `${entry.status === null ? "connection dropped" : entry.status} in ${entry.duration_ms} ms`],
+    ["response headers", headerText(entry.response_headers)],
+    ["response body", prettyBody(entry.response_body)],
+    ...(entry.fault ? [["fault", entry.fault]] : []),
+  ]);
+}
+
+function renderJournal() {
+  const kept = journal.kept;
+  const live = { stream: " · live (stream)", polling: " · live (polling)" }[journal.mode] || "";
+  $("#journal-summary").textContent = `${journal.entries.length} shown` +
+    (kept ? ` · ${kept.size} kept of ${kept.limit}` + (kept.evicted ? ` · ${kept.evicted} evicted` : "") : "") + live;
+  $("#journal-table tbody").replaceChildren(...journal.entries.map((entry) => el("tr", {
+    class: ["clickable", entry.fault ? "faulted" : "", statusClass(entry.status)].filter(Boolean).join(" "),
+    dataset: { id: entry.id, operation: entry.operation || "" },
+    onclick: () => showExchange(entry),
   }, cell(entry.id), cell(entry.timestamp.slice(11, 23)), cell(entry.api), cell(entry.operation), cell(entry.method),
-  cell(entry.path + (entry.query ? "?" + entry.query : "")), cell(entry.status), cell(entry.duration_ms),
-  cell(entry.fault ? `${entry.fault.id} (${entry.fault.kind})` : null)));
-  $("#journal-table tbody").replaceChildren(...rows);
+  cell(entry.path + (entry.query ? "?" + entry.query : "")),
+  el("td", { class: "status" }, entry.status === null ? "dropped" : String(entry.status)), cell(entry.duration_ms),
+  cell(entry.fault ? `${entry.fault.id} (${entry.fault.kind})` : null))));
+}
+
+function addToJournal(entry) {
+  if (journal.entries.some((shown) => shown.id === entry.id)) return;
+  journal.entries.unshift(entry);
+  journal.entries.length = Math.min(journal.entries.length, JOURNAL_ROWS);
+  if (journal.kept) journal.kept.size = Math.min(journal.kept.size + 1, journal.kept.limit);
+  renderJournal();
+}
+
+// Server-sent events read from a fetch() body: "id:", "event:" and "data:" lines,
+// an event ending at a blank line; comment lines (":") are keep-alives.
+async function readEvents(response, onEvent) {
+  const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
+  let buffer = "";
+  for (;;) {
+    const { value, done } = await reader.read();
+    if (done) return;
+    buffer += value;
+    let end;
+    while ((end = buffer.indexOf("\n\n")) >= 0) {
+      const block = buffer.slice(0, end);
+      buffer = buffer.slice(end + 2);
+      const event = { event: "message", data: [] };
+      for (const line of block.split("\n")) {
+        if (line.startsWith(":")) continue;
+        const colon = line.indexOf(":");
+        const field = colon < 0 ? line : line.slice(0, colon);
+        const text = colon < 0 ? "" : line.slice(colon + 1).replace(/^ /, "");
+        if (field === "data") event.data.push(text);
+        else if (field === "event") event.event = text;
+      }
+      if (event.data.length) onEvent(event.event, event.data.join("\n"));
+    }
+  }
+}
+
+function stopJournalStream() {
+  if (journal.stream) journal.stream.abort();
+  journal.stream = null;
+  journal.mode = "off";
+}
+
+// Opens the stream first, then reads the journal (entries seen twice are shown once),
+// so nothing between the two is missed. A stream that cannot be opened, or ends, falls
+// back to polling; the stream is tried again on the next filter change or tab visit.
+async function startJournalStream() {
+  stopJournalStream();
+  if (!$("#journal-live").checked || currentTab() !== "journal") return;
+  const controller = new AbortController();
+  journal.stream = controller;
+  let response;
+  try {
+    response = await fetch(controlUrl("/requests/stream", journalQuery()),
+      { headers: controlHeaders("text/event-stream"), signal: controller.signal });
+  } catch {
+    response = null;
+  }
+  if (journal.stream !== controller) return;  // replaced meanwhile
+  if (!response || !response.ok || !response.body) {
+    journal.stream = null;
+    journal.mode = "polling";
+    await attempt(refreshJournal);
+    return;
+  }
+  journal.mode = "stream";
+  await attempt(refreshJournal);
+  try {
+    await readEvents(response, (kind, data) => {
+      if (kind === "request") addToJournal(JSON.parse(data));
+    });
+  } catch {
+    // aborted (a filter changed, the tab was left) or the connection broke
+  }
+  if (journal.stream === controller) {  // ended by the server (dropped, shutdown): poll instead
+    journal.stream = null;
+    journal.mode = "polling";
+    renderJournal();
+  }
+}
+
+async function downloadHar() {
+  const response = await fetch(controlUrl("/requests.har", { ...journalQuery(), limit: "" }),
+    { headers: controlHeaders("application/json") });
+  if (!response.ok) throw await failure(response);
+  const link = el("a", { href: URL.createObjectURL(await response.blob()), download: `emulator-${session.namespace}.har` });
+  document.body.append(link);
+  link.click();
+  link.remove();
+  setTimeout(() => URL.revokeObjectURL(link.href), 10000);
 }
 
 // -- faults ---------------------------------------------------------------------------------
@@ -358,7 +531,11 @@ function currentTab() {
 async function refreshAll() {
   await attempt(async () => {
     await refreshHealth();
-    await TABS[currentTab()]();
+    if (currentTab() === "journal" && $("#journal-live").checked) startJournalStream();
+    else {
+      stopJournalStream();
+      await TABS[currentTab()]();
+    }
   });
 }
 
@@ -373,7 +550,7 @@ async function poll() {
   const tab = currentTab();
   if (!document.hidden && !$("#detail").open) {
     try {
-      if (tab === "journal" && $("#journal-live").checked) await refreshJournal();
+      if (tab === "journal" && journal.mode === "polling" && $("#journal-live").checked) await refreshJournal();
       if (tab === "faults") await refreshFaults();
       await refreshHealth();
     } catch (error) {
@@ -412,17 +589,16 @@ function wire() {
   });
   $("#browser-next").addEventListener("click", () => { browser.offset += PAGE; attempt(loadPage); });
 
-  for (const id of ["#journal-api", "#journal-fault"]) {
-    $(id).addEventListener("change", () => attempt(refreshJournal));
-  }
-  $("#journal-form").addEventListener("submit", (event) => { event.preventDefault(); attempt(refreshJournal); });
-  for (const id of ["#journal-operation", "#journal-status"]) {
-    $(id).addEventListener("input", () => attempt(refreshJournal));
-  }
+  // a filter changed: the stream is reopened with it (or the table re-read when not live)
+  const refilter = () => ($("#journal-live").checked ? startJournalStream() : attempt(refreshJournal));
+  for (const id of ["#journal-api", "#journal-fault", "#journal-live"]) $(id).addEventListener("change", refilter);
+  $("#journal-form").addEventListener("submit", (event) => { event.preventDefault(); refilter(); });
+  for (const id of ["#journal-operation", "#journal-status"]) $(id).addEventListener("input", refilter);
   $("#journal-clear").addEventListener("click", () => attempt(async () => {
     await control("DELETE", "/requests");
     await refreshJournal();
   }, "journal cleared"));
+  $("#journal-har").addEventListener("click", () => attempt(downloadHar, "HAR downloaded"));
 
   $("#fault-form").addEventListener("submit", (event) => {
     event.preventDefault();
