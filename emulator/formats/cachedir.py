@@ -33,7 +33,7 @@ import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import BinaryIO
+from typing import IO
 
 log = logging.getLogger("emulator")
 
@@ -190,7 +190,7 @@ def _modified(path: Path) -> float:
         return 0.0
 
 
-def write_atomically(path: Path, write: Callable[[BinaryIO], object], keep: int) -> None:
+def write_atomically(path: Path, write: Callable[[IO[bytes]], object], keep: int) -> None:
     """``write(file)`` into ``path`` whole or not at all (readers never see half a
     file; the file is private, 0600, like every temporary of mkstemp), then remove all
     but the ``keep`` most recent files of its kind (the same name up to the first
