@@ -69,8 +69,7 @@ lock: $(UV_STAMP)  ## regenerate requirements/*.txt from pyproject.toml and requ
 	$(UV_COMPILE) pyproject.toml requirements/run.in -o requirements/run.txt
 	$(UV_COMPILE) --extra test pyproject.toml requirements/test.in -o requirements/test.txt
 
-# Both run, whichever fails; lint fails when either did. No `ruff format --check`:
-# the code's style is no formatter's (pyproject.toml, [tool.ruff]).
+# All run, whichever fails; lint fails when any did.
 lint: install-test  ## ruff check, ruff format --check and mypy (configured in pyproject.toml)
 	@status=0; \
 	echo "ruff check"; $(BIN)/ruff check emulator tests bench .ci examples || status=1; \
