@@ -111,7 +111,9 @@ class SsoModel:
         self.store = store
         self.lock_user = lock_user  # the system lock (CustomerIdModel.lock_user), timed by the scenario
         # the configured key until POST /__emulator/customerid/keys/rotate (per namespace)
-        self.ring = KeyRing(store[SIGNING_KEYS], lambda: signing_key(self.settings), self.clock.timestamp)
+        # settings, not self: a closure over the model would be a cycle that keeps every reset's old world
+        sso_settings = self.settings
+        self.ring = KeyRing(store[SIGNING_KEYS], lambda: signing_key(sso_settings), self.clock.timestamp)
 
     @property
     def key(self) -> SigningKey:
