@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol, runtime_checkable
+from typing import Any, Protocol, TypedDict, runtime_checkable
 
 from aiohttp import web
 
@@ -166,19 +166,35 @@ class RecordKind:
     """One browsable kind of record. ``search(collection, text)`` returns matching
     ids from the collection's indexes (cost follows the matches, never the store);
     ``breakdowns`` count records per key of an index, e.g. users per status, as
-    (label, index name, key -> display name); ``columns`` are the record fields a
-    table shows first; ``document`` adds readable fields (a status name) to the
-    stored record's JSON; ``internal`` marks the emulator's bookkeeping (locks,
-    sequences, failed logins, issued tokens), which the dashboard shows apart from
-    the API's entities."""
+    (label, index name, key -> display name); ``columns`` are the fields a table
+    shows first, read from the stored record or from ``row(record)`` (readable
+    values such as a status name); ``document(model, record)`` is the record as the
+    API answers it: a list of ``ApiAnswer`` dicts (one per tenant where the answer
+    depends on it), given instead of the stored fields; ``internal`` marks the
+    emulator's bookkeeping (locks, sequences, failed logins, issued tokens), which
+    the dashboard shows apart from the API's entities."""
 
     name: str
     collection: str
     columns: tuple[str, ...] = ("id",)
     search: Callable[[Any, str], Iterable[Any]] | None = None
     breakdowns: tuple[tuple[str, str, Callable[[Any], str]], ...] = ()
-    document: Callable[[Any], dict] | None = None
+    document: Callable[[Any, Any], list[ApiAnswer]] | None = None
+    row: Callable[[Any], dict] | None = None
     internal: bool = False
+
+
+class ApiAnswer(TypedDict, total=False):
+    """What an API's own read operation answers for one record: ``operation`` its
+    code (GET105, ``get /v1.0/identities/{identityId}``), ``request`` the method and
+    path, ``tenant`` where the answer depends on the caller's tenant, ``contentType``,
+    and ``body`` (text for XML, the decoded document for JSON)."""
+
+    operation: str
+    request: str
+    tenant: str
+    contentType: str
+    body: Any
 
 
 class ControlActionError(Exception):

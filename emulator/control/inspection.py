@@ -3,11 +3,15 @@
 ``GET /__emulator/records`` counts every kind of record per API (with breakdowns
 such as users per status); ``GET /__emulator/records/{api}/{kind}`` pages through
 one kind, optionally searched; ``GET /__emulator/records/{api}/{kind}/{id}`` is one
-record's full document. A record is shown as the emulator stores it (field names
-of the emulator's model, not of an API version's document), except its secrets:
-a text field whose name says password, secret, token, hash or verifier is shown
-as ``HIDDEN`` (the API never answers them either). Kinds an API marks
-``internal`` (its bookkeeping) carry ``"internal": true`` in the counts.
+record. A record is shown as the API would answer it: for a kind the API serves
+(``RecordKind.document``), ``answers`` holds what its own read operation answers
+for the record (CustomerID's GET105 XML, DFS's ``get /v1.0/identities/{identityId}``
+JSON, per tenant), rendered by the API's own renderer, and the stored fields are
+not shown. Only the emulator's bookkeeping, which no operation answers, is shown
+as stored (``record``, field names of the emulator's model), and never its
+secrets: a text field whose name says password, secret, token, hash or verifier
+is shown as ``HIDDEN``. ``row`` holds the table's column values. Kinds an API
+marks ``internal`` carry ``"internal": true`` in the counts.
 
 Cost follows the page, never the store: counts are collection sizes and index
 bucket sizes, a page without a search is a slice of the collection's rows, and a
@@ -113,13 +117,21 @@ def record_kinds(api, store) -> dict[str, RecordKind]:
     return kinds
 
 
-def _document(kind: RecordKind, key: Hashable, record: Any) -> dict:
-    document = record_json(record)
-    if not isinstance(document, dict):
-        document = {"value": document}
+def _document(kind: RecordKind, key: Hashable, record: Any, model: Any) -> dict:
+    """One record for the browser: its id, the values of the table's columns, and
+    either the API's own answers for it (``answers``, when the API has a read
+    operation for the kind) or its stored fields (``record``: bookkeeping)."""
+    stored = record_json(record)
+    if not isinstance(stored, dict):
+        stored = {"value": stored}
+    readable = kind.row(record) if kind.row is not None else {}
+    row = {column: readable.get(column, stored.get(column)) for column in kind.columns if column != "id"}
+    entry: dict[str, Any] = {"id": id_text(key), "row": without_secrets(row)}
     if kind.document is not None:
-        document.update(kind.document(record))
-    return {"id": id_text(key), "record": without_secrets(document)}
+        entry["answers"] = kind.document(model, record)
+    else:
+        entry["record"] = without_secrets({**stored, **readable})
+    return entry
 
 
 def _counts(kind: RecordKind, collection) -> dict[str, Any]:
@@ -153,6 +165,10 @@ class _Browser:
             raise _NotServed(error.status, str(error), NAMESPACE_HEADER) from None
         self.state = state
         self.store = self.namespace.world.store
+
+    def model(self, api_name: str) -> Any:
+        """What the API's ``document`` hooks render from (None for an API without one)."""
+        return self.namespace.world.models.get(api_name)
 
     def kind(self, request: web.Request) -> tuple[str, RecordKind]:
         api_name, kind_name = request.match_info["api"], request.match_info["kind"]
@@ -248,6 +264,7 @@ def list_records(request: web.Request) -> dict:
         # islice skips the keys before the page in C (about 1 ms per 100,000): no
         # record is read or converted outside the page.
         page = [(key, collection.get(key)) for key in itertools.islice(collection.ids(), offset, offset + limit)]
+    model = browser.model(api_name)
     return {
         "api": api_name,
         "kind": kind.name,
@@ -258,7 +275,7 @@ def list_records(request: web.Request) -> dict:
         "offset": offset,
         "limit": limit,
         "columns": list(kind.columns),
-        "records": [_document(kind, key, record) for key, record in page],
+        "records": [_document(kind, key, record, model) for key, record in page],
     }
 
 
@@ -272,7 +289,7 @@ def get_record(request: web.Request) -> dict:
     for key in _keys_for(wanted):
         record = collection.get(key)
         if record is not None:
-            return {"api": api_name, "kind": kind.name, **_document(kind, key, record)}
+            return {"api": api_name, "kind": kind.name, **_document(kind, key, record, browser.model(api_name))}
     raise _NotServed(404, f"no {kind.name} record {wanted!r} in namespace {browser.namespace.name}", "id")
 
 

@@ -1,11 +1,20 @@
 """How the record browser (``/__emulator/records``, the dashboard) shows CustomerID:
-the kinds under the names the API uses, users counted per status, and searches
-that go through the attribute and name indexes (prefix, case-insensitive)."""
+the kinds under the names the API uses, users counted per status, searches that
+go through the attribute and name indexes (prefix, case-insensitive), and each
+entity as the 2.1 API answers it (GET105, GET107, GET109, GET111, GET116), written
+by the API's own renderer. Those answers are XML: 2.1 answers JSON only for PUT123
+and PATCH124 (docs/fidelity.md)."""
 
 from __future__ import annotations
 
-from ..api import RecordKind
+from collections.abc import Callable
+from typing import Any
+
+from ..api import ApiAnswer, RecordKind
+from .call import SERVICES_PREFIX
+from .entities import delegation_entity, mandate_entity, organization_entity, role_entity, user_entity
 from .models.collections import ORGANIZATION_TEXT_FIELDS, USER_TEXT_FIELDS, fold
+from .render import XML_CONTENT_TYPE, entity_document
 from .statuses import BY_CODE
 
 
@@ -32,6 +41,28 @@ def _by_user(collection, text: str) -> set:
     return set(collection.lookup("user", text))
 
 
+BROWSED_VERSION = "2.1"
+
+
+def _as_answered(operation: str, collection_path: str, entity: Callable[[Any, Any], Any]):
+    """A ``document`` hook: what ``GET {collection_path}/{id}`` of 2.1 answers, byte
+    for byte (the root's inResponseTo names that path, as the API's does)."""
+
+    def document(model, record) -> list[ApiAnswer]:
+        path = f"/{BROWSED_VERSION}{collection_path}/{record.id}"
+        body = entity_document(entity(model, record), path, "GET")
+        return [
+            {
+                "operation": operation,
+                "request": f"GET {SERVICES_PREFIX}{path}",
+                "contentType": XML_CONTENT_TYPE,
+                "body": body.decode(),
+            }
+        ]
+
+    return document
+
+
 def record_kinds() -> list[RecordKind]:
     return [
         RecordKind(
@@ -39,6 +70,9 @@ def record_kinds() -> list[RecordKind]:
             "customerid.organizations",
             ("id", "entity_name", "friendly_name", "organization_type"),
             search=_prefix_search(("id", *ORGANIZATION_TEXT_FIELDS)),
+            document=_as_answered(
+                "GET107", "/organizations", lambda _, organization: organization_entity(organization)
+            ),
         ),
         RecordKind(
             "users",
@@ -46,12 +80,29 @@ def record_kinds() -> list[RecordKind]:
             ("id", "login", "email", "firstname", "surname", "statusName"),
             search=_prefix_search(USER_TEXT_FIELDS),
             breakdowns=(("status", "status", _status_name),),
-            document=lambda u: {"statusName": _status_name(u.status)},
+            row=lambda user: {"statusName": _status_name(user.status)},
+            document=_as_answered("GET105", "/users", user_entity),
         ),
-        RecordKind("roles", "customerid.roles", ("id", "entity_name", "member_of"), search=_entity_name_search),
+        RecordKind(
+            "roles",
+            "customerid.roles",
+            ("id", "entity_name", "member_of"),
+            search=_entity_name_search,
+            document=_as_answered("GET109", "/roles", lambda _, role: role_entity(role)),
+        ),
         RecordKind("roleAssignments", "customerid.role_assignments", ("id", "user_id", "role_id"), search=_by_user),
-        RecordKind("mandates", "customerid.mandates", ("id", "type", "name", "mandater_id", "mandatee_id")),
-        RecordKind("delegations", "customerid.delegations", ("id", "mandate_id", "delegate_user_id")),
+        RecordKind(
+            "mandates",
+            "customerid.mandates",
+            ("id", "type", "name", "mandater_id", "mandatee_id"),
+            document=_as_answered("GET111", "/mandates", mandate_entity),
+        ),
+        RecordKind(
+            "delegations",
+            "customerid.delegations",
+            ("id", "mandate_id", "delegate_user_id"),
+            document=_as_answered("GET116", "/delegations", lambda _, delegation: delegation_entity(delegation)),
+        ),
         RecordKind("mandateTemplates", "customerid.mandate_templates", ("id", "name", "type", "role_id")),
         RecordKind(
             "roleInvitations", "customerid.role_invitations", ("id", "user_id", "role_id", "email"), search=_by_user

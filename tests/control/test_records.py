@@ -1,9 +1,14 @@
 """The record browser of the control API (GET /__emulator/records…), the dashboard's
 static files, and the response headers the journal now keeps."""
 
+import re
+from pathlib import Path
+
 import aiohttp
 import pytest
+import yaml
 
+import emulator as emulator_package
 from tests.support.control import ControlClient
 from tests.support.customerid import MAIJA, MATTI, VILLE
 from tests.support.dfs import ADMIN, SARAH
@@ -48,8 +53,9 @@ async def test_pages_through_a_kind_in_store_order(control):
     ids = [entry["id"] for entry in first["records"] + rest["records"]]
     assert len(ids) == len(set(ids)) == 9 and MAIJA in ids
     assert (await control.get("/records/customerid/users", params={"offset": "9"}))["records"] == []
-    maija = next(entry["record"] for entry in first["records"] if entry["id"] == MAIJA)
-    assert maija["login"] == "maija.virtanen" and maija["statusName"] == "Enabled" and maija["status"] == 1
+    maija = next(entry for entry in first["records"] if entry["id"] == MAIJA)
+    assert maija["row"]["login"] == "maija.virtanen" and maija["row"]["statusName"] == "Enabled"
+    assert maija["answers"][0]["operation"] == "GET105" and "record" not in maija  # the API's view, not the store's
 
 
 async def test_one_bucket_of_a_breakdown(control):
@@ -57,11 +63,11 @@ async def test_one_bucket_of_a_breakdown(control):
         "/records/customerid/users", params={"by": "status", "value": "Waiting for registration"}
     )
     assert waiting["total"] == 2 and (waiting["by"], waiting["value"]) == ("status", "Waiting for registration")
-    assert {entry["record"]["statusName"] for entry in waiting["records"]} == {"Waiting for registration"}
+    assert {entry["row"]["statusName"] for entry in waiting["records"]} == {"Waiting for registration"}
     searched = await control.get("/records/customerid/users", params={"by": "status", "value": "Enabled", "q": "ma"})
-    assert {entry["record"]["login"] for entry in searched["records"]} == {"maija.virtanen", "matti.meikalainen"}
+    assert {entry["row"]["login"] for entry in searched["records"]} == {"maija.virtanen", "matti.meikalainen"}
     globex = await control.get("/records/dfs/members", params={"by": "tenant", "value": "tenant 12"})
-    assert [entry["record"]["tenant_id"] for entry in globex["records"]] == [12]
+    assert [entry["row"]["tenant_id"] for entry in globex["records"]] == [12]
     none = await control.get("/records/customerid/users", params={"by": "status", "value": "Sleeping"})
     assert none["total"] == 0
 
@@ -103,7 +109,7 @@ async def test_search_goes_through_the_indexes(control):
     by_id = await control.get("/records/customerid/users", params={"q": VILLE})
     assert [entry["id"] for entry in by_id["records"]] == [VILLE]
     members = await control.get("/records/dfs/members", params={"q": "connor"})  # word prefix of a name
-    assert [entry["record"]["identity_id"] for entry in members["records"]] == [SARAH]
+    assert [entry["answers"][0]["body"]["IdentityId"] for entry in members["records"]] == [SARAH]
     identities = await control.get("/records/dfs/identities", params={"q": "sarah"})
     assert SARAH in [entry["id"] for entry in identities["records"]]
     nothing = await control.get("/records/customerid/users", params={"q": "no-such-user"})
@@ -113,7 +119,7 @@ async def test_search_goes_through_the_indexes(control):
 async def test_one_record_by_kind_and_id(control):
     maija = await control.get(f"/records/customerid/users/{MAIJA}")
     assert (maija["api"], maija["kind"], maija["id"]) == ("customerid", "users", MAIJA)
-    assert maija["record"]["attributes"] and maija["record"]["statusName"] == "Enabled"
+    assert "<Value>maija.virtanen</Value>" in maija["answers"][0]["body"] and maija["row"]["statusName"] == "Enabled"
     tenant = await control.get("/records/dfs/tenants/2")  # integer keys
     assert tenant["record"]["id"] == 2 and tenant["record"]["key"]
     access = await control.get(f"/records/dfs/tenantAccess/{ADMIN}:2")  # composite keys
@@ -178,14 +184,80 @@ async def test_journal_keeps_response_headers(emulator, control, cid):
     assert dropped and all(entry["status"] is None and entry["response_headers"] is None for entry in dropped)
 
 
-async def test_records_never_show_secrets(control):
-    """Issue 23 point 6: the record browser showed Maija's password in plain text."""
-    maija = (await control.get(f"/records/customerid/users/{MAIJA}"))["record"]
-    assert maija["password"] == "(hidden)" and maija["password_enabled"] is True  # the flag stays
-    page = await control.get("/records/dfs/identities", params={"q": "additiv"})
-    assert page["records"] and all(entry["record"]["password"] == "(hidden)" for entry in page["records"])
-    listing = await control.get("/records/customerid/users", params={"limit": 500})
-    assert "Secret123!" not in str(listing)
+async def test_a_user_is_shown_as_get105_answers_it(emulator, control):
+    """Issue 23 point 6: the records view shows each record as the API would answer it."""
+    answer = (await control.get(f"/records/customerid/users/{MAIJA}"))["answers"]
+    assert [(a["operation"], a["contentType"]) for a in answer] == [("GET105", "application/xml")]
+    assert answer[0]["request"] == f"GET /customerid-rest/services/2.1/users/{MAIJA}"
+    async with aiohttp.ClientSession() as session:
+        url = f"{emulator.customerid_url()}/users/{MAIJA}"
+        async with session.get(url, headers=emulator.auth_headers) as response:  # the scenario's credentials
+            assert response.status == 200
+            assert answer[0]["body"] == await response.text()  # byte for byte, inResponseTo included
+    organization = (await control.get("/records/customerid/organizations", params={"limit": 1}))["records"][0]
+    assert organization["answers"][0]["operation"] == "GET107" and "<Organization" in organization["answers"][0]["body"]
+
+
+async def test_an_identity_is_shown_as_the_dfs_get_answers_it(emulator, control):
+    answers = (await control.get(f"/records/dfs/identities/{SARAH}"))["answers"]
+    assert [(a["operation"], a["tenant"]) for a in answers] == [
+        ("get /v1.0/identities/{identityId}", "Additiv"),
+        ("get /v1.0/identities/{identityId}", "GlobexWealth"),
+    ]  # Sarah is in two tenants: one answer per tenant, as a token names one
+    async with aiohttp.ClientSession() as session:
+        url = f"{emulator.dfs_url()}/identities/{SARAH}"
+        async with session.get(url, headers=emulator.dfs_headers) as response:  # a token of the Additiv tenant
+            assert response.status == 200
+            assert answers[0]["body"] == await response.json()
+    policy = (await control.get("/records/dfs/accessPolicies", params={"limit": 1}))["records"][0]
+    assert policy["answers"][0]["request"] == f"GET /v1.0/access-policies/{policy['id']}"
+
+
+DEFAULT_SCENARIO = Path(emulator_package.__file__).parent / "builtin_scenarios" / "default.yaml"
+
+
+def _secret_values(value, name=""):
+    if isinstance(value, dict):
+        for key, item in value.items():
+            yield from _secret_values(item, str(key))
+    elif isinstance(value, list):
+        for item in value:
+            yield from _secret_values(item, name)
+    elif isinstance(value, str) and re.search("password|secret", name, re.IGNORECASE):
+        yield value
+
+
+def _texts(value):
+    if isinstance(value, dict):
+        for item in value.values():
+            yield from _texts(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _texts(item)
+    elif isinstance(value, str):
+        yield value
+
+
+async def test_no_record_of_any_kind_shows_a_password(control):
+    """Every page of every kind of the default scenario: none of the passwords and
+    client secrets its file holds appears, and a stored record's secret fields are hidden."""
+    secrets = set(_secret_values(yaml.safe_load(DEFAULT_SCENARIO.read_text())))
+    assert {"Secret123!", "dfs-ci-secret", "Sarah.Password1"} <= secrets
+    counts = (await control.get("/records"))["apis"]
+    seen = 0
+    for api, kinds in counts.items():
+        for kind, info in kinds.items():
+            for offset in range(0, info["count"], 500):
+                page = await control.get(f"/records/{api}/{kind}", params={"offset": offset, "limit": 500})
+                for entry in page["records"]:
+                    seen += 1
+                    leaked = secrets & set(_texts(entry))
+                    assert not leaked, (api, kind, entry["id"])
+                    stored = entry.get("record", {})
+                    assert all(stored[name] == "(hidden)" for name in stored if "password" in name.lower()), entry
+    assert seen > 50
+    identity = await control.get(f"/records/dfs/identities/{SARAH}")
+    assert "password" not in str(identity).lower()  # the API's answer has no password field at all
 
 
 async def test_bookkeeping_kinds_are_marked_internal(control):
