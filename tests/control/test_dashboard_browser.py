@@ -21,6 +21,7 @@ from emulator.app import create_app
 from emulator.config import EmulatorConfig
 from tests.support.browser import VIEWPORT, ServedApp, expect
 from tests.support.customerid import MAIJA
+from tests.support.dfs import SARAH
 
 ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOT = ROOT / "docs" / "dashboard.png"
@@ -76,7 +77,8 @@ def test_counts_journal_fault_reset_and_screenshot(emulator_sync, in_page, tmp_p
         page.fill("#browser-search", "maija")
         page.press("#browser-search", "Enter")
         page.click(f"#records-table tbody tr[data-id='{MAIJA}']")
-        expect(page.locator("#detail-body")).to_contain_text('"login": "maija.virtanen"')
+        expect(page.locator("#detail-body")).to_contain_text("GET105")
+        expect(page.locator("#detail-body")).to_contain_text('<Attribute name="login">')
         page.click("#detail .dialog-head button")
 
         # the journal, live: a request made now shows up without reloading
@@ -159,7 +161,7 @@ def test_snapshots_clock_scenarios_and_endpoints(emulator_sync, in_page):
         emulator_sync.control("POST", f"/customerid/users/{MAIJA}/lock")
         page.locator("#snapshots-table tbody tr[data-id=before]").get_by_role("button", name="Restore").click()
         expect(page.locator("#message")).to_contain_text("snapshot before restored")
-        assert emulator_sync.control("GET", f"/records/customerid/users/{MAIJA}")["record"]["statusName"] == "Enabled"
+        assert emulator_sync.control("GET", f"/records/customerid/users/{MAIJA}")["row"]["statusName"] == "Enabled"
         page.locator("#snapshots-table tbody tr[data-id=before]").get_by_role("button", name="Delete").click()
         expect(page.locator("#snapshots-table tbody tr[data-id]")).to_have_count(0)
 
@@ -277,7 +279,7 @@ def test_the_journal_polls_when_the_stream_is_refused(emulator_sync, in_page):
     in_page(steps)
 
 
-def test_records_view_hides_passwords_and_shows_bookkeeping_apart(emulator_sync, in_page, tmp_path):
+def test_records_view_shows_the_api_answer_and_bookkeeping_apart(emulator_sync, in_page, tmp_path):
     def steps(page):
         open_dashboard(page, emulator_sync)
         expect(page.locator("#internal")).to_be_visible()
@@ -287,9 +289,20 @@ def test_records_view_hides_passwords_and_shows_bookkeeping_apart(emulator_sync,
         expect(page.locator("#counts [data-testid=count-customerid-users]")).to_have_count(1)
         page.click("[data-testid=count-customerid-users]")
         page.click(f"#records-table tbody tr[data-id='{MAIJA}']")
-        detail = page.locator("#detail-body")
-        expect(detail).to_contain_text('"password": "(hidden)"')
-        assert "Secret123!" not in detail.inner_text()
+        detail = page.locator("#detail-body")  # GET105's XML, one element a line
+        expect(detail).to_contain_text(f"GET /customerid-rest/services/2.1/users/{MAIJA}")
+        expect(detail).to_contain_text('  <Attribute name="login">\n    <Value>maija.virtanen</Value>')
+        assert "Secret123!" not in detail.inner_text() and "password" not in detail.inner_text()
+        page.click("#detail .dialog-head button")
+        page.click("[data-testid=count-dfs-identities]")
+        page.click(f"#records-table tbody tr[data-id='{SARAH}']")
+        expect(detail).to_contain_text("tenant GlobexWealth")  # one answer per tenant
+        expect(detail).to_contain_text('"UserName": "sconnor"')
+        assert "Sarah.Password1" not in detail.inner_text()
+        page.click("#detail .dialog-head button")
+        page.click("[data-testid=count-dfs-sequences]")  # bookkeeping: the stored fields
+        page.locator("#records-table tbody tr").first.click()
+        expect(detail).to_contain_text("stored record (emulator bookkeeping)")
         page.click("#detail .dialog-head button")
         page.click("a[data-tab=endpoints]")
         expect(page.locator("#endpoints-table tbody tr").first).to_be_visible()

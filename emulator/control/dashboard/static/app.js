@@ -205,14 +205,32 @@ async function loadPage() {
   $("#records-table tbody").replaceChildren(...page.records.map((entry) => {
     const row = el("tr", { class: "clickable", dataset: { id: entry.id },
       onclick: () => attempt(() => showRecord(browser.api, browser.kind, entry.id)) },
-    columns.map((column) => cell(column === "id" ? entry.id : entry.record[column])));
+    columns.map((column) => cell(column === "id" ? entry.id : entry.row[column])));
     return row;
   }));
 }
 
 async function showRecord(api, kind, id) {
   const answer = await control("GET", `/records/${api}/${kind}/${encodeURIComponent(id)}`);
-  showDetail(`${api} ${kind} ${answer.id}`, [["record", answer.record]]);
+  // A kind the API serves: what its own GET answers (per tenant where that matters);
+  // the emulator's bookkeeping: its stored fields (secrets hidden by the server).
+  const sections = answer.answers
+    ? answer.answers.map((reply) => [
+      `${reply.operation}${reply.tenant ? ` · tenant ${reply.tenant}` : ""} · ${reply.request} · ${reply.contentType}`,
+      typeof reply.body === "string" ? prettyXml(reply.body) : reply.body])
+    : [["stored record (emulator bookkeeping)", answer.record]];
+  showDetail(`${api} ${kind} ${answer.id}`, sections.length ? sections : [["answers", "(none)"]]);
+}
+
+// An XML answer indented one level per element (the API writes it on one line).
+function prettyXml(text) {
+  let depth = 0;
+  return text.replace(/>\s*</g, ">\n<").split("\n").map((line) => {
+    if (/^<\//.test(line)) depth = Math.max(depth - 1, 0);
+    const indented = "  ".repeat(depth) + line;
+    if (/^<[^!?/][^>]*[^/]>$/.test(line) || /^<[^!?/]>$/.test(line)) depth += 1;  // an open tag alone on its line
+    return indented;
+  }).join("\n");
 }
 
 // -- journal --------------------------------------------------------------------------------
