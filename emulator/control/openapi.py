@@ -178,11 +178,16 @@ def with_path_examples(document: dict, examples: dict[str, Any]) -> dict:
     return {**document, "paths": paths}
 
 
-def namespace_examples(request, sources: dict[str, tuple[str, str | None]]) -> dict[str, Any]:
-    """``first_ids`` in the namespace the request names (none for one that does not
-    exist: an open route never creates a namespace)."""
+def namespace_world(request) -> Any:
+    """The world of the namespace the request names, or None for one that does not
+    exist (an open route never creates a namespace)."""
     try:
-        namespace = request.app[STATE].namespace_for(request, create=False)
+        return request.app[STATE].namespace_for(request, create=False).world
     except NamespaceError:
-        return {}
-    return first_ids(namespace.world.store, sources)
+        return None
+
+
+def namespace_examples(request, sources: dict[str, tuple[str, str | None]]) -> dict[str, Any]:
+    """``first_ids`` in the namespace the request names (none for one that does not exist)."""
+    world = namespace_world(request)
+    return first_ids(world.store, sources) if world is not None else {}

@@ -12,7 +12,7 @@ from ..api import package_file
 from ..auth import signing
 from ..auth.authorization import authorization_collections
 from ..auth.oauth import status_error_response
-from ..control.openapi import namespace_examples, with_path_examples
+from ..control.openapi import namespace_examples, namespace_world, with_path_examples
 from ..endpoints import EndpointTable, Operation
 from ..formats.packagedata import read_yaml
 from ..formats.safeparse import load_json
@@ -24,7 +24,7 @@ from .auth import authenticate, signing_key
 from .errors import BadRequest, DfsError, NotFound, error_for_status
 from .handlers import Call, DfsHandlers, json_response
 from .models import DfsModel, DfsSettings, dfs_collections
-from .openapi import PATH_EXAMPLES, openapi_document
+from .openapi import PATH_EXAMPLES, openapi_document, token_client, with_token_howto
 from .params import BodyBinder, path_value
 
 CORRELATION_HEADER = "X-Correlation-ID"
@@ -283,6 +283,9 @@ token.request_schema = {  # type: ignore[attr-defined]  # read by getattr in con
 async def openapi(request: web.Request) -> web.Response:
     state = request.app[STATE]
     document = openapi_document(state.apis[NAME].endpoints)
+    world = namespace_world(request)
+    if world is not None:  # how to get a token for the scenario this namespace has loaded
+        document = with_token_howto(document, token_client(world.models[NAME].settings.clients))
     return web.json_response(with_path_examples(document, namespace_examples(request, PATH_EXAMPLES)))
 
 

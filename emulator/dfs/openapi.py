@@ -3,12 +3,15 @@ endpoints.yaml and schemas/*.yaml (so it cannot drift from the routes)."""
 
 from __future__ import annotations
 
+import shlex
+from collections.abc import Iterable
 from typing import Any
 
 from ..api import package_file
 from ..endpoints import EndpointTable
 from ..formats.packagedata import read_yaml
 from .identity import IDENTITY_VERSION
+from .models.settings import IdentityClient
 from .params import PATH_DESCRIPTIONS, PATH_PARAMETERS, request_definitions
 
 # The seven operations the document lists without 404/422.
@@ -148,7 +151,7 @@ def _document(endpoints: EndpointTable) -> dict:
             "openapi": "3.1.0",
             "info": {
                 "title": endpoints.title,
-                "description": "Administration Services (emulated). " + TOKEN_HOWTO,
+                "description": DESCRIPTION_PREFIX + token_howto(None),
                 "version": "latest",
             },
             "servers": [{"url": "/"}],
@@ -158,20 +161,61 @@ def _document(endpoints: EndpointTable) -> dict:
             "components": {
                 "schemas": schemas,
                 "securitySchemes": {
-                    "Bearer": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT", "description": TOKEN_HOWTO}
+                    "Bearer": {
+                        "type": "http",
+                        "scheme": "bearer",
+                        "bearerFormat": "JWT",
+                        "description": token_howto(None),
+                    }
                 },
             },
         }
     )
 
 
+DESCRIPTION_PREFIX = "Administration Services (emulated). "
 TOKEN_HOWTO = (
     "Every operation needs a Bearer token (a JWT): `POST /__emulator/dfs/token` mints one for the namespace's "
     "scenario (`curl -s -X POST $E/__emulator/dfs/token`, the `access_token` of the answer), or ask the identity "
-    "server as a client would: `POST /connect/token` with `grant_type=client_credentials` and the scenario's "
-    "client (the default scenario's: `curl -s -u dfs-ci-client:dfs-ci-secret -d grant_type=client_credentials "
-    "$E/connect/token`). Paste the token under Authorize."
+    "server as a client would: `POST /connect/token` with `grant_type=client_credentials` and {client}. "
+    "Paste the token under Authorize."
 )
+ANY_CLIENT = "a client of the scenario's `dfs.settings.clients`"
+
+
+def token_howto(client: IdentityClient | None) -> str:
+    """How to get a token, naming ``client`` (the loaded scenario's first client that
+    may use client_credentials) with the id and secret its scenario file holds: a
+    demo credential, shown so that the curl line works as pasted."""
+    if client is None or client.secret is None:
+        return TOKEN_HOWTO.format(client=ANY_CLIENT)
+    credentials = f"{client.client_id}:{client.secret}"
+    return TOKEN_HOWTO.format(
+        client=f"the scenario's client `{client.client_id}` "
+        f"(`curl -s -u {shlex.quote(credentials)} -d grant_type=client_credentials $E/connect/token`)"
+    )
+
+
+def token_client(clients: Iterable[IdentityClient]) -> IdentityClient | None:
+    """The first client that can trade its own credentials for a token."""
+    return next(
+        (client for client in clients if "client_credentials" in client.grant_types and client.secret is not None),
+        None,
+    )
+
+
+def with_token_howto(document: dict, client: IdentityClient | None) -> dict:
+    """``document`` telling how to get a token for the loaded scenario (copies only
+    what changes: the cached document stays as built)."""
+    howto = token_howto(client)
+    components = document["components"]
+    bearer = {**components["securitySchemes"]["Bearer"], "description": howto}
+    return {
+        **document,
+        "info": {**document["info"], "description": DESCRIPTION_PREFIX + howto},
+        "components": {**components, "securitySchemes": {**components["securitySchemes"], "Bearer": bearer}},
+    }
+
 
 # Path parameters served with an example id from the namespace's world (control/openapi.py).
 PATH_EXAMPLES: dict[str, tuple[str, str | None]] = {

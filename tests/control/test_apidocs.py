@@ -140,3 +140,68 @@ async def test_an_empty_or_unknown_namespace_gets_no_examples(emulator):
                 document = await response.json()
             get105 = document["paths"]["/customerid-rest/services/2.1/users/{userId}"]["get"]
             assert "example" not in next(p for p in get105["parameters"] if p["name"] == "userId")
+
+
+ACME_SCENARIO = {
+    "dfs": {
+        "tenants": {"acme": {"id": 7, "uid": "7a7a7a7a-0000-4000-8000-000000000007", "key": "Acme", "name": "Acme"}},
+        "clients": {
+            "acme-web": {
+                "secret": "acme-web-secret",
+                "tenants": ["acme"],
+                "grantTypes": ["authorization_code"],
+                "redirectUris": ["http://localhost:9/cb"],
+            },
+            "acme-batch": {"secret": "acme demo secret", "tenants": ["acme"]},
+        },
+    }
+}
+
+
+async def _dfs_document(session: aiohttp.ClientSession, url: str, namespace: str) -> dict:
+    async with session.get(url + "/__emulator/dfs/openapi.json", headers={"X-Emulator-Namespace": namespace}) as got:
+        assert got.status == 200
+        return await got.json()
+
+
+async def test_the_dfs_document_says_how_to_get_a_token_for_the_loaded_scenario(emulator):
+    """Issue 23 point 6: the DFS page names the loaded scenario's client, not the default one's."""
+    async with aiohttp.ClientSession() as session:
+        async with session.post(
+            emulator.url + "/__emulator/scenarios?replace=true",
+            json=ACME_SCENARIO,
+            headers={"X-Emulator-Namespace": "apidocs-acme"},
+        ) as loaded:
+            assert loaded.status == 200, await loaded.text()
+        acme = await _dfs_document(session, emulator.url, "apidocs-acme")
+        validate(acme)
+        howto = acme["components"]["securitySchemes"]["Bearer"]["description"]
+        assert acme["info"]["description"].endswith(howto)
+        # the first client that may use client_credentials, with the secret its scenario holds, quoted for a shell
+        assert "`acme-batch`" in howto and "-u 'acme-batch:acme demo secret'" in howto
+        assert "dfs-ci-client" not in howto and "acme-web" not in howto
+        # the line works as documented
+        async with session.post(
+            emulator.url + "/connect/token",
+            data={"grant_type": "client_credentials"},
+            headers={
+                "X-Emulator-Namespace": "apidocs-acme",
+                "Authorization": aiohttp.encode_basic_auth("acme-batch", "acme demo secret"),
+            },
+        ) as token:
+            assert token.status == 200 and (await token.json())["access_token"]
+        default = await _dfs_document(session, emulator.url, "default")
+        assert "-u dfs-ci-client:dfs-ci-secret" in default["components"]["securitySchemes"]["Bearer"]["description"]
+
+
+async def test_without_a_client_the_dfs_document_names_none(emulator):
+    async with aiohttp.ClientSession() as session:
+        await session.post(
+            emulator.url + "/__emulator/scenarios?replace=true",
+            json={"customerid": {"organizations": {}}},
+            headers={"X-Emulator-Namespace": "apidocs-no-client"},
+        )
+        for namespace in ("apidocs-no-client", "apidocs-never-made"):
+            howto = (await _dfs_document(session, emulator.url, namespace))["info"]["description"]
+            assert "a client of the scenario's `dfs.settings.clients`" in howto and " -u " not in howto, namespace
+            assert "POST /__emulator/dfs/token" in howto
