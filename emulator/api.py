@@ -112,10 +112,10 @@ class HasBearerToken(Protocol):
     def bearer_token(self, world, options: dict, issuer_base: str) -> str:
         """A fresh, valid Bearer token for this API's protected operations in ``world``
         (Pact provider states hand it to a pact: docs/pact.md). ``options`` are the
-        state's params that concern tokens (CustomerID: username, clientId; DFS:
-        tenantUid, identityId, clientId); ``issuer_base`` is the emulator's base URL as
-        the caller sees it. Raises LookupError for a tenant, user or client the world
-        does not hold."""
+        state's params that concern tokens (CustomerID: username, clientId, scope; DFS:
+        tenantUid, identityId, clientId, scope); ``issuer_base`` is the emulator's base URL
+        as the caller sees it. Raises LookupError for a tenant, user or client the world
+        does not hold, ValueError for a scope the client may not have."""
 
 
 @runtime_checkable

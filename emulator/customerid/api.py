@@ -189,7 +189,11 @@ class CustomerIdApi:
     def bearer_token(self, world, options: dict, issuer_base: str) -> str:
         """An SSO access token CustomerID accepts (Pact provider states; docs/pact.md)."""
         minted = world.models[self.name].sso.mint(
-            issuer_base.rstrip("/") + "/uas", "valid", options.get("username"), options.get("clientId")
+            issuer_base.rstrip("/") + "/uas",
+            "valid",
+            options.get("username"),
+            options.get("clientId"),
+            options.get("scope"),
         )
         return minted["access_token"]
 

@@ -118,7 +118,8 @@ class DfsApi:
 
     def bearer_token(self, world, options: dict, issuer_base: str) -> str:
         """An identity-server token for a tenant (default: the scenario's) and identity
-        (default: the scenario's; null: an app token), as POST /__emulator/dfs/token mints."""
+        (default: the scenario's; null: an app token), as POST /__emulator/dfs/token mints;
+        ``scope`` one the client may have (ValueError otherwise)."""
         model: DfsModel = world.models[NAME]
         settings: DfsSettings = world.settings[NAME]
         tenant_uid = options.get("tenantUid")
@@ -138,6 +139,7 @@ class DfsApi:
             options.get("clientId"),
             "valid",
             world.clock.timestamp(),
+            options.get("scope"),
         )
 
     def bind(self, operation: Operation, version: str):

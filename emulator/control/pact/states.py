@@ -77,7 +77,7 @@ BUILT_IN = {
     TOKEN_STATE: StateDefinition(
         TOKEN_STATE,
         "nothing changes; answers token (params: api - customerid or dfs, default dfs - and the token's "
-        "tenantUid, identityId, username, clientId) and authorization ('Bearer <token>')",
+        "tenantUid, identityId, username, clientId, scope) and authorization ('Bearer <token>')",
     ),
 }
 
