@@ -119,6 +119,15 @@ class HasBearerToken(Protocol):
 
 
 @runtime_checkable
+class HasAnswerSchema(Protocol):
+    def answer_schema(self, code: str, version: str, status: int, media_type: str) -> tuple[dict, dict] | None:
+        """The schema the API's documents give one answer of operation ``code`` in
+        ``version`` (JSON Schema with OpenAPI ``xml`` objects for XML), and the document its
+        ``$ref``s point into; ``None`` where they give none. Pact export derives its
+        matching rules from it (docs/pact.md)."""
+
+
+@runtime_checkable
 class HasRecordKinds(Protocol):
     def record_kinds(self) -> list[RecordKind]:
         """How the record browser (``/__emulator/records``, the dashboard) names,
@@ -134,6 +143,7 @@ class CompleteApi(
     HasTryIt,
     HasRecordKinds,
     HasBearerToken,
+    HasAnswerSchema,
     Protocol,
 ):
     """An API with every optional hook, as both built-in ones are (app.default_apis)."""
