@@ -143,7 +143,7 @@ def test_matching_rules_come_from_the_api_documents(exported_pact):
     assert method == {"match": "regex", "regex": "^(GET|POST|PUT|DELETE|PATCH)$"}
 
 
-def _verify(pact_path, *, fault: dict | None = None) -> tuple[bool, str]:
+def _verify(pact_path, *, fault: dict | None = None, states_before: int = 0) -> tuple[bool, str]:
     """pact-python's Verifier against a fresh emulator (credentials substituted as verify does)."""
     app = create_app()
     app.middlewares.append(credentials_middleware("export-check", keep_credentials=False))
@@ -151,6 +151,10 @@ def _verify(pact_path, *, fault: dict | None = None) -> tuple[bool, str]:
         base = f"http://localhost:{server.port}"
         if fault is not None:
             assert _call(f"{base}/__emulator/faults", "POST", body=fault)[0] == 201
+        for _ in range(states_before):  # each setup's fresh scenario key gives its records other ids
+            for action in ("setup", "teardown"):
+                state = {"state": "a user with given attributes exists", "params": {"firstname": "X"}, "action": action}
+                assert _call(base + STATE_PATH, "POST", body=state)[0] == 200
         verifier = Verifier("identity-emulator").add_transport(url=base).add_source(pact_path)
         verifier.state_handler(base + STATE_PATH, body=True, teardown=True)
         try:
@@ -163,6 +167,20 @@ def _verify(pact_path, *, fault: dict | None = None) -> tuple[bool, str]:
 def test_the_exported_pact_verifies_against_a_fresh_emulator(exported_pact):
     passed, report = _verify(exported_pact)
     assert passed, report
+
+
+def test_a_path_id_a_state_created_is_generated_from_the_state(exported_pact, tmp_path):
+    """The verifier's state creates a user with another id: the path follows ``${userId}``."""
+    document = json.loads(exported_pact.read_text())
+    under_state = next(i for i in document["interactions"] if i.get("providerStates"))
+    assert under_state["request"]["generators"]["path"]["expression"] == f"{CID}/users/${{userId}}"
+    passed, report = _verify(exported_pact, states_before=1)
+    assert passed, report
+    del under_state["request"]["generators"]["path"]  # the literal id: not the user the state made this time
+    literal = tmp_path / "literal.json"
+    literal.write_text(json.dumps(document))
+    passed, report = _verify(literal, states_before=1)
+    assert not passed and "expected 200 but was 404" in report, report
 
 
 def test_the_exported_pact_fails_against_an_emulator_a_fault_changed(exported_pact):

@@ -44,14 +44,20 @@ class ExportError(Exception):
 
 
 def export_pact(
-    entries, markers: list[tuple[int, tuple[str, ...]]], apis: dict, *, consumer: str, provider: str, api=None
+    entries,
+    markers: list[tuple[int, tuple[str, ...], dict[str, str]]],
+    apis: dict,
+    *,
+    consumer: str,
+    provider: str,
+    api=None,
 ) -> dict[str, Any]:
     if not consumer.strip() or not provider.strip():
         raise ExportError("consumer and provider are names", "?consumer")
     if api is not None and api not in apis:
         raise ExportError(f"api is one of {', '.join(apis)}, not {api!r}", "?api")
     seen: dict[tuple, dict] = {}
-    marker_seqs = [seq for seq, _ in markers]
+    marker_seqs = [marker[0] for marker in markers]
     for entry in entries:
         if entry.operation is None or entry.status is None or entry.fault is not None:
             continue
@@ -59,10 +65,10 @@ def export_pact(
             continue
         # the states in force: the last marker set before this entry was served
         position = bisect_left(marker_seqs, entry.seq) - 1
-        states = markers[position][1] if position >= 0 else ()
+        states, ids = markers[position][1:] if position >= 0 else ((), {})
         key = (entry.api, entry.operation, entry.version, entry.status, states)
         if key not in seen:
-            seen[key] = interaction(entry, states, _documented(apis.get(entry.api), entry))
+            seen[key] = interaction(entry, states, _documented(apis.get(entry.api), entry), ids)
     return {
         "consumer": {"name": consumer},
         "provider": {"name": provider},
@@ -82,7 +88,20 @@ def _documented(api, entry) -> tuple[dict, dict] | None:
     return api.answer_schema(entry.operation, entry.version, entry.status, media_type)
 
 
-def interaction(entry, states: tuple[str, ...], documented: tuple[dict, dict] | None = None) -> dict[str, Any]:
+def _path_from_state(path: str, ids: dict[str, str]) -> str | None:
+    """``path`` with each segment that is an id a provider state answered written as its
+    ``${name}`` (Pact's ``fromProviderState``); ``None`` when no segment is one."""
+    by_value = {str(value).casefold(): name for name, value in ids.items() if str(value)}
+    segments = path.split("/")
+    named = [
+        f"${{{by_value[segment.casefold()]}}}" if segment.casefold() in by_value else segment for segment in segments
+    ]
+    return "/".join(named) if named != segments else None
+
+
+def interaction(
+    entry, states: tuple[str, ...], documented: tuple[dict, dict] | None = None, ids: dict[str, str] | None = None
+) -> dict[str, Any]:
     code = f"{entry.operation} ({entry.api} {entry.version})"
     request: dict[str, Any] = {"method": entry.method, "path": entry.path}
     query: dict[str, list[str]] = {}
@@ -102,6 +121,9 @@ def interaction(entry, states: tuple[str, ...], documented: tuple[dict, dict] | 
             generators["header"] = {
                 "Authorization": {"type": "ProviderState", "expression": f"Bearer ${{{entry.api}Token}}"}
             }
+    expression = _path_from_state(entry.path, ids or {}) if states else None
+    if expression is not None:  # the id a state created: the verifier's state creates another
+        generators["path"] = {"type": "ProviderState", "expression": expression, "dataType": "STRING"}
     if headers:
         request["headers"] = headers
     if entry.request_body:
