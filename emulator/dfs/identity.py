@@ -227,7 +227,10 @@ def mint_kind(
     elif kind == "revoked":
         overrides["jti"] = uuid.uuid4().hex
         model.revoked_tokens.put(overrides["jti"], overrides["jti"])
-    token = mint(settings, tenant, identity_id, client_id, _allowed_scope(settings, client_id, scope), now, **overrides)
+    allowed = _allowed_scope(settings, client_id, scope)
+    if allowed is not None and kind == "valid":
+        overrides["scope"] = allowed
+    token = mint(settings, tenant, identity_id, client_id, now=now, **overrides)
     if kind == "bad_signature":
         token = tampered(token)
     return token
