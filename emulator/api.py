@@ -112,10 +112,19 @@ class HasBearerToken(Protocol):
     def bearer_token(self, world, options: dict, issuer_base: str) -> str:
         """A fresh, valid Bearer token for this API's protected operations in ``world``
         (Pact provider states hand it to a pact: docs/pact.md). ``options`` are the
-        state's params that concern tokens (CustomerID: username, clientId; DFS:
-        tenantUid, identityId, clientId); ``issuer_base`` is the emulator's base URL as
-        the caller sees it. Raises LookupError for a tenant, user or client the world
-        does not hold."""
+        state's params that concern tokens (CustomerID: username, clientId, scope; DFS:
+        tenantUid, identityId, clientId, scope); ``issuer_base`` is the emulator's base URL
+        as the caller sees it. Raises LookupError for a tenant, user or client the world
+        does not hold, ValueError for a scope the client may not have."""
+
+
+@runtime_checkable
+class HasAnswerSchema(Protocol):
+    def answer_schema(self, code: str, version: str, status: int, media_type: str) -> tuple[dict, dict] | None:
+        """The schema the API's documents give one answer of operation ``code`` in
+        ``version`` (JSON Schema with OpenAPI ``xml`` objects for XML), and the document its
+        ``$ref``s point into; ``None`` where they give none. Pact export derives its
+        matching rules from it (docs/pact.md)."""
 
 
 @runtime_checkable
@@ -134,6 +143,7 @@ class CompleteApi(
     HasTryIt,
     HasRecordKinds,
     HasBearerToken,
+    HasAnswerSchema,
     Protocol,
 ):
     """An API with every optional hook, as both built-in ones are (app.default_apis)."""

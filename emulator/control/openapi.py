@@ -191,3 +191,30 @@ def namespace_examples(request, sources: dict[str, tuple[str, str | None]]) -> d
     """``first_ids`` in the namespace the request names (none for one that does not exist)."""
     world = namespace_world(request)
     return first_ids(world.store, sources) if world is not None else {}
+
+
+def resolved(document: dict, node: Any) -> Any:
+    """``node`` with its ``$ref`` chain (``#/components/...`` pointers into ``document``) followed."""
+    seen = 0
+    while isinstance(node, dict) and isinstance(node.get("$ref"), str) and node["$ref"].startswith("#/"):
+        seen += 1
+        if seen > 32:  # a cycle of bare references: nothing to learn from it
+            return {}
+        target: Any = document
+        for part in node["$ref"][2:].split("/"):
+            target = target.get(part.replace("~1", "/").replace("~0", "~"), {}) if isinstance(target, dict) else {}
+        node = target
+    return node
+
+
+def documented_answer(document: dict, item: dict, status: int, media_type: str) -> dict | None:
+    """The schema an OpenAPI operation ``item`` documents for one answer (status, media
+    type), ``None`` where it documents none (Pact export: docs/pact.md)."""
+    responses = item.get("responses") or {}
+    answer = resolved(document, responses.get(str(status)) or responses.get("default"))
+    content = (answer or {}).get("content") or {}
+    body = content.get(media_type)
+    if body is None:  # application/xml;charset=UTF-8 against application/xml
+        body = next((value for key, value in content.items() if key.split(";")[0].strip() == media_type), None)
+    schema = (body or {}).get("schema")
+    return schema if isinstance(schema, dict) else None

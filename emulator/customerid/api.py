@@ -13,7 +13,7 @@ from ..api import ControlAction, ControlActionError, package_file
 from ..auth import signing
 from ..auth.authorization import authorization_collections
 from ..auth.oauth import bearer_challenge, decode_basic, same_secret, status_error_response
-from ..control.openapi import namespace_examples, with_path_examples
+from ..control.openapi import documented_answer, namespace_examples, with_path_examples
 from ..endpoints import EndpointTable, Operation
 from ..formats.packagedata import read_yaml
 from ..server.connections import read_body
@@ -186,10 +186,26 @@ class CustomerIdApi:
     def record_kinds(self):
         return browse.record_kinds()
 
+    def answer_schema(self, code: str, version: str, status: int, media_type: str) -> tuple[dict, dict] | None:
+        """From the OpenAPI document, whose XML schemas are the XSDs' (schemas/*.xsd):
+        Pact export's matching rules."""
+        document = openapi_document(self.endpoints, self.handlers)
+        tag = f"CustomerID {version}"
+        for methods in document["paths"].values():
+            for item in methods.values():
+                if tag in item.get("tags", ()) and item.get("summary", "").startswith(code + " "):
+                    schema = documented_answer(document, item, status, media_type)
+                    return (schema, document) if schema is not None else None
+        return None
+
     def bearer_token(self, world, options: dict, issuer_base: str) -> str:
         """An SSO access token CustomerID accepts (Pact provider states; docs/pact.md)."""
         minted = world.models[self.name].sso.mint(
-            issuer_base.rstrip("/") + "/uas", "valid", options.get("username"), options.get("clientId")
+            issuer_base.rstrip("/") + "/uas",
+            "valid",
+            options.get("username"),
+            options.get("clientId"),
+            options.get("scope"),
         )
         return minted["access_token"]
 

@@ -12,7 +12,7 @@ from ..api import package_file
 from ..auth import signing
 from ..auth.authorization import authorization_collections
 from ..auth.oauth import status_error_response
-from ..control.openapi import namespace_examples, namespace_world, with_path_examples
+from ..control.openapi import documented_answer, namespace_examples, namespace_world, with_path_examples
 from ..endpoints import EndpointTable, Operation
 from ..formats.packagedata import read_yaml
 from ..formats.safeparse import load_json
@@ -116,9 +116,23 @@ class DfsApi:
     def record_kinds(self):
         return browse.record_kinds()
 
+    def answer_schema(self, code: str, version: str, status: int, media_type: str) -> tuple[dict, dict] | None:
+        """From the OpenAPI document (schemas/responses.yaml): Pact export's matching rules."""
+        operation = next(
+            (op for op in self.endpoints.operations if version in op.versions and op.code_for(version) == code), None
+        )
+        if operation is None:
+            return None
+        document = openapi_document(self.endpoints)
+        url = operation.url_template(self.endpoints.base_paths[version])
+        item = document["paths"].get(url, {}).get(operation.method.lower())
+        schema = documented_answer(document, item, status, media_type) if item else None
+        return (schema, document) if schema is not None else None
+
     def bearer_token(self, world, options: dict, issuer_base: str) -> str:
         """An identity-server token for a tenant (default: the scenario's) and identity
-        (default: the scenario's; null: an app token), as POST /__emulator/dfs/token mints."""
+        (default: the scenario's; null: an app token), as POST /__emulator/dfs/token mints;
+        ``scope`` one the client may have (ValueError otherwise)."""
         model: DfsModel = world.models[NAME]
         settings: DfsSettings = world.settings[NAME]
         tenant_uid = options.get("tenantUid")
@@ -138,6 +152,7 @@ class DfsApi:
             options.get("clientId"),
             "valid",
             world.clock.timestamp(),
+            options.get("scope"),
         )
 
     def bind(self, operation: Operation, version: str):

@@ -42,13 +42,17 @@ def issuer(request: web.Request) -> str:
     return f"{request.scheme}://{request.host}"
 
 
+def _supported_scopes(settings: DfsSettings) -> list[str]:
+    return sorted({scope for client in settings.clients for scope in client.scopes} | {settings.api_scope})
+
+
 async def discovery(request: web.Request, world) -> web.Response:
     """get /.well-known/openid-configuration: every endpoint, response type and mode, PKCE
     method, claim and client authentication method this server really supports (RFC 8414 2,
     OpenID Connect Discovery 3); the authentication methods are those its clients use."""
     settings: DfsSettings = world.settings["dfs"]
     base = issuer(request)
-    scopes = sorted({scope for client in settings.clients for scope in client.scopes} | {settings.api_scope})
+    scopes = _supported_scopes(settings)
     return oauth.json_response(
         {
             "issuer": base,
@@ -181,6 +185,19 @@ def _tenant(model: DfsModel, client: IdentityClient, form: dict[str, str]) -> Te
     raise OAuthError("invalid_grant", f"client {client.client_id} may not access tenant {named}")
 
 
+def _allowed_scope(settings: DfsSettings, client_id: str | None, scope: str | None) -> str | None:
+    """``scope`` when the client may have it: a registered client its ``scopes``, the
+    emulator's own unregistered default client any scope the identity server advertises."""
+    if not oauth.scopes(scope):
+        return None
+    client = authorization.find_client(settings, client_id) if client_id else None
+    allowed = client.scopes if client is not None else tuple(_supported_scopes(settings))
+    try:
+        return " ".join(oauth.granted_scopes(scope, allowed, client_id or settings.default_client_id))
+    except OAuthError as error:
+        raise ValueError(error.description) from None
+
+
 def mint_kind(
     model: DfsModel,
     settings: DfsSettings,
@@ -189,8 +206,11 @@ def mint_kind(
     client_id: str | None,
     kind: str,
     now: float,
+    scope: str | None = None,
 ) -> str:
-    """A token for the control API: ``valid`` or bad in the way ``kind`` says."""
+    """A token for the control API: ``valid`` or bad in the way ``kind`` says; ``scope``
+    (space-separated) replaces the default scope and must be one the client may have
+    (ValueError naming the others)."""
     if kind not in KINDS:
         raise ValueError(f"unknown kind {kind!r}; one of {', '.join(KINDS)}")
     overrides: dict = {}
@@ -207,6 +227,9 @@ def mint_kind(
     elif kind == "revoked":
         overrides["jti"] = uuid.uuid4().hex
         model.revoked_tokens.put(overrides["jti"], overrides["jti"])
+    allowed = _allowed_scope(settings, client_id, scope)
+    if allowed is not None and kind == "valid":
+        overrides["scope"] = allowed
     token = mint(settings, tenant, identity_id, client_id, now=now, **overrides)
     if kind == "bad_signature":
         token = tampered(token)

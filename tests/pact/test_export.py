@@ -5,6 +5,7 @@ used directly, and fails against one whose answers a fault changed."""
 from __future__ import annotations
 
 import json
+import re
 import urllib.request
 
 import pytest
@@ -15,10 +16,13 @@ from pact import Verifier
 
 from emulator.app import create_app
 from emulator.cli import main
+from emulator.control.pact import export
 from emulator.pact.verify import STATE_PATH, _EmulatorThread, credentials_middleware
 
 MAIJA = "aaaaaaaa-0000-4000-8000-000000000001"
+UNKNOWN = "0b0e0f00-0000-4000-8000-0000000000ff"
 CID = "/customerid-rest/services/2.1"
+CID_NS = "http://schema.ubisecure.com/customerid/api"
 
 
 def _call(url: str, method: str = "GET", headers: dict | None = None, body: dict | None = None) -> tuple[int, bytes]:
@@ -47,6 +51,12 @@ def _session_traffic(emulator) -> None:
         f"{emulator.url}/v1.0/identities/search", "POST", emulator.dfs_headers, {"page": 1, "pageSize": 5}
     )
     assert status == 200
+    assert _call(f"{emulator.url}/v2.0/roles", headers=emulator.dfs_headers)[0] == 200  # CreatedDate: date-time
+    assert _call(f"{emulator.url}/v1.0/identities/{UNKNOWN}", headers=emulator.dfs_headers)[0] == 404  # Code: enum
+    patched = _call(  # PATCH124 as XML: UserResponse/status is a userStatus (cid-2.1.xsd)
+        f"{emulator.url}{CID}/users/{MAIJA}", "PATCH", {**basic, "Accept": "application/xml"}, {"firstname": "Maija"}
+    )
+    assert patched[0] == 200 and b"<status>" in patched[1], patched
     status, answer = _call(
         f"{emulator.url}/__emulator{STATE_PATH[len('/__emulator') :]}",
         "POST",
@@ -84,9 +94,8 @@ def test_one_interaction_per_operation_status_and_state_without_secrets(exported
         and document["metadata"]["pactSpecification"]["version"] == "4.0"
     )
     described = [interaction["description"] for interaction in document["interactions"]]
-    assert len(described) == 4, (
-        described
-    )  # GET105 200 (XML and JSON are one), GET105 404, the search, GET105 under the state
+    # GET105 200 (XML and JSON are one), GET105 404, the search, the roles, the DFS 404, PATCH124, GET105 under the state
+    assert len(described) == 7, described
     assert sum("given a user with given attributes exists" in text for text in described) == 1
     text = exported_pact.read_text()
     assert "cmVzdHVzZXI6c2VjcmV0" not in text and "eyJ" not in text  # restuser:secret, any JWT
@@ -103,7 +112,38 @@ def test_one_interaction_per_operation_status_and_state_without_secrets(exported
     )
 
 
-def _verify(pact_path, *, fault: dict | None = None) -> tuple[bool, str]:
+def _interaction(document: dict, code: str, status: int) -> dict:
+    return next(i for i in document["interactions"] if code in i["description"] and i["response"]["status"] == status)
+
+
+def _body_rule(interaction: dict, path: str) -> dict:
+    return interaction["response"]["matchingRules"]["body"][path]["matchers"][0]
+
+
+def test_matching_rules_come_from_the_api_documents(exported_pact):
+    """DFS from its OpenAPI schemas (responses.yaml), CustomerID XML from its XSDs."""
+    document = json.loads(exported_pact.read_text())
+    search = _interaction(document, "post /v1.0/identities/search", 200)
+    assert _body_rule(search, "$.Results[*].IdentityId") == {"match": "regex", "regex": export.UUID}  # format: uuid
+    assert _body_rule(search, "$.Results[*].UserName") == {"match": "type"}  # type: string, whatever it looks like
+    roles = _interaction(document, "get /v2.0/roles", 200)
+    assert _body_rule(roles, "$[*].CreatedDate") == {"match": "regex", "regex": export.DATE_TIME}  # format: date-time
+    assert _body_rule(roles, "$[*].Id") == {"match": "integer"}
+    not_found = _interaction(document, "get /v1.0/identities/{identityId}", 404)
+    code = _body_rule(not_found, "$.Code")  # Error.Code: enum [BadRequest, Unauthorized, ...]
+    assert code["match"] == "regex" and code["regex"].startswith("^(BadRequest|Unauthorized|")
+    assert re.fullmatch(code["regex"], "NotFound") and not re.fullmatch(code["regex"], "Nope")
+    patch124 = _interaction(document, "PATCH124", 200)
+    status = _body_rule(patch124, f"$['{CID_NS}:UserResponse']['{CID_NS}:status']['#text']")
+    assert status == {
+        "match": "regex",
+        "regex": "^(Pending|Enabled|Disabled|Locked|Not initialized|Waiting for registration)$",
+    }  # cid-2.1.xsd userStatus
+    method = _body_rule(patch124, f"$['{CID_NS}:UserResponse']['@method']")  # httpMethod
+    assert method == {"match": "regex", "regex": "^(GET|POST|PUT|DELETE|PATCH)$"}
+
+
+def _verify(pact_path, *, fault: dict | None = None, states_before: int = 0) -> tuple[bool, str]:
     """pact-python's Verifier against a fresh emulator (credentials substituted as verify does)."""
     app = create_app()
     app.middlewares.append(credentials_middleware("export-check", keep_credentials=False))
@@ -111,6 +151,10 @@ def _verify(pact_path, *, fault: dict | None = None) -> tuple[bool, str]:
         base = f"http://localhost:{server.port}"
         if fault is not None:
             assert _call(f"{base}/__emulator/faults", "POST", body=fault)[0] == 201
+        for _ in range(states_before):  # each setup's fresh scenario key gives its records other ids
+            for action in ("setup", "teardown"):
+                state = {"state": "a user with given attributes exists", "params": {"firstname": "X"}, "action": action}
+                assert _call(base + STATE_PATH, "POST", body=state)[0] == 200
         verifier = Verifier("identity-emulator").add_transport(url=base).add_source(pact_path)
         verifier.state_handler(base + STATE_PATH, body=True, teardown=True)
         try:
@@ -123,6 +167,20 @@ def _verify(pact_path, *, fault: dict | None = None) -> tuple[bool, str]:
 def test_the_exported_pact_verifies_against_a_fresh_emulator(exported_pact):
     passed, report = _verify(exported_pact)
     assert passed, report
+
+
+def test_a_path_id_a_state_created_is_generated_from_the_state(exported_pact, tmp_path):
+    """The verifier's state creates a user with another id: the path follows ``${userId}``."""
+    document = json.loads(exported_pact.read_text())
+    under_state = next(i for i in document["interactions"] if i.get("providerStates"))
+    assert under_state["request"]["generators"]["path"]["expression"] == f"{CID}/users/${{userId}}"
+    passed, report = _verify(exported_pact, states_before=1)
+    assert passed, report
+    del under_state["request"]["generators"]["path"]  # the literal id: not the user the state made this time
+    literal = tmp_path / "literal.json"
+    literal.write_text(json.dumps(document))
+    passed, report = _verify(literal, states_before=1)
+    assert not passed and "expected 200 but was 404" in report, report
 
 
 def test_the_exported_pact_fails_against_an_emulator_a_fault_changed(exported_pact):
@@ -142,5 +200,5 @@ def test_the_cli_exports_a_running_emulators_journal(emulator_sync, tmp_path, ca
     _session_traffic(emulator_sync)
     out = tmp_path / "pact.json"
     assert main(["pact", "export", "--url", emulator_sync.url, "--consumer", "acme-portal", "--out", str(out)]) == 0
-    assert len(json.loads(out.read_text())["interactions"]) == 4
+    assert len(json.loads(out.read_text())["interactions"]) == 7
     assert main(["pact", "export", "--url", emulator_sync.url, "--consumer", " "]) == 2

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import base64
+import json
+
 import aiohttp
 import pytest
 
@@ -9,6 +12,7 @@ from tests.support.control import ControlClient
 
 STATES = "/pact/provider-states"
 USER = "a user with given attributes exists"
+TOKEN = "a valid token"
 
 
 async def test_setup_creates_the_user_and_answers_its_id_and_working_tokens(emulator, control):
@@ -110,3 +114,24 @@ async def test_states_are_per_namespace(emulator, control):
         before = (await control.get("/health"))["counts"]["customerid"]["users"]
         await other.post(STATES, {"state": USER, "params": {"firstname": "Elsewhere"}})
         assert (await control.get("/health"))["counts"]["customerid"]["users"] == before
+
+
+def _claims(token: str) -> dict:
+    payload = token.split(".")[1]
+    return json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+
+
+@pytest.mark.parametrize("api, scope", [("customerid", "openid"), ("dfs", "DfsAdmin")])
+async def test_a_valid_token_carries_the_scope_the_params_ask(emulator, control, api, scope):
+    values = await control.post(STATES, {"state": TOKEN, "params": {"api": api, "scope": scope}})
+    assert _claims(values["token"])["scope"] in (scope, [scope])
+    assert values["authorization"] == f"Bearer {values['token']}"
+
+
+@pytest.mark.parametrize("api", ["customerid", "dfs"])
+async def test_a_scope_the_client_may_not_have_is_a_400_naming_it(control, api):
+    status, answer = await control.call(
+        "POST", STATES, {"state": TOKEN, "params": {"api": api, "scope": "openid root-of-all"}}
+    )
+    assert status == 400, answer
+    assert "root-of-all" in answer["error"] and "openid" not in answer["error"].split("scope")[1].split("is")[0]

@@ -77,7 +77,7 @@ BUILT_IN = {
     TOKEN_STATE: StateDefinition(
         TOKEN_STATE,
         "nothing changes; answers token (params: api - customerid or dfs, default dfs - and the token's "
-        "tenantUid, identityId, username, clientId) and authorization ('Bearer <token>')",
+        "tenantUid, identityId, username, clientId, scope) and authorization ('Bearer <token>')",
     ),
 }
 
@@ -88,8 +88,10 @@ class _Runtime:
     def __init__(self) -> None:
         self.active = False
         self.keys = itertools.count(1)
-        # (journal seq when it began, state names or ()): export.py reads which entries ran under which state
-        self.markers: list[tuple[int, tuple[str, ...]]] = []
+        # (journal seq when it began, state names or (), the ids the setups answered): export.py reads
+        # which entries ran under which state, and which path segments the pact should generate
+        self.markers: list[tuple[int, tuple[str, ...], dict[str, str]]] = []
+        self.ids: dict[str, str] = {}
         self.current: tuple[str, ...] = ()
         self.issued: set[str] = set()  # tokens setups answered: verify.py lets them through as they are
 
@@ -160,7 +162,12 @@ def setup(namespace: Namespace, definition: StateDefinition, params: dict, base_
         values["authorization"] = f"Bearer {values['token']}"
     record.issued.update(value for name, value in values.items() if name.casefold().endswith("token"))
     record.current = tuple(sorted({*record.current, definition.name}))
-    record.markers.append((namespace.journal.seq, record.current))
+    record.ids.update(
+        (name, str(value))
+        for name, value in values.items()
+        if isinstance(value, (str, int)) and not isinstance(value, bool) and value not in record.issued
+    )
+    record.markers.append((namespace.journal.seq, record.current, dict(record.ids)))
     return values
 
 
@@ -169,7 +176,8 @@ def teardown(namespace: Namespace) -> None:
     record = runtime(namespace)
     if record.current:
         record.current = ()
-        record.markers.append((namespace.journal.seq, ()))
+        record.ids = {}
+        record.markers.append((namespace.journal.seq, (), {}))
     if not record.active:
         return
     snapshot = namespace.snapshots.get(SNAPSHOT_ID)

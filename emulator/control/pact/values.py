@@ -9,7 +9,7 @@ import re
 from typing import Any
 
 # the params that choose a token rather than describe data
-TOKEN_OPTIONS = ("username", "clientId", "tenantUid", "identityId")
+TOKEN_OPTIONS = ("username", "clientId", "tenantUid", "identityId", "scope")
 PLACEHOLDER = re.compile(r"\$\{([^}]+)\}")
 
 
@@ -28,8 +28,10 @@ def bearer_token(world, api_name: str, options: dict, base_url: str) -> str:
         raise StateError(f"no API {api_name!r} mints Bearer tokens; one of {', '.join(token_apis(world))}")
     try:
         return api.bearer_token(world, {name: options[name] for name in TOKEN_OPTIONS if name in options}, base_url)
-    except (LookupError, ValueError) as error:
+    except LookupError as error:  # no such tenant, identity, user or client
         raise StateError(str(error).strip("'\""), 404) from None
+    except ValueError as error:  # a scope the client may not have
+        raise StateError(str(error), 400) from None
 
 
 def token_apis(world) -> list[str]:
@@ -48,15 +50,17 @@ def basic_credentials(world) -> str | None:
 
 def credential_values(world, params: dict, base_url: str) -> dict[str, str]:
     """What every setup answers besides its own ids: ``customeridToken``, ``dfsToken``
-    (each where the world can mint it; the params choose tenant, identity, user, client),
+    (each where the world can mint it; the params choose tenant, identity, user, client,
+    scope; with ``api`` they concern that API's token only),
     and ``customeridBasic`` (an ``Authorization`` value for HTTP Basic)."""
     values: dict[str, str] = {}
     for api_name in token_apis(world):
         try:
             values[f"{api_name}Token"] = bearer_token(world, api_name, params, base_url)
         except StateError:
-            if any(name in params for name in TOKEN_OPTIONS):
-                raise  # asked for a token that cannot be had: say so
+            asked = any(name in params for name in TOKEN_OPTIONS) and params.get("api", api_name) == api_name
+            if asked:
+                raise  # asked for a token that cannot be had: say so (another API's is left out)
     basic = basic_credentials(world)
     if basic:
         values["customeridBasic"] = basic

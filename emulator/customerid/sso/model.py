@@ -421,7 +421,16 @@ class SsoModel:
         return info
 
     # -- bad credentials on demand (control API) --------------------------------------
-    def mint(self, issuer: str, kind: str, username: str | None = None, client_id: str | None = None) -> dict:
+    def mint(
+        self,
+        issuer: str,
+        kind: str,
+        username: str | None = None,
+        client_id: str | None = None,
+        requested_scope: str | None = None,
+    ) -> dict:
+        """A token of ``kind``; ``requested_scope`` (space-separated) replaces the default
+        scope and must be one the client may have (ValueError naming the others)."""
         if kind not in KINDS:
             raise ValueError(f"unknown kind {kind!r}; one of {', '.join(KINDS)}")
         client = self.settings.client(client_id) if client_id else (self.settings.clients or (None,))[0]
@@ -430,6 +439,11 @@ class SsoModel:
         subject = self._mint_subject(kind, username)
         now, lifetime = self.now(), self.settings.access_token_lifetime_seconds
         scope: tuple[str, ...] = ("openid", self.settings.api_client_id)
+        if scopes(requested_scope):
+            try:
+                scope = granted_scopes(requested_scope, self.settings.allowed_scopes(client), client.client_id)
+            except OAuthError as error:
+                raise ValueError(error.description) from None
         options: dict = {}
         if kind == "expired":
             now -= lifetime + 60
