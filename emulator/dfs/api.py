@@ -10,7 +10,7 @@ from aiohttp import web
 
 from ..api import package_file
 from ..auth import signing
-from ..auth.authorization import authorization_collections
+from ..auth.authorization import authorization_collections, session_control_routes
 from ..auth.keyrotation import ROTATION_SCHEMA, grace_seconds
 from ..auth.oauth import status_error_response
 from ..auth.signing import KeyRing
@@ -208,6 +208,8 @@ class DfsApi:
             ("GET", "/openapi.json", openapi),
             ("GET", "/long-running/{requestId}", long_running),
             ("POST", "/keys/rotate", rotate_keys),
+            # the identity server's login sessions (the dashboard's Sessions panel)
+            *session_control_routes(lambda world: world.models[NAME].authorization),
         ]
 
 
