@@ -18,13 +18,14 @@ import re
 import secrets
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 from urllib.parse import urlencode
 
 from aiohttp import web
 
 from ..store.core import Collection, Store
 from ..store.untracked import acyclic
+from ..world.state import STATE
 from . import login_page
 from .oauth import OAuthError, read_form
 
@@ -103,6 +104,23 @@ class Session:
     expires_at: int
     clients: tuple[str, ...] = ()
     credential: str | None = None
+    last_used: int = 0  # the last authorization it answered (the login's time at first)
+
+    @property
+    def handle(self) -> str:
+        """What the control API names the session by: not the cookie's value, which
+        would let whoever reads the dashboard or the journal take the session over."""
+        return hashlib.sha256(self.id.encode()).hexdigest()[:20]
+
+    def described(self) -> dict:
+        return {
+            "id": self.handle,
+            "username": self.username,
+            "clients": list(self.clients),
+            "createdAt": self.auth_time,
+            "lastUsedAt": self.last_used or self.auth_time,
+            "expiresAt": self.expires_at,
+        }
 
 
 PRESELECTED = "next"  # the one record of the login_as collection
@@ -255,9 +273,11 @@ class AuthorizationServer:
             now + CODE_LIFETIME_SECONDS,
         )
         self.codes.put(code.code, code)
-        if registration.client_id not in session.clients:
-            session = dataclasses.replace(session, clients=(*session.clients, registration.client_id))
-            self.sessions.put(session.id, session)
+        clients = (
+            session.clients if registration.client_id in session.clients else (*session.clients, registration.client_id)
+        )
+        session = dataclasses.replace(session, clients=clients, last_used=now)
+        self.sessions.put(session.id, session)
         response = _redirect(redirect_uri, mode, {"code": code.code}, params.get("state"))
         response.set_cookie(
             self.vendor.cookie_name,
@@ -320,7 +340,13 @@ class AuthorizationServer:
         if previous is not None:
             self.sessions.delete(previous.id)
         session = Session(
-            secrets.token_urlsafe(24), account.username, now, now + SESSION_LIFETIME_SECONDS, (), account.credential
+            secrets.token_urlsafe(24),
+            account.username,
+            now,
+            now + SESSION_LIFETIME_SECONDS,
+            (),
+            account.credential,
+            now,
         )
         self.sessions.put(session.id, session)
         return session
@@ -331,6 +357,11 @@ class AuthorizationServer:
     def active_sessions(self) -> list[Session]:
         now = self.now()
         return [session for session in self.sessions if session.expires_at > now]
+
+    def end_session_by_handle(self, handle: str) -> bool:
+        """End the session the control API lists as ``handle`` (Session.handle)."""
+        found = next((session for session in self.sessions if session.handle == handle), None)
+        return found is not None and self.end_session(found.id)
 
     # -- the token endpoint's authorization_code grant --------------------------------
     def redeem(self, registration: Registration, form: dict[str, str]) -> AuthorizationCode:
@@ -450,3 +481,26 @@ def _error_page(realm: str, error: str, description: str) -> web.Response:
         content_type="text/html",
         headers=login_page.HEADERS,
     )
+
+
+# -- the control API: GET/DELETE /__emulator/<api>/sessions (docs/control-api.md) ------
+def session_control_routes(engine_of: Callable[[Any], AuthorizationServer]) -> list[tuple[str, str, Any]]:
+    """An API's control routes listing its login sessions and ending one;
+    ``engine_of(world)`` is the API's engine in a world (namespace)."""
+
+    async def list_sessions(request: web.Request) -> web.Response:
+        """The namespace's live login sessions, newest first: {"sessions": [{"id", "username",
+        "clients", "createdAt", "lastUsedAt", "expiresAt"}]} (times: seconds on the namespace clock)."""
+        engine = engine_of(request.app[STATE].world_for(request))
+        sessions = sorted(engine.active_sessions(), key=lambda session: session.auth_time, reverse=True)
+        return web.json_response({"sessions": [session.described() for session in sessions]})
+
+    async def end_session(request: web.Request) -> web.Response:
+        """End a login session: the user's next authorization shows the login page
+        (prompt=none: login_required). 204; 404 when no live session has the id."""
+        engine = engine_of(request.app[STATE].world_for(request))
+        if not engine.end_session_by_handle(request.match_info["sessionId"]):
+            return web.json_response({"error": f"no session {request.match_info['sessionId']}"}, status=404)
+        return web.Response(status=204)
+
+    return [("GET", "/sessions", list_sessions), ("DELETE", "/sessions/{sessionId}", end_session)]

@@ -7,7 +7,9 @@ from __future__ import annotations
 import base64
 import hmac
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import parse_qsl, unquote_plus
 
 from aiohttp import web
@@ -106,16 +108,27 @@ def decode_basic(encoded: str) -> tuple[str, str] | None:
     return (user, password) if colon else None
 
 
+# RFC 7523 section 2.2: a JWT in place of a secret (client_secret_jwt, private_key_jwt)
+JWT_BEARER_ASSERTION = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
+JWT_AUTH_METHODS = ("client_secret_jwt", "private_key_jwt")
+# the algorithms each accepts (OIDC Core 9): HMAC with the client secret, else the client's registered key
+ASSERTION_ALGORITHMS = {"client_secret_jwt": ("HS256",), "private_key_jwt": ("RS256", "ES256")}
+MAX_ASSERTION_CHARS = 8192
+
+
 @dataclass(frozen=True)
 class ClientAuthentication:
     client_id: str
     secret: str | None
-    method: str  # client_secret_basic | client_secret_post | none
+    method: str  # client_secret_basic | client_secret_post | none | jwt (the assertion says which)
+    assertion: str | None = None  # the client_assertion of method "jwt", not yet verified
 
 
 def client_authentication(request: web.Request, form: dict[str, str], realm: str) -> ClientAuthentication | None:
     """Who the client says it is: HTTP Basic (RFC 6749 2.3.1, form-encoded id and
     secret) or ``client_id``/``client_secret`` in the body; never both."""
+    if "client_assertion" in form or "client_assertion_type" in form:
+        return _assertion_authentication(request, form, realm)
     header = request.headers.get("Authorization")
     if header:
         scheme, _, encoded = header.strip().partition(" ")
@@ -134,6 +147,118 @@ def client_authentication(request: web.Request, form: dict[str, str], realm: str
         secret = form.get("client_secret")
         return ClientAuthentication(form["client_id"], secret, "none" if secret is None else "client_secret_post")
     return None
+
+
+def _assertion_authentication(request: web.Request, form: dict[str, str], realm: str) -> ClientAuthentication:
+    """RFC 7523 2.2 / OIDC Core 9: ``client_assertion_type`` jwt-bearer and a
+    ``client_assertion`` whose ``sub`` names the client (checked by verify_assertion)."""
+    if form.get("client_assertion_type") != JWT_BEARER_ASSERTION:
+        raise invalid_client(realm, f"client_assertion_type must be {JWT_BEARER_ASSERTION}")
+    assertion = form.get("client_assertion")
+    if not assertion:
+        raise invalid_client(realm, "client_assertion is required with client_assertion_type")
+    if request.headers.get("Authorization") or "client_secret" in form:
+        raise OAuthError("invalid_request", "the client authenticated twice (an assertion and a secret)")
+    import jwt  # PyJWT; imported here, only the assertion methods need it
+
+    try:
+        subject = jwt.decode(assertion, options={"verify_signature": False}).get("sub")
+    except jwt.PyJWTError:
+        raise invalid_client(realm, "client_assertion is not a JWT") from None
+    if not isinstance(subject, str) or not subject:
+        raise invalid_client(realm, "client_assertion has no sub (the client id)")
+    if form.get("client_id", subject) != subject:
+        raise invalid_client(realm, "client_id differs from the assertion's sub")
+    return ClientAuthentication(subject, None, "jwt", assertion)
+
+
+def verify_assertion(
+    assertion: str,
+    client_id: str,
+    method: str,
+    *,
+    audiences: tuple[str, ...],
+    now: float,
+    secret: str | None = None,
+    jwk_set: dict | None = None,
+    first_use: Callable[[str, int], bool],
+) -> None:
+    """Check a client assertion (RFC 7523 3, OIDC Core 9) for a client registered
+    for ``method``: signed with the client secret (HS256) or a key of the client's
+    JWK set (RS256, ES256); iss = sub = client_id; aud one of ``audiences`` (the
+    token endpoint, the issuer); exp in the future on the namespace clock (``now``);
+    a ``jti`` ``first_use(jti, exp)`` has not seen. ValueError says what is wrong
+    (the caller answers invalid_client)."""
+    import jwt
+
+    if len(assertion) > MAX_ASSERTION_CHARS:
+        raise ValueError("client_assertion is too long")
+    try:
+        header = jwt.get_unverified_header(assertion)
+    except jwt.PyJWTError:
+        raise ValueError("client_assertion is not a JWT") from None
+    algorithm = header.get("alg")
+    if algorithm not in ASSERTION_ALGORITHMS[method]:
+        raise ValueError(
+            f"client {client_id} is registered for {method}: the assertion is signed with "
+            f"{' or '.join(ASSERTION_ALGORITHMS[method])}, not {algorithm}"
+        )
+    key: Any
+    if method == "client_secret_jwt":
+        if not secret:
+            raise ValueError(f"client {client_id} has no secret")
+        key = secret.encode("utf-8", "surrogatepass")
+    else:
+        key = _assertion_key(jwk_set or {}, header.get("kid"), algorithm, client_id)
+    try:
+        # the clock is the namespace's, so PyJWT's own exp/iat/nbf checks are replaced below
+        claims = jwt.decode(
+            assertion,
+            key,
+            algorithms=[algorithm],
+            options={"verify_exp": False, "verify_iat": False, "verify_nbf": False, "verify_aud": False},
+        )
+    except jwt.InvalidSignatureError:
+        raise ValueError("the client_assertion's signature does not verify") from None
+    except jwt.PyJWTError as error:
+        raise ValueError(f"client_assertion is not accepted: {error}") from None
+    if claims.get("iss") != client_id or claims.get("sub") != client_id:
+        raise ValueError("the assertion's iss and sub must both be the client id")
+    audience = claims.get("aud")
+    given = audience if isinstance(audience, list) else [audience]
+    if not any(value in audiences for value in given):
+        raise ValueError(f"the assertion's aud must be the token endpoint {audiences[0]}")
+    expires = claims.get("exp")
+    if isinstance(expires, bool) or not isinstance(expires, (int, float)):
+        raise ValueError("the assertion has no exp")
+    if expires <= now:
+        raise ValueError("the assertion has expired")
+    not_before = claims.get("nbf")
+    if isinstance(not_before, (int, float)) and not isinstance(not_before, bool) and not_before > now + 60:
+        raise ValueError("the assertion is not valid yet (nbf)")
+    jti = claims.get("jti")
+    if not isinstance(jti, str) or not jti:
+        raise ValueError("the assertion has no jti")
+    if not first_use(jti, int(expires)):
+        raise ValueError("the assertion's jti has been used already")
+
+
+def _assertion_key(jwk_set: dict, kid: str | None, algorithm: str, client_id: str) -> Any:
+    """The client's registered public key the assertion names (by ``kid``, else the only one of its type)."""
+    from jwt import PyJWK, PyJWKError
+
+    kty = "RSA" if algorithm.startswith("RS") else "EC"
+    candidates = [
+        entry
+        for entry in jwk_set.get("keys", [])
+        if isinstance(entry, dict) and entry.get("kty") == kty and (kid is None or entry.get("kid") == kid)
+    ]
+    if len(candidates) != 1:
+        raise ValueError(f"no single {kty} key{f' with kid {kid}' if kid else ''} in client {client_id}'s jwks")
+    try:
+        return PyJWK(candidates[0], algorithm).key
+    except PyJWKError as error:
+        raise ValueError(f"client {client_id}'s jwks key is not usable: {error}") from None
 
 
 def invalid_client(realm: str, description: str) -> OAuthError:

@@ -163,6 +163,14 @@ class KeyRing:
         kid = _unverified_kid(token)
         return next((key for key in self.published() if key.kid == kid), self.current())
 
+    def retired_until(self, token: str) -> float | None:
+        """When the retired key that signed ``token`` stops verifying (None: the signing
+        key's token, or never rotated): a verifier's cache keeps such a token until then."""
+        if not self.keys.get(CURRENT):
+            return None
+        record = self.keys.get(_unverified_kid(token))
+        return record.retired_until if record is not None else None
+
     def rotate(self, grace_seconds: float = DEFAULT_GRACE_SECONDS) -> dict:
         """Sign with a new key from now on; keep the old one published for ``grace_seconds``
         (0: drop it at once). Returns the new and the retired ``kid``."""

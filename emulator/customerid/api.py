@@ -11,7 +11,7 @@ from aiohttp import web
 
 from ..api import ControlAction, ControlActionError, package_file
 from ..auth import signing
-from ..auth.authorization import authorization_collections
+from ..auth.authorization import authorization_collections, session_control_routes
 from ..auth.oauth import bearer_challenge, decode_basic, same_secret, status_error_response
 from ..control.openapi import documented_answer, namespace_examples, with_path_examples
 from ..endpoints import EndpointTable, Operation
@@ -295,6 +295,8 @@ class CustomerIdApi:
             ("POST", "/keys/rotate", rotate_keys),
             ("POST", "/login-as", login_as),
             ("GET", "/credentials", service_credentials),
+            # the SSO's login sessions (the dashboard's Sessions panel)
+            *session_control_routes(lambda world: world.models[CustomerIdApi.name].sso.authorization),
         ]
 
 

@@ -10,8 +10,10 @@ from aiohttp import web
 
 from ..api import package_file
 from ..auth import signing
-from ..auth.authorization import authorization_collections
+from ..auth.authorization import authorization_collections, session_control_routes
+from ..auth.keyrotation import ROTATION_SCHEMA, grace_seconds
 from ..auth.oauth import status_error_response
+from ..auth.signing import KeyRing
 from ..control.openapi import documented_answer, namespace_examples, namespace_world, with_path_examples
 from ..endpoints import EndpointTable, Operation
 from ..formats.packagedata import read_yaml
@@ -24,6 +26,7 @@ from .auth import authenticate, signing_key
 from .errors import BadRequest, DfsError, NotFound, error_for_status
 from .handlers import Call, DfsHandlers, json_response
 from .models import DfsModel, DfsSettings, dfs_collections
+from .models.collections import SIGNING_KEYS
 from .openapi import PATH_EXAMPLES, openapi_document, token_client, with_token_howto
 from .params import BodyBinder, path_value
 
@@ -77,6 +80,9 @@ class DfsApi:
 
     def build_model(self, store, settings: DfsSettings, clock) -> DfsModel:
         model = DfsModel(store, settings, clock.iso)
+        # the scenario's key until POST /__emulator/dfs/keys/rotate; a closure over the
+        # settings, not the model (a cycle would keep every reset's old world)
+        model.ring = KeyRing(store[SIGNING_KEYS], lambda: signing_key(settings), clock.timestamp)
         authorization.attach(model, lambda: int(clock.timestamp()))
         return model
 
@@ -100,7 +106,7 @@ class DfsApi:
         if tenant is None:
             return []
         identity = settings.default_identity_id
-        token = mint(settings, tenant, identity, None)
+        token = mint(settings, tenant, identity, None, key=world.models[self.name].ring.current())
         hours = settings.token_lifetime_seconds / 3600
         base = url + self.endpoints.base_paths["1.0"]
         lines = [
@@ -216,6 +222,9 @@ class DfsApi:
             ("POST", "/token", token),
             ("GET", "/openapi.json", openapi),
             ("GET", "/long-running/{requestId}", long_running),
+            ("POST", "/keys/rotate", rotate_keys),
+            # the identity server's login sessions (the dashboard's Sessions panel)
+            *session_control_routes(lambda world: world.models[NAME].authorization),
         ]
 
 
@@ -227,6 +236,21 @@ def _schedule(world: World, model: DfsModel, request_id: str) -> None:
             model.complete_long_running(request_id)
 
     asyncio.get_running_loop().call_later(model.settings.long_running_delay_seconds, complete)
+
+
+async def rotate_keys(request: web.Request) -> web.Response:
+    """Rotate the DFS identity server's signing key in this namespace: {"graceSeconds": 300} -> the new and retired kid.
+
+    New tokens (/connect/token, /__emulator/dfs/token, ID tokens) are signed with a new key;
+    the retired key stays in JWKS, and its tokens pass the Admin API, for ``graceSeconds`` on
+    the namespace's clock (0: dropped at once). docs/oauth.md, "Rotating the signing key"."""
+    grace = await grace_seconds(request)
+    if isinstance(grace, web.Response):
+        return grace
+    return web.json_response(request.app[STATE].world_for(request).models[NAME].ring.rotate(grace))
+
+
+rotate_keys.request_schema = ROTATION_SCHEMA  # type: ignore[attr-defined]
 
 
 async def token(request: web.Request) -> web.Response:

@@ -10,7 +10,7 @@ import time
 import uuid
 from dataclasses import dataclass
 
-from ..auth.signing import SigningKey, TokenInvalid, key_from_pem, run_key, verified_claims
+from ..auth.signing import KeyRing, SigningKey, TokenInvalid, key_from_pem, run_key, verified_claims
 from .errors import Forbidden, Unauthorized
 from .models import DfsModel, DfsSettings
 from .models.records import Tenant
@@ -50,15 +50,15 @@ def signing_key(settings: DfsSettings) -> SigningKey:
     return key_from_pem(settings.signing_key_pem) if settings.signing_key_pem else run_key("dfs-identity")
 
 
-def decode(token: str, settings: DfsSettings, now: float) -> dict:
-    """The token's claims: signed by the identity server (RS256) or with the
-    scenario's HS256 secret; ``alg: none`` only if the scenario allows it. A
-    verified token is cached (signing.py); its time claims are checked on every
-    use against ``now``, the namespace's clock."""
+def decode(token: str, settings: DfsSettings, now: float, ring: KeyRing) -> dict:
+    """The token's claims: signed by the identity server (RS256, a key the ring
+    publishes) or with the scenario's HS256 secret; ``alg: none`` only if the scenario
+    allows it. A verified token is cached (signing.py); its time claims are checked on
+    every use against ``now``, the namespace's clock."""
     try:
         claims = verified_claims(
             token,
-            signing_key(settings),
+            ring.for_token(token),
             allow_unsigned=settings.allow_unsigned_tokens,
             hs256_secret=settings.signing_key,
         )
@@ -83,25 +83,39 @@ def _listed(value) -> list:
 
 class _VerifiedCaller:
     """A caller that passed every check, with what those checks read besides the
-    token (the cache key): the settings, the tenant and revoked-token
-    collections' write counts and the identity's records."""
+    token (the cache key): the settings, the tenant, revoked-token and signing-key
+    collections' write counts, the identity's records and, for a token signed with
+    a retired key, the end of that key's grace period."""
 
-    __slots__ = ("caller", "settings", "tenant_writes", "revoked_writes", "identity", "access")
+    __slots__ = (
+        "caller",
+        "settings",
+        "tenant_writes",
+        "revoked_writes",
+        "key_writes",
+        "key_until",
+        "identity",
+        "access",
+    )
 
-    def __init__(self, caller: Caller, model: DfsModel, settings: DfsSettings) -> None:
+    def __init__(self, caller: Caller, model: DfsModel, settings: DfsSettings, key_until: float | None) -> None:
         self.caller = caller
         self.settings = settings
         self.tenant_writes = model.tenants.writes
         self.revoked_writes = model.revoked_tokens.writes
+        self.key_writes = model.ring.keys.writes  # a rotation drops every cached caller
+        self.key_until = key_until
         identity_id = caller.identity_id
         self.identity = model.identities.get(identity_id) if identity_id else None
         self.access = model.access.get((identity_id, caller.tenant.id)) if identity_id else None
 
-    def still_valid(self, model: DfsModel, settings: DfsSettings) -> bool:
+    def still_valid(self, model: DfsModel, settings: DfsSettings, now: float) -> bool:
         if (
             settings is not self.settings
             or model.tenants.writes != self.tenant_writes
             or model.revoked_tokens.writes != self.revoked_writes
+            or model.ring.keys.writes != self.key_writes
+            or (self.key_until is not None and now >= self.key_until)
         ):
             return False
         identity_id = self.caller.identity_id
@@ -123,13 +137,14 @@ def authenticate(authorization: str | None, model: DfsModel, settings: DfsSettin
     checked on every request against ``now``, the namespace's clock, in the
     order the full check would (they come first there)."""
     verified = model.verified_callers.get(authorization) if authorization else None
-    if verified is not None and verified.still_valid(model, settings):
+    if verified is not None and verified.still_valid(model, settings, now):
         check_time_claims(verified.caller.claims, now)
         return verified.caller
     caller = _checked_caller(authorization, model, settings, now)
     if len(model.verified_callers) >= MAX_VERIFIED_CALLERS:
         model.verified_callers.clear()
-    model.verified_callers[authorization] = _VerifiedCaller(caller, model, settings)
+    token = (authorization or "").strip().partition(" ")[2].strip()  # _checked_caller read 'Bearer <JWT>'
+    model.verified_callers[authorization] = _VerifiedCaller(caller, model, settings, model.ring.retired_until(token))
     return caller
 
 
@@ -139,7 +154,7 @@ def _checked_caller(authorization: str | None, model: DfsModel, settings: DfsSet
     scheme, _, token = authorization.strip().partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise Unauthorized("The Authorization header must be 'Bearer <JWT>'")
-    claims = decode(token.strip(), settings, now)
+    claims = decode(token.strip(), settings, now, model.ring)
     if isinstance(claims.get("jti"), str) and claims["jti"] in model.revoked_tokens:
         raise Unauthorized("The Bearer token has been revoked")
     if "aud" in claims and settings.audience not in _listed(claims["aud"]):
@@ -178,10 +193,12 @@ def mint(
     now: float | None = None,
     *,
     issuer: str = ISSUER,
+    key: SigningKey | None = None,
     **overrides,
 ) -> str:
     """An identity-server token (RS256) for a tenant and, unless None, an identity;
-    ``now`` is the namespace's clock (default: the wall clock); ``overrides``
+    ``now`` is the namespace's clock (default: the wall clock); ``key`` the world's
+    signing key (``model.ring.current()``; default the configured one); ``overrides``
     replace claims (the bad-credential kinds)."""
     issued = int(time.time() if now is None else now)
     claims = {
@@ -200,4 +217,4 @@ def mint(
     if identity_id:
         claims["sub"] = identity_id
     claims.update(overrides)
-    return signing_key(settings).sign(claims, {"typ": "at+jwt"})
+    return (key or signing_key(settings)).sign(claims, {"typ": "at+jwt"})

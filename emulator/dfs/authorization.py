@@ -15,8 +15,8 @@ from collections.abc import Iterable
 from ..auth import oauth
 from ..auth.authorization import Account, AuthorizationCode, AuthorizationServer, LoginFailed, Registration, half_hash
 from ..auth.oauth import OAuthError
-from ..auth.signing import TokenInvalid, verified_claims
-from .auth import mint, signing_key
+from ..auth.signing import KeyRing, SigningKey, TokenInvalid, verified_claims
+from .auth import mint
 from .models import DfsModel, DfsSettings
 from .models.collections import fold
 from .models.records import Identity, Tenant
@@ -146,7 +146,8 @@ def code_grant(
     tenant = user_tenant(model, client, identity, form)
     jti = uuid.uuid4().hex
     scope = " ".join(code.scope)
-    access_token = mint(settings, tenant, identity.id, client.client_id, scope, now, issuer=issuer, jti=jti)
+    key = model.ring.current()
+    access_token = mint(settings, tenant, identity.id, client.client_id, scope, now, issuer=issuer, key=key, jti=jti)
     engine.record_issued(code, [jti])
     answer = {
         "access_token": access_token,
@@ -155,7 +156,9 @@ def code_grant(
         "scope": scope,
     }
     if "openid" in code.scope:
-        answer["id_token"] = id_token(settings, issuer, client.client_id, identity, tenant, code, access_token, now)
+        answer["id_token"] = id_token(
+            settings, key, issuer, client.client_id, identity, tenant, code, access_token, now
+        )
     return answer
 
 
@@ -176,6 +179,7 @@ def identity_claims(identity: Identity, scope: tuple[str, ...]) -> dict:
 
 def id_token(
     settings: DfsSettings,
+    key: SigningKey,
     issuer: str,
     client_id: str,
     identity: Identity,
@@ -202,13 +206,14 @@ def id_token(
     }
     if code.nonce is not None:
         claims["nonce"] = code.nonce
-    return signing_key(settings).sign(claims, {"typ": "JWT"})
+    return key.sign(claims, {"typ": "JWT"})
 
 
-def id_token_hint_claims(settings: DfsSettings, token: str) -> dict | None:
-    """An ID token this identity server signed (expired ones too: OIDC RP-Initiated Logout 2)."""
+def id_token_hint_claims(ring: KeyRing, token: str) -> dict | None:
+    """An ID token this identity server signed with a key it still publishes (expired
+    ones too: OIDC RP-Initiated Logout 2)."""
     try:
-        claims = verified_claims(token, signing_key(settings))
+        claims = verified_claims(token, ring.for_token(token))
     except TokenInvalid:
         return None
     return claims if "auth_time" in claims and "sid" in claims else None

@@ -16,7 +16,7 @@ from ..auth.authorization import CHALLENGE_METHODS, RESPONSE_MODES, Authorizatio
 from ..auth.oauth import OAuthError
 from ..auth.signing import jwks, tampered
 from . import authorization
-from .auth import mint, signing_key
+from .auth import mint
 from .models import DfsModel, DfsSettings
 from .models.records import Tenant
 from .models.settings import IdentityClient
@@ -102,14 +102,14 @@ async def authorize(request: web.Request, world) -> web.Response:
 async def end_session(request: web.Request, world) -> web.Response:
     """get|post /connect/endsession: RP-initiated logout (id_token_hint,
     post_logout_redirect_uri registered per client, state) ends the login session."""
-    settings: DfsSettings = world.settings["dfs"]
-    engine: AuthorizationServer = world.models["dfs"].authorization
-    return await engine.logout(request, lambda token: authorization.id_token_hint_claims(settings, token))
+    model: DfsModel = world.models["dfs"]
+    engine: AuthorizationServer = model.authorization  # type: ignore[attr-defined]
+    return await engine.logout(request, lambda token: authorization.id_token_hint_claims(model.ring, token))
 
 
 async def jwks_document(request: web.Request, world) -> web.Response:
     """get /.well-known/openid-configuration/jwks"""
-    return oauth.json_response(jwks(signing_key(world.settings["dfs"])), no_store=False)
+    return oauth.json_response(jwks(*world.models["dfs"].ring.published()), no_store=False)
 
 
 async def token(request: web.Request, world) -> web.Response:
@@ -139,6 +139,7 @@ async def token(request: web.Request, world) -> web.Response:
         " ".join(wanted),
         world.clock.timestamp(),
         issuer=issuer(request),
+        key=model.ring.current(),
     )
     return oauth.json_response(
         {
@@ -230,7 +231,7 @@ def mint_kind(
     allowed = _allowed_scope(settings, client_id, scope)
     if allowed is not None and kind == "valid":
         overrides["scope"] = allowed
-    token = mint(settings, tenant, identity_id, client_id, now=now, **overrides)
+    token = mint(settings, tenant, identity_id, client_id, now=now, key=model.ring.current(), **overrides)
     if kind == "bad_signature":
         token = tampered(token)
     return token

@@ -313,3 +313,34 @@ def test_records_view_shows_the_api_answer_and_bookkeeping_apart(emulator_sync, 
         page.screenshot(path=str(tmp_path / "endpoints.png"), full_page=True)
 
     in_page(steps)
+
+
+def test_sessions_tab_lists_a_login_and_ends_it(emulator_sync, in_page):
+    """A login through the SSO's page in the browser shows up under Sessions (get
+    /__emulator/customerid/sessions); End (delete .../sessions/{id}) logs the user out:
+    the next authorization shows the login page again instead of going straight back."""
+    authorize = (
+        f"{emulator_sync.url}/uas/oauth2/authorization?response_type=code&client_id=web-client"
+        "&redirect_uri=http://localhost:8000/callback&scope=openid"
+    )
+
+    def steps(page):
+        if emulator_sync.namespace:
+            page.set_extra_http_headers({"X-Emulator-Namespace": emulator_sync.namespace})
+        page.route("http://localhost:8000/**", lambda route: route.fulfill(body="the app's callback"))
+        page.goto(authorize)
+        page.locator('button[name="login_as"][value="api-user"]').click()
+        expect(page.locator("body")).to_contain_text("the app's callback")
+        open_dashboard(page, emulator_sync)
+        page.click("a[data-tab=sessions]")
+        row = page.locator("#sessions-table tbody tr[data-api=customerid]")
+        expect(row).to_have_count(1)
+        expect(row).to_contain_text("api-user")
+        expect(row).to_contain_text("web-client")
+        row.get_by_role("button", name="End").click()
+        expect(row).to_have_count(0)
+        expect(page.locator("#sessions-table tbody")).to_contain_text("no login sessions")
+        page.goto(authorize)  # with the session alive this would go straight back to the callback
+        expect(page.locator('button[name="login_as"][value="api-user"]')).to_be_visible()
+
+    in_page(steps)

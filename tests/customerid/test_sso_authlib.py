@@ -45,7 +45,12 @@ async def test_every_metadata_document_passes_authlibs_validators(emulator):
 async def test_discovery_lists_only_the_client_authentication_the_clients_accept(emulator):
     """Issue 21: client_secret_post was advertised while the default client refused it."""
     document = await get_json(emulator, METADATA_PATHS[0])
-    assert document["token_endpoint_auth_methods_supported"] == ["client_secret_basic", "none"]
+    assert document["token_endpoint_auth_methods_supported"] == [
+        "client_secret_basic",
+        "client_secret_jwt",
+        "private_key_jwt",
+        "none",
+    ]
     form = {"grant_type": "client_credentials", "client_id": "ci-client", "client_secret": "ci-client-secret"}
     async with (
         aiohttp.ClientSession(headers=emulator.headers) as http,

@@ -47,8 +47,12 @@ async def discovery(request: web.Request, sso: SsoModel) -> web.Response:
             "grant_types_supported": list(GRANT_TYPES),
             "code_challenge_methods_supported": list(CHALLENGE_METHODS),
             "token_endpoint_auth_methods_supported": registered_auth_methods(sso),
-            "introspection_endpoint_auth_methods_supported": ["client_secret_basic"],
+            "introspection_endpoint_auth_methods_supported": [
+                "client_secret_basic",
+                *(method for method in registered_auth_methods(sso) if method in oauth.JWT_AUTH_METHODS),
+            ],
             "revocation_endpoint_auth_methods_supported": registered_auth_methods(sso),
+            **assertion_algorithms(sso),
             "scopes_supported": ["openid", "userinfo", sso.settings.api_client_id],
             "subject_types_supported": ["public"],
             "id_token_signing_alg_values_supported": ["RS256"],
@@ -69,6 +73,21 @@ def registered_auth_methods(sso: SsoModel) -> list[str]:
     client_secret_post while the default client refused it)."""
     used = {client.auth_method for client in sso.settings.clients}
     return [method for method in AUTH_METHODS if method in used] or ["client_secret_basic"]
+
+
+def assertion_algorithms(sso: SsoModel) -> dict:
+    """``*_endpoint_auth_signing_alg_values_supported`` when a client authenticates with a JWT
+    (RFC 8414 2: required then; OIDC Discovery 3)."""
+    used = {client.auth_method for client in sso.settings.clients}
+    algorithms = [
+        alg for method in oauth.JWT_AUTH_METHODS if method in used for alg in oauth.ASSERTION_ALGORITHMS[method]
+    ]
+    if not algorithms:
+        return {}
+    return {
+        f"{endpoint}_endpoint_auth_signing_alg_values_supported": algorithms
+        for endpoint in ("token", "introspection", "revocation")
+    }
 
 
 async def metadata_jwks(request: web.Request, sso: SsoModel) -> web.Response:
@@ -115,8 +134,15 @@ def _client(request: web.Request, form: dict[str, str], sso: SsoModel):
     authentication = oauth.client_authentication(request, form, REALM)
     if authentication is None:
         raise oauth.invalid_client(REALM, "client authentication is required")
+    return _authenticated(request, authentication, sso)
+
+
+def _authenticated(request: web.Request, authentication: oauth.ClientAuthentication, sso: SsoModel):
+    # an assertion's aud: the token endpoint (OIDC Core 9), the issuer (RFC 7523 3), or the endpoint itself
+    base = issuer(request)
+    audiences = (f"{base}/oauth2/token", base, f"{base}{request.path.removeprefix('/uas')}")
     try:
-        return sso.authenticate_client(authentication.client_id, authentication.secret, authentication.method)
+        return sso.authenticate_client(authentication, audiences)
     except ValueError as error:
         raise oauth.invalid_client(REALM, str(error)) from None
 
@@ -127,7 +153,9 @@ async def introspection(request: web.Request, sso: SsoModel) -> web.Response:
     try:
         form = await oauth.read_form(request)
         authentication = oauth.client_authentication(request, form, REALM)
-        if (
+        if authentication is not None and authentication.assertion is not None:
+            _authenticated(request, authentication, sso)  # a client registered for client_secret_jwt / private_key_jwt
+        elif (
             authentication is None
             or authentication.secret is None
             or not sso.is_resource_server(authentication.client_id, authentication.secret)

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ...auth.authorization import AuthorizationServer
-from ...auth.oauth import OAuthError, granted_scopes, same_secret, scopes
+from ...auth.oauth import ClientAuthentication, OAuthError, granted_scopes, same_secret, scopes, verify_assertion
 from ...auth.signing import (
     KeyRing,
     SigningKey,
@@ -37,6 +37,8 @@ from .settings import API_USERS_GROUP, SsoClient, SsoSettings
 TOKENS = "customerid.sso_tokens"
 FAILED_LOGINS = "customerid.sso_failed_logins"  # CustomerID user id -> failed password logins in a row
 SIGNING_KEYS = "customerid.sso_signing_keys"  # rotated keys (auth/signing.py KeyRing): per namespace
+ASSERTION_JTIS = "customerid.sso_assertion_jtis"  # client assertions' jti -> exp: each is single use
+MAX_ASSERTION_JTIS = 10_000  # past it, the expired ones are forgotten
 # What the control API can mint (POST /__emulator/customerid/tokens); docs/control-api.md
 BAD_KINDS = (
     "expired",
@@ -75,7 +77,7 @@ class SsoToken:
 
 
 def sso_collections() -> list[Collection]:
-    return [Collection(TOKENS), Collection(FAILED_LOGINS), Collection(SIGNING_KEYS)]
+    return [Collection(TOKENS), Collection(FAILED_LOGINS), Collection(SIGNING_KEYS), Collection(ASSERTION_JTIS)]
 
 
 def signing_key(settings: SsoSettings) -> SigningKey:
@@ -107,6 +109,7 @@ class SsoModel:
         self.clock = clock
         self.tokens: Collection[SsoToken] = store[TOKENS]
         self.failed_logins: Collection[int] = store[FAILED_LOGINS]
+        self.assertion_jtis: Collection[int] = store[ASSERTION_JTIS]
         self.users = store["customerid.users"]
         self.store = store
         self.lock_user = lock_user  # the system lock (CustomerIdModel.lock_user), timed by the scenario
@@ -125,17 +128,45 @@ class SsoModel:
         return int(self.clock.timestamp())
 
     # -- clients and users ---------------------------------------------------------
-    def authenticate_client(self, client_id: str, secret: str | None, method: str) -> SsoClient:
-        """The registered client, when the secret and the registered method match;
-        ValueError otherwise (the caller answers invalid_client)."""
+    def authenticate_client(self, authentication: ClientAuthentication, audiences: tuple[str, ...]) -> SsoClient:
+        """The registered client, when the credentials and the registered method match;
+        ValueError otherwise (the caller answers invalid_client). An assertion's
+        ``aud`` must be one of ``audiences`` (the token endpoint, the issuer)."""
+        client_id, method = authentication.client_id, authentication.method
         client = self.settings.client(client_id)
         if client is None:
             raise ValueError(f"unknown client {client_id}")
+        if authentication.assertion is not None and client.auth_method in ("client_secret_jwt", "private_key_jwt"):
+            verify_assertion(
+                authentication.assertion,
+                client_id,
+                client.auth_method,
+                audiences=audiences,
+                now=self.clock.timestamp(),
+                secret=client.secret,
+                jwk_set=client.jwks,
+                first_use=self._first_use_of_jti,
+            )
+            return client
         if method != client.auth_method:
-            raise ValueError(f"client {client_id} is registered for {client.auth_method}, not {method}")
+            shown = "a client assertion" if method == "jwt" else method
+            raise ValueError(f"client {client_id} is registered for {client.auth_method}, not {shown}")
+        secret = authentication.secret
         if method != "none" and (secret is None or client.secret is None or not same_secret(secret, client.secret)):
             raise ValueError("client authentication failed")
         return client
+
+    def _first_use_of_jti(self, jti: str, expires_at: int) -> bool:
+        """Remember a client assertion's jti until it expires (RFC 7523 3: single use)."""
+        now = self.now()
+        seen = self.assertion_jtis.get(jti)
+        if seen is not None and seen >= now:
+            return False
+        if len(self.assertion_jtis) >= MAX_ASSERTION_JTIS:
+            for old in [key for key in self.assertion_jtis.ids() if self.assertion_jtis[key] < now]:
+                self.assertion_jtis.delete(old)
+        self.assertion_jtis.put(jti, expires_at)
+        return True
 
     def is_resource_server(self, client_id: str, secret: str) -> bool:
         """Who may introspect: the CustomerID API application and registered clients."""

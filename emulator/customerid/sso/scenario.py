@@ -34,7 +34,12 @@ def merged_sso(current: SsoSettings, block: dict) -> SsoSettings:
     for key, entry in (block.get("clients") or {}).items():
         client_id = entry.get("clientId", key)
         auth_method = entry.get("authMethod", "client_secret_basic")
-        if (auth_method == "none") != ("secret" not in entry):
+        if auth_method == "private_key_jwt":
+            if "jwks" not in entry:
+                raise InvalidSsoEntry(
+                    ("clients", key, "jwks"), "a private_key_jwt client registers its public keys (jwks)"
+                )
+        elif (auth_method == "none") != ("secret" not in entry):
             raise InvalidSsoEntry(
                 ("clients", key, "secret"), "a client has a secret unless its authMethod is none (a public client)"
             )
@@ -50,6 +55,7 @@ def merged_sso(current: SsoSettings, block: dict) -> SsoSettings:
             entry.get("codeChallengeMethod"),
             tuple(entry.get("postLogoutRedirectUris", ())),
             entry.get("name", ""),
+            entry.get("jwks"),
         )
     users = {user.username: user for user in current.users}
     for key, entry in (block.get("users") or {}).items():
@@ -83,6 +89,7 @@ def _dump_client(client: SsoClient) -> dict:
         "codeChallengeMethod": client.code_challenge_method,
         "postLogoutRedirectUris": list(client.post_logout_redirect_uris),
         "name": client.name,
+        "jwks": client.jwks,
     }
     return {
         "authMethod": client.auth_method,

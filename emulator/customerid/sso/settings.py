@@ -8,13 +8,14 @@ from dataclasses import dataclass
 API_USERS_GROUP = "CustomerID API Users"  # the SSO group whose members may call CustomerID
 GRANT_TYPES = ("authorization_code", "password", "client_credentials", "refresh_token")
 # token_endpoint_auth_method, registered per client; "none": a public client (PKCE required)
-AUTH_METHODS = ("client_secret_basic", "client_secret_post", "none")
+# client_secret_jwt: an HS256 assertion signed with the secret; private_key_jwt: signed with a key of ``jwks``
+AUTH_METHODS = ("client_secret_basic", "client_secret_post", "client_secret_jwt", "private_key_jwt", "none")
 
 
 @dataclass(frozen=True)
 class SsoClient:
     client_id: str
-    secret: str | None  # None: a public client (auth_method none)
+    secret: str | None  # None: a public client (auth_method none) or private_key_jwt
     auth_method: str = "client_secret_basic"  # the registered token_endpoint_auth_method
     grant_types: tuple[str, ...] = GRANT_TYPES
     scopes: tuple[str, ...] = ()  # allowed scopes; empty: openid and the CustomerID API scope
@@ -25,6 +26,7 @@ class SsoClient:
     code_challenge_method: str | None = None  # set: every authorization request needs a challenge
     post_logout_redirect_uris: tuple[str, ...] = ()
     name: str = ""  # shown on the login page
+    jwks: dict | None = None  # private_key_jwt: the client's public keys (an inline JWK set)
 
 
 @dataclass(frozen=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from ...auth.signing import KeyRing
 from ...store.core import Collection, Store
 from ...store.ids import random_uuid
 from ...store.querycache import QueryCache
@@ -25,6 +26,9 @@ new_uuid = random_uuid  # a new record's id
 
 
 class ModelBase:
+    # the identity server's signing keys in this world (api.build_model sets it; dfs/auth.py, identity.py)
+    ring: KeyRing
+
     def __init__(self, store: Store, settings: DfsSettings, now: Callable[[], str]) -> None:
         self.store = store
         self.settings = settings

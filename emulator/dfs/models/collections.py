@@ -51,6 +51,9 @@ def _member_text_keys(member: Member):
     ]
 
 
+SIGNING_KEYS = "dfs.signing_keys"  # POST /__emulator/dfs/keys/rotate
+
+
 def dfs_collections() -> list[Collection]:
     return [
         Collection(
@@ -151,5 +154,6 @@ def dfs_collections() -> list[Collection]:
         Collection("dfs.audit_contexts"),
         Collection("dfs.sequences"),
         Collection("dfs.revoked_tokens"),  # jti -> jti: tokens revoked before they expire
+        Collection(SIGNING_KEYS),  # rotated signing keys (auth/signing.py KeyRing): per namespace
         Collection("dfs.long_running"),
     ]

@@ -534,11 +534,42 @@ function renderEndpoints() {
   cell(endpoint.summary), cell(endpoint.hits))));
 }
 
+// -- login sessions: GET/DELETE /{api}/sessions of the APIs that have a login page -----------
+
+function clockTime(seconds) {
+  return new Date(seconds * 1000).toISOString().replace(".000Z", "Z");
+}
+
+async function refreshSessions() {
+  const health = await refreshHealth();
+  const rows = [];
+  for (const api of Object.keys(health.apis || {})) {
+    let sessions;
+    try {
+      ({ sessions } = await control("GET", `/${api}/sessions`));
+    } catch (error) {
+      if (error.status === 404) continue; // an API without a login page
+      throw error;
+    }
+    for (const entry of sessions) {
+      rows.push(el("tr", { dataset: { id: entry.id, api } },
+        cell(api), cell(entry.username), cell(entry.clients.join(", ")), cell(clockTime(entry.createdAt)),
+        cell(clockTime(entry.lastUsedAt)), cell(clockTime(entry.expiresAt)),
+        el("td", {}, el("button", { type: "button", onclick: () => attempt(async () => {
+          await control("DELETE", `/${api}/sessions/${encodeURIComponent(entry.id)}`);
+          await refreshSessions();
+        }, `${entry.username}'s session ended`) }, "End"))));
+    }
+  }
+  if (!rows.length) rows.push(el("tr", {}, el("td", { colspan: 7, class: "muted" }, "no login sessions")));
+  $("#sessions-table tbody").replaceChildren(...rows);
+}
+
 // -- tabs, polling, wiring ------------------------------------------------------------------
 
 const TABS = {
   records: refreshRecords, journal: refreshJournal, faults: refreshFaults, state: refreshState,
-  endpoints: refreshEndpoints,
+  endpoints: refreshEndpoints, sessions: refreshSessions,
 };
 
 function currentTab() {
