@@ -21,6 +21,7 @@ from http import HTTPStatus
 from ..api import package_file
 from ..endpoints import EndpointTable, Operation
 from ..formats.packagedata import read_yaml
+from .params import JAVA_INT_MAX
 from .render import JSON_CONTENT_TYPE, XML_CONTENT_TYPE
 from .sso import endpoints as sso_endpoints
 
@@ -62,6 +63,13 @@ ERROR_STATUSES = {
     409: "Already exists (code 4)",
     500: "Internal server error (code 6)",
 }
+# What params.checked_text lets through: text XML 1.0 can carry, at most 4096 characters.
+# An empty value of a mandatory parameter is refused as missing (handlers1x.required).
+XML_TEXT = {
+    "type": "string",
+    "pattern": "^[^\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\ufffe\\uffff]*$",
+    "maxLength": 4096,
+}
 PATH_PARAMETER = re.compile(r"\{([A-Za-z0-9_]+)(:path)?\}")
 
 
@@ -99,7 +107,14 @@ def _ref(name: str) -> dict:
 
 
 def _parameter(item: dict) -> dict:
-    schema: dict = {"type": item.get("type", "string")}
+    if item.get("type", "string") == "string":
+        schema: dict = {**XML_TEXT, **({"pattern": item["pattern"]} if "pattern" in item else {})}
+    else:
+        schema = {"type": item["type"]}
+    if item.get("required"):
+        schema["minLength"] = 1
+    if item.get("type") == "integer":  # a count: params.parse_count takes a Java int, not below 0
+        schema.update(minimum=0, maximum=JAVA_INT_MAX)
     if "enum" in item:
         schema["enum"] = item["enum"]
     return {
@@ -111,11 +126,16 @@ def _parameter(item: dict) -> dict:
     }
 
 
-def _query_parameters(described: dict, version: str) -> list[dict]:
+def _query_parameters(described: dict, version: str, template: str) -> list[dict]:
+    """``collection_only``: a parameter of the URL form without an entity in the path
+    (1.0's user/?login=... beside user/{user}, one handler for both)."""
     sets = _descriptions()["parameter_sets"]
+    addresses_an_entity = PATH_PARAMETER.search(template) is not None
     out = []
     for entry in described.get("parameters", []):
         for item in sets[entry] if isinstance(entry, str) else [entry]:
+            if item.get("collection_only") and addresses_an_entity:
+                continue
             if version in item.get("versions", [version]):
                 out.append(_parameter(item))
     if "free_form" in described:
@@ -130,7 +150,7 @@ def _query_parameters(described: dict, version: str) -> list[dict]:
                 "description": _descriptions()["free_form"][name],
                 # an empty example: Swagger UI would otherwise send additionalProp1=string
                 "example": {},
-                "schema": {"type": "object", "additionalProperties": {"type": "string"}},
+                "schema": {"type": "object", "additionalProperties": XML_TEXT},
             }
         )
     return out
@@ -250,7 +270,7 @@ def _document(endpoints: EndpointTable, handlers) -> dict:
             "summary": f"{code} {operation.summary}",
             "tags": [family["tag"]["name"] if family else f"CustomerID {version}"],
             "parameters": _path_parameters(template, openapi_paths[template])
-            + _query_parameters(described or {}, version),
+            + _query_parameters(described or {}, version, template),
             "responses": _responses(operation, described, family),
         }
         if described and "security" in described:
