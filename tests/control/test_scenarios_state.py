@@ -123,6 +123,8 @@ async def test_state_dump_as_yaml_loads_back(control):
     )
     status, problem = await control.call("GET", "/state", params={"format": "xml"})
     assert status == 400 and problem["where"] == "?format"
+    status, problem = await control.call("GET", "/state", params={"format": ""})  # the document's enum has no ""
+    assert status == 400 and problem["where"] == "?format"
 
 
 async def test_snapshot_restore_and_delete(control, cid):
