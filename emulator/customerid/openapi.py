@@ -70,6 +70,8 @@ XML_TEXT = {
     "pattern": "^[^\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\ufffe\\uffff]*$",
     "maxLength": 4096,
 }
+# params.parse_boolean: Java's "true" or "false", in any case; anything else is refused.
+BOOLEAN_TEXT = {"type": "string", "pattern": "^([Tt][Rr][Uu][Ee]|[Ff][Aa][Ll][Ss][Ee])$"}
 PATH_PARAMETER = re.compile(r"\{([A-Za-z0-9_]+)(:path)?\}")
 
 
@@ -287,6 +289,9 @@ def _document(endpoints: EndpointTable, handlers) -> dict:
         **schemas["cid-1.2.url-type"],
         "examples": ["http://127.0.0.1:8080/eidm2/services/org/1234567-8"],
     }
+    for name in ("cid-2.1.UserRequestType", "cid-2.1.UserRequest"):  # the XSD says xs:string
+        properties = schemas[name]["properties"]
+        schemas[name] = {**schemas[name], "properties": {**properties, "pwd.activated": BOOLEAN_TEXT}}
     schemas.update({f"json.{name}": schema for name, schema in _descriptions()["json_schemas"].items()})
     error_content = {"content": {XML_CONTENT_TYPE: {"schema": _ref(ERROR_SCHEMA)}}}
     responses = {f"Error{code}": {"description": text, **error_content} for code, text in ERROR_STATUSES.items()}

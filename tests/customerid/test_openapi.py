@@ -97,11 +97,10 @@ async def test_parameters_bodies_and_errors_are_described(document):
     assert names["maxResults"]["schema"] == {"type": "integer", "minimum": 0, "maximum": 2**31 - 1}
     create = _operation(document, "POST", "/customerid-rest/services/2.1/organizations/")
     technical_name = next(item for item in create["parameters"] if item["name"] == "technicalName")
-    assert technical_name["required"] and technical_name["schema"]["minLength"] == 1
-    assert technical_name["schema"]["maxLength"] == 4096
+    assert not technical_name["required"] and technical_name["schema"]["maxLength"] == 4096  # default: a UUID
     friendly_name = next(item for item in create["parameters"] if item["name"] == "friendlyName")
     assert friendly_name["schema"]["pattern"].startswith("^[^\\u0000-")
-    assert technical_name["schema"]["pattern"] == "^[a-zA-ZäöåÄÖÅ0-9 ,._-]+$"
+    assert technical_name["schema"]["pattern"] == "^[a-zA-ZäöåÄÖÅ0-9 ,._-]*$"
     # 1.0: one handler for user/?login=... and user/{user}; the lookups only on the first
     by_key = {item["name"] for item in _operation(document, "GET", "/eidm2/services/user/")["parameters"]}
     by_name = _operation(document, "GET", "/eidm2/services/user/{userOrOrganization}")["parameters"]

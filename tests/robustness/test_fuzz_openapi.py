@@ -43,10 +43,19 @@ UNEXPRESSIBLE = {
 
 
 # CustomerID refusals (HTTP 400) of what no schema can know: "Invalid reference" (code 10),
-# a query parameter naming an entity that does not exist, the 404 of a parameter; an
-# organization type the scenario does not configure; a 1.0 organization removed without
-# recursive=true while it has sub-organizations.
-STATE_DEPENDENT_REFUSALS = (b"<code>10</code>", b"unknown organization type", b"has sub-organizations")
+# a query parameter naming an entity that does not exist, the 404 of a parameter; "Size
+# limit exceeded" (code 12), more matches than maxResults; an organization type, search
+# or organization attribute the scenario does not configure; a 1.0 organization removed
+# without recursive=true while it has sub-organizations; enable and disable both true.
+STATE_DEPENDENT_REFUSALS = (
+    b"<code>10</code>",
+    b"<code>12</code>",
+    b"unknown organization type",
+    b"unknown search attribute",
+    b"is not configured",
+    b"has sub-organizations",
+    b"cannot both be true",
+)
 
 
 def _whole_floats_to_ints(value):
