@@ -289,9 +289,14 @@ def _document(endpoints: EndpointTable, handlers) -> dict:
         **schemas["cid-1.2.url-type"],
         "examples": ["http://127.0.0.1:8080/eidm2/services/org/1234567-8"],
     }
-    for name in ("cid-2.1.UserRequestType", "cid-2.1.UserRequest"):  # the XSD says xs:string
-        properties = schemas[name]["properties"]
-        schemas[name] = {**schemas[name], "properties": {**properties, "pwd.activated": BOOLEAN_TEXT}}
+    # Narrower than the XSD's xs:string, as params.py reads the PATCH124 body.
+    narrowed = {
+        "cid-2.1.UserRequestType": {"pwd.activated": BOOLEAN_TEXT},
+        "cid-2.1.UserRequest": {"pwd.activated": BOOLEAN_TEXT},
+        "cid-2.1.CustomAttributeType": {"name": {"type": "string", "minLength": 1, "xml": {"attribute": True}}},
+    }
+    for name, properties in narrowed.items():
+        schemas[name] = {**schemas[name], "properties": {**schemas[name]["properties"], **properties}}
     schemas.update({f"json.{name}": schema for name, schema in _descriptions()["json_schemas"].items()})
     error_content = {"content": {XML_CONTENT_TYPE: {"schema": _ref(ERROR_SCHEMA)}}}
     responses = {f"Error{code}": {"description": text, **error_content} for code, text in ERROR_STATUSES.items()}
