@@ -98,6 +98,17 @@ def xml_schemas() -> dict[str, dict]:
     return schemas
 
 
+def _xml_text_strings(schema):
+    """``schema`` with every plain string narrowed to XML_TEXT (what checked_text takes)."""
+    if schema == {"type": "string"}:
+        return XML_TEXT
+    if isinstance(schema, dict):
+        return {key: _xml_text_strings(value) for key, value in schema.items()}
+    if isinstance(schema, list):
+        return [_xml_text_strings(item) for item in schema]
+    return schema
+
+
 def _component(reference: str) -> str:
     """``cid-2.1:Users`` (openapi-operations.yaml) -> the component name ``cid-2.1.Users``."""
     stem, _, element = reference.partition(":")
@@ -298,6 +309,8 @@ def _document(endpoints: EndpointTable, handlers) -> dict:
     for name, properties in narrowed.items():
         schemas[name] = {**schemas[name], "properties": {**schemas[name]["properties"], **properties}}
     schemas.update({f"json.{name}": schema for name, schema in _descriptions()["json_schemas"].items()})
+    for name in ("json.UserRequest", "json.UserForm"):  # PATCH124 bodies: values pass params.checked_text
+        schemas[name] = _xml_text_strings(schemas[name])
     error_content = {"content": {XML_CONTENT_TYPE: {"schema": _ref(ERROR_SCHEMA)}}}
     responses = {f"Error{code}": {"description": text, **error_content} for code, text in ERROR_STATUSES.items()}
     challenge = {"WWW-Authenticate": {"description": "The authentication scheme to use", "schema": {"type": "string"}}}

@@ -55,6 +55,7 @@ STATE_DEPENDENT_REFUSALS = (
     b"is not configured",
     b"has sub-organizations",
     b"cannot both be true",
+    b"name different types",  # 1.0: organizationClass and organizationType both given, unequal
 )
 
 
