@@ -56,6 +56,7 @@ STATE_DEPENDENT_REFUSALS = (
     b"has sub-organizations",
     b"cannot both be true",
     b"name different types",  # 1.0: organizationClass and organizationType both given, unequal
+    b"<code>9</code>",  # "Parent not non-virtual": the run itself made that organization virtual
 )
 
 
