@@ -30,7 +30,7 @@ UV_COMPILE = $(BIN)/uv pip compile --quiet --no-config --generate-hashes --pytho
 CHROMIUM ?= /usr/bin/chromium
 export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
 
-.PHONY: install install-test lock lint browser run test test-suite test-package dist bench bench-reset clean
+.PHONY: install install-test lock lint browser run test test-suite test-package fuzz dist bench bench-reset clean
 
 # The venv starts without the interpreter's bundled pip (ensurepip takes seconds and
 # brings an old pip that takes seconds more to resolve): the locked pip goes in first,
@@ -102,6 +102,12 @@ test-suite: install-test browser  ## the project's own tests only (pytest -n 2)
 
 test-package: install-test  ## wheel + sdist into a mktemp dir, a throwaway venv, examples/user-project in-process / -n 2 / sidecar
 	$(BIN)/python .ci/package_check.py
+
+# Not part of make test: schemathesis over each OpenAPI document, FUZZ_CASES cases per
+# document (make test runs 300), one document after the other (docs/limits.md).
+FUZZ_CASES ?= 20000
+fuzz: install-test  ## schemathesis, all checks, FUZZ_CASES (20000) cases per document: CustomerID, DFS, control
+	FUZZ_CASES=$(FUZZ_CASES) $(BIN)/python -m pytest -p no:xdist -s -q tests/robustness/test_fuzz_openapi.py $(PYTEST_ARGS)
 
 dist: install-test  ## the wheel and the sdist, into dist/
 	$(BIN)/python -m build --no-isolation --outdir dist .

@@ -78,6 +78,9 @@ def openapi_document(state: EmulatorState, prefix: str) -> dict:
     document["components"]["schemas"]["Fault"]["properties"]["match"]["properties"]["operation"]["enum"] = sorted(
         set(state.operation_codes.values())
     )
+    for parameter in document["paths"]["/__emulator/pact"]["get"]["parameters"]:
+        if parameter.get("name") == "api":  # export.py refuses any other name
+            parameter["schema"]["enum"] = list(state.apis)
     _add_scenario_schema(document, state)
     for api in state.apis.values():
         for method, route_path, handler in control_routes_of(api):

@@ -201,7 +201,8 @@ def dump_state(state: EmulatorState, namespace: Namespace) -> dict:
 
 async def get_state(request: web.Request) -> web.Response:
     document = dump_state(state_of(request), namespace_of(request))
-    wanted = request.query.get("format") or ("yaml" if "yaml" in request.headers.get("Accept", "") else "json")
+    # an empty format=, like any other value outside the enum, is refused (the document's enum)
+    wanted = request.query.get("format", "yaml" if "yaml" in request.headers.get("Accept", "") else "json")
     if wanted == "yaml":
         import yaml  # here: a start needs no PyYAML (packagedata.py)
 

@@ -85,6 +85,9 @@ async def delete_snapshot(request: web.Request) -> web.Response:
 async def add_fault(request: web.Request) -> web.Response:
     namespace = namespace_of(request)
     body = await json_body(request, required=True)
+    action = body.get("action") if isinstance(body, dict) else None
+    if isinstance(action, dict) and not isinstance(action.get("content_type", ""), (str, type(None))):
+        raise Problem(400, "content_type is a media type (a string)", "action.content_type")
     try:
         fault = namespace.faults.add(body)
     except MatchError as error:

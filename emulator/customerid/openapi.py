@@ -17,10 +17,12 @@ import functools
 import json
 import re
 from http import HTTPStatus
+from typing import Any
 
 from ..api import package_file
 from ..endpoints import EndpointTable, Operation
 from ..formats.packagedata import read_yaml
+from .params import JAVA_INT_MAX
 from .render import JSON_CONTENT_TYPE, XML_CONTENT_TYPE
 from .sso import endpoints as sso_endpoints
 
@@ -62,6 +64,15 @@ ERROR_STATUSES = {
     409: "Already exists (code 4)",
     500: "Internal server error (code 6)",
 }
+# What params.checked_text lets through: text XML 1.0 can carry, at most 4096 characters.
+# An empty value of a mandatory parameter is refused as missing (handlers1x.required).
+XML_TEXT = {
+    "type": "string",
+    "pattern": "^[^\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\ufffe\\uffff]*$",
+    "maxLength": 4096,
+}
+# params.parse_boolean: Java's "true" or "false", in any case; anything else is refused.
+BOOLEAN_TEXT = {"type": "string", "pattern": "^([Tt][Rr][Uu][Ee]|[Ff][Aa][Ll][Ss][Ee])$"}
 PATH_PARAMETER = re.compile(r"\{([A-Za-z0-9_]+)(:path)?\}")
 
 
@@ -88,6 +99,17 @@ def xml_schemas() -> dict[str, dict]:
     return schemas
 
 
+def _xml_text_strings(schema):
+    """``schema`` with every plain string narrowed to XML_TEXT (what checked_text takes)."""
+    if schema == {"type": "string"}:
+        return XML_TEXT
+    if isinstance(schema, dict):
+        return {key: _xml_text_strings(value) for key, value in schema.items()}
+    if isinstance(schema, list):
+        return [_xml_text_strings(item) for item in schema]
+    return schema
+
+
 def _component(reference: str) -> str:
     """``cid-2.1:Users`` (openapi-operations.yaml) -> the component name ``cid-2.1.Users``."""
     stem, _, element = reference.partition(":")
@@ -99,7 +121,14 @@ def _ref(name: str) -> dict:
 
 
 def _parameter(item: dict) -> dict:
-    schema: dict = {"type": item.get("type", "string")}
+    if item.get("type", "string") == "string":
+        schema: dict = {**XML_TEXT, **({"pattern": item["pattern"]} if "pattern" in item else {})}
+    else:
+        schema = {"type": item["type"]}
+    if item.get("required"):
+        schema["minLength"] = 1
+    if item.get("type") == "integer":  # a count: params.parse_count takes a Java int, not below 0
+        schema.update(minimum=0, maximum=JAVA_INT_MAX)
     if "enum" in item:
         schema["enum"] = item["enum"]
     return {
@@ -111,11 +140,16 @@ def _parameter(item: dict) -> dict:
     }
 
 
-def _query_parameters(described: dict, version: str) -> list[dict]:
+def _query_parameters(described: dict, version: str, template: str) -> list[dict]:
+    """``collection_only``: a parameter of the URL form without an entity in the path
+    (1.0's user/?login=... beside user/{user}, one handler for both)."""
     sets = _descriptions()["parameter_sets"]
+    addresses_an_entity = PATH_PARAMETER.search(template) is not None
     out = []
     for entry in described.get("parameters", []):
         for item in sets[entry] if isinstance(entry, str) else [entry]:
+            if item.get("collection_only") and addresses_an_entity:
+                continue
             if version in item.get("versions", [version]):
                 out.append(_parameter(item))
     if "free_form" in described:
@@ -130,7 +164,7 @@ def _query_parameters(described: dict, version: str) -> list[dict]:
                 "description": _descriptions()["free_form"][name],
                 # an empty example: Swagger UI would otherwise send additionalProp1=string
                 "example": {},
-                "schema": {"type": "object", "additionalProperties": {"type": "string"}},
+                "schema": {"type": "object", "additionalProperties": XML_TEXT},
             }
         )
     return out
@@ -255,7 +289,7 @@ def _document(endpoints: EndpointTable, handlers) -> dict:
             "summary": f"{code} {operation.summary}",
             "tags": [family["tag"]["name"] if family else f"CustomerID {version}"],
             "parameters": _path_parameters(template, openapi_paths[template])
-            + _query_parameters(described or {}, version),
+            + _query_parameters(described or {}, version, template),
             "responses": _responses(operation, described, family),
         }
         if described and "security" in described:
@@ -272,7 +306,17 @@ def _document(endpoints: EndpointTable, handlers) -> dict:
         **schemas["cid-1.2.url-type"],
         "examples": ["http://127.0.0.1:8080/eidm2/services/org/1234567-8"],
     }
+    # Narrower than the XSD's xs:string, as params.py reads the PATCH124 body.
+    narrowed: dict[str, dict[str, Any]] = {
+        "cid-2.1.UserRequestType": {"pwd.activated": BOOLEAN_TEXT},
+        "cid-2.1.UserRequest": {"pwd.activated": BOOLEAN_TEXT},
+        "cid-2.1.CustomAttributeType": {"name": {"type": "string", "minLength": 1, "xml": {"attribute": True}}},
+    }
+    for name, properties in narrowed.items():
+        schemas[name] = {**schemas[name], "properties": {**schemas[name]["properties"], **properties}}
     schemas.update({f"json.{name}": schema for name, schema in _descriptions()["json_schemas"].items()})
+    for name in ("json.UserRequest", "json.UserForm"):  # PATCH124 bodies: values pass params.checked_text
+        schemas[name] = _xml_text_strings(schemas[name])
     error_content = {"content": {XML_CONTENT_TYPE: {"schema": _ref(ERROR_SCHEMA)}}}
     responses = {f"Error{code}": {"description": text, **error_content} for code, text in ERROR_STATUSES.items()}
     challenge = {"WWW-Authenticate": {"description": "The authentication scheme to use", "schema": {"type": "string"}}}

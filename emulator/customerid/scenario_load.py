@@ -253,10 +253,8 @@ class _SectionLoader:
     def generated_users(self, batches: list) -> None:
         for batch_index, batch in enumerate(batches):
             path = self._path("generate", batch_index)
-            from faker import Faker  # imported when data is generated: ~0.2 s of start-up otherwise
-
-            faker = Faker(batch.get("locales") or ["fi_FI", "en_US"])
-            faker.seed_instance(self.context.seed * 1000 + batch_index)
+            locales = batch.get("locales") or ["fi_FI", "en_US"]
+            faker = self.context.faker(locales, (*path, "locales"), self.context.seed * 1000 + batch_index)
             rng = self.context.random
             statuses = self._status_plan(batch, path)
             attribute_pools = batch.get("attributes") or {}

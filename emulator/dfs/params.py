@@ -85,6 +85,15 @@ def request_definitions() -> dict:
                 schema["properties"][name] = _sort_by_schema(
                     [key for key, value in rows[row]["properties"].items() if _scalar(value, rows)]
                 )
+            items = property_schema.get("items") if isinstance(property_schema, dict) else None
+            if isinstance(items, dict) and items.pop("x-names-of-the-other-properties", False):
+                # patch /v1.3/identities UpdateProperties: the request's other properties, in any case
+                others = [key for key in schema["properties"] if key != name]
+                items.update(
+                    type="string",
+                    pattern=f"^({_any_case(others)})$",
+                    description=f"a property of this request, in any case: {', '.join(others)}",
+                )
     return definitions
 
 
@@ -97,13 +106,19 @@ def _scalar(schema: dict, rows: dict) -> bool:
     return not {"array", "object"} & set(kinds)
 
 
+def _any_case(names: list[str]) -> str:
+    """Alternatives matching each name in any case: JSON Schema patterns have no flags."""
+    return "|".join(
+        "".join(f"[{c.upper()}{c.lower()}]" if c.isalpha() else re.escape(c) for c in name) for name in names
+    )
+
+
 def _sort_by_schema(names: list[str]) -> dict:
     """A search's SortBy: empty, null, or a result property named in any case (an
     unknown one is 400); JSON Schema patterns have no case-insensitive flag."""
-    spelled = ("".join(f"[{c.upper()}{c.lower()}]" if c.isalpha() else re.escape(c) for c in name) for name in names)
     return {
         "type": ["string", "null"],
-        "pattern": "^(" + "|".join(["", *spelled]) + ")$",
+        "pattern": f"^(|{_any_case(names)})$",
         "description": f"a property of the results, in any case: {', '.join(names)}",
     }
 

@@ -208,6 +208,7 @@ async def test_list_get_and_delete_faults(control):
         ({"action": {"status": 503}, "after": "yes"}, "after"),
         ({"match": {"header": {"X-A": 1}}, "action": {"status": 503}}, "match.header"),
         ({"match": {}}, "action"),
+        ({"action": {"status": 503, "content_type": 5}}, "action.content_type"),  # the document: a string
     ],
 )
 async def test_invalid_fault_is_refused_and_says_where(control, spec, where):

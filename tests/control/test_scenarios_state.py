@@ -57,12 +57,20 @@ async def test_invalid_scenario_changes_nothing_and_says_where(control, cid):
     assert status == 400 and "already exists" in problem["error"]
 
 
-async def test_an_unknown_faker_locale_is_a_scenario_error_not_a_500(control):
-    generated = {"tenants": {"t": {"id": 77, "name": "T", "roles": {"r": {"shortName": "R", "roleKey": "r"}}}}}
-    generated["tenants"]["t"]["generate"] = [{"count": 1, "role": "r", "locale": "xx_NOPE"}]
-    status, problem = await control.call("POST", "/scenarios", {"dfs": generated})
-    assert status == 400, problem
-    assert problem["where"] == "dfs.tenants.t.generate[0].locale" and "xx_NOPE" in problem["error"]
+async def test_generated_data_in_a_faker_locale_that_exists_loads(control, cid):
+    generated = {"customerid": {"generate": [{"organization": "acme", "users": 2, "locales": ["sv_SE", "fi"]}]}}
+    status, answer = await control.call("POST", "/scenarios", generated)
+    assert status == 200 and answer["counts"]["customerid"]["users"] == 9 + 2
+
+
+async def test_an_unknown_faker_locale_is_a_400_naming_it_not_a_500(control):
+    generated = {"customerid": {"generate": [{"organization": "acme", "users": 2, "locales": ["fi_FI", "xx_YY"]}]}}
+    status, problem = await control.call("POST", "/scenarios", generated)
+    assert status == 400 and problem["where"] == "customerid.generate[0].locales" and "'xx_YY'" in problem["error"]
+    dfs_batch = {"count": 1, "role": "r", "locale": "no_SUCH"}
+    tenant = {"id": 91, "name": "T", "roles": {"r": {"shortName": "R", "roleKey": "r"}}, "generate": [dfs_batch]}
+    status, problem = await control.call("POST", "/scenarios", {"dfs": {"tenants": {"t": tenant}}})
+    assert status == 400 and problem["where"] == "dfs.tenants.t.generate[0].locale" and "'no_SUCH'" in problem["error"]
 
 
 async def test_post_by_name_loads_a_file_from_the_scenario_directory(control, emulator):
@@ -114,6 +122,8 @@ async def test_state_dump_as_yaml_loads_back(control):
         "/scenarios", data=text, params={"replace": "true"}, headers={"Content-Type": "application/yaml"}
     )
     status, problem = await control.call("GET", "/state", params={"format": "xml"})
+    assert status == 400 and problem["where"] == "?format"
+    status, problem = await control.call("GET", "/state", params={"format": ""})  # the document's enum has no ""
     assert status == 400 and problem["where"] == "?format"
 
 

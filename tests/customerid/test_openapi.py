@@ -93,7 +93,18 @@ async def test_every_documented_version_operation_is_described_and_no_descriptio
 async def test_parameters_bodies_and_errors_are_described(document):
     list_users = _operation(document, "GET", "/customerid-rest/services/2.1/users/")
     names = {parameter["name"]: parameter for parameter in list_users["parameters"]}
-    assert names["maxResults"]["schema"] == {"type": "integer"}
+    # what params.parse_count and checked_text take (issue 19): a Java int, XML-safe text
+    assert names["maxResults"]["schema"] == {"type": "integer", "minimum": 0, "maximum": 2**31 - 1}
+    create = _operation(document, "POST", "/customerid-rest/services/2.1/organizations/")
+    technical_name = next(item for item in create["parameters"] if item["name"] == "technicalName")
+    assert not technical_name["required"] and technical_name["schema"]["maxLength"] == 4096  # default: a UUID
+    friendly_name = next(item for item in create["parameters"] if item["name"] == "friendlyName")
+    assert friendly_name["schema"]["pattern"].startswith("^[^\\u0000-")
+    assert technical_name["schema"]["pattern"] == "^[a-zA-ZäöåÄÖÅ0-9 ,._-]*$"
+    # 1.0: one handler for user/?login=... and user/{user}; the lookups only on the first
+    by_key = {item["name"] for item in _operation(document, "GET", "/eidm2/services/user/")["parameters"]}
+    by_name = _operation(document, "GET", "/eidm2/services/user/{userOrOrganization}")["parameters"]
+    assert {"uniqueId", "login"} <= by_key and not {"uniqueId", "login"} & {item["name"] for item in by_name}
     assert names["user_search"]["style"] == "form" and names["user_search"]["explode"] is True
     # 2.0 names the organization type organizationClass, 2.1 organizationType
     for version, wanted, unwanted in (

@@ -20,6 +20,7 @@ VALUES = [
     {},
     {"x": 1},
     "4ffd1a62-2c9e-4c2d-b495-18d00141498e",
+    "4ffd1a622c9e4c2db49518d00141498e",  # no hyphens: not a Guid System.Text.Json reads
     -1,
     2**31,
     "Ascending",

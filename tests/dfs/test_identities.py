@@ -143,7 +143,10 @@ async def test_patch_identity_errors(dfs):
     (await dfs.patch(f"/v1.3/identities/{UNKNOWN}", {"FirstName": "X"})).expect(404)
     (await dfs.patch(f"/v1.3/identities/{PETER}", {"UserName": "sconnor"})).expect(422)  # taken
     (await dfs.patch(f"/v1.3/identities/{PETER}", {"IdentityRoleId": 20})).expect(422)  # Globex role
-    (await dfs.patch(f"/v1.3/identities/{PETER}", {"UpdateProperties": ["Shoe"]})).expect(400)
+    # UpdateProperties names properties of the request (the document's pattern says which), in any case
+    for unknown in ("Shoe", "", "updateProperties"):
+        (await dfs.patch(f"/v1.3/identities/{PETER}", {"UpdateProperties": [unknown]})).expect(400)
+    (await dfs.patch(f"/v1.3/identities/{PETER}", {"UpdateProperties": ["DESCRIPTION"]})).expect(204)
     (await dfs.patch(f"/v1.3/identities/{PETER}", {"IsSignInEnabled": "yes"})).expect(400)
     (await dfs.patch(f"/v1.3/identities/{PETER}", {"ChangePassword": {"OldPassword": "x", "NewPassword": "y"}})).expect(
         422

@@ -26,3 +26,13 @@ async def test_sort_order_and_errors_are_not_cached_across_questions(dfs):
     assert sorted(ascending, key=str.casefold) == ascending and descending == ascending[::-1]
     for _ in range(2):
         (await dfs.post("/v1.0/identities/search", {"SortBy": "NoSuchProperty"})).expect(400)
+
+
+async def test_identity_ids_in_a_body_are_guids_in_the_hyphenated_form(dfs):
+    """post /v1.0/identities/search: System.Text.Json reads a Guid in the "D" form only
+    (docs/fidelity.md); either case is fine, 32 bare hex digits are 400."""
+    some = (await search(dfs, Page=1))["Results"][0]["IdentityId"]
+    found = await search(dfs, IdentityIds=[some.upper()])
+    assert [row["IdentityId"] for row in found["Results"]] == [some]
+    bare = await dfs.post("/v1.0/identities/search", {"IdentityIds": [some.replace("-", "")]})
+    assert bare.expect(400).json["Code"] == "BadRequest"

@@ -57,6 +57,7 @@ async def test_an_unknown_state_is_a_400_naming_the_known_ones(control):
         ({"state": USER, "action": "explode"}, "state"),
         ({"params": {}}, "state"),
         ({"state": USER, "params": {"lastname": "not a user field"}}, "state"),
+        ({"state": USER, "params": False}, "params"),  # the document's object (or null), not any falsy value
     ],
 )
 async def test_bad_state_requests_are_400(control, body, where):

@@ -188,6 +188,11 @@ def test_validate_accepts_good_files_and_names_file_path_and_problem(tmp_path):
     refused = run_cli("validate", str(dangling))
     assert refused.returncode == 2 and f"{dangling}: customerid.users.bob" in refused.stderr
     assert "no-such-org" in refused.stderr
+    locale = tmp_path / "locale.yaml"
+    locale.write_text("customerid:\n  generate:\n    - {organization: acme, users: 1, locales: [xx_YY]}\n")
+    refused = run_cli("validate", str(DEFAULT_SCENARIO), str(locale))  # no traceback: one line naming the locale
+    assert refused.returncode == 2 and "Traceback" not in refused.stderr
+    assert f"{locale}: customerid.generate[0].locales: unknown Faker locale 'xx_YY'" in refused.stderr
     missing = run_cli("validate", str(tmp_path / "nope.yaml"))
     assert missing.returncode == 2 and "cannot read" in missing.stderr
 

@@ -20,7 +20,11 @@ async def provider_states(request: web.Request) -> web.Response:
     body = await json_body(request, required=True)
     if not isinstance(body, dict):
         raise Problem(400, "the body is a JSON object: state, params, action", "(body)")
-    state, params, action = body.get("state"), body.get("params") or {}, body.get("action", "setup")
+    state, params, action = body.get("state"), body.get("params"), body.get("action", "setup")
+    if params is None:
+        params = {}
+    if not isinstance(params, dict):  # false or [] are not "no params": the document says an object
+        raise Problem(400, "params is an object of the state's parameters", "params")
     if not isinstance(state, str):
         raise Problem(400, "state is the provider state's name (a string)", "state")
     if not isinstance(action, str):

@@ -94,8 +94,8 @@ mint_token.request_schema = {  # type: ignore[attr-defined]  # read by the contr
     "type": "object",
     "properties": {
         "kind": {"enum": list(KINDS), "default": "valid"},
-        "username": {"type": "string", "description": "an SSO user (default: the first API user)"},
-        "clientId": {"type": "string", "description": "an SSO client (default: the first)"},
+        "username": {"type": ["string", "null"], "description": "an SSO user (default, or null: the first API user)"},
+        "clientId": {"type": ["string", "null"], "description": "an SSO client (default, or null: the first)"},
     },
 }
 
