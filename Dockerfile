@@ -6,7 +6,7 @@
 
 FROM python:3.11-slim AS build
 WORKDIR /src
-COPY pyproject.toml README.md LICENSE ./
+COPY pyproject.toml README.md LICENSE identity_emulator_pytest.py ./
 COPY emulator/ emulator/
 # The wheel (built-in scenarios included as package data), and the serving
 # requirements from pyproject.toml (the pytest plugin's are an extra, not installed).
