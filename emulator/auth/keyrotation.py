@@ -16,6 +16,7 @@ MAX_GRACE_SECONDS = 7 * 24 * 3600
 
 ROTATION_SCHEMA = {
     "type": "object",
+    "additionalProperties": False,
     "properties": {
         "graceSeconds": {
             "type": "number",

@@ -105,8 +105,8 @@ def openapi_document(state: EmulatorState, prefix: str) -> dict:
             }
             request_schema = getattr(handler, "request_schema", None)  # a route may describe its JSON body
             if request_schema:
-                item["requestBody"] = {
-                    "required": False,
+                item["requestBody"] = {  # a schema that requires members requires the body too
+                    "required": bool(request_schema.get("required")),
                     "content": {"application/json": {"schema": request_schema}},
                 }
         for action in control_actions_of(api):

@@ -214,8 +214,11 @@ def _responses(operation: Operation, described: dict | None, family: dict | None
     if operation.success_status == 204:
         responses[status] = {"description": "No Content"}
     elif described and "html" in described:  # a page for a browser (the SSO's login and logout)
-        responses[status] = {"description": described["html"], "content": {"text/html": {"schema": {"type": "string"}}}}
+        page = {"text/html": {"schema": {"type": "string"}}}
+        responses[status] = {"description": described["html"], "content": page}
         responses["302"] = {"description": "Back to the client (redirect_uri or post_logout_redirect_uri)"}
+        # never sent back to a client it cannot trust: an error page (RFC 6749 4.1.2.1)
+        responses["400"] = {"description": "An error page: the request cannot go back to the client", "content": page}
     elif described and described.get("empty"):
         responses[status] = {"description": "Done (an empty body)"}
     elif described and "json" in described and "response" not in described:  # a JSON-only answer

@@ -72,6 +72,7 @@ login_as.request_schema = {  # type: ignore[attr-defined]
     "properties": {
         "username": {
             "type": ["string", "null"],
+            "minLength": 1,
             "description": "a user the login page offers; null: show the page again",
         }
     },
