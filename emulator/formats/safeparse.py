@@ -180,7 +180,8 @@ def check_yaml(text: str, limits: ParseLimits) -> None:
     opening = (yaml.SequenceStartEvent, yaml.MappingStartEvent)
     closing = (yaml.SequenceEndEvent, yaml.MappingEndEvent)
     try:
-        for event in yaml.parse(text, Loader=yaml_loader()):
+        for parsed in yaml.parse(text, Loader=yaml_loader()):
+            event: Any = parsed  # the type test below is by class identity, which mypy does not narrow
             kind = type(event)
             if kind is yaml.ScalarEvent:
                 total += 1
