@@ -22,6 +22,7 @@ import pytest_asyncio
 
 from ..app import create_app, default_apis
 from ..config import DEFAULT_SCENARIO, EmulatorConfig
+from ..testing.embedded import serve, serve_https
 from ..testing.handle import EmulatorHandle
 from ..testing.sync_handle import SyncEmulatorHandle, _Portal
 from ..world.scenarios import Baseline, load_baseline
@@ -125,23 +126,13 @@ def emulator_server(request: pytest.FixtureRequest, _emulator_portal: _Portal, e
     """The in-process emulator served from a background thread (its own loop):
     ``(app, url)``, one per worker, for async and plain tests alike. The same app
     is served over HTTPS too (``emulator.https_url``, trusting ``emulator.ca_file``)."""
-    from aiohttp import web
-
     app = request.getfixturevalue("emulator_app")
     tls = _server_tls()
 
     async def start():
-        runner = web.AppRunner(app, access_log=None)
-        await runner.setup()
-        site = web.TCPSite(runner, "127.0.0.1", 0)
-        await site.start()
-        https_url = None
-        if tls is not None:
-            secure_site = web.TCPSite(runner, "127.0.0.1", 0, ssl_context=tls[0])
-            await secure_site.start()
-            https_url = f"https://127.0.0.1:{secure_site._server.sockets[0].getsockname()[1]}"
-        port = site._server.sockets[0].getsockname()[1]
-        return runner, f"http://127.0.0.1:{port}", https_url
+        runner, url = await serve(app)
+        https_url = await serve_https(runner, tls[0]) if tls is not None else None
+        return runner, url, https_url
 
     runner, url, https_url = _emulator_portal.run(start())
     if https_url is not None and tls is not None:

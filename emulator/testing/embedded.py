@@ -28,6 +28,13 @@ async def serve(app: web.Application, host: str = "127.0.0.1", port: int = 0) ->
     return runner, f"http://{host}:{bound}"
 
 
+async def serve_https(runner: web.AppRunner, ssl_context, host: str = "127.0.0.1") -> str:
+    """The same app over TLS too, on a free port of ``host``: its base URL."""
+    site = web.TCPSite(runner, host, 0, ssl_context=ssl_context)
+    await site.start()
+    return f"https://{host}:{runner.addresses[-1][1]}"  # the newest site's socket comes last
+
+
 def _baseline(scenarios: Iterable[str | Path] | None) -> tuple[Baseline, list[Path]]:
     search = [Path.cwd()]
     paths = [find_scenario(entry, search=search) for entry in (scenarios or [DEFAULT_SCENARIO])]
