@@ -110,10 +110,6 @@ async def _dfs_token(handle: EmulatorHandle) -> str | None:
         return None  # no DFS (or no default tenant) on that emulator
 
 
-async def drop_namespace(handle: EmulatorHandle) -> None:
-    await handle._control.call("DELETE", f"/namespaces/{handle.namespace}", ok=(200, 404))
-
-
 class _NamespaceReaper:
     """Deletes finished tests' namespaces on the sidecar from a background thread,
     over one kept-alive connection: a test does not wait for its namespace to go,

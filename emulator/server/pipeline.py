@@ -36,7 +36,6 @@ log = logging.getLogger("emulator")
 
 OPERATION = web.RequestKey("emulator_operation", Operation)  # the Operation a request was routed to
 ROUTE_CACHE_SIZE = 4096  # paths remembered per method and API; emptied when full
-STEPS = ("namespace", "route", "faults", "operation", "contract", "journal")
 
 
 class Target:
