@@ -29,7 +29,6 @@ import logging
 import os
 import stat
 import struct
-import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -163,24 +162,15 @@ def read_entry(path: Path, identity: bytes) -> bytes | None:
 
 
 def write_entry(path: Path, identity: bytes, payload: bytes | bytearray | memoryview, keep: int) -> None:
-    """The entry at ``path``, whole or not at all (readers never see half a file), then
-    all but the ``keep`` most recent entries of its kind (the same name up to the first
-    dash, the same suffix) removed. OSError when the directory cannot be written."""
+    """The entry at ``path`` (header, then payload), written as ``write_atomically``
+    writes. OSError when the directory cannot be written."""
     header = _HEADER.pack(MAGIC, FORMAT_VERSION, identity, len(payload), hashlib.sha256(payload).digest())
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(descriptor, "wb") as file:
-            file.write(header)
-            file.write(payload)
-        os.replace(temporary, path)
-    except BaseException:
-        temporary.unlink(missing_ok=True)
-        raise
-    kind = path.name.split("-", 1)[0]
-    older = sorted(path.parent.glob(f"{kind}-*{path.suffix}"), key=_modified, reverse=True)
-    for stale in older[keep:]:
-        stale.unlink(missing_ok=True)
+
+    def write(file: IO[bytes]) -> None:
+        file.write(header)
+        file.write(payload)
+
+    write_atomically(path, write, keep)
 
 
 def _modified(path: Path) -> float:
@@ -192,20 +182,22 @@ def _modified(path: Path) -> float:
 
 def write_atomically(path: Path, write: Callable[[IO[bytes]], object], keep: int) -> None:
     """``write(file)`` into ``path`` whole or not at all (readers never see half a
-    file; the file is private, 0600, like every temporary of mkstemp), then remove all
-    but the ``keep`` most recent files of its kind (the same name up to the first
-    dash, the same suffix). For files that are not cache entries (the local CA);
-    OSError when the directory cannot be written; whatever ``write`` raises."""
+    file; it is private, 0600), then all but the ``keep`` most recent files of its kind
+    (the same name up to the first dash, the same suffix) removed. The temporary is
+    named after this process, so a killed writer's is swept at the next start
+    (``remove_stale_temporaries``). OSError when the directory cannot be written;
+    whatever ``write`` raises."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.NamedTemporaryFile("wb", dir=path.parent, prefix="." + path.name, delete=False) as file:
-        try:
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(descriptor, "wb") as file:
             write(file)
-        except BaseException:
-            file.close()
-            os.unlink(file.name)
-            raise
-    os.replace(file.name, path)
+        os.replace(temporary, path)
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
     kind = path.name.split("-", 1)[0]
-    older = sorted(path.parent.glob(f"{kind}-*{path.suffix}"), key=lambda p: p.stat().st_mtime, reverse=True)
+    older = sorted(path.parent.glob(f"{kind}-*{path.suffix}"), key=_modified, reverse=True)
     for stale in older[keep:]:
         stale.unlink(missing_ok=True)
